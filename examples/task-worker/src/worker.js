@@ -1,0 +1,99 @@
+// A queue worker in the shape of the teams' services: tasks are taken from an in-memory queue
+// and run by a small pool; some fail, some time out. Run it under the preload flag:
+//   node --import @mltel/node/register src/worker.js
+// Environment: WORKER_TASKS (stop after this many tasks; default: run until stopped),
+// WORKER_SEED (deterministic outcomes), WORKER_INTERVAL_MS (time between enqueues, default 200).
+import { createTaskMeter, TaskTimeoutError } from '@mltel/tasks';
+
+const limit = Number(process.env.WORKER_TASKS ?? 'Infinity');
+const intervalMs = Number(process.env.WORKER_INTERVAL_MS ?? '200');
+let seed = Number(process.env.WORKER_SEED ?? Date.now()) >>> 0;
+// Small deterministic PRNG (mulberry32) so a seeded run gives the same outcomes.
+function random() {
+  seed = (seed + 0x6d2b79f5) >>> 0;
+  let t = seed;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
+const tasks = createTaskMeter({ workerType: 'cpu' });
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+class ProviderError extends Error {
+  name = 'ProviderError';
+}
+
+const handlers = {
+  transcribe: tasks.wrap(
+    'transcribe',
+    async (job) => {
+      await sleep(job.workMs);
+      if (job.fail) throw new ProviderError('upstream returned 500');
+    },
+    { timeoutMs: 150 },
+  ),
+  summarize: tasks.wrap('summarize', async (job) => {
+    await sleep(job.workMs);
+    if (job.fail) throw new TypeError('bad payload');
+  }),
+  embed: tasks.wrap('embed', function* (job) {
+    for (let i = 0; i < 3; i++) yield i * job.workMs;
+  }),
+};
+
+const queue = [];
+tasks.observeQueueSize('jobs', () => queue.length);
+
+const counts = { success: 0, error: 0, timeout: 0 };
+let enqueued = 0;
+let finished = 0;
+
+function enqueue() {
+  if (enqueued >= limit) return;
+  enqueued++;
+  const names = Object.keys(handlers);
+  const name = names[Math.floor(random() * names.length)];
+  queue.push({ name, workMs: 5 + Math.floor(random() * 60), fail: random() < 0.15, enqueuedAt: performance.now(), slow: random() < 0.1 });
+}
+
+async function runOne(job) {
+  tasks.recordQueueWait(job.name, 'jobs', (performance.now() - job.enqueuedAt) / 1000);
+  if (job.slow && job.name === 'transcribe') job.workMs = 400;
+  try {
+    const result = handlers[job.name](job);
+    if (result && typeof result[Symbol.iterator] === 'function') for (const _ of result);
+    else await result;
+    counts.success++;
+  } catch (error) {
+    if (error instanceof TaskTimeoutError) counts.timeout++;
+    else counts.error++;
+  }
+  finished++;
+}
+
+async function workerLoop() {
+  while (finished < limit) {
+    const job = queue.shift();
+    if (job) await runOne(job);
+    else await sleep(10);
+  }
+}
+
+const producer = setInterval(() => {
+  enqueue();
+  if (enqueued >= limit) clearInterval(producer);
+}, intervalMs);
+
+const host = process.env.OTEL_EXPORTER_PROMETHEUS_HOST ?? '127.0.0.1';
+const port = process.env.OTEL_EXPORTER_PROMETHEUS_PORT ?? '9464';
+const exporters = process.env.OTEL_METRICS_EXPORTER ?? 'prometheus';
+console.log(`task-worker: running ML tasks (transcribe, summarize, embed) on 2 workers.`);
+if (exporters.includes('prometheus')) {
+  console.log(`task-worker: metrics at http://${host}:${port}/metrics  (try: curl -s http://${host}:${port}/metrics | grep ^ml_)`);
+}
+console.log('task-worker: Ctrl+C to stop.');
+
+await Promise.all([workerLoop(), workerLoop()]);
+console.log(`task-worker: done ${JSON.stringify({ tasks: finished, ...counts })}`);
+if (process.env.WORKER_LINGER_MS) await sleep(Number(process.env.WORKER_LINGER_MS));

@@ -1,0 +1,221 @@
+import type { ConfigProblem, ExporterName, OtlpProtocol, ResolvedConfig, StartOptions } from './types.js';
+
+/** Defaults used when neither an option nor a variable says otherwise. */
+export const DEFAULTS = {
+  exporters: ['prometheus'] as ExporterName[],
+  prometheusHost: '127.0.0.1',
+  prometheusPort: 9464,
+  otlpBase: 'http://localhost:4318',
+  otlpGrpc: 'http://localhost:4317',
+  otlpProtocol: 'http/protobuf' as OtlpProtocol,
+  exportIntervalMillis: 60_000,
+  exportTimeoutMillis: 30_000,
+  logLevel: 'warn',
+} as const;
+
+const EXPORTERS: readonly string[] = ['prometheus', 'otlp', 'console', 'none'];
+const PROTOCOLS: readonly string[] = ['http/protobuf', 'http/json', 'grpc'];
+const LOG_LEVELS: readonly string[] = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'];
+
+type Env = Record<string, string | undefined>;
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === '' ? undefined : value;
+}
+
+function parseInteger(
+  env: Env,
+  name: string,
+  fallback: number,
+  problems: ConfigProblem[],
+  { min, max }: { min: number; max: number },
+): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    problems.push({
+      setting: name,
+      message: `${name}="${raw}" is not an integer from ${min} to ${max}; using ${fallback}. Fix: set ${name} to such a number or unset it.`,
+    });
+    return fallback;
+  }
+  return value;
+}
+
+function parseBoolean(env: Env, name: string, fallback: boolean, problems: ConfigProblem[]): boolean {
+  const raw = read(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  problems.push({
+    setting: name,
+    message: `${name}="${raw}" is not true or false; using ${fallback}. Fix: set ${name}=true or ${name}=false.`,
+  });
+  return fallback;
+}
+
+/** Parses `k1=v1,k2=v2` (values URL-encoded) as the OTel spec describes for headers and resources. */
+export function parseKeyValueList(
+  raw: string | undefined,
+  setting: string,
+  problems: ConfigProblem[],
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (raw === undefined) return out;
+  for (const part of raw.split(',')) {
+    if (part.trim() === '') continue;
+    const eq = part.indexOf('=');
+    const key = eq > 0 ? part.slice(0, eq).trim() : '';
+    if (key === '') {
+      problems.push({
+        setting,
+        message: `${setting} has an entry without "key=value"; it is ignored. Fix: write ${setting} as key1=value1,key2=value2.`,
+      });
+      continue;
+    }
+    try {
+      out[key] = decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      problems.push({
+        setting,
+        message: `${setting} entry "${key}" has a badly URL-encoded value; it is ignored. Fix: percent-encode the value.`,
+      });
+    }
+  }
+  return out;
+}
+
+function parseExporters(env: Env, problems: ConfigProblem[]): ExporterName[] {
+  const raw = read(env, 'OTEL_METRICS_EXPORTER');
+  if (raw === undefined) return [...DEFAULTS.exporters];
+  const names = raw
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '');
+  const out: ExporterName[] = [];
+  for (const name of names) {
+    if (!EXPORTERS.includes(name)) {
+      problems.push({
+        setting: 'OTEL_METRICS_EXPORTER',
+        message: `OTEL_METRICS_EXPORTER names "${name}", which mltel does not know; it is ignored. Fix: use a comma list of prometheus, otlp, console, or none.`,
+      });
+      continue;
+    }
+    if (name !== 'none' && !out.includes(name as ExporterName)) out.push(name as ExporterName);
+  }
+  if (names.includes('none')) return [];
+  return out;
+}
+
+function validUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function otlpEndpoint(env: Env, protocol: OtlpProtocol, problems: ConfigProblem[]): string {
+  const specific = read(env, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT');
+  const generic = read(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  const fallbackBase = protocol === 'grpc' ? DEFAULTS.otlpGrpc : DEFAULTS.otlpBase;
+  const withPath = (base: string): string =>
+    protocol === 'grpc' ? base : `${base.replace(/\/+$/, '')}/v1/metrics`;
+  if (specific !== undefined) {
+    if (validUrl(specific)) return specific;
+    problems.push({
+      setting: 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT',
+      message: `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT="${specific}" is not an http(s) URL; using ${withPath(fallbackBase)}. Fix: set a full URL such as http://collector:4318/v1/metrics.`,
+    });
+  } else if (generic !== undefined) {
+    if (validUrl(generic)) return withPath(generic);
+    problems.push({
+      setting: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+      message: `OTEL_EXPORTER_OTLP_ENDPOINT="${generic}" is not an http(s) URL; using ${fallbackBase}. Fix: set a base URL such as http://collector:4318.`,
+    });
+  }
+  return withPath(fallbackBase);
+}
+
+function otlpProtocol(env: Env, problems: ConfigProblem[]): OtlpProtocol {
+  for (const name of ['OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
+    const raw = read(env, name);
+    if (raw === undefined) continue;
+    if (PROTOCOLS.includes(raw)) return raw as OtlpProtocol;
+    problems.push({
+      setting: name,
+      message: `${name}="${raw}" is not one of ${PROTOCOLS.join(', ')}; using ${DEFAULTS.otlpProtocol}. Fix: set one of those or unset it.`,
+    });
+    return DEFAULTS.otlpProtocol;
+  }
+  return DEFAULTS.otlpProtocol;
+}
+
+/**
+ * Resolves the configuration from options, then OTEL_* variables, then defaults. Never throws:
+ * each bad value becomes a {@link ConfigProblem} and its default is used.
+ */
+export function resolveConfig(options: StartOptions = {}): { config: ResolvedConfig; problems: ConfigProblem[] } {
+  const env: Env = options.env ?? process.env;
+  const problems: ConfigProblem[] = [];
+  const disabled = parseBoolean(env, 'OTEL_SDK_DISABLED', false, problems);
+  const protocol = options.otlpProtocol ?? otlpProtocol(env, problems);
+  const interval =
+    options.exportIntervalMillis ??
+    parseInteger(env, 'OTEL_METRIC_EXPORT_INTERVAL', DEFAULTS.exportIntervalMillis, problems, {
+      min: 100,
+      max: 86_400_000,
+    });
+  const timeout =
+    options.exportTimeoutMillis ??
+    parseInteger(env, 'OTEL_METRIC_EXPORT_TIMEOUT', DEFAULTS.exportTimeoutMillis, problems, {
+      min: 1,
+      max: 86_400_000,
+    });
+  let logLevel = read(env, 'OTEL_LOG_LEVEL')?.toLowerCase() ?? DEFAULTS.logLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push({
+      setting: 'OTEL_LOG_LEVEL',
+      message: `OTEL_LOG_LEVEL="${logLevel}" is not one of ${LOG_LEVELS.join(', ')}; using ${DEFAULTS.logLevel}.`,
+    });
+    logLevel = DEFAULTS.logLevel;
+  }
+  const headers = {
+    ...parseKeyValueList(read(env, 'OTEL_EXPORTER_OTLP_HEADERS'), 'OTEL_EXPORTER_OTLP_HEADERS', problems),
+    ...parseKeyValueList(
+      read(env, 'OTEL_EXPORTER_OTLP_METRICS_HEADERS'),
+      'OTEL_EXPORTER_OTLP_METRICS_HEADERS',
+      problems,
+    ),
+    ...options.otlpHeaders,
+  };
+  const config: ResolvedConfig = {
+    disabled,
+    exporters: options.exporters ? [...options.exporters] : parseExporters(env, problems),
+    prometheusHost:
+      options.prometheusHost ?? read(env, 'OTEL_EXPORTER_PROMETHEUS_HOST') ?? DEFAULTS.prometheusHost,
+    prometheusPort:
+      options.prometheusPort ??
+      parseInteger(env, 'OTEL_EXPORTER_PROMETHEUS_PORT', DEFAULTS.prometheusPort, problems, {
+        min: 0,
+        max: 65535,
+      }),
+    otlpEndpoint: options.otlpEndpoint ?? otlpEndpoint(env, protocol, problems),
+    otlpProtocol: protocol,
+    otlpHeaders: headers,
+    exportIntervalMillis: interval,
+    exportTimeoutMillis: Math.min(timeout, interval),
+    serviceName: options.serviceName ?? read(env, 'OTEL_SERVICE_NAME'),
+    resourceAttributes: {
+      ...parseKeyValueList(read(env, 'OTEL_RESOURCE_ATTRIBUTES'), 'OTEL_RESOURCE_ATTRIBUTES', problems),
+      ...options.resourceAttributes,
+    },
+    hostMetrics: options.hostMetrics ?? parseBoolean(env, 'MLTEL_HOST_METRICS', true, problems),
+    handleExit: options.handleExit ?? true,
+    logLevel,
+  };
+  return { config, problems };
+}

@@ -1,0 +1,61 @@
+/** Which metric exporters to run (`OTEL_METRICS_EXPORTER`, a comma list). */
+export type ExporterName = 'prometheus' | 'otlp' | 'console';
+
+/** OTLP transport (`OTEL_EXPORTER_OTLP_METRICS_PROTOCOL` / `OTEL_EXPORTER_OTLP_PROTOCOL`). */
+export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
+
+/** Options of {@link start}. Anything left out comes from the OTEL_* variables, then defaults. */
+export interface StartOptions {
+  /** Exporters to run; `[]` for none. Default from `OTEL_METRICS_EXPORTER`, else `['prometheus']`. */
+  exporters?: ExporterName[];
+  /** Prometheus endpoint host. Default `OTEL_EXPORTER_PROMETHEUS_HOST`, else `127.0.0.1`. */
+  prometheusHost?: string;
+  /** Prometheus endpoint port; 0 picks a free port. Default `OTEL_EXPORTER_PROMETHEUS_PORT`, else 9464. */
+  prometheusPort?: number;
+  /** Full OTLP metrics URL. Default from the OTLP endpoint variables, else `http://localhost:4318/v1/metrics`. */
+  otlpEndpoint?: string;
+  /** OTLP transport. Default from the protocol variables, else `http/protobuf`. */
+  otlpProtocol?: OtlpProtocol;
+  /** Extra OTLP request headers. Default from the OTLP headers variables. */
+  otlpHeaders?: Record<string, string>;
+  /** Push interval in ms for OTLP and console. Default `OTEL_METRIC_EXPORT_INTERVAL`, else 60000. */
+  exportIntervalMillis?: number;
+  /** Push timeout in ms. Default `OTEL_METRIC_EXPORT_TIMEOUT`, else 30000 (capped at the interval). */
+  exportTimeoutMillis?: number;
+  /** `service.name`. Default `OTEL_SERVICE_NAME`, else `unknown_service:node`. */
+  serviceName?: string;
+  /** Extra resource attributes, merged over `OTEL_RESOURCE_ATTRIBUTES`. */
+  resourceAttributes?: Record<string, string>;
+  /** Host and process CPU/memory metrics. Default `MLTEL_HOST_METRICS`, else true. */
+  hostMetrics?: boolean;
+  /** Install flush-on-exit handlers (SIGTERM, SIGINT, beforeExit). Default true. */
+  handleExit?: boolean;
+  /** Environment to read; default `process.env`. */
+  env?: Record<string, string | undefined>;
+}
+
+/** The configuration {@link start} runs with, after variables and defaults are applied. */
+export interface ResolvedConfig {
+  disabled: boolean;
+  exporters: ExporterName[];
+  prometheusHost: string;
+  prometheusPort: number;
+  otlpEndpoint: string;
+  otlpProtocol: OtlpProtocol;
+  otlpHeaders: Record<string, string>;
+  exportIntervalMillis: number;
+  exportTimeoutMillis: number;
+  serviceName: string | undefined;
+  resourceAttributes: Record<string, string>;
+  hostMetrics: boolean;
+  handleExit: boolean;
+  logLevel: string;
+}
+
+/** A start-up configuration problem: the setting, what was wrong, and what mltel did instead. */
+export interface ConfigProblem {
+  /** The variable or option at fault, e.g. `OTEL_EXPORTER_PROMETHEUS_PORT`. */
+  setting: string;
+  /** One sentence naming the problem and the fix. */
+  message: string;
+}

@@ -1,0 +1,239 @@
+import { diag, DiagConsoleLogger, DiagLogLevel, metrics } from '@opentelemetry/api';
+import { HostMetricsInstrumentation } from '@opentelemetry/instrumentation-host-metrics';
+import { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import type { IMetricReader } from '@opentelemetry/sdk-metrics';
+import { resolveConfig } from './config/env.js';
+import type { ConfigProblem, ResolvedConfig, StartOptions } from './config/types.js';
+import { createOtlpExporter } from './otlp/exporter.js';
+import { QuietFailureExporter } from './otlp/safe-exporter.js';
+import { createPrometheusEndpoint } from './prometheus/reader.js';
+import type { PrometheusEndpoint } from './prometheus/reader.js';
+import { buildResource } from './resource.js';
+
+/** A running mltel SDK, as returned by {@link start}. */
+export interface MltelSdk {
+  /** The resolved configuration it runs with. */
+  readonly config: ResolvedConfig;
+  /** Start-up problems found (each was logged once). */
+  readonly problems: readonly ConfigProblem[];
+  /** The provider, also set as the global one. Undefined when disabled. */
+  readonly meterProvider: MeterProvider | undefined;
+  /** Resolves once the Prometheus endpoint listens (with its port) or failed to (undefined). */
+  readonly prometheusPort: Promise<number | undefined>;
+  /** The Prometheus exposition text now, without HTTP (undefined without the prometheus exporter). */
+  scrape(): Promise<string | undefined>;
+  /** Exports pending metrics now (OTLP, console). */
+  flush(): Promise<void>;
+  /** Flushes and stops everything; bounded by the export timeout. Safe to call twice. */
+  shutdown(): Promise<void>;
+}
+
+const LOG_LEVELS: Record<string, DiagLogLevel> = {
+  none: DiagLogLevel.NONE,
+  error: DiagLogLevel.ERROR,
+  warn: DiagLogLevel.WARN,
+  info: DiagLogLevel.INFO,
+  debug: DiagLogLevel.DEBUG,
+  verbose: DiagLogLevel.VERBOSE,
+  all: DiagLogLevel.ALL,
+};
+
+let running: MltelSdk | undefined;
+
+function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    promise.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        diag.warn(`mltel: shutdown error: ${error instanceof Error ? error.message : String(error)}`);
+        resolve();
+      },
+    );
+  });
+}
+
+function listenError(config: ResolvedConfig, error: unknown): string {
+  const code = (error as { code?: string }).code;
+  const where = `${config.prometheusHost}:${config.prometheusPort}`;
+  const why =
+    code === 'EADDRINUSE'
+      ? 'the port is already in use'
+      : code === 'EACCES'
+        ? 'permission denied'
+        : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND'
+          ? 'the host is not an address of this machine'
+          : error instanceof Error
+            ? error.message
+            : String(error);
+  return (
+    `mltel: cannot serve Prometheus metrics on ${where}: ${why}. The application keeps running without ` +
+    `a scrape endpoint. Fix: set OTEL_EXPORTER_PROMETHEUS_PORT (and OTEL_EXPORTER_PROMETHEUS_HOST) to a free ` +
+    `address, or OTEL_METRICS_EXPORTER=otlp or none.`
+  );
+}
+
+function installExitHandlers(shutdown: () => Promise<void>): () => void {
+  const onSignal = (signal: NodeJS.Signals): void => {
+    // Only this handler listens: the app relies on Node's default (exit), so flush, then exit
+    // the default way by re-raising. Otherwise the app handles the signal itself.
+    const appListens = process.listenerCount(signal) > 1;
+    void shutdown().finally(() => {
+      if (appListens) return;
+      uninstall();
+      process.kill(process.pid, signal);
+    });
+  };
+  const onBeforeExit = (): void => {
+    void shutdown();
+  };
+  const uninstall = (): void => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    process.off('beforeExit', onBeforeExit);
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  process.once('beforeExit', onBeforeExit);
+  return uninstall;
+}
+
+function disabledSdk(config: ResolvedConfig, problems: ConfigProblem[]): MltelSdk {
+  return {
+    config,
+    problems,
+    meterProvider: undefined,
+    prometheusPort: Promise.resolve(undefined),
+    scrape: async () => undefined,
+    flush: async () => {},
+    shutdown: async () => {},
+  };
+}
+
+/**
+ * Starts the metrics SDK: a MeterProvider set as the global one, with the exporters of
+ * `OTEL_METRICS_EXPORTER` (default: a Prometheus endpoint on 127.0.0.1:9464), host metrics, and
+ * flush on exit. Never throws for configuration or environment problems: each is logged once
+ * through `diag` with its fix, and the application runs on. A second call returns the first SDK.
+ */
+export function start(options: StartOptions = {}): MltelSdk {
+  if (running !== undefined) {
+    diag.warn('mltel: start() was called again; the running SDK is kept. Call shutdown() first to restart.');
+    return running;
+  }
+  const { config, problems } = resolveConfig(options);
+  diag.setLogger(new DiagConsoleLogger(), {
+    logLevel: LOG_LEVELS[config.logLevel] ?? DiagLogLevel.WARN,
+    suppressOverrideMessage: true,
+  });
+  for (const problem of problems) diag.warn(`mltel: ${problem.message}`);
+  if (config.disabled) return disabledSdk(config, problems);
+
+  const readers: IMetricReader[] = [];
+  let prometheus: PrometheusEndpoint | undefined;
+  if (config.exporters.includes('prometheus')) {
+    prometheus = createPrometheusEndpoint();
+    readers.push(prometheus.reader);
+  }
+  if (config.exporters.includes('otlp')) {
+    try {
+      const exporter = createOtlpExporter(
+        config.otlpProtocol,
+        config.otlpEndpoint,
+        config.otlpHeaders,
+        config.exportTimeoutMillis,
+      );
+      readers.push(
+        new PeriodicExportingMetricReader({
+          exporter: new QuietFailureExporter(exporter, config.otlpEndpoint, 'OTEL_EXPORTER_OTLP_ENDPOINT'),
+          exportIntervalMillis: config.exportIntervalMillis,
+          exportTimeoutMillis: config.exportTimeoutMillis,
+        }),
+      );
+    } catch (error) {
+      diag.warn(
+        `mltel: cannot create the OTLP exporter (${error instanceof Error ? error.message : String(error)}); ` +
+          `OTLP export is off. Fix: check OTEL_EXPORTER_OTLP_PROTOCOL and OTEL_EXPORTER_OTLP_ENDPOINT.`,
+      );
+    }
+  }
+  if (config.exporters.includes('console')) {
+    readers.push(
+      new PeriodicExportingMetricReader({
+        exporter: new ConsoleMetricExporter(),
+        exportIntervalMillis: config.exportIntervalMillis,
+        exportTimeoutMillis: config.exportTimeoutMillis,
+      }),
+    );
+  }
+
+  const meterProvider = new MeterProvider({
+    resource: buildResource(config.serviceName, config.resourceAttributes),
+    readers,
+  });
+  metrics.setGlobalMeterProvider(meterProvider);
+
+  let hostMetrics: HostMetricsInstrumentation | undefined;
+  if (config.hostMetrics) {
+    try {
+      hostMetrics = new HostMetricsInstrumentation({ enabled: false });
+      hostMetrics.setMeterProvider(meterProvider);
+      hostMetrics.enable();
+    } catch (error) {
+      diag.warn(
+        `mltel: host metrics are off (${error instanceof Error ? error.message : String(error)}). Fix: set MLTEL_HOST_METRICS=false to silence this.`,
+      );
+    }
+  }
+
+  const prometheusPort: Promise<number | undefined> = prometheus
+    ? prometheus.listen(config.prometheusHost, config.prometheusPort).then(
+        (port) => port,
+        (error: unknown) => {
+          diag.error(listenError(config, error));
+          return undefined;
+        },
+      )
+    : Promise.resolve(undefined);
+
+  let shuttingDown: Promise<void> | undefined;
+  let uninstallExit: () => void = () => {};
+  const shutdown = (): Promise<void> => {
+    shuttingDown ??= (async () => {
+      uninstallExit();
+      hostMetrics?.disable();
+      await withTimeout(meterProvider.shutdown(), config.exportTimeoutMillis);
+      await prometheus?.close();
+      if (metrics.getMeterProvider() === meterProvider) metrics.disable();
+      if (running === sdk) running = undefined;
+    })();
+    return shuttingDown;
+  };
+  const sdk: MltelSdk = {
+    config,
+    problems,
+    meterProvider,
+    prometheusPort,
+    scrape: async () => prometheus?.scrape(),
+    flush: () => withTimeout(meterProvider.forceFlush(), config.exportTimeoutMillis),
+    shutdown,
+  };
+  if (config.handleExit) uninstallExit = installExitHandlers(shutdown);
+  running = sdk;
+  return sdk;
+}
+
+/** Stops the SDK started by {@link start}, flushing first. Resolves at once when none runs. */
+export function shutdown(): Promise<void> {
+  return running?.shutdown() ?? Promise.resolve();
+}
+
+/** The SDK started by {@link start}, if one runs. */
+export function current(): MltelSdk | undefined {
+  return running;
+}

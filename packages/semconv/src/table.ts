@@ -1,0 +1,34 @@
+import { METRICS } from './catalog.js';
+import { toPrometheusLabel } from './prometheus-name.js';
+import type { MetricDefinition } from './types.js';
+
+const FAMILY_TITLES: Readonly<Record<MetricDefinition['family'], string>> = {
+  gen_ai: 'Provider API calls (OTel GenAI)',
+  tasks: 'ML tasks and workers',
+  pipeline: 'Inference pipelines',
+  cost: 'Cost and budgets',
+  quality: 'Model quality and drift',
+  gpu: 'GPU (OTel hardware conventions)',
+};
+
+function row(m: MetricDefinition): string {
+  const attrs = m.attributes.map((a) => `\`${a}\``).join(', ');
+  const labels = m.attributes.map((a) => toPrometheusLabel(a)).join(', ');
+  const kind = m.optIn ? `${m.kind} (opt-in)` : m.kind;
+  return `| \`${m.name}\` | ${kind} | \`${m.unit}\` | ${attrs} | \`${m.prometheusName}\` | ${labels} |`;
+}
+
+/** The catalog as a Markdown table per family (the generated part of `docs/metrics.md`). */
+export function renderMetricsTable(metrics: readonly MetricDefinition[] = METRICS): string {
+  const out: string[] = [];
+  for (const family of Object.keys(FAMILY_TITLES) as MetricDefinition['family'][]) {
+    const rows = metrics.filter((m) => m.family === family);
+    if (rows.length === 0) continue;
+    out.push(`### ${FAMILY_TITLES[family]}`, '');
+    out.push('| metric | kind | unit | attributes | Prometheus name | Prometheus labels |');
+    out.push('|---|---|---|---|---|---|');
+    for (const m of rows) out.push(row(m));
+    out.push('');
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,34 @@
+/** The OpenTelemetry instrument kinds used by the catalog. */
+export type InstrumentKind =
+  | 'Counter'
+  | 'UpDownCounter'
+  | 'Histogram'
+  | 'Gauge'
+  | 'ObservableCounter'
+  | 'ObservableUpDownCounter'
+  | 'ObservableGauge';
+
+/** One instrument of the mltel metric catalog (`spec/METRICS.md`). */
+export interface MetricDefinition {
+  /** OTel instrument name: dotted, no unit (`ml.task.duration`). */
+  readonly name: string;
+  /** Instrument kind, which decides the Prometheus type and suffixes. */
+  readonly kind: InstrumentKind;
+  /** UCUM unit (`s`, `By`, `1`) or an annotation in braces (`{task}`). */
+  readonly unit: string;
+  /** One-line description, used as the Prometheus HELP text. */
+  readonly description: string;
+  /** Attribute keys a data point may carry; nothing else is recorded. */
+  readonly attributes: readonly string[];
+  /** Explicit bucket boundaries advice, for histograms. */
+  readonly buckets?: readonly number[];
+  /** The family this instrument belongs to, for docs. */
+  readonly family: MetricFamily;
+  /** The Prometheus name by the OTel-to-Prometheus compatibility rules (without `_bucket` etc.). */
+  readonly prometheusName: string;
+  /** True when the instrument is only recorded if the user opts in. */
+  readonly optIn?: boolean;
+}
+
+/** The catalog's sections. */
+export type MetricFamily = 'gen_ai' | 'tasks' | 'pipeline' | 'cost' | 'quality' | 'gpu';
