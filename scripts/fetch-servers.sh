@@ -26,9 +26,8 @@ apt_opts=(
   -o "APT::Get::List-Cleanup=0"
 )
 mkdir -p "$cache/apt/cache/archives/partial"
-apt-get "${apt_opts[@]}" -qq update
+apt-get "${apt_opts[@]}" -qq update >/dev/null
 (cd "$cache/debs" && apt-get "${apt_opts[@]}" -qq download prometheus promtool victoria-metrics)
 for deb in "$cache"/debs/*.deb; do dpkg -x "$deb" "$cache/root"; done
-"$prom" --version | head -1
-"$vm" -version | head -1
+"$prom" --version 2>&1 | sed -n 1p
 echo "servers ready in $cache/root/usr/bin"
