@@ -1,0 +1,184 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Repository root. */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The example service run by the integration tests. */
+export const WORKER_DIR = join(ROOT, 'examples/task-worker');
+
+/** Path of a server binary fetched by scripts/fetch-servers.sh; throws (never skips) when missing. */
+export function serverBin(name: 'prometheus' | 'promtool' | 'victoria-metrics'): string {
+  const dir = process.env.MLTEL_SERVERS_DIR ?? join(ROOT, '.cache/servers');
+  const path = join(dir, 'root/usr/bin', name);
+  if (!existsSync(path)) {
+    throw new Error(`${path} is missing: run \`bash scripts/fetch-servers.sh\` (npm test does it for you)`);
+  }
+  return path;
+}
+
+/** A free loopback TCP port. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A temporary folder removed by the returned function. */
+export function tempDir(prefix: string): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A child process with its output collected. */
+export interface Child {
+  process: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves with the first stdout line matching the pattern; rejects on exit or timeout. */
+  waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Resolves with the exit code and signal. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGTERM, then SIGKILL after a grace period. */
+  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Spawns a command with collected output. */
+export function spawnChild(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Child {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  let running = true;
+  void exited.then(() => (running = false));
+  return {
+    process: child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    waitForLine(pattern, timeoutMs = 30_000) {
+      return new Promise((resolve, reject) => {
+        const deadline = Date.now() + timeoutMs;
+        const check = (): void => {
+          const line = out.split('\n').find((l) => pattern.test(l));
+          if (line !== undefined) return resolve(line);
+          if (!running) return reject(new Error(`exited before printing ${pattern}\nstdout:\n${out}\nstderr:\n${err}`));
+          if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${pattern}\nstdout:\n${out}\nstderr:\n${err}`));
+          setTimeout(check, 50);
+        };
+        check();
+      });
+    },
+    async stop() {
+      if (running) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        const result = await exited;
+        clearTimeout(timer);
+        return result;
+      }
+      return exited;
+    },
+  };
+}
+
+/** Starts the example worker under the preload flag (`--import` by default). */
+export function spawnWorker(env: NodeJS.ProcessEnv, flag: '--import' | '--require' = '--import'): Child {
+  return spawnChild(process.execPath, [flag, '@mltel/node/register', 'src/worker.js'], {
+    cwd: WORKER_DIR,
+    env: { OTEL_LOG_LEVEL: 'warn', ...env },
+  });
+}
+
+/** Polls `read` until `accept` holds for its value (bounded in time), then returns the value. */
+export async function until<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      last = await read();
+      if (accept(last)) return last;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(last)}; last error ${String(lastError)}`);
+}
+
+/** GETs a URL as text with a time limit. */
+export async function getText(url: string): Promise<string> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response.text();
+}
+
+/** A Prometheus-API instant vector result. */
+export interface VectorSample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+/** Runs an instant query on a Prometheus-compatible API (Prometheus or VictoriaMetrics). */
+export async function query(base: string, promql: string): Promise<VectorSample[]> {
+  const body = JSON.parse(await getText(`${base}/api/v1/query?query=${encodeURIComponent(promql)}`)) as {
+    status: string;
+    data: { resultType: string; result: VectorSample[] };
+  };
+  if (body.status !== 'success') throw new Error(`query failed: ${JSON.stringify(body)}`);
+  return body.data.result;
+}
+
+/** One sample line of the Prometheus text format. */
+export interface ScrapedSample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** Parses Prometheus text exposition (the subset our serializer writes). */
+export function parseExposition(text: string): ScrapedSample[] {
+  const samples: ScrapedSample[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match) throw new Error(`unparsable exposition line: ${line}`);
+    const labels: Record<string, string> = {};
+    for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
+      labels[pair[1]!] = pair[2]!.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
+    }
+    samples.push({ name: match[1]!, labels, value: Number(match[3]!.replace('+Inf', 'Infinity')) });
+  }
+  return samples;
+}
+
+/** The counts the example worker prints when done. */
+export interface WorkerSummary {
+  tasks: number;
+  success: number;
+  error: number;
+  timeout: number;
+}
+
+/** Parses the worker's `done {...}` line. */
+export function parseSummary(line: string): WorkerSummary {
+  return JSON.parse(line.slice(line.indexOf('{'))) as WorkerSummary;
+}
