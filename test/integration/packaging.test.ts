@@ -1,0 +1,80 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, getText, parseExposition, ROOT, spawnChild, tempDir } from './helpers.js';
+
+const PACKAGES = ['semconv', 'tasks', 'node'];
+
+// How users get mltel: `pnpm pack` every package, `npm install` the tarballs into a throwaway
+// project outside the workspace, then run an app there under the preload flag.
+describe('packed tarballs installed with npm', () => {
+  const packs = tempDir('mltel-packs-');
+  const project = tempDir('mltel-user-');
+
+  beforeAll(() => {
+    for (const name of PACKAGES) {
+      execFileSync('pnpm', ['pack', '--pack-destination', packs.path], {
+        cwd: join(ROOT, 'packages', name),
+        stdio: 'pipe',
+      });
+    }
+    const tarballs = readdirSync(packs.path).filter((f) => f.endsWith('.tgz'));
+    expect(tarballs).toHaveLength(PACKAGES.length);
+    writeFileSync(
+      join(project.path, 'package.json'),
+      JSON.stringify({ name: 'throwaway-user-app', private: true, version: '1.0.0' }),
+    );
+    execFileSync(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs.map((t) => join(packs.path, t))],
+      { cwd: project.path, stdio: 'pipe', timeout: 240_000 },
+    );
+    copyFileSync(join(ROOT, 'test/fixtures/apps/app.mjs'), join(project.path, 'app.mjs'));
+    copyFileSync(join(ROOT, 'test/fixtures/apps/app.cjs'), join(project.path, 'app.cjs'));
+  }, 300_000);
+
+  afterAll(() => {
+    packs.remove();
+    project.remove();
+  });
+
+  it('ships only built files, with an exports map that puts types first', () => {
+    for (const name of PACKAGES) {
+      const tgz = readdirSync(packs.path).find((f) => f.startsWith(`mltel-${name}-`))!;
+      const files = execFileSync('tar', ['-tzf', join(packs.path, tgz)], { encoding: 'utf8' }).split('\n');
+      expect(files, name).toContain('package/dist/index.js');
+      expect(files, name).toContain('package/dist/index.d.ts');
+      expect(files.filter((f) => f.includes('.test.') || f.includes('/src/')), name).toEqual([]);
+      const manifest = JSON.parse(
+        execFileSync('tar', ['-xzOf', join(packs.path, tgz), 'package/package.json'], { encoding: 'utf8' }),
+      ) as { exports: Record<string, Record<string, string> | string>; dependencies?: Record<string, string> };
+      expect(Object.keys(manifest.exports['.'] as Record<string, string>)[0], name).toBe('types');
+      for (const version of Object.values(manifest.dependencies ?? {})) expect(version, name).not.toMatch(/^workspace:/);
+    }
+  });
+
+  it.each([
+    ['app.mjs', '--import'],
+    ['app.cjs', '--require'],
+  ] as const)('%s under %s works from node_modules', async (app, flag) => {
+    const port = await freePort();
+    const child = spawnChild(process.execPath, [flag, '@mltel/node/register', app], {
+      cwd: project.path,
+      env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(port), APP_LINGER_MS: '60000', OTEL_SERVICE_NAME: 'packed' },
+    });
+    try {
+      await child.waitForLine(/^app: ready/);
+      const samples = parseExposition(await getText(`http://127.0.0.1:${port}/metrics`));
+      const success = samples.find(
+        (s) => s.name === 'ml_tasks_total' && s.labels.ml_task_status === 'success' && s.labels.ml_task_name === 'fixture_job',
+      );
+      expect(success?.value).toBe(2);
+      expect(samples.find((s) => s.name === 'ml_task_duration_seconds_count' && s.labels.ml_task_status === 'error')?.value).toBe(1);
+      expect(samples.find((s) => s.name === 'target_info')?.labels.service_name).toBe('packed');
+    } finally {
+      await child.stop();
+    }
+    expect(child.stderr()).toBe('');
+  });
+});
