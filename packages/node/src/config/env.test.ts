@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { parseKeyValueList, resolveConfig } from './env.js';
+
+describe('resolveConfig', () => {
+  it('defaults to a Prometheus endpoint on 127.0.0.1:9464 and needs no infrastructure', () => {
+    const { config, problems } = resolveConfig({ env: {} });
+    expect(problems).toEqual([]);
+    expect(config).toMatchObject({
+      disabled: false,
+      exporters: ['prometheus'],
+      prometheusHost: '127.0.0.1',
+      prometheusPort: 9464,
+      otlpProtocol: 'http/protobuf',
+      otlpEndpoint: 'http://localhost:4318/v1/metrics',
+      exportIntervalMillis: 60000,
+      exportTimeoutMillis: 30000,
+      hostMetrics: true,
+      logLevel: 'warn',
+    });
+  });
+
+  it('reads the standard OTel variables', () => {
+    const { config, problems } = resolveConfig({
+      env: {
+        OTEL_METRICS_EXPORTER: 'otlp, prometheus,console',
+        OTEL_EXPORTER_PROMETHEUS_HOST: '0.0.0.0',
+        OTEL_EXPORTER_PROMETHEUS_PORT: '9999',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/',
+        OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20abc,x-tenant=ml',
+        OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'x-tenant=metrics',
+        OTEL_METRIC_EXPORT_INTERVAL: '5000',
+        OTEL_SERVICE_NAME: 'worker',
+        OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=prod,team=ml%20infra',
+        MLTEL_HOST_METRICS: 'false',
+      },
+    });
+    expect(problems).toEqual([]);
+    expect(config.exporters).toEqual(['otlp', 'prometheus', 'console']);
+    expect(config.prometheusHost).toBe('0.0.0.0');
+    expect(config.prometheusPort).toBe(9999);
+    expect(config.otlpEndpoint).toBe('http://collector:4318/v1/metrics');
+    expect(config.otlpHeaders).toEqual({ authorization: 'Bearer abc', 'x-tenant': 'metrics' });
+    expect(config.exportIntervalMillis).toBe(5000);
+    expect(config.exportTimeoutMillis).toBe(5000);
+    expect(config.serviceName).toBe('worker');
+    expect(config.resourceAttributes).toEqual({ 'deployment.environment.name': 'prod', team: 'ml infra' });
+    expect(config.hostMetrics).toBe(false);
+  });
+
+  it('prefers the metrics-specific endpoint as-is and keeps gRPC endpoints without a path', () => {
+    expect(
+      resolveConfig({
+        env: {
+          OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://vm:8428/opentelemetry/v1/metrics',
+          OTEL_EXPORTER_OTLP_ENDPOINT: 'http://ignored:4318',
+        },
+      }).config.otlpEndpoint,
+    ).toBe('http://vm:8428/opentelemetry/v1/metrics');
+    const grpc = resolveConfig({ env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' } }).config;
+    expect(grpc.otlpProtocol).toBe('grpc');
+    expect(grpc.otlpEndpoint).toBe('http://localhost:4317');
+    expect(
+      resolveConfig({
+        env: { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/json' },
+      }).config.otlpProtocol,
+    ).toBe('http/json');
+  });
+
+  it('none turns every exporter off', () => {
+    expect(resolveConfig({ env: { OTEL_METRICS_EXPORTER: 'none' } }).config.exporters).toEqual([]);
+  });
+
+  it('options win over variables', () => {
+    const { config } = resolveConfig({
+      env: { OTEL_EXPORTER_PROMETHEUS_PORT: '1234', OTEL_SERVICE_NAME: 'env' },
+      prometheusPort: 0,
+      serviceName: 'code',
+      exporters: ['console'],
+    });
+    expect(config.prometheusPort).toBe(0);
+    expect(config.serviceName).toBe('code');
+    expect(config.exporters).toEqual(['console']);
+  });
+
+  it.each([
+    ['OTEL_EXPORTER_PROMETHEUS_PORT', '70000', 'prometheusPort', 9464],
+    ['OTEL_EXPORTER_PROMETHEUS_PORT', '94.64', 'prometheusPort', 9464],
+    ['OTEL_METRIC_EXPORT_INTERVAL', 'often', 'exportIntervalMillis', 60000],
+    ['OTEL_METRIC_EXPORT_INTERVAL', '-1', 'exportIntervalMillis', 60000],
+    ['MLTEL_HOST_METRICS', 'maybe', 'hostMetrics', true],
+    ['OTEL_SDK_DISABLED', 'yes please', 'disabled', false],
+    ['OTEL_LOG_LEVEL', 'loud', 'logLevel', 'warn'],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318', 'otlpEndpoint', 'http://localhost:4318/v1/metrics'],
+    ['OTEL_EXPORTER_OTLP_PROTOCOL', 'udp', 'otlpProtocol', 'http/protobuf'],
+  ] as const)('%s=%s is one problem naming the variable; the default is used', (name, value, key, fallback) => {
+    const { config, problems } = resolveConfig({ env: { [name]: value } });
+    expect(config[key]).toBe(fallback);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.setting).toBe(name);
+    expect(problems[0]!.message).toContain(`${name}="${value}"`);
+    expect(problems[0]!.message).toMatch(/Fix|using/);
+  });
+
+  it('drops unknown exporter names and keeps the known ones', () => {
+    const { config, problems } = resolveConfig({ env: { OTEL_METRICS_EXPORTER: 'zipkin,prometheus' } });
+    expect(config.exporters).toEqual(['prometheus']);
+    expect(problems.map((p) => p.setting)).toEqual(['OTEL_METRICS_EXPORTER']);
+  });
+});
+
+describe('parseKeyValueList', () => {
+  it('decodes values and reports malformed entries', () => {
+    const problems: { setting: string; message: string }[] = [];
+    expect(parseKeyValueList('a=1,=2,b,c=%E0%A4%A,d=x=y', 'OTEL_RESOURCE_ATTRIBUTES', problems)).toEqual({
+      a: '1',
+      d: 'x=y',
+    });
+    expect(problems).toHaveLength(3);
+    expect(problems.every((p) => p.setting === 'OTEL_RESOURCE_ATTRIBUTES')).toBe(true);
+  });
+});

@@ -1,0 +1,85 @@
+import { metrics } from '@opentelemetry/api';
+import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createPrometheusEndpoint } from './reader.js';
+import { CompatPrometheusSerializer } from './serializer.js';
+
+afterEach(() => metrics.disable());
+
+function setup() {
+  const endpoint = createPrometheusEndpoint();
+  const provider = new MeterProvider({
+    resource: resourceFromAttributes({ 'service.name': 'svc' }),
+    readers: [endpoint.reader],
+  });
+  const meter = provider.getMeter('test');
+  return { endpoint, provider, meter };
+}
+
+describe('CompatPrometheusSerializer', () => {
+  it('appends unit words, _total and _ratio as the OTel compatibility rules say', async () => {
+    const { endpoint, meter } = setup();
+    meter.createHistogram('ml.task.duration', { unit: 's', advice: { explicitBucketBoundaries: [0.1, 1] } }).record(0.5, {
+      'ml.task.name': 'embed',
+    });
+    meter.createCounter('ml.tasks', { unit: '{task}' }).add(3, { 'ml.task.name': 'embed' });
+    meter.createCounter('ml.audio.duration', { unit: 's' }).add(12.5);
+    meter.createUpDownCounter('hw.gpu.memory.usage', { unit: 'By' }).add(2048);
+    meter.createGauge('ml.model.accuracy', { unit: '1' }).record(0.93, { 'ml.model.name': 'clf' });
+    meter.createGauge('hw.fan.speed_ratio', { unit: '1' }).record(0.4);
+    const text = (await endpoint.scrape())!;
+    expect(text).toContain('# TYPE ml_task_duration_seconds histogram');
+    expect(text).toContain('ml_task_duration_seconds_bucket{ml_task_name="embed",le="1"} 1');
+    expect(text).toContain('ml_task_duration_seconds_count{ml_task_name="embed"} 1');
+    expect(text).toContain('ml_tasks_total{ml_task_name="embed"} 3');
+    expect(text).toContain('ml_audio_duration_seconds_total 12.5');
+    expect(text).toContain('# TYPE hw_gpu_memory_usage_bytes gauge');
+    expect(text).toContain('hw_gpu_memory_usage_bytes 2048');
+    expect(text).toContain('ml_model_accuracy_ratio{ml_model_name="clf"} 0.93');
+    expect(text).toContain('hw_fan_speed_ratio 0.4');
+    expect(text).not.toContain('hw_fan_speed_ratio_ratio');
+    expect(text).toContain('target_info{service_name="svc"} 1');
+    // Scope labels are off so labels equal the OTLP path's.
+    expect(text).not.toContain('otel_scope_name');
+  });
+
+  it('differs from the upstream serializer only in names', async () => {
+    const { endpoint, meter } = setup();
+    meter.createHistogram('ml.task.duration', { unit: 's' }).record(2, { 'ml.task.name': 'x' });
+    const collected = await endpoint.reader.collect();
+    const upstream = new PrometheusSerializer(undefined, false, undefined, false, true).serialize(collected.resourceMetrics);
+    const ours = new CompatPrometheusSerializer(undefined, false, undefined, false, true).serialize(collected.resourceMetrics);
+    expect(upstream).toContain('ml_task_duration_bucket');
+    expect(ours).toBe(upstream.replaceAll('ml_task_duration', 'ml_task_duration_seconds'));
+  });
+
+  it('does not alter the collected data it is given', async () => {
+    const { endpoint, meter } = setup();
+    meter.createCounter('ml.tasks', { unit: '{task}' }).add(1);
+    const collected = await endpoint.reader.collect();
+    new CompatPrometheusSerializer().serialize(collected.resourceMetrics);
+    expect(collected.resourceMetrics.scopeMetrics[0]!.metrics[0]!.descriptor.name).toBe('ml.tasks');
+  });
+});
+
+describe('the metrics server', () => {
+  it('serves /metrics, /healthz and 404, and reports a port in use', async () => {
+    const { endpoint, meter } = setup();
+    meter.createCounter('ml.tasks', { unit: '{task}' }).add(1, { 'ml.task.name': 'a' });
+    const port = await endpoint.listen('127.0.0.1', 0);
+    try {
+      const metricsResponse = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(metricsResponse.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+      expect(await metricsResponse.text()).toContain('ml_tasks_total{ml_task_name="a"} 1');
+      expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).text()).toBe('ok\n');
+      expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`, { method: 'POST' })).status).toBe(405);
+      const second = createPrometheusEndpoint();
+      await expect(second.listen('127.0.0.1', port)).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    } finally {
+      await endpoint.close();
+    }
+  });
+});

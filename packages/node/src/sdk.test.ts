@@ -1,0 +1,53 @@
+import { diag, DiagLogLevel, metrics } from '@opentelemetry/api';
+import { afterEach, describe, expect, it } from 'vitest';
+import { current, shutdown, start } from './sdk.js';
+
+afterEach(async () => {
+  await shutdown();
+  diag.disable();
+});
+
+describe('start() / shutdown()', () => {
+  it('sets the global provider, serves Prometheus on a chosen port and stops cleanly', async () => {
+    const sdk = start({ env: {}, prometheusPort: 0, handleExit: false, hostMetrics: false, serviceName: 'unit' });
+    expect(current()).toBe(sdk);
+    expect(metrics.getMeterProvider()).toBe(sdk.meterProvider);
+    const port = await sdk.prometheusPort;
+    expect(port).toBeGreaterThan(0);
+    metrics.getMeter('t').createCounter('ml.tasks', { unit: '{task}' }).add(2, { 'ml.task.name': 'x' });
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(text).toContain('ml_tasks_total{ml_task_name="x"} 2');
+    expect(text).toMatch(/target_info\{[^}]*service_name="unit"/);
+    await sdk.shutdown();
+    expect(current()).toBeUndefined();
+    expect(metrics.getMeterProvider()).not.toBe(sdk.meterProvider);
+    await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow();
+  });
+
+  it('a second start() keeps the first and says so once', async () => {
+    const warnings: string[] = [];
+    const first = start({ env: {}, exporters: [], handleExit: false, hostMetrics: false });
+    diag.setLogger(
+      { warn: (m: string) => warnings.push(m), error() {}, info() {}, debug() {}, verbose() {} },
+      { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
+    );
+    const second = start({ env: {}, exporters: ['console'], handleExit: false });
+    expect(second).toBe(first);
+    expect(warnings).toEqual([expect.stringContaining('start() was called again')]);
+  });
+
+  it('OTEL_SDK_DISABLED=true starts nothing', async () => {
+    const sdk = start({ env: { OTEL_SDK_DISABLED: 'true' }, handleExit: false });
+    expect(sdk.meterProvider).toBeUndefined();
+    expect(await sdk.prometheusPort).toBeUndefined();
+    expect(await sdk.scrape()).toBeUndefined();
+  });
+
+  it('host metrics are on by default, under OTel-compatible names', async () => {
+    const sdk = start({ env: {}, exporters: ['prometheus'], prometheusPort: 0, handleExit: false });
+    await sdk.prometheusPort;
+    const text = (await sdk.scrape())!;
+    expect(text).toMatch(/^process_cpu_time_seconds_total\{/m);
+    expect(text).toMatch(/^system_cpu_time_seconds_total\{/m);
+  });
+});
