@@ -40,6 +40,21 @@ const LOG_LEVELS: Record<string, DiagLogLevel> = {
 
 let running: MltelSdk | undefined;
 
+// The symbol-keyed hook through which meters created before start() (e.g. @mltel/tasks with
+// observed queues) follow the new global provider at once; no package dependency either way.
+const PROVIDER_CHANGED = Symbol.for('@mltel/global-meter-provider-changed');
+
+function announceProviderChange(): void {
+  const listeners = (globalThis as { [PROVIDER_CHANGED]?: Set<() => void> })[PROVIDER_CHANGED];
+  for (const listener of listeners ?? []) {
+    try {
+      listener();
+    } catch {
+      // A listener's failure must not stop start-up.
+    }
+  }
+}
+
 function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
@@ -177,6 +192,7 @@ export function start(options: StartOptions = {}): MltelSdk {
     readers,
   });
   metrics.setGlobalMeterProvider(meterProvider);
+  announceProviderChange();
 
   let hostMetrics: HostMetricsInstrumentation | undefined;
   if (config.hostMetrics) {

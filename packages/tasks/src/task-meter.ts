@@ -15,6 +15,21 @@ import { createTaskInstruments } from './instruments.js';
 import type { TaskInstruments } from './instruments.js';
 import type { TaskHandle, TaskMeterOptions, TaskOptions, TaskRecord } from './types.js';
 
+/**
+ * Where `@mltel/node` (or any SDK set-up) announces a new global MeterProvider, without a package
+ * dependency either way: a Set of callbacks on `globalThis` under a registered symbol. Meters
+ * with observed queues join it, so their `ml.queue.size` callback moves to the new provider at
+ * once instead of at their next recording.
+ */
+export const PROVIDER_CHANGED = Symbol.for('@mltel/global-meter-provider-changed');
+const RECHECK_MS = 5_000;
+
+function providerListeners(): Set<() => void> {
+  const holder = globalThis as { [PROVIDER_CHANGED]?: Set<() => void> };
+  holder[PROVIDER_CHANGED] ??= new Set();
+  return holder[PROVIDER_CHANGED];
+}
+
 const STATUSES: ReadonlySet<string> = new Set(ML_TASK_STATUS_VALUES);
 const NOOP_HANDLE: TaskHandle = { success() {}, fail() {}, end() {} };
 const MAX_QUEUES = 50;
@@ -28,6 +43,11 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     (typeof value === 'object' || typeof value === 'function') &&
     typeof (value as { then?: unknown }).then === 'function'
   );
+}
+
+/** A name for warnings that cannot throw (no String() on user objects). */
+function label(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value.slice(0, 32)) : describe(value);
 }
 
 function functionKind(fn: Function): 'generator' | 'asyncGenerator' | 'plain' {
@@ -52,8 +72,11 @@ export class TaskMeter {
   private readonly queueNames: BoundedValues;
   private readonly defaultWorkerType: string | undefined;
   private readonly queues = new Map<string, () => number>();
-  // Attribute objects are built once per distinct combination (prom-client's "bind once"); the
-  // map is bounded because every part of the key is bounded.
+  private recheck: ReturnType<typeof setInterval> | undefined;
+  private readonly onProviderChanged = (): void => {
+    this.current();
+  };
+  // Attribute objects of the collection-time paths (queues), built once; bounded like the queues.
   private readonly attributeCache = new Map<string, Attributes>();
 
   constructor(options: TaskMeterOptions = {}) {
@@ -81,7 +104,7 @@ export class TaskMeter {
    */
   wrap<F extends (...args: never[]) => unknown>(name: string, fn: F, options?: TaskOptions): F {
     if (typeof fn !== 'function') {
-      this.warnings.warn('wrap:not-function', `wrap("${String(name)}") needs a function, got ${describe(fn)}`);
+      this.warnings.warn('wrap:not-function', `wrap(${label(name)}) needs a function, got ${describe(fn)}`);
       return fn;
     }
     const meter = this;
@@ -97,7 +120,7 @@ export class TaskMeter {
   /** Runs `fn` now as one task; same rules as {@link TaskMeter.wrap}. */
   run<R>(name: string, fn: () => R, options?: TaskOptions): R {
     if (typeof fn !== 'function') {
-      this.warnings.warn('run:not-function', `run("${String(name)}") needs a function, got ${describe(fn)}`);
+      this.warnings.warn('run:not-function', `run(${label(name)}) needs a function, got ${describe(fn)}`);
       return undefined as R;
     }
     return this.invoke(name, options, fn as AnyFunction, undefined, [], functionKind(fn)) as R;
@@ -114,11 +137,11 @@ export class TaskMeter {
       this.warnings.warn('record:not-object', `record() needs a task object, got ${describe(task)}`);
       return;
     }
+    const status = this.status(task.status === undefined ? 'success' : task.status);
+    if (status === undefined) return;
     const name = this.names.admit(task.name);
     if (name === undefined) return;
     const worker = this.worker(task.workerType);
-    const status = this.status(task.status ?? 'success');
-    if (status === undefined) return;
     this.finish(this.current(), name, worker, status, task.durationSeconds, task.errorType);
   }
 
@@ -151,14 +174,16 @@ export class TaskMeter {
     const queueName = this.queueNames.admit(queue);
     if (queueName === undefined || typeof read !== 'function') {
       if (typeof read !== 'function') {
-        this.warnings.warn('queue-size:not-function', `observeQueueSize("${String(queue)}") needs a function`);
+        this.warnings.warn('queue-size:not-function', `observeQueueSize(${label(queue)}) needs a function`);
       }
       return () => {};
     }
     this.queues.set(queueName, read);
     this.current();
+    this.followGlobalProvider();
     return () => {
       if (this.queues.get(queueName) === read) this.queues.delete(queueName);
+      if (this.queues.size === 0) this.unfollowGlobalProvider();
     };
   }
 
@@ -194,6 +219,22 @@ export class TaskMeter {
     }
   };
 
+  // Observed queues must reach a global provider set later, even by an SDK that does not announce
+  // itself: announced changes are followed at once, others by a cheap unref'd re-check.
+  private followGlobalProvider(): void {
+    if (this.provider !== undefined || this.recheck !== undefined) return;
+    providerListeners().add(this.onProviderChanged);
+    this.recheck = setInterval(this.onProviderChanged, RECHECK_MS);
+    this.recheck.unref?.();
+  }
+
+  private unfollowGlobalProvider(): void {
+    if (this.recheck === undefined) return;
+    providerListeners().delete(this.onProviderChanged);
+    clearInterval(this.recheck);
+    this.recheck = undefined;
+  }
+
   private current(): TaskInstruments {
     const provider = this.provider ?? metrics.getMeterProvider();
     if (this.instruments?.provider !== provider) {
@@ -209,7 +250,7 @@ export class TaskMeter {
   private status(status: unknown): MlTaskStatus | undefined {
     if (typeof status === 'string' && STATUSES.has(status)) return status as MlTaskStatus;
     this.warnings.warn(
-      `status:${String(status).slice(0, 32)}`,
+      `status:${label(status)}`,
       `ml.task.status must be one of ${ML_TASK_STATUS_VALUES.join(', ')}, got ${describe(status)}; the task is dropped`,
     );
     return undefined;
@@ -218,19 +259,20 @@ export class TaskMeter {
   private cached(key: string, build: () => Attributes): Attributes {
     let attributes = this.attributeCache.get(key);
     if (attributes === undefined) {
-      attributes = Object.freeze(build());
+      attributes = build();
       this.attributeCache.set(key, attributes);
     }
     return attributes;
   }
 
+  // Built fresh per call on purpose: the SDK hashes the attributes on every add/record anyway,
+  // and benchmarks/ measured a string-keyed cache here as slower (~300 ns for key and lookup)
+  // than the object literal it saves (~25 ns).
   private taskAttributes(name: string, worker: string | undefined, status?: MlTaskStatus): Attributes {
-    return this.cached(`t\0${name}\0${worker ?? ''}\0${status ?? ''}`, () => {
-      const attributes: Attributes = { [ATTR_ML_TASK_NAME]: name };
-      if (status !== undefined) attributes[ATTR_ML_TASK_STATUS] = status;
-      if (worker !== undefined) attributes[ATTR_ML_WORKER_TYPE] = worker;
-      return attributes;
-    });
+    const attributes: Attributes = { [ATTR_ML_TASK_NAME]: name };
+    if (status !== undefined) attributes[ATTR_ML_TASK_STATUS] = status;
+    if (worker !== undefined) attributes[ATTR_ML_WORKER_TYPE] = worker;
+    return attributes;
   }
 
   private begin(name: string, options: TaskOptions | undefined, manual: boolean): TaskHandle {
@@ -262,7 +304,13 @@ export class TaskMeter {
         } catch {
           this.warnings.warn('classify:throw', `the classify option of "${taskName}" threw; recorded as error`);
         }
-        end(status, errorTypeOf(error));
+        let errorType = '_OTHER';
+        try {
+          errorType = errorTypeOf(error);
+        } catch {
+          // A thrown value with a throwing getter: the task still ends, the caller's error stands.
+        }
+        end(status, errorType);
       },
       end: (status: MlTaskStatus, errorType?: string) => {
         const checked = this.status(status);
@@ -293,14 +341,9 @@ export class TaskMeter {
     const type =
       errorType === undefined || errorType === '' ? (status === 'error' ? '_OTHER' : status) : errorType;
     const admitted = this.errorTypes.admit(type) ?? '_OTHER';
-    instruments.errors.add(
-      1,
-      this.cached(`e\0${name}\0${worker ?? ''}\0${admitted}`, () => {
-        const attributes: Attributes = { [ATTR_ML_TASK_NAME]: name, [ATTR_ERROR_TYPE]: admitted };
-        if (worker !== undefined) attributes[ATTR_ML_WORKER_TYPE] = worker;
-        return attributes;
-      }),
-    );
+    const errorAttributes: Attributes = { [ATTR_ML_TASK_NAME]: name, [ATTR_ERROR_TYPE]: admitted };
+    if (worker !== undefined) errorAttributes[ATTR_ML_WORKER_TYPE] = worker;
+    instruments.errors.add(1, errorAttributes);
   }
 
   private invoke(
@@ -352,6 +395,8 @@ export class TaskMeter {
         handle.end('timeout', error.name);
         reject(error);
       }, timeoutMs);
+      // Like the work itself, the time limit must not keep an otherwise idle process alive.
+      timer.unref?.();
       settled.then(
         (value) => {
           clearTimeout(timer);
@@ -394,7 +439,16 @@ export class TaskMeter {
       next: (...value: [] | [N]) => settle(() => generator.next(...value)),
       throw: (error: unknown) => settle(() => generator.throw(error)),
       return: (value: R) => {
-        const result = generator.return(value);
+        let result: IteratorResult<T, R>;
+        try {
+          result = generator.return(value);
+        } catch (error) {
+          if (handle !== undefined && !done) {
+            done = true;
+            handle.fail(error);
+          }
+          throw error;
+        }
         if (handle !== undefined && !done) {
           done = true;
           handle.end('cancelled');
@@ -435,7 +489,16 @@ export class TaskMeter {
       next: (...value: [] | [N]) => settle(() => generator.next(...value)),
       throw: (error: unknown) => settle(() => generator.throw(error)),
       return: async (value: R | PromiseLike<R>) => {
-        const result = await generator.return(value);
+        let result: IteratorResult<T, R>;
+        try {
+          result = await generator.return(value);
+        } catch (error) {
+          if (handle !== undefined && !done) {
+            done = true;
+            handle.fail(error);
+          }
+          throw error;
+        }
         if (handle !== undefined && !done) {
           done = true;
           handle.end('cancelled');

@@ -1,0 +1,198 @@
+import { diag, DiagLogLevel } from '@opentelemetry/api';
+import type { Attributes, DiagLogger } from '@opentelemetry/api';
+import { DataPointType, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import type { MetricData } from '@opentelemetry/sdk-metrics';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_ML_QUEUE_NAME,
+  ATTR_ML_TASK_NAME,
+  ATTR_ML_TASK_STATUS,
+  ATTR_ML_WORKER_TYPE,
+  TASK_DURATION_BUCKETS,
+} from '@mltel/semconv';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTaskMeter } from './default-meter.js';
+import type { TaskMeterOptions } from './types.js';
+import { metrics } from '@opentelemetry/api';
+import { observeQueueSize, recordQueueWait, recordTask, runTask, setQueueSize, startTask, wrapTask } from './shortcuts.js';
+import { TestReader, collect, setup, captureDiag, BUCKETS, NAME, STATUS, WORKER, ERROR_TYPE, QUEUE } from '../test/harness.js';
+import { PROVIDER_CHANGED } from './task-meter.js';
+
+let log: ReturnType<typeof captureDiag>;
+beforeEach(() => {
+  log = captureDiag();
+});
+afterEach(() => {
+  metrics.disable();
+  diag.disable();
+});
+
+function globalProvider() {
+  const reader = new TestReader();
+  const provider = new MeterProvider({ readers: [reader] });
+  return { reader, provider, collect: () => collect(reader) };
+}
+
+describe('the global meter provider', () => {
+  it('a meter created before the global provider is set records after it is set', async () => {
+    const meter = createTaskMeter({ workerType: 'cpu' });
+    // Before: the API's no-op provider; nothing to collect anywhere, nothing thrown.
+    expect(meter.wrap('early', () => 'a')()).toBe('a');
+    meter.record({ name: 'early', durationSeconds: 1 });
+
+    const { provider, collect: collectGlobal } = globalProvider();
+    expect(metrics.setGlobalMeterProvider(provider)).toBe(true);
+
+    expect(meter.wrap('late', () => 'b')()).toBe('b');
+    meter.record({ name: 'late', durationSeconds: 0.5, status: 'error', errorType: 'Oom' });
+    meter.recordQueueWait('late', 'q', 2);
+    meter.setQueueSize('q', 4);
+
+    const c = await collectGlobal();
+    expect(c.points('ml.tasks')).toEqual([
+      { attributes: { [NAME]: 'late', [STATUS]: 'error', [WORKER]: 'cpu' }, value: 1 },
+      { attributes: { [NAME]: 'late', [STATUS]: 'success', [WORKER]: 'cpu' }, value: 1 },
+    ]);
+    expect(c.points('ml.task.errors')).toEqual([
+      { attributes: { [NAME]: 'late', [ERROR_TYPE]: 'Oom', [WORKER]: 'cpu' }, value: 1 },
+    ]);
+    expect(c.histograms('ml.task.duration').map((h) => [h.attributes, h.count, h.boundaries])).toEqual([
+      [{ [NAME]: 'late', [STATUS]: 'error', [WORKER]: 'cpu' }, 1, BUCKETS],
+      [{ [NAME]: 'late', [STATUS]: 'success', [WORKER]: 'cpu' }, 1, BUCKETS],
+    ]);
+    expect(c.histograms('ml.task.queue.duration').map((h) => [h.attributes, h.count, h.sum])).toEqual([
+      [{ [NAME]: 'late', [QUEUE]: 'q' }, 1, 2],
+    ]);
+    expect(c.points('ml.queue.size')).toEqual([{ attributes: { [QUEUE]: 'q' }, value: 4 }]);
+    expect(c.points('ml.tasks.active')).toEqual([{ attributes: { [NAME]: 'late', [WORKER]: 'cpu' }, value: 0 }]);
+    expect(log.warnings).toEqual([]);
+  });
+
+  it('follows a change of global provider, and a task ends on the provider it started on', async () => {
+    const meter = createTaskMeter();
+    const first = globalProvider();
+    metrics.setGlobalMeterProvider(first.provider);
+    const handle = meter.start('long');
+    meter.record({ name: 'before-switch' });
+
+    metrics.disable();
+    const second = globalProvider();
+    metrics.setGlobalMeterProvider(second.provider);
+    meter.record({ name: 'after-switch' });
+    handle.success();
+
+    const c1 = await first.collect();
+    expect(c1.points('ml.tasks')).toEqual([
+      { attributes: { [NAME]: 'before-switch', [STATUS]: 'success' }, value: 1 },
+      { attributes: { [NAME]: 'long', [STATUS]: 'success' }, value: 1 },
+    ]);
+    expect(c1.points('ml.tasks.active')).toEqual([{ attributes: { [NAME]: 'long' }, value: 0 }]);
+
+    const c2 = await second.collect();
+    expect(c2.points('ml.tasks')).toEqual([
+      { attributes: { [NAME]: 'after-switch', [STATUS]: 'success' }, value: 1 },
+    ]);
+    expect(c2.points('ml.tasks.active')).toEqual([]);
+  });
+
+  it('an explicit meterProvider ignores the global provider', async () => {
+    const own = setup();
+    const global = globalProvider();
+    metrics.setGlobalMeterProvider(global.provider);
+    own.meter.record({ name: 'mine' });
+    expect((await own.collect()).points('ml.tasks')).toEqual([
+      { attributes: { [NAME]: 'mine', [STATUS]: 'success' }, value: 1 },
+    ]);
+    expect((await global.collect()).points('ml.tasks')).toEqual([]);
+  });
+
+  it('a queue observed before the global provider is set is reported once the change is announced', async () => {
+    const meter = createTaskMeter();
+    meter.observeQueueSize('inference', () => 3);
+    meter.setQueueSize('upload', 1);
+    const { provider, collect: collectGlobal } = globalProvider();
+    metrics.setGlobalMeterProvider(provider);
+    // What @mltel/node's start() does after setting the global provider.
+    for (const listener of (globalThis as unknown as Record<symbol, Set<() => void>>)[PROVIDER_CHANGED]!) listener();
+    const c = await collectGlobal();
+    // Meters of earlier tests that observe queues follow the provider too; look at this one's.
+    expect(c.points('ml.queue.size').filter((p) => p.attributes[QUEUE] !== 'q')).toEqual([
+      { attributes: { [QUEUE]: 'inference' }, value: 3 },
+      { attributes: { [QUEUE]: 'upload' }, value: 1 },
+    ]);
+  });
+
+  it('a queue observed before the global provider is set is reported once the meter records on it', async () => {
+    const meter = createTaskMeter();
+    meter.observeQueueSize('inference', () => 3);
+    const { provider, collect: collectGlobal } = globalProvider();
+    metrics.setGlobalMeterProvider(provider);
+    meter.recordQueueWait('t', 'inference', 0.1);
+    expect((await collectGlobal()).points('ml.queue.size')).toEqual([
+      { attributes: { [QUEUE]: 'inference' }, value: 3 },
+    ]);
+  });
+});
+
+describe('top-level shortcuts (shared default meter on the global provider)', () => {
+  it('wrapTask, runTask, startTask, recordTask, recordQueueWait, setQueueSize, observeQueueSize', async () => {
+    const { provider, collect: collectGlobal } = globalProvider();
+    metrics.setGlobalMeterProvider(provider);
+
+    const double = wrapTask('double', (n: number) => n * 2);
+    expect(double(21)).toBe(42);
+    expect(double.name).toBe('');
+    expect(runTask('run', () => 'ran')).toBe('ran');
+    await expect(runTask('run-async', async () => 'async')).resolves.toBe('async');
+    await expect(
+      runTask('run-async', async () => Promise.reject(Object.assign(new Error('x'), { code: 'EPIPE' }))),
+    ).rejects.toThrow('x');
+    const handle = startTask('manual', { workerType: 'gpu' });
+    recordTask({ name: 'recorded', durationSeconds: 0.25, status: 'retry' });
+    recordQueueWait('recorded', 'q', 0.01);
+    setQueueSize('q', 8);
+    let depth = 2;
+    const stop = observeQueueSize('other', () => depth);
+
+    let c = await collectGlobal();
+    expect(c.points('ml.tasks')).toEqual([
+      { attributes: { [NAME]: 'double', [STATUS]: 'success' }, value: 1 },
+      { attributes: { [NAME]: 'recorded', [STATUS]: 'retry' }, value: 1 },
+      { attributes: { [NAME]: 'run', [STATUS]: 'success' }, value: 1 },
+      { attributes: { [NAME]: 'run-async', [STATUS]: 'error' }, value: 1 },
+      { attributes: { [NAME]: 'run-async', [STATUS]: 'success' }, value: 1 },
+    ]);
+    expect(c.points('ml.task.errors')).toEqual([
+      { attributes: { [NAME]: 'recorded', [ERROR_TYPE]: 'retry' }, value: 1 },
+      { attributes: { [NAME]: 'run-async', [ERROR_TYPE]: 'EPIPE' }, value: 1 },
+    ]);
+    expect(c.points('ml.tasks.active')).toEqual([
+      { attributes: { [NAME]: 'double' }, value: 0 },
+      { attributes: { [NAME]: 'manual', [WORKER]: 'gpu' }, value: 1 },
+      { attributes: { [NAME]: 'run' }, value: 0 },
+      { attributes: { [NAME]: 'run-async' }, value: 0 },
+    ]);
+    expect(c.histograms('ml.task.queue.duration').map((h) => [h.attributes, h.count, h.sum, h.counts[1]])).toEqual([
+      [{ [NAME]: 'recorded', [QUEUE]: 'q' }, 1, 0.01, 1],
+    ]);
+    expect(c.points('ml.queue.size')).toEqual([
+      { attributes: { [QUEUE]: 'other' }, value: 2 },
+      { attributes: { [QUEUE]: 'q' }, value: 8 },
+    ]);
+
+    handle.success();
+    stop();
+    depth = 99;
+    c = await collectGlobal();
+    expect(c.points('ml.tasks.active').find((p) => p.attributes[NAME] === 'manual')).toEqual({
+      attributes: { [NAME]: 'manual', [WORKER]: 'gpu' },
+      value: 0,
+    });
+    expect(c.points('ml.tasks')).toContainEqual({
+      attributes: { [NAME]: 'manual', [STATUS]: 'success', [WORKER]: 'gpu' },
+      value: 1,
+    });
+    expect(c.points('ml.queue.size').map((p) => p.value)).not.toContain(99);
+    expect(log.warnings).toEqual([]);
+  });
+});

@@ -1,0 +1,113 @@
+import { diag, DiagLogLevel } from '@opentelemetry/api';
+import type { DiagLogger } from '@opentelemetry/api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BoundedValues, describe as describeValue, isValidDuration, WarnOnce } from './guard.js';
+
+let warnings: string[];
+beforeEach(() => {
+  warnings = [];
+  const logger: DiagLogger = {
+    error: () => {},
+    warn: (message) => void warnings.push(message),
+    info: () => {},
+    debug: () => {},
+    verbose: () => {},
+  };
+  diag.setLogger(logger, DiagLogLevel.WARN);
+});
+afterEach(() => {
+  diag.disable();
+});
+
+describe('WarnOnce', () => {
+  it('warns once per key through diag, prefixed with mltel', () => {
+    const once = new WarnOnce();
+    for (let i = 0; i < 100; i++) once.warn('a', 'first problem');
+    once.warn('b', 'second problem');
+    once.warn('a', 'first problem again');
+    expect(warnings).toEqual(['mltel: first problem', 'mltel: second problem']);
+  });
+
+  it('stops warning after 1000 distinct keys', () => {
+    const once = new WarnOnce();
+    for (let i = 0; i < 1005; i++) once.warn(`k${i}`, `p${i}`);
+    expect(warnings).toHaveLength(1000);
+    expect(warnings[999]).toBe('mltel: p999');
+  });
+
+  it('keeps keys per instance', () => {
+    new WarnOnce().warn('k', 'one');
+    new WarnOnce().warn('k', 'two');
+    expect(warnings).toEqual(['mltel: one', 'mltel: two']);
+  });
+});
+
+describe('BoundedValues', () => {
+  it('admits the first max distinct values, then _OTHER with one warning', () => {
+    const values = new BoundedValues('attr', 2, 10, new WarnOnce());
+    expect(['a', 'b', 'c', 'a', 'd', 'b'].map((v) => values.admit(v))).toEqual(['a', 'b', '_OTHER', 'a', '_OTHER', 'b']);
+    expect(warnings).toEqual(['mltel: more than 2 distinct attr values; further values are recorded as _OTHER']);
+  });
+
+  it('admits only the allow-list when given (max ignored)', () => {
+    const values = new BoundedValues('attr', 100, 10, new WarnOnce(), ['x', 'y']);
+    expect(['x', 'z', 'y', 'w'].map((v) => values.admit(v))).toEqual(['x', '_OTHER', 'y', '_OTHER']);
+    expect(warnings).toEqual(['mltel: attr value outside the allow-list is recorded as _OTHER']);
+  });
+
+  it('truncates long values before matching, with one warning', () => {
+    const values = new BoundedValues('attr', 5, 4, new WarnOnce(), ['abcd']);
+    expect(values.admit('abcdefgh')).toBe('abcd');
+    expect(values.admit('abcdXYZ')).toBe('abcd');
+    expect(warnings).toEqual(['mltel: attr longer than 4 characters is truncated to 4']);
+  });
+
+  it('rejects non-strings and the empty string with one warning', () => {
+    const values = new BoundedValues('attr', 5, 10, new WarnOnce());
+    expect([1, '', null, undefined, {}, Symbol('s')].map((v) => values.admit(v))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(values.admit('ok')).toBe('ok');
+    expect(warnings).toEqual(['mltel: attr must be a non-empty string, got number 1; the value is dropped']);
+  });
+});
+
+describe('describe', () => {
+  it.each([
+    [null, 'null'],
+    [undefined, 'undefined'],
+    [Number.NaN, 'NaN'],
+    [-2, 'number -2'],
+    [Number.POSITIVE_INFINITY, 'number Infinity'],
+    ['secret text', 'string'],
+    [{ a: 1 }, 'object'],
+    [() => 1, 'function'],
+    [10n, 'bigint'],
+  ])('describes %s as %j without its data', (value, expected) => {
+    expect(describeValue(value)).toBe(expected);
+  });
+});
+
+describe('isValidDuration', () => {
+  it.each([
+    [0, true],
+    [0.001, true],
+    [600, true],
+    [Number.MAX_VALUE, true],
+    [-0.001, false],
+    [Number.NaN, false],
+    [Number.POSITIVE_INFINITY, false],
+    [Number.NEGATIVE_INFINITY, false],
+    ['1', false],
+    [null, false],
+    [undefined, false],
+    [1n, false],
+  ])('%s -> %s', (value, expected) => {
+    expect(isValidDuration(value)).toBe(expected);
+  });
+});
