@@ -1,4 +1,5 @@
 import { diag, DiagConsoleLogger, DiagLogLevel, metrics } from '@opentelemetry/api';
+import { announceProviderChange } from '@mltel/semconv';
 import { HostMetricsInstrumentation } from '@opentelemetry/instrumentation-host-metrics';
 import { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
@@ -40,20 +41,6 @@ const LOG_LEVELS: Record<string, DiagLogLevel> = {
 
 let running: MltelSdk | undefined;
 
-// The symbol-keyed hook through which meters created before start() (e.g. @mltel/tasks with
-// observed queues) follow the new global provider at once; no package dependency either way.
-const PROVIDER_CHANGED = Symbol.for('@mltel/global-meter-provider-changed');
-
-function announceProviderChange(): void {
-  const listeners = (globalThis as { [PROVIDER_CHANGED]?: Set<() => void> })[PROVIDER_CHANGED];
-  for (const listener of listeners ?? []) {
-    try {
-      listener();
-    } catch {
-      // A listener's failure must not stop start-up.
-    }
-  }
-}
 
 function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
   return new Promise((resolve) => {

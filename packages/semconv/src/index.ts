@@ -125,3 +125,4 @@ export {
   NVIDIA_GPU_POWER_LIMIT,
   NVIDIA_GPU_PROCESS_MEMORY_USAGE,
 } from './metrics/gpu.js';
+export { announceProviderChange, PROVIDER_CHANGED, providerChangeListeners } from './provider-change.js';

@@ -7,6 +7,7 @@ import {
   ATTR_ML_TASK_STATUS,
   ATTR_ML_WORKER_TYPE,
   ML_TASK_STATUS_VALUES,
+  providerChangeListeners,
 } from '@mltel/semconv';
 import type { MlTaskStatus } from '@mltel/semconv';
 import { classifyError, errorTypeOf, isFailure, TaskTimeoutError } from './errors.js';
@@ -15,20 +16,9 @@ import { createTaskInstruments } from './instruments.js';
 import type { TaskInstruments } from './instruments.js';
 import type { TaskHandle, TaskMeterOptions, TaskOptions, TaskRecord } from './types.js';
 
-/**
- * Where `@mltel/node` (or any SDK set-up) announces a new global MeterProvider, without a package
- * dependency either way: a Set of callbacks on `globalThis` under a registered symbol. Meters
- * with observed queues join it, so their `ml.queue.size` callback moves to the new provider at
- * once instead of at their next recording.
- */
-export const PROVIDER_CHANGED = Symbol.for('@mltel/global-meter-provider-changed');
+// Meters with observed queues join @mltel/semconv's provider-change listeners, so their
+// ml.queue.size callback moves to a newly set global provider at once.
 const RECHECK_MS = 5_000;
-
-function providerListeners(): Set<() => void> {
-  const holder = globalThis as { [PROVIDER_CHANGED]?: Set<() => void> };
-  holder[PROVIDER_CHANGED] ??= new Set();
-  return holder[PROVIDER_CHANGED];
-}
 
 const STATUSES: ReadonlySet<string> = new Set(ML_TASK_STATUS_VALUES);
 const NOOP_HANDLE: TaskHandle = { success() {}, fail() {}, end() {} };
@@ -223,14 +213,14 @@ export class TaskMeter {
   // itself: announced changes are followed at once, others by a cheap unref'd re-check.
   private followGlobalProvider(): void {
     if (this.provider !== undefined || this.recheck !== undefined) return;
-    providerListeners().add(this.onProviderChanged);
+    providerChangeListeners().add(this.onProviderChanged);
     this.recheck = setInterval(this.onProviderChanged, RECHECK_MS);
     this.recheck.unref?.();
   }
 
   private unfollowGlobalProvider(): void {
     if (this.recheck === undefined) return;
-    providerListeners().delete(this.onProviderChanged);
+    providerChangeListeners().delete(this.onProviderChanged);
     clearInterval(this.recheck);
     this.recheck = undefined;
   }
