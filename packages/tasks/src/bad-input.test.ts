@@ -1,20 +1,16 @@
-import { diag, DiagLogLevel } from '@opentelemetry/api';
-import type { Attributes, DiagLogger } from '@opentelemetry/api';
-import { DataPointType, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import type { MetricData } from '@opentelemetry/sdk-metrics';
-import {
-  ATTR_ERROR_TYPE,
-  ATTR_ML_QUEUE_NAME,
-  ATTR_ML_TASK_NAME,
-  ATTR_ML_TASK_STATUS,
-  ATTR_ML_WORKER_TYPE,
-  TASK_DURATION_BUCKETS,
-} from '@mltel/semconv';
+import { diag } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTaskMeter } from './default-meter.js';
-import type { TaskMeterOptions } from './types.js';
 import { TaskTimeoutError } from './errors.js';
-import { collect, setup, captureDiag, BUCKETS, NAME, STATUS, WORKER, ERROR_TYPE, QUEUE } from '../test/harness.js';
+import {
+  setup,
+  captureDiag,
+  BUCKETS,
+  NAME,
+  STATUS,
+  WORKER,
+  ERROR_TYPE,
+  QUEUE,
+} from '../test/harness.js';
 
 const REPEAT = 100;
 const NAME_WARNING = (described: string) =>

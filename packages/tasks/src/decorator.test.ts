@@ -1,23 +1,21 @@
-import { diag, DiagLogLevel } from '@opentelemetry/api';
-import type { Attributes, DiagLogger } from '@opentelemetry/api';
-import { DataPointType, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import type { MetricData } from '@opentelemetry/sdk-metrics';
-import {
-  ATTR_ERROR_TYPE,
-  ATTR_ML_QUEUE_NAME,
-  ATTR_ML_TASK_NAME,
-  ATTR_ML_TASK_STATUS,
-  ATTR_ML_WORKER_TYPE,
-  TASK_DURATION_BUCKETS,
-} from '@mltel/semconv';
+import { diag } from '@opentelemetry/api';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTaskMeter } from './default-meter.js';
-import type { TaskMeterOptions } from './types.js';
 import { metrics } from '@opentelemetry/api';
 import { task } from './decorator.js';
 import { defaultTaskMeter } from './default-meter.js';
 import { TaskTimeoutError } from './errors.js';
-import { TestReader, collect, setup, captureDiag, BUCKETS, NAME, STATUS, WORKER, ERROR_TYPE } from '../test/harness.js';
+import {
+  TestReader,
+  collect,
+  setup,
+  captureDiag,
+  BUCKETS,
+  NAME,
+  STATUS,
+  WORKER,
+  ERROR_TYPE,
+} from '../test/harness.js';
 
 let log: ReturnType<typeof captureDiag>;
 beforeEach(() => {

@@ -1,20 +1,20 @@
-import { diag, DiagLogLevel } from '@opentelemetry/api';
-import type { Attributes, DiagLogger } from '@opentelemetry/api';
-import { DataPointType, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import type { MetricData } from '@opentelemetry/sdk-metrics';
-import {
-  ATTR_ERROR_TYPE,
-  ATTR_ML_QUEUE_NAME,
-  ATTR_ML_TASK_NAME,
-  ATTR_ML_TASK_STATUS,
-  ATTR_ML_WORKER_TYPE,
-  TASK_DURATION_BUCKETS,
-} from '@mltel/semconv';
+import { diag } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
+import { DataPointType } from '@opentelemetry/sdk-metrics';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTaskMeter } from './default-meter.js';
-import type { TaskMeterOptions } from './types.js';
 import { SCOPE_NAME, TaskMeter, TaskTimeoutError } from './index.js';
-import { collect, setup, deferred, flush, captureDiag, BUCKETS, NAME, STATUS, WORKER, ERROR_TYPE, QUEUE } from '../test/harness.js';
+import {
+  setup,
+  deferred,
+  flush,
+  captureDiag,
+  BUCKETS,
+  NAME,
+  STATUS,
+  WORKER,
+  ERROR_TYPE,
+  QUEUE,
+} from '../test/harness.js';
 import type { HistogramPoint } from '../test/harness.js';
 
 let log: ReturnType<typeof captureDiag>;
