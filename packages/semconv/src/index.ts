@@ -42,12 +42,14 @@ export {
 } from './attributes.js';
 export type { MlTaskStatus } from './values.js';
 export {
+  GEN_AI_OPERATION_NAME_VALUES,
   GEN_AI_TOKEN_TYPE_VALUES,
   HW_GPU_TASK_VALUES,
   ML_BUDGET_WINDOW_VALUES,
   ML_CIRCUIT_BREAKER_STATE_VALUES,
   ML_DRIFT_KIND_VALUES,
   ML_DRIFT_METHOD_VALUES,
+  ML_GEN_AI_TOKEN_DETAIL_VALUES,
   ML_PIPELINE_STAGE_VALUES,
   ML_TASK_STATUS_VALUES,
   ML_TOKEN_KIND_VALUES,
@@ -81,8 +83,11 @@ export {
   GEN_AI_CLIENT_TOKEN_USAGE,
   GEN_AI_METRICS,
   ML_AUDIO_DURATION,
+  ML_GEN_AI_IMAGES,
+  ML_GEN_AI_TOKEN_DETAIL,
   ML_PROVIDER_CIRCUIT_BREAKER_STATE,
   ML_PROVIDER_STATUS,
+  ML_VIDEO_DURATION,
 } from './metrics/gen-ai.js';
 export {
   ML_BATCH_SIZE,
@@ -126,3 +131,5 @@ export {
   NVIDIA_GPU_PROCESS_MEMORY_USAGE,
 } from './metrics/gpu.js';
 export { announceProviderChange, PROVIDER_CHANGED, providerChangeListeners } from './provider-change.js';
+export { BoundedValues, describe, isValidDuration, WarnOnce } from './guard.js';
+export { errorTypeOf } from './error-type.js';

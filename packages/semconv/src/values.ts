@@ -19,8 +19,30 @@ export const ML_PIPELINE_STAGE_VALUES = [
 
 /** Allowed values of `ml.token.kind`. */
 export const ML_TOKEN_KIND_VALUES = ['real', 'padding'] as const;
-/** Allowed values of `gen_ai.token.type` (`input`/`output` per OTel; cached/reasoning are subsets, see docs). */
-export const GEN_AI_TOKEN_TYPE_VALUES = ['input', 'output', 'cached_input', 'reasoning'] as const;
+/** Values of `gen_ai.token.type` on `gen_ai.client.token.usage` (OTel): totals, cached and reasoning included. */
+export const GEN_AI_TOKEN_TYPE_VALUES = ['input', 'output'] as const;
+/**
+ * Values of `gen_ai.token.type` on `ml.gen_ai.token.detail`: parts of the totals above (cache reads
+ * and writes are part of `input`, reasoning is part of `output`), so no sum counts a token twice.
+ */
+export const ML_GEN_AI_TOKEN_DETAIL_VALUES = ['cache_read', 'cache_creation', 'reasoning'] as const;
+/**
+ * `gen_ai.operation.name` values: the OTel well-known ones, then mltel's for calls that are not
+ * text generation (they record their own units: images, audio and video seconds).
+ */
+export const GEN_AI_OPERATION_NAME_VALUES = [
+  'chat',
+  'text_completion',
+  'generate_content',
+  'embeddings',
+  'create_agent',
+  'invoke_agent',
+  'execute_tool',
+  'image_generation',
+  'video_generation',
+  'speech',
+  'transcription',
+] as const;
 /** Allowed values of `ml.circuit_breaker.state`. */
 export const ML_CIRCUIT_BREAKER_STATE_VALUES = ['closed', 'open', 'half_open'] as const;
 /** Allowed values of `ml.drift.method`. */

@@ -1,5 +1,7 @@
 import type { MlTaskStatus } from '@mltel/semconv';
 
+export { errorTypeOf } from '@mltel/semconv';
+
 /** Thrown by a task wrapped with `timeoutMs` when its time limit passes. */
 export class TaskTimeoutError extends Error {
   override readonly name = 'TimeoutError';
@@ -26,23 +28,6 @@ export function classifyError(error: unknown): 'error' | 'timeout' | 'cancelled'
   if (name === 'TimeoutError') return 'timeout';
   if (name === 'AbortError') return 'cancelled';
   return 'error';
-}
-
-/**
- * The `error.type` of a thrown value: its `code` when it is a short string (`ECONNRESET`),
- * else its class name (`TypeError`), else `_OTHER`. Never the message, which may hold data.
- */
-export function errorTypeOf(error: unknown): string {
-  if (typeof error === 'object' && error !== null) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(code)) return code;
-    const name = nameOf(error);
-    if (name && name !== 'Error') return name;
-    const ctor = (error as { constructor?: { name?: unknown } }).constructor?.name;
-    if (typeof ctor === 'string' && ctor !== '' && ctor !== 'Object') return ctor;
-    return 'Error';
-  }
-  return '_OTHER';
 }
 
 /** Whether a status counts in `ml.task.errors`. */

@@ -6,12 +6,15 @@ import {
   ATTR_ML_TASK_NAME,
   ATTR_ML_TASK_STATUS,
   ATTR_ML_WORKER_TYPE,
+  BoundedValues,
+  describe,
+  isValidDuration,
   ML_TASK_STATUS_VALUES,
+  WarnOnce,
   providerChangeListeners,
 } from '@mltel/semconv';
 import type { MlTaskStatus } from '@mltel/semconv';
 import { classifyError, errorTypeOf, isFailure, TaskTimeoutError } from './errors.js';
-import { BoundedValues, describe, isValidDuration, WarnOnce } from './guard.js';
 import { createTaskInstruments } from './instruments.js';
 import type { TaskInstruments } from './instruments.js';
 import type { TaskHandle, TaskMeterOptions, TaskOptions, TaskRecord } from './types.js';

@@ -21,10 +21,14 @@ export class WarnOnce {
 /**
  * Keeps an attribute's values bounded: an allow-list, or the first `max` distinct values; any
  * other value becomes `_OTHER`. Long values are truncated. Non-strings are rejected (undefined).
+ * An allow-list entry ending in `*` admits every value that starts with the rest of it
+ * (`gpt-4o*` admits `gpt-4o-2024-08-06`); at most `max` distinct values pass through patterns.
  */
 export class BoundedValues {
   private readonly known: Set<string>;
   private readonly open: boolean;
+  private readonly prefixes: readonly string[];
+  private matched = 0;
 
   constructor(
     private readonly attribute: string,
@@ -33,7 +37,9 @@ export class BoundedValues {
     private readonly warnings: WarnOnce,
     allowList?: readonly string[],
   ) {
-    this.known = new Set(allowList ?? []);
+    const list = allowList ?? [];
+    this.known = new Set(list.filter((entry) => !entry.endsWith('*')));
+    this.prefixes = list.filter((entry) => entry.endsWith('*')).map((entry) => entry.slice(0, -1));
     this.open = allowList === undefined;
   }
 
@@ -55,6 +61,11 @@ export class BoundedValues {
       v = v.slice(0, this.maxLength);
     }
     if (this.known.has(v)) return v;
+    if (this.matched < this.max && this.prefixes.some((prefix) => v.startsWith(prefix))) {
+      this.matched++;
+      this.known.add(v);
+      return v;
+    }
     if (this.open && this.known.size < this.max) {
       this.known.add(v);
       return v;
