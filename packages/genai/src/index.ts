@@ -1,0 +1,16 @@
+export { ProviderMeter } from './provider-meter.js';
+export { configureDefaultProviderMeter, createProviderMeter, defaultProviderMeter } from './default-meter.js';
+export { genAiErrorType, isProviderFailure } from './error-type.js';
+export type { CircuitBreakerState } from './health.js';
+export { anthropicEventUsage, anthropicUsage, openAIResponseEventUsage, openAIUsage } from './usage.js';
+export { SCOPE_NAME, SCOPE_VERSION } from './instruments.js';
+export type {
+  DerivedHealthOptions,
+  ProviderCall,
+  ProviderCallRecord,
+  ProviderCallTimer,
+  ProviderMeterOptions,
+  ProviderUsage,
+  StreamOptions,
+  TrackOptions,
+} from './types.js';

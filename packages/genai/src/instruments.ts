@@ -1,0 +1,70 @@
+import type { Counter, Histogram, MeterProvider, ObservableGauge } from '@opentelemetry/api';
+import {
+  GEN_AI_CLIENT_OPERATION_DURATION,
+  GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK,
+  GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK,
+  GEN_AI_CLIENT_TOKEN_USAGE,
+  ML_AUDIO_DURATION,
+  ML_GEN_AI_IMAGES,
+  ML_GEN_AI_TOKEN_DETAIL,
+  ML_PROVIDER_CIRCUIT_BREAKER_STATE,
+  ML_PROVIDER_STATUS,
+  ML_VIDEO_DURATION,
+} from '@mltel/semconv';
+import type { MetricDefinition } from '@mltel/semconv';
+import type { ProviderHealthState } from './health.js';
+
+/** Instrumentation scope of the provider-call meter. */
+export const SCOPE_NAME = '@mltel/genai';
+/** Version of the instrumentation scope. */
+export const SCOPE_VERSION = '0.1.0';
+
+/** The provider-call family's instruments, created once per meter provider. */
+export interface GenAiInstruments {
+  readonly provider: MeterProvider;
+  readonly duration: Histogram;
+  readonly tokens: Histogram;
+  readonly tokenDetail: Counter;
+  readonly firstChunk: Histogram;
+  readonly perChunk: Histogram;
+  readonly images: Counter;
+  readonly audio: Counter;
+  readonly video: Counter;
+  readonly status: ObservableGauge;
+  readonly circuit: ObservableGauge;
+}
+
+function options(definition: MetricDefinition) {
+  return {
+    description: definition.description,
+    unit: definition.unit,
+    ...(definition.buckets === undefined
+      ? {}
+      : { advice: { explicitBucketBoundaries: [...definition.buckets] } }),
+  };
+}
+
+/** Creates the instruments on a provider; the health gauges read `health` at collection. */
+export function createGenAiInstruments(provider: MeterProvider, health: ProviderHealthState): GenAiInstruments {
+  const meter = provider.getMeter(SCOPE_NAME, SCOPE_VERSION);
+  const status = meter.createObservableGauge(ML_PROVIDER_STATUS.name, options(ML_PROVIDER_STATUS));
+  status.addCallback((result) => health.observeStatus(result));
+  const circuit = meter.createObservableGauge(
+    ML_PROVIDER_CIRCUIT_BREAKER_STATE.name,
+    options(ML_PROVIDER_CIRCUIT_BREAKER_STATE),
+  );
+  circuit.addCallback((result) => health.observeCircuits(result));
+  return {
+    provider,
+    duration: meter.createHistogram(GEN_AI_CLIENT_OPERATION_DURATION.name, options(GEN_AI_CLIENT_OPERATION_DURATION)),
+    tokens: meter.createHistogram(GEN_AI_CLIENT_TOKEN_USAGE.name, options(GEN_AI_CLIENT_TOKEN_USAGE)),
+    tokenDetail: meter.createCounter(ML_GEN_AI_TOKEN_DETAIL.name, options(ML_GEN_AI_TOKEN_DETAIL)),
+    firstChunk: meter.createHistogram(GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK.name, options(GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK)),
+    perChunk: meter.createHistogram(GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK.name, options(GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK)),
+    images: meter.createCounter(ML_GEN_AI_IMAGES.name, options(ML_GEN_AI_IMAGES)),
+    audio: meter.createCounter(ML_AUDIO_DURATION.name, options(ML_AUDIO_DURATION)),
+    video: meter.createCounter(ML_VIDEO_DURATION.name, options(ML_VIDEO_DURATION)),
+    status,
+    circuit,
+  };
+}
