@@ -1,10 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, getText, parseExposition, ROOT, spawnChild, tempDir } from './helpers.js';
+import { startReplayServer } from './llm-replay.js';
 
-const PACKAGES = ['semconv', 'tasks', 'node'];
+const PACKAGES = ['semconv', 'tasks', 'genai', 'instrumentation-llm', 'node'];
+// The LLM clients a user would install beside mltel (flat node_modules, unlike the workspace).
+const LLM_CLIENTS = ['openai@7.57.0', '@anthropic-ai/sdk@1.12.0'];
 
 // How users get mltel: `pnpm pack` every package, `npm install` the tarballs into a throwaway
 // project outside the workspace, then run an app there under the preload flag.
@@ -27,11 +30,12 @@ describe('packed tarballs installed with npm', () => {
     );
     execFileSync(
       'npm',
-      ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs.map((t) => join(packs.path, t))],
+      ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs.map((t) => join(packs.path, t)), ...LLM_CLIENTS],
       { cwd: project.path, stdio: 'pipe', timeout: 240_000 },
     );
     copyFileSync(join(ROOT, 'test/fixtures/apps/app.mjs'), join(project.path, 'app.mjs'));
     copyFileSync(join(ROOT, 'test/fixtures/apps/app.cjs'), join(project.path, 'app.cjs'));
+    cpSync(join(ROOT, 'test/fixtures/llm-app'), join(project.path, 'llm'), { recursive: true });
   }, 300_000);
 
   afterAll(() => {
@@ -74,6 +78,37 @@ describe('packed tarballs installed with npm', () => {
       expect(samples.find((s) => s.name === 'target_info')?.labels.service_name).toBe('packed');
     } finally {
       await child.stop();
+    }
+    expect(child.stderr()).toBe('');
+  });
+
+  it.each([
+    ['app.mjs', '--import'],
+    ['app.cjs', '--require'],
+  ] as const)('records openai and anthropic calls of llm/%s under %s from node_modules', async (app, flag) => {
+    const replay = await startReplayServer();
+    const port = await freePort();
+    const child = spawnChild(process.execPath, [flag, '@mltel/node/register', `llm/${app}`], {
+      cwd: project.path,
+      env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(port), APP_LINGER_MS: '60000', LLM_REPLAY_URL: replay.url },
+    });
+    try {
+      await child.waitForLine(/^llm-app: done/);
+      const samples = parseExposition(await getText(`http://127.0.0.1:${port}/metrics`));
+      const tokens = (provider: string, model: string, type: string) =>
+        samples.find(
+          (s) =>
+            s.name === 'gen_ai_client_token_usage_sum' &&
+            s.labels.gen_ai_provider_name === provider &&
+            s.labels.gen_ai_request_model === model &&
+            s.labels.gen_ai_token_type === type,
+        )?.value;
+      expect(tokens('openai', 'gpt-5-nano', 'output')).toBe(228);
+      expect(tokens('anthropic', 'claude-3-5-sonnet-20240620', 'input')).toBe(1167);
+      expect(samples.filter((s) => s.name === 'gen_ai_client_operation_duration_seconds_count')).toHaveLength(13);
+    } finally {
+      await child.stop();
+      await replay.close();
     }
     expect(child.stderr()).toBe('');
   });

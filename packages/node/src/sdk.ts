@@ -9,6 +9,7 @@ import { createOtlpExporter } from './otlp/exporter.js';
 import { QuietFailureExporter } from './otlp/safe-exporter.js';
 import { createPrometheusEndpoint } from './prometheus/reader.js';
 import type { PrometheusEndpoint } from './prometheus/reader.js';
+import { startLlmInstrumentations } from './llm.js';
 import { buildResource } from './resource.js';
 
 /** A running mltel SDK, as returned by {@link start}. */
@@ -194,6 +195,8 @@ export function start(options: StartOptions = {}): MltelSdk {
     }
   }
 
+  const stopLlmInstrumentations = startLlmInstrumentations(config);
+
   const prometheusPort: Promise<number | undefined> = prometheus
     ? prometheus.listen(config.prometheusHost, config.prometheusPort).then(
         (port) => port,
@@ -210,6 +213,7 @@ export function start(options: StartOptions = {}): MltelSdk {
     shuttingDown ??= (async () => {
       uninstallExit();
       hostMetrics?.disable();
+      stopLlmInstrumentations();
       await withTimeout(meterProvider.shutdown(), config.exportTimeoutMillis);
       await prometheus?.close();
       if (metrics.getMeterProvider() === meterProvider) metrics.disable();

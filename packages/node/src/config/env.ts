@@ -1,4 +1,11 @@
-import type { ConfigProblem, ExporterName, OtlpProtocol, ResolvedConfig, StartOptions } from './types.js';
+import type {
+  ConfigProblem,
+  ExporterName,
+  LlmClientName,
+  OtlpProtocol,
+  ResolvedConfig,
+  StartOptions,
+} from './types.js';
 
 /** Defaults used when neither an option nor a variable says otherwise. */
 export const DEFAULTS = {
@@ -54,6 +61,36 @@ function parseBoolean(env: Env, name: string, fallback: boolean, problems: Confi
     message: `${name}="${raw}" is not true or false; using ${fallback}. Fix: set ${name}=true or ${name}=false.`,
   });
   return fallback;
+}
+
+const LLM_CLIENTS: readonly LlmClientName[] = ['openai', 'anthropic'];
+
+function listOf(env: Env, name: string): string[] | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+// The auto-instrumentations-node convention: names without the package prefix; other names in
+// the lists belong to other instrumentations of the process and are not ours to check.
+function llmInstrumentationsOf(env: Env): LlmClientName[] {
+  const enabled = listOf(env, 'OTEL_NODE_ENABLED_INSTRUMENTATIONS');
+  const disabled = new Set(listOf(env, 'OTEL_NODE_DISABLED_INSTRUMENTATIONS') ?? []);
+  return LLM_CLIENTS.filter((name) => (enabled === undefined || enabled.includes(name)) && !disabled.has(name));
+}
+
+function providerHealthOf(env: Env, problems: ConfigProblem[]): boolean {
+  const raw = read(env, 'MLTEL_PROVIDER_HEALTH')?.toLowerCase();
+  if (raw === undefined || raw === 'manual') return false;
+  if (raw === 'outcomes') return true;
+  problems.push({
+    setting: 'MLTEL_PROVIDER_HEALTH',
+    message: `MLTEL_PROVIDER_HEALTH="${raw}" is not manual or outcomes; using manual. Fix: set MLTEL_PROVIDER_HEALTH=outcomes to derive ml.provider.status from call outcomes, or unset it.`,
+  });
+  return false;
 }
 
 /** Parses `k1=v1,k2=v2` (values URL-encoded) as the OTel spec describes for headers and resources. */
@@ -214,6 +251,9 @@ export function resolveConfig(options: StartOptions = {}): { config: ResolvedCon
       ...options.resourceAttributes,
     },
     hostMetrics: options.hostMetrics ?? parseBoolean(env, 'MLTEL_HOST_METRICS', true, problems),
+    llmInstrumentations: options.llmInstrumentations ?? llmInstrumentationsOf(env),
+    genAiModels: options.genAiModels ?? listOf(env, 'MLTEL_GENAI_MODELS'),
+    deriveProviderHealth: options.deriveProviderHealth ?? providerHealthOf(env, problems),
     handleExit: options.handleExit ?? true,
     logLevel,
   };

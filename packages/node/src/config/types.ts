@@ -4,6 +4,9 @@ export type ExporterName = 'prometheus' | 'otlp' | 'console';
 /** OTLP transport (`OTEL_EXPORTER_OTLP_METRICS_PROTOCOL` / `OTEL_EXPORTER_OTLP_PROTOCOL`). */
 export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
 
+/** An LLM client auto-instrumentation (`OTEL_NODE_ENABLED_INSTRUMENTATIONS` / `..._DISABLED_...` names). */
+export type LlmClientName = 'openai' | 'anthropic';
+
 /** Options of {@link start}. Anything left out comes from the OTEL_* variables, then defaults. */
 export interface StartOptions {
   /** Exporters to run; `[]` for none. Default from `OTEL_METRICS_EXPORTER`, else `['prometheus']`. */
@@ -28,6 +31,16 @@ export interface StartOptions {
   resourceAttributes?: Record<string, string>;
   /** Host and process CPU/memory metrics. Default `MLTEL_HOST_METRICS`, else true. */
   hostMetrics?: boolean;
+  /**
+   * LLM clients to instrument automatically. Default: both, minus those named in
+   * `OTEL_NODE_DISABLED_INSTRUMENTATIONS`; when `OTEL_NODE_ENABLED_INSTRUMENTATIONS` is set, only
+   * those it names.
+   */
+  llmInstrumentations?: LlmClientName[];
+  /** Model allow-list (exact names or `prefix*`); others become `_OTHER`. Default `MLTEL_GENAI_MODELS`. */
+  genAiModels?: string[];
+  /** Derive `ml.provider.status` from call outcomes. Default: `MLTEL_PROVIDER_HEALTH=outcomes`. */
+  deriveProviderHealth?: boolean;
   /** Install flush-on-exit handlers (SIGTERM, SIGINT, beforeExit). Default true. */
   handleExit?: boolean;
   /** Environment to read; default `process.env`. */
@@ -48,6 +61,9 @@ export interface ResolvedConfig {
   serviceName: string | undefined;
   resourceAttributes: Record<string, string>;
   hostMetrics: boolean;
+  llmInstrumentations: LlmClientName[];
+  genAiModels: string[] | undefined;
+  deriveProviderHealth: boolean;
   handleExit: boolean;
   logLevel: string;
 }

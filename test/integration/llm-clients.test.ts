@@ -1,0 +1,275 @@
+// The real openai and @anthropic-ai/sdk clients, in an app preloaded with @mltel/node/register,
+// against a server replaying captured provider responses: exact GenAI metrics in the scrape.
+import { cpSync, mkdirSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, getText, parseExposition, ROOT, spawnChild, tempDir } from './helpers.js';
+import type { ScrapedSample } from './helpers.js';
+import { CAPTURES, startReplayServer } from './llm-replay.js';
+import type { ReplayServer } from './llm-replay.js';
+
+const SDKS = join(ROOT, 'packages/instrumentation-llm/node_modules');
+const REGISTER = join(ROOT, 'packages/node/dist/register.js');
+
+interface Combo {
+  app: 'app.mjs' | 'app.cjs';
+  flag: '--import' | '--require';
+  openai: string;
+  anthropic: string;
+  /** error.type of a connection reset / a stream cut mid-way: the SDK's HTTP stack decides. */
+  reset: string;
+  midStream: string;
+}
+
+const UNDICI = { reset: 'UND_ERR_SOCKET', midStream: 'UND_ERR_SOCKET' };
+const NODE_FETCH = { reset: 'ECONNRESET', midStream: 'ERR_STREAM_PREMATURE_CLOSE' };
+const COMBOS: Combo[] = [
+  { app: 'app.mjs', flag: '--import', openai: 'openai', anthropic: '@anthropic-ai/sdk', ...UNDICI },
+  { app: 'app.cjs', flag: '--require', openai: 'openai', anthropic: '@anthropic-ai/sdk', ...UNDICI },
+  { app: 'app.cjs', flag: '--import', openai: 'openai', anthropic: '@anthropic-ai/sdk', ...UNDICI },
+  { app: 'app.mjs', flag: '--import', openai: 'openai-v6', anthropic: 'anthropic-v0', ...UNDICI },
+  { app: 'app.cjs', flag: '--require', openai: 'openai-v5', anthropic: 'anthropic-v0', ...UNDICI },
+  { app: 'app.mjs', flag: '--import', openai: 'openai-v4', anthropic: 'anthropic-v0', ...NODE_FETCH },
+  { app: 'app.cjs', flag: '--require', openai: 'openai-v4', anthropic: 'anthropic-v0', ...NODE_FETCH },
+];
+
+function versionOf(dir: string): string {
+  return (JSON.parse(readFileSync(join(SDKS, dir, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+let replay: ReplayServer;
+beforeAll(async () => {
+  replay = await startReplayServer();
+});
+afterAll(async () => {
+  await replay?.close();
+});
+
+/** A throwaway app folder whose node_modules holds the chosen SDK versions, as an npm install would. */
+function appFolder(combo: Pick<Combo, 'openai' | 'anthropic'>) {
+  const dir = tempDir('mltel-llm-app-');
+  cpSync(join(ROOT, 'test/fixtures/llm-app'), dir.path, { recursive: true });
+  mkdirSync(join(dir.path, 'node_modules/@anthropic-ai'), { recursive: true });
+  symlinkSync(realpathSync(join(SDKS, combo.openai)), join(dir.path, 'node_modules/openai'));
+  symlinkSync(realpathSync(join(SDKS, combo.anthropic)), join(dir.path, 'node_modules/@anthropic-ai/sdk'));
+  return dir;
+}
+
+interface AppRun {
+  seen: Record<string, unknown>;
+  samples: ScrapedSample[];
+  text: string;
+  stderr: string;
+}
+
+async function runApp(combo: Omit<Combo, 'reset' | 'midStream'>, env: NodeJS.ProcessEnv = {}): Promise<AppRun> {
+  const dir = appFolder(combo);
+  const port = await freePort();
+  const register = combo.flag === '--import' ? pathToFileURL(REGISTER).href : REGISTER;
+  const child = spawnChild(process.execPath, [combo.flag, register, combo.app], {
+    cwd: dir.path,
+    env: {
+      LLM_REPLAY_URL: replay.url,
+      OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+      MLTEL_HOST_METRICS: 'false',
+      APP_LINGER_MS: '60000',
+      OTEL_LOG_LEVEL: 'warn',
+      ...env,
+    },
+  });
+  try {
+    const line = await child.waitForLine(/^llm-app: done /);
+    const text = await getText(`http://127.0.0.1:${port}/metrics`);
+    return {
+      seen: JSON.parse(line.slice(line.indexOf('{'))) as Record<string, unknown>,
+      samples: parseExposition(text),
+      text,
+      stderr: child.stderr(),
+    };
+  } finally {
+    await child.stop();
+    dir.remove();
+  }
+}
+
+/** The one sample of `name` whose labels include `labels` and no other gen_ai/error label. */
+function sample(samples: ScrapedSample[], name: string, labels: Record<string, string>): number | undefined {
+  const keyed = (l: Record<string, string>) =>
+    Object.entries(l)
+      .filter(([k]) => k.startsWith('gen_ai_') || k === 'error_type')
+      .sort()
+      .join(',');
+  const want = keyed(labels);
+  const found = samples.filter((s) => s.name === name && keyed(s.labels) === want);
+  if (found.length > 1) throw new Error(`${name}${want}: ${found.length} series`);
+  return found[0]?.value;
+}
+
+const openai = (request: string, response?: string, extra: Record<string, string> = {}) => ({
+  gen_ai_operation_name: 'chat',
+  gen_ai_provider_name: 'openai',
+  gen_ai_request_model: request,
+  ...(response === undefined ? {} : { gen_ai_response_model: response }),
+  ...extra,
+});
+const anthropic = (model: string, extra: Record<string, string> = {}) => ({
+  gen_ai_operation_name: 'chat',
+  gen_ai_provider_name: 'anthropic',
+  gen_ai_request_model: model,
+  gen_ai_response_model: model,
+  ...extra,
+});
+const tokens = (labels: Record<string, string>, type: string) => ({ ...labels, gen_ai_token_type: type });
+
+const DURATION = 'gen_ai_client_operation_duration_seconds_count';
+const TOKENS_SUM = 'gen_ai_client_token_usage_sum';
+const TOKENS_COUNT = 'gen_ai_client_token_usage_count';
+const DETAIL = 'ml_gen_ai_token_detail_total';
+const FIRST = 'gen_ai_client_operation_time_to_first_chunk_seconds_count';
+const PER_CHUNK = 'gen_ai_client_operation_time_per_output_chunk_seconds_count';
+
+describe.each(COMBOS)('$app under $flag with $openai and $anthropic', (combo) => {
+  it(`records every call with exact values (openai ${versionOf(combo.openai)}, anthropic ${versionOf(combo.anthropic)})`, async () => {
+    const before = replay.received.length;
+    const { seen, samples, stderr } = await runApp(combo);
+    const s = (name: string, labels: Record<string, string>) => sample(samples, name, labels);
+
+    // What the app itself saw: the SDKs behaved as without instrumentation (compared below).
+    expect(seen).toMatchObject({
+      chat: 228,
+      chatStreamChunks: 15,
+      streamHasController: true,
+      responseStatus: 'completed',
+      responseStreamEvents: 13,
+      message: 202,
+      anthropicStreamEvents: 6,
+      breakAfter: 2,
+      rateLimited: { status: 429, instanceOf: true },
+      serverError: { status: 500, instanceOf: true },
+      reset: { class: 'APIConnectionError', instanceOf: true },
+      overloaded: { status: 529, instanceOf: true },
+      midStreamChunks: 5,
+      retried: 11,
+    });
+
+    // Chat Completions, not streamed (captured gpt-5-nano answer: 11 in, 228 out, 192 reasoning).
+    const chat = openai('gpt-5-nano', 'gpt-5-nano-2025-08-07');
+    expect(s(DURATION, chat)).toBe(1);
+    expect(s(TOKENS_SUM, tokens(chat, 'input'))).toBe(11);
+    expect(s(TOKENS_SUM, tokens(chat, 'output'))).toBe(228);
+    expect(s(DETAIL, tokens(chat, 'reasoning'))).toBe(192);
+    expect(s(DETAIL, tokens(chat, 'cache_read'))).toBeUndefined();
+
+    // The chat stream (12 in, 12 out, 14 chunks with choices) and the Responses stream (22 in,
+    // 6 out, 5 delta events) share request and response model, so they add up in one series.
+    const stream = openai('gpt-4o-mini', 'gpt-4o-mini-2024-07-18');
+    expect(s(DURATION, stream)).toBe(2);
+    expect(s(TOKENS_SUM, tokens(stream, 'input'))).toBe(12 + 22);
+    expect(s(TOKENS_SUM, tokens(stream, 'output'))).toBe(12 + 6);
+    expect(s(TOKENS_COUNT, tokens(stream, 'input'))).toBe(2);
+    expect(s(FIRST, openai('gpt-4o-mini'))).toBe(2);
+    expect(s(PER_CHUNK, openai('gpt-4o-mini'))).toBe(13 + 4);
+
+    // Embeddings: input tokens only.
+    const embeddings = {
+      gen_ai_operation_name: 'embeddings',
+      gen_ai_provider_name: 'openai',
+      gen_ai_request_model: 'text-embedding-3-small',
+      gen_ai_response_model: 'text-embedding-3-small',
+    };
+    expect(s(DURATION, embeddings)).toBe(1);
+    expect(s(TOKENS_SUM, tokens(embeddings, 'input'))).toBe(8);
+    expect(s(TOKENS_SUM, tokens(embeddings, 'output'))).toBeUndefined();
+
+    // Responses API, not streamed: 44 in, 288 out, 9 reasoning.
+    const responses = openai('gpt-5.4', 'gpt-5.4-2026-03-05');
+    expect(s(DURATION, responses)).toBe(1);
+    expect(s(TOKENS_SUM, tokens(responses, 'input'))).toBe(44);
+    expect(s(TOKENS_SUM, tokens(responses, 'output'))).toBe(288);
+    expect(s(DETAIL, tokens(responses, 'reasoning'))).toBe(9);
+
+    // Anthropic, not streamed: input_tokens 4 + cache_read 1163 + cache_creation 0 = 1167 billable.
+    const message = anthropic('claude-3-5-sonnet-20240620');
+    expect(s(DURATION, message)).toBe(1);
+    expect(s(TOKENS_SUM, tokens(message, 'input'))).toBe(1167);
+    expect(s(TOKENS_SUM, tokens(message, 'output'))).toBe(202);
+    expect(s(DETAIL, tokens(message, 'cache_read'))).toBe(1163);
+
+    // Anthropic stream: 13 in (message_start), 5 out (message_delta), one content delta.
+    const anthropicStream = anthropic('claude-sonnet-4-20250514');
+    expect(s(DURATION, anthropicStream)).toBe(1);
+    expect(s(TOKENS_SUM, tokens(anthropicStream, 'input'))).toBe(13);
+    expect(s(TOKENS_SUM, tokens(anthropicStream, 'output'))).toBe(5);
+    const anthropicTimings = { gen_ai_operation_name: 'chat', gen_ai_provider_name: 'anthropic', gen_ai_request_model: 'claude-sonnet-4-20250514' };
+    expect(s(FIRST, anthropicTimings)).toBe(1);
+    expect(s(PER_CHUNK, anthropicTimings)).toBeUndefined();
+
+    // Early break after 2 chunks: one successful call, chunk timings, no tokens (never reported).
+    const broken = openai('gpt-4o-mini-break', 'gpt-4o-mini-2024-07-18');
+    expect(s(DURATION, broken)).toBe(1);
+    expect(s(FIRST, openai('gpt-4o-mini-break'))).toBe(1);
+    expect(s(PER_CHUNK, openai('gpt-4o-mini-break'))).toBe(1);
+    expect(s(TOKENS_SUM, tokens(broken, 'input'))).toBeUndefined();
+
+    // Failures, each once, with its error.type.
+    expect(s(DURATION, openai('gpt-5-nano', undefined, { error_type: '429' }))).toBe(1);
+    expect(s(DURATION, openai('gpt-5-nano', undefined, { error_type: '500' }))).toBe(1);
+    expect(s(DURATION, openai('gpt-5-nano', undefined, { error_type: combo.reset }))).toBe(1);
+    expect(
+      s(DURATION, { gen_ai_operation_name: 'chat', gen_ai_provider_name: 'anthropic', gen_ai_request_model: 'claude-sonnet-4-20250514', error_type: '529' }),
+    ).toBe(1);
+    // The stream that died after 5 events: the model was seen, the 4 gaps timed, the error kept.
+    expect(s(DURATION, openai('gpt-4o-mini-midstream', 'gpt-4o-mini-2024-07-18', { error_type: combo.midStream }))).toBe(1);
+    expect(s(PER_CHUNK, openai('gpt-4o-mini-midstream'))).toBe(4);
+
+    // Two 429s retried by the SDK, then the answer: three HTTP requests, one operation.
+    const retryRequests = replay.received.slice(before).filter((r) => r.scenario === 'retry-twice');
+    expect(retryRequests).toHaveLength(3);
+    expect(s(DURATION, openai('gpt-5-nano-retried', 'gpt-5-nano-2025-08-07'))).toBe(1);
+
+    // Nothing else: 13 duration series in all, every one with the replay server's address.
+    const durations = samples.filter((x) => x.name === DURATION);
+    expect(durations).toHaveLength(13);
+    const port = new URL(replay.url).port;
+    for (const d of durations) expect([d.labels.server_address, d.labels.server_port]).toEqual(['127.0.0.1', port]);
+    expect(stderr).toBe('');
+  });
+});
+
+describe('what the instrumentation must not do', () => {
+  const combos = [COMBOS[0]!, COMBOS[6]!];
+
+  it.each(combos)('changes nothing the app sees ($app, $openai)', async (combo) => {
+    const instrumented = await runApp(combo);
+    const plain = await runApp(combo, { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'openai,anthropic' });
+    expect(plain.samples.filter((x) => x.name.startsWith('gen_ai_'))).toEqual([]);
+    // Same results, same error classes, statuses and messages, same chunk counts.
+    expect(instrumented.seen).toEqual(plain.seen);
+  });
+
+  it('exports no prompt, no response text and no API key', async () => {
+    const { text } = await runApp(COMBOS[0]!);
+    const manifest = JSON.parse(readFileSync(join(CAPTURES, 'manifest.json'), 'utf8')) as { texts: string[] }[];
+    const canaries = ['CANARY', 'sk-test', 'strawberry', 'Bearer', 'x-api-key', ...manifest.flatMap((m) => m.texts)];
+    expect(canaries.length).toBeGreaterThan(8);
+    expect(text).toContain('gen_ai_client_operation_duration_seconds');
+    for (const canary of canaries) expect(text, canary).not.toContain(canary);
+  });
+
+  it('is disabled one client at a time by OTEL_NODE_DISABLED_INSTRUMENTATIONS', async () => {
+    const { samples } = await runApp(COMBOS[0]!, { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'anthropic' });
+    const providers = new Set(samples.filter((x) => x.name === DURATION).map((x) => x.labels.gen_ai_provider_name));
+    expect([...providers]).toEqual(['openai']);
+  });
+
+  it('keeps model names to the allow-list of MLTEL_GENAI_MODELS', async () => {
+    const { samples } = await runApp(COMBOS[0]!, { MLTEL_GENAI_MODELS: 'gpt-5-nano*,claude-3-5-sonnet-20240620' });
+    const models = new Set(
+      samples.filter((x) => x.name === DURATION).flatMap((x) => [x.labels.gen_ai_request_model, x.labels.gen_ai_response_model]),
+    );
+    expect([...models].sort()).toEqual(
+      ['_OTHER', 'claude-3-5-sonnet-20240620', 'gpt-5-nano', 'gpt-5-nano-2025-08-07', 'gpt-5-nano-retried', undefined].sort(),
+    );
+  });
+});
