@@ -42,9 +42,13 @@ export function genAiErrorType(error: unknown): string {
 
 /**
  * Whether a failure says the provider is unwell (for derived health): no answer at all
- * (network, timeout), 429 or 5xx. Other 4xx are the caller's mistakes, not the provider's.
+ * (network, timeout), 429 or 5xx. Other 4xx are the caller's mistakes and an abort is the
+ * caller's choice, not the provider's state.
  */
 export function isProviderFailure(errorType: string): boolean {
   if (/^\d{3}$/.test(errorType)) return errorType === '429' || errorType >= '500';
-  return true;
+  // The caller's own cancel (an aborted signal; openai's APIUserAbortError) says nothing of the provider.
+  return !USER_ABORTS.has(errorType);
 }
+
+const USER_ABORTS: ReadonlySet<string> = new Set(['AbortError', 'APIUserAbortError', 'ABORT_ERR']);

@@ -184,20 +184,28 @@ export class ProviderMeter {
       this.warnings.warn('record:not-object', `record() needs a call object, got ${describe(call)}`);
       return;
     }
-    if (!isValidDuration(call.durationSeconds)) {
-      this.warnings.warn(
-        'record:duration',
-        `durationSeconds must be a finite number >= 0, got ${describe(call.durationSeconds)}; the call is dropped`,
-      );
-      return;
+    try {
+      if (!isValidDuration(call.durationSeconds)) {
+        this.warnings.warn(
+          'record:duration',
+          `durationSeconds must be a finite number >= 0, got ${describe(call.durationSeconds)}; the call is dropped`,
+        );
+        return;
+      }
+      const attributes = this.callAttributes(call);
+      if (attributes === undefined) return;
+      const ttfc = call.timeToFirstChunkSeconds;
+      if (ttfc !== undefined) {
+        // The call attributes, like the chunk timings of tracked streams (no response model).
+        if (isValidDuration(ttfc)) this.current().firstChunk.record(ttfc, attributes.base);
+        else this.warnings.warn('record:ttfc', `timeToFirstChunkSeconds must be a finite number >= 0, got ${describe(ttfc)}; it is dropped`);
+      }
+      // `error: null` reads as "no error", like undefined.
+      this.finish(attributes, call.durationSeconds, call.usage, call.error ?? undefined);
+    } catch {
+      // A hostile getter on the record or its usage: never thrown into the caller.
+      this.warnings.warn('record:getter', 'a provider call record threw while read; it is recorded in part or not at all');
     }
-    const attributes = this.callAttributes(call);
-    if (attributes === undefined) return;
-    const ttfc = call.timeToFirstChunkSeconds;
-    if (ttfc !== undefined && isValidDuration(ttfc)) {
-      this.current().firstChunk.record(ttfc, this.withResponseModel(attributes.base, call.usage));
-    }
-    this.finish(attributes, call.durationSeconds, call.usage, call.error === undefined ? undefined : call.error);
   }
 
   /** Sets `ml.provider.status` of a provider by hand (your own health check): wins over derived. */
@@ -205,6 +213,8 @@ export class ProviderMeter {
     const name = this.providers.admit(provider);
     if (name === undefined) return;
     this.health.setStatus(name, healthy === true);
+    // The gauges live on the instruments: create them now, not at the first recorded call.
+    this.current();
     this.follow();
   }
 
@@ -220,6 +230,7 @@ export class ProviderMeter {
     const name = this.providers.admit(provider);
     if (name === undefined) return;
     this.health.setCircuitState(name, state);
+    this.current();
     this.follow();
   }
 

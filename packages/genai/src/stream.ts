@@ -62,8 +62,10 @@ function observeIterator<C>(iterator: AsyncIterator<C>, sink: StreamSink<C>, rea
     sink.fail(error);
   };
   const observed: AsyncIterator<C> = {
+    // Through a promise: a next() that returns a plain result (for-await accepts it) or throws
+    // synchronously is observed too.
     next: (...args: [] | [undefined]) =>
-      iterator.next(...args).then(
+      new Promise<IteratorResult<C>>((resolve) => resolve(iterator.next(...args))).then(
         (result) => {
           if (result.done) end();
           else if (!finished) sink.chunk(result.value, read(result.value));
@@ -75,14 +77,15 @@ function observeIterator<C>(iterator: AsyncIterator<C>, sink: StreamSink<C>, rea
         },
       ),
   };
-  // Keep return/throw exactly as present on the source: for-await calls return() on `break`,
-  // which lets the SDK abort the HTTP request.
-  if (typeof iterator.return === 'function') {
-    observed.return = (value?: unknown) => {
-      end();
-      return iterator.return!(value);
-    };
-  }
+  // Forward return/throw as present on the source: for-await calls return() on `break`, which
+  // lets the SDK abort the HTTP request. return() is always offered, so a `break` ends the call
+  // even when the source has none.
+  observed.return = (value?: unknown) => {
+    end();
+    return typeof iterator.return === 'function'
+      ? iterator.return(value)
+      : Promise.resolve({ done: true, value } as IteratorReturnResult<unknown>);
+  };
   if (typeof iterator.throw === 'function') {
     observed.throw = (error?: unknown) => {
       fail(error);

@@ -1,5 +1,6 @@
 // Usage extractors for the response shapes of the major provider APIs. They read counts and the
-// model name only, never text. Each returns undefined when the body carries no usage.
+// model name only, never text. Each returns what the body reports (a chunk may carry only the
+// model), and undefined when it reports neither usage nor model.
 import type { ProviderUsage } from './types.js';
 
 type Json = Record<string, unknown>;

@@ -108,6 +108,49 @@ describe('resolveConfig', () => {
   });
 });
 
+describe('LLM client settings', () => {
+  it('instrument both clients by default, with open model names and manual provider health', () => {
+    const { config, problems } = resolveConfig({ env: {} });
+    expect(problems).toEqual([]);
+    expect(config.llmInstrumentations).toEqual(['openai', 'anthropic']);
+    expect(config.genAiModels).toBeUndefined();
+    expect(config.deriveProviderHealth).toBe(false);
+  });
+
+  it('follow OTEL_NODE_DISABLED_INSTRUMENTATIONS and OTEL_NODE_ENABLED_INSTRUMENTATIONS, ignoring names of other instrumentations', () => {
+    const disabled = resolveConfig({ env: { OTEL_NODE_DISABLED_INSTRUMENTATIONS: ' anthropic , http' } });
+    expect(disabled.config.llmInstrumentations).toEqual(['openai']);
+    expect(disabled.problems).toEqual([]);
+    const enabled = resolveConfig({ env: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,anthropic' } });
+    expect(enabled.config.llmInstrumentations).toEqual(['anthropic']);
+    const both = resolveConfig({
+      env: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'openai,anthropic', OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'openai' },
+    });
+    expect(both.config.llmInstrumentations).toEqual(['anthropic']);
+  });
+
+  it('read the model allow-list and the provider-health mode; a bad mode is one problem naming the fix', () => {
+    const { config } = resolveConfig({ env: { MLTEL_GENAI_MODELS: 'gpt-4o*, claude-3-5-sonnet-20240620,,', MLTEL_PROVIDER_HEALTH: 'Outcomes' } });
+    expect(config.genAiModels).toEqual(['gpt-4o*', 'claude-3-5-sonnet-20240620']);
+    expect(config.deriveProviderHealth).toBe(true);
+    const bad = resolveConfig({ env: { MLTEL_PROVIDER_HEALTH: 'auto' } });
+    expect(bad.config.deriveProviderHealth).toBe(false);
+    expect(bad.problems).toEqual([
+      expect.objectContaining({ setting: 'MLTEL_PROVIDER_HEALTH', message: expect.stringContaining('MLTEL_PROVIDER_HEALTH=outcomes') }),
+    ]);
+  });
+
+  it('options win over variables', () => {
+    const { config } = resolveConfig({
+      env: { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'openai', MLTEL_GENAI_MODELS: 'x' },
+      llmInstrumentations: ['openai'],
+      genAiModels: ['y'],
+      deriveProviderHealth: true,
+    });
+    expect(config).toMatchObject({ llmInstrumentations: ['openai'], genAiModels: ['y'], deriveProviderHealth: true });
+  });
+});
+
 describe('parseKeyValueList', () => {
   it('decodes values and reports malformed entries', () => {
     const problems: { setting: string; message: string }[] = [];
