@@ -113,8 +113,13 @@ describe('OTLP push to a real VictoriaMetrics equals the scrape', () => {
     );
     // Same series (name + data-point labels), both ways. Host network series may appear
     // between the push and the scrape, so compare ML series exactly and all names above.
-    const ml = (k: string): boolean => k.startsWith('ml_');
+    const ml = (k: string): boolean => k.startsWith('ml_') || k.startsWith('gen_ai_');
     expect([...pushed.keys()].filter(ml).sort()).toEqual([...scrapedKeys].filter(ml).sort());
+    // The provider-call family is among them (the worker's simulated provider calls).
+    const genAiNames = new Set([...scrapedSeries].filter((x) => ml(x.name) && !x.name.startsWith('ml_task')).map((x) => x.name));
+    for (const name of ['gen_ai_client_operation_duration_seconds_count', 'gen_ai_client_token_usage_sum', 'ml_gen_ai_token_detail_total', 'ml_audio_duration_seconds_total']) {
+      expect(genAiNames.has(name), name).toBe(true);
+    }
     for (const k of [...scrapedKeys]) expect(pushed.has(k), k).toBe(true);
   });
 
@@ -129,7 +134,10 @@ describe('OTLP push to a real VictoriaMetrics equals the scrape', () => {
       last.set(key(name!, labels), s.values.at(-1)!);
     }
     const checked = scraped.filter(
-      (s) => s.name.startsWith('ml_task') && !s.name.endsWith('_sum') && s.name !== 'ml_tasks_active',
+      (s) =>
+        (s.name.startsWith('ml_task') || s.name.startsWith('gen_ai_client_token_usage') || s.name.startsWith('ml_gen_ai')) &&
+        !s.name.endsWith('_seconds_sum') &&
+        s.name !== 'ml_tasks_active',
     );
     expect(checked.length).toBeGreaterThan(20);
     for (const s of checked) expect(last.get(key(s.name, s.labels)), key(s.name, s.labels)).toBe(s.value);

@@ -3,6 +3,7 @@
 //   node --import @mltel/node/register src/worker.js
 // Environment: WORKER_TASKS (stop after this many tasks; default: run until stopped),
 // WORKER_SEED (deterministic outcomes), WORKER_INTERVAL_MS (time between enqueues, default 200).
+import { anthropicUsage, defaultProviderMeter } from '@mltel/genai';
 import { createTaskMeter, TaskTimeoutError } from '@mltel/tasks';
 
 const limit = Number(process.env.WORKER_TASKS ?? 'Infinity');
@@ -18,6 +19,9 @@ function random() {
 }
 
 const tasks = createTaskMeter({ workerType: 'cpu' });
+// The provider calls the tasks make (simulated here: no network), on the meter the openai and
+// Anthropic auto-instrumentations also record to.
+const llm = defaultProviderMeter();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 class ProviderError extends Error {
@@ -28,14 +32,33 @@ const handlers = {
   transcribe: tasks.wrap(
     'transcribe',
     async (job) => {
+      const call = { provider: 'openai', operation: 'transcription', model: 'whisper-1', serverAddress: 'api.openai.com', serverPort: 443 };
+      const timer = llm.start(call);
       await sleep(job.workMs);
-      if (job.fail) throw new ProviderError('upstream returned 500');
+      if (job.fail) {
+        const error = Object.assign(new ProviderError('upstream returned 500'), { status: 500 });
+        timer.fail(error);
+        throw error;
+      }
+      timer.end({ audioSeconds: job.workMs / 2 });
     },
     { timeoutMs: 150 },
   ),
   summarize: tasks.wrap('summarize', async (job) => {
-    await sleep(job.workMs);
-    if (job.fail) throw new TypeError('bad payload');
+    const call = { provider: 'anthropic', operation: 'chat', model: 'claude-sonnet-4-20250514', serverAddress: 'api.anthropic.com', serverPort: 443 };
+    await llm.track(
+      call,
+      async () => {
+        await sleep(job.workMs);
+        if (job.fail) throw Object.assign(new Error('overloaded'), { status: 529 });
+        // The shape of an Anthropic Messages answer, counts only.
+        return { model: call.model, usage: { input_tokens: 40 + job.workMs, cache_read_input_tokens: 1000, output_tokens: 3 * job.workMs } };
+      },
+      { usage: anthropicUsage },
+    ).catch((error) => {
+      if (error.status === 529) throw new TypeError('bad payload');
+      throw error;
+    });
   }),
   embed: tasks.wrap('embed', function* (job) {
     for (let i = 0; i < 3; i++) yield i * job.workMs;
