@@ -17,13 +17,15 @@ interface Combo {
   flag: '--import' | '--require';
   openai: string;
   anthropic: string;
+  /** Whether `chat.completions.stream()` exists (v5 on; v4 has it under `beta`). */
+  chatHelper: boolean;
   /** error.type of a connection reset / a stream cut mid-way: the SDK's HTTP stack decides. */
   reset: string;
   midStream: string;
 }
 
-const UNDICI = { reset: 'UND_ERR_SOCKET', midStream: 'UND_ERR_SOCKET' };
-const NODE_FETCH = { reset: 'ECONNRESET', midStream: 'ERR_STREAM_PREMATURE_CLOSE' };
+const UNDICI = { reset: 'UND_ERR_SOCKET', midStream: 'UND_ERR_SOCKET', chatHelper: true };
+const NODE_FETCH = { reset: 'ECONNRESET', midStream: 'ERR_STREAM_PREMATURE_CLOSE', chatHelper: false };
 const COMBOS: Combo[] = [
   { app: 'app.mjs', flag: '--import', openai: 'openai', anthropic: '@anthropic-ai/sdk', ...UNDICI },
   { app: 'app.cjs', flag: '--require', openai: 'openai', anthropic: '@anthropic-ai/sdk', ...UNDICI },
@@ -63,7 +65,7 @@ interface AppRun {
   stderr: string;
 }
 
-async function runApp(combo: Omit<Combo, 'reset' | 'midStream'>, env: NodeJS.ProcessEnv = {}): Promise<AppRun> {
+async function runApp(combo: Pick<Combo, 'app' | 'flag' | 'openai' | 'anthropic'>, env: NodeJS.ProcessEnv = {}): Promise<AppRun> {
   const dir = appFolder(combo);
   const port = await freePort();
   const register = combo.flag === '--import' ? pathToFileURL(REGISTER).href : REGISTER;
@@ -205,6 +207,16 @@ describe.each(COMBOS)('$app under $flag with $openai and $anthropic', (combo) =>
     expect(s(FIRST, anthropicTimings)).toBe(1);
     expect(s(PER_CHUNK, anthropicTimings)).toBeUndefined();
 
+    // The stream helpers: recorded once each, through create().
+    expect(seen.helperMessage).toBe(5);
+    const helper = { ...anthropic('claude-helper'), gen_ai_response_model: 'claude-sonnet-4-20250514' };
+    expect(s(DURATION, helper)).toBe(1);
+    expect(s(TOKENS_SUM, tokens(helper, 'output'))).toBe(5);
+    const chatHelper = openai('gpt-4o-mini-helper', 'gpt-4o-mini-2024-07-18');
+    expect(seen.helperChat).toBe(combo.chatHelper ? 12 : undefined);
+    expect(s(DURATION, chatHelper)).toBe(combo.chatHelper ? 1 : undefined);
+    expect(s(TOKENS_SUM, tokens(chatHelper, 'output'))).toBe(combo.chatHelper ? 12 : undefined);
+
     // Early break after 2 chunks: one successful call, chunk timings, no tokens (never reported).
     const broken = openai('gpt-4o-mini-break', 'gpt-4o-mini-2024-07-18');
     expect(s(DURATION, broken)).toBe(1);
@@ -228,9 +240,10 @@ describe.each(COMBOS)('$app under $flag with $openai and $anthropic', (combo) =>
     expect(retryRequests).toHaveLength(3);
     expect(s(DURATION, openai('gpt-5-nano-retried', 'gpt-5-nano-2025-08-07'))).toBe(1);
 
-    // Nothing else: 13 duration series in all, every one with the replay server's address.
+    // Nothing else: 14 duration series in all (15 with the chat helper), each with the replay
+    // server's address.
     const durations = samples.filter((x) => x.name === DURATION);
-    expect(durations).toHaveLength(13);
+    expect(durations).toHaveLength(combo.chatHelper ? 15 : 14);
     const port = new URL(replay.url).port;
     for (const d of durations) expect([d.labels.server_address, d.labels.server_port]).toEqual(['127.0.0.1', port]);
     expect(stderr).toBe('');

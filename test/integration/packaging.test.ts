@@ -105,7 +105,7 @@ describe('packed tarballs installed with npm', () => {
         )?.value;
       expect(tokens('openai', 'gpt-5-nano', 'output')).toBe(228);
       expect(tokens('anthropic', 'claude-3-5-sonnet-20240620', 'input')).toBe(1167);
-      expect(samples.filter((s) => s.name === 'gen_ai_client_operation_duration_seconds_count')).toHaveLength(13);
+      expect(samples.filter((s) => s.name === 'gen_ai_client_operation_duration_seconds_count')).toHaveLength(15);
     } finally {
       await child.stop();
       await replay.close();
