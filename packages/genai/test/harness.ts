@@ -1,9 +1,8 @@
 // Shared harness of the @mltel/genai unit tests: a real MeterProvider with a manual reader,
 // collection helpers, and a diag logger that captures warnings.
-import { diag, DiagLogLevel } from '@opentelemetry/api';
-import type { Attributes, DiagLogger } from '@opentelemetry/api';
-import { DataPointType, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import type { MetricData } from '@opentelemetry/sdk-metrics';
+import * as otelApi from '@opentelemetry/api';
+import * as sdkMetrics from '@opentelemetry/sdk-metrics';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -15,30 +14,11 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
 } from '@mltel/semconv';
-import { expect } from 'vitest';
+import { sdkHarness } from '../../../test/support/sdk-harness.js';
 import { createProviderMeter } from '../src/default-meter.js';
 import type { ProviderMeterOptions } from '../src/types.js';
 
-export class TestReader extends MetricReader {
-  protected override async onForceFlush(): Promise<void> {}
-  protected override async onShutdown(): Promise<void> {}
-}
-
-export interface SumPoint {
-  attributes: Attributes;
-  value: number;
-}
-
-export interface HistogramPoint {
-  attributes: Attributes;
-  count: number;
-  sum: number;
-  min: number | undefined;
-  max: number | undefined;
-  boundaries: number[];
-  counts: number[];
-}
-
+/** Sort key order: provider, operation, models, error type, token type, circuit state, then the rest. */
 const ORDER = [
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -49,67 +29,13 @@ const ORDER = [
   ATTR_ML_CIRCUIT_BREAKER_STATE,
 ];
 
-/** Sort key: provider, operation, models, error type, token type, circuit state, then the rest. */
-export function attributeKey(attributes: Attributes): string {
-  const rest = Object.keys(attributes).filter((k) => !ORDER.includes(k)).sort();
-  return [...ORDER, ...rest].map((k) => String(attributes[k] ?? '')).join('\u0000');
-}
-
-function sortByAttributes<T extends { attributes: Attributes }>(points: T[]): T[] {
-  return points.sort((a, b) => (attributeKey(a.attributes) < attributeKey(b.attributes) ? -1 : 1));
-}
-
-/** The metrics of one collection, by instrument name. */
-export class Collection {
-  constructor(readonly byName: ReadonlyMap<string, MetricData>) {}
-
-  metric(name: string): MetricData | undefined {
-    return this.byName.get(name);
-  }
-
-  /** Counter and gauge points of `name`, sorted by attributes; [] when absent. */
-  points(name: string): SumPoint[] {
-    const metric = this.byName.get(name);
-    if (metric === undefined) return [];
-    if (metric.dataPointType !== DataPointType.SUM && metric.dataPointType !== DataPointType.GAUGE) {
-      throw new Error(`${name} is not a sum or gauge`);
-    }
-    return sortByAttributes(metric.dataPoints.map((p) => ({ attributes: { ...p.attributes }, value: p.value })));
-  }
-
-  /** Histogram points of `name`, sorted by attributes; [] when absent. */
-  histograms(name: string): HistogramPoint[] {
-    const metric = this.byName.get(name);
-    if (metric === undefined) return [];
-    if (metric.dataPointType !== DataPointType.HISTOGRAM) throw new Error(`${name} is not a histogram`);
-    return sortByAttributes(
-      metric.dataPoints.map((p) => ({
-        attributes: { ...p.attributes },
-        count: p.value.count,
-        sum: p.value.sum ?? Number.NaN,
-        min: p.value.min,
-        max: p.value.max,
-        boundaries: [...p.value.buckets.boundaries],
-        counts: [...p.value.buckets.counts],
-      })),
-    );
-  }
-
-  /** `[attributes, value]` of each histogram point: a compact view for token counts. */
-  sums(name: string): [Attributes, number][] {
-    return this.histograms(name).map((h) => [h.attributes, h.sum]);
-  }
-}
-
-export async function collect(reader: MetricReader): Promise<Collection> {
-  const { resourceMetrics, errors } = await reader.collect();
-  expect(errors).toEqual([]);
-  const byName = new Map<string, MetricData>();
-  for (const scope of resourceMetrics.scopeMetrics) {
-    for (const metric of scope.metrics) byName.set(metric.descriptor.name, metric);
-  }
-  return new Collection(byName);
-}
+export type { HistogramPoint, SumPoint } from '../../../test/support/sdk-harness.js';
+export const { TestReader, Collection, attributeKey, collect, captureDiag } = sdkHarness(
+  { api: otelApi, sdk: sdkMetrics },
+  ORDER,
+);
+export type TestReader = InstanceType<typeof TestReader>;
+export type Collection = InstanceType<typeof Collection>;
 
 /** A real SDK provider with a manual reader. */
 export function sdkProvider() {
@@ -123,21 +49,6 @@ export function setup(options: Omit<ProviderMeterOptions, 'meterProvider'> = {})
   const sdk = sdkProvider();
   const meter = createProviderMeter({ ...options, meterProvider: sdk.provider });
   return { ...sdk, meter };
-}
-
-/** Captures `diag` warnings (and errors) through the OpenTelemetry API logger. */
-export function captureDiag() {
-  const warnings: string[] = [];
-  const errors: string[] = [];
-  const logger: DiagLogger = {
-    error: (message) => void errors.push(message),
-    warn: (message) => void warnings.push(message),
-    info: () => {},
-    debug: () => {},
-    verbose: () => {},
-  };
-  diag.setLogger(logger, DiagLogLevel.WARN);
-  return { warnings, errors };
 }
 
 /** Waits `ms` milliseconds. */

@@ -1,0 +1,124 @@
+// Shared SDK machinery of the package unit-test harnesses (packages/*/test/harness.ts): a manual
+// metric reader, collection helpers with an attribute sort order of the caller's choosing, and a
+// diag logger that captures warnings.
+//
+// @opentelemetry/api and @opentelemetry/sdk-metrics are dependencies of the packages, not of the
+// repository root, so they do not resolve from here: this module imports only their types, and
+// each package harness passes in its own copy of the runtime pieces (the same instances the
+// package under test uses).
+import type * as Api from '@opentelemetry/api';
+import type { Attributes, DiagLogger } from '@opentelemetry/api';
+import type * as SdkMetrics from '@opentelemetry/sdk-metrics';
+import type { MetricData, MetricReader } from '@opentelemetry/sdk-metrics';
+import { expect } from 'vitest';
+
+export interface SumPoint {
+  attributes: Attributes;
+  value: number;
+}
+
+export interface HistogramPoint {
+  attributes: Attributes;
+  count: number;
+  sum: number;
+  min: number | undefined;
+  max: number | undefined;
+  boundaries: number[];
+  counts: number[];
+}
+
+/** The runtime pieces of the OpenTelemetry API and metrics SDK that the harness needs. */
+export interface OtelModules {
+  api: Pick<typeof Api, 'diag' | 'DiagLogLevel'>;
+  sdk: Pick<typeof SdkMetrics, 'DataPointType' | 'MetricReader'>;
+}
+
+/**
+ * The harness machinery bound to `otel`, sorting points by the attributes of `order` first
+ * (absent sorts first), then by the remaining attribute keys in alphabetical order.
+ */
+export function sdkHarness({ api, sdk }: OtelModules, order: readonly string[]) {
+  class TestReader extends sdk.MetricReader {
+    protected override async onForceFlush(): Promise<void> {}
+    protected override async onShutdown(): Promise<void> {}
+  }
+
+  /** Sort key: the attributes of `order`, then the rest by key. */
+  function attributeKey(attributes: Attributes): string {
+    const rest = Object.keys(attributes).filter((k) => !order.includes(k)).sort();
+    return [...order, ...rest].map((k) => String(attributes[k] ?? '')).join('\u0000');
+  }
+
+  function sortByAttributes<T extends { attributes: Attributes }>(points: T[]): T[] {
+    return points.sort((a, b) => (attributeKey(a.attributes) < attributeKey(b.attributes) ? -1 : 1));
+  }
+
+  /** The metrics of one collection, by instrument name. */
+  class Collection {
+    constructor(readonly byName: ReadonlyMap<string, MetricData>) {}
+
+    metric(name: string): MetricData | undefined {
+      return this.byName.get(name);
+    }
+
+    /** Counter, up-down counter and gauge points of `name`, sorted by attributes; [] when absent. */
+    points(name: string): SumPoint[] {
+      const metric = this.byName.get(name);
+      if (metric === undefined) return [];
+      if (metric.dataPointType !== sdk.DataPointType.SUM && metric.dataPointType !== sdk.DataPointType.GAUGE) {
+        throw new Error(`${name} is not a sum or gauge`);
+      }
+      return sortByAttributes(metric.dataPoints.map((p) => ({ attributes: { ...p.attributes }, value: p.value })));
+    }
+
+    /** Histogram points of `name`, sorted by attributes; [] when absent. */
+    histograms(name: string): HistogramPoint[] {
+      const metric = this.byName.get(name);
+      if (metric === undefined) return [];
+      if (metric.dataPointType !== sdk.DataPointType.HISTOGRAM) throw new Error(`${name} is not a histogram`);
+      return sortByAttributes(
+        metric.dataPoints.map((p) => ({
+          attributes: { ...p.attributes },
+          count: p.value.count,
+          sum: p.value.sum ?? Number.NaN,
+          min: p.value.min,
+          max: p.value.max,
+          boundaries: [...p.value.buckets.boundaries],
+          counts: [...p.value.buckets.counts],
+        })),
+      );
+    }
+
+    /** `[attributes, value]` of each histogram point: a compact view for token counts. */
+    sums(name: string): [Attributes, number][] {
+      return this.histograms(name).map((h) => [h.attributes, h.sum]);
+    }
+  }
+
+  async function collect(reader: MetricReader): Promise<Collection> {
+    const { resourceMetrics, errors } = await reader.collect();
+    expect(errors).toEqual([]);
+    const byName = new Map<string, MetricData>();
+    for (const scope of resourceMetrics.scopeMetrics) {
+      for (const metric of scope.metrics) byName.set(metric.descriptor.name, metric);
+    }
+    return new Collection(byName);
+  }
+
+  /** Captures `diag` warnings (and errors) through the OpenTelemetry API logger. */
+  function captureDiag() {
+    const warnings: string[] = [];
+    const errors: string[] = [];
+    const logger: DiagLogger = {
+      error: (message) => void errors.push(message),
+      warn: (message) => void warnings.push(message),
+      info: () => {},
+      debug: () => {},
+      verbose: () => {},
+    };
+    api.diag.setLogger(logger, api.DiagLogLevel.WARN);
+    return { warnings, errors };
+  }
+
+  return { TestReader, Collection, attributeKey, sortByAttributes, collect, captureDiag };
+}
