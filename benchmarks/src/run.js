@@ -1,10 +1,11 @@
-// mltel micro-benchmarks: the cost of recording one task, of serializing a scrape, and the heap
-// held per series; mltel against the raw OpenTelemetry SDK and prom-client, in one process so the
+// mltel micro-benchmarks: the cost of recording one task, of serializing a scrape, the heap
+// held per series, and of recording one tracked LLM call (./genai.js); mltel against the raw OpenTelemetry SDK and prom-client, in one process so the
 // ratios compare like with like. Run with `node --expose-gc src/run.js` (`npm run bench` at the
 // repository root). Prints Markdown. Timings are for comparison on one machine, not absolutes.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { createTaskMeter } from '@mltel/tasks';
+import { checkGenAiVariants, GENAI_SERIES, genAiRecordVariants } from './genai.js';
 import { CompatPrometheusSerializer } from '@mltel/node';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
@@ -19,7 +20,7 @@ const gc = globalThis.gc;
 
 // Rounds per timing group; each round runs every variant once, in rotated order, and the table
 // shows the median round. Per variant and round: 250 ms warm-up + 500 ms measured, so the whole
-// run takes about 40 s.
+// run takes about a minute.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const TIME_MS = Number(process.env.BENCH_TIME_MS ?? 500);
 const WARMUP_MS = 250;
@@ -103,6 +104,14 @@ async function measure(variants, opsPerCall) {
 const fmtOps = (n) => Math.round(n).toLocaleString('en-US');
 const fmtNs = (ops) => Math.round(1e9 / ops).toLocaleString('en-US');
 const fmtRatio = (r) => `${r.toFixed(2)}x`;
+
+/** The ratio of two variants' ops/s taken within each round: median and range over rounds. */
+function roundRatio(perRound, numerator, denominator) {
+  const num = perRound.get(numerator);
+  const den = perRound.get(denominator);
+  const ratios = num.map((v, i) => v / den[i]);
+  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+}
 
 /**
  * One row per variant: median ops/s over rounds, and the ratio to the baseline taken within each
@@ -400,6 +409,26 @@ async function main() {
     console.log(
       `| ${label} | ${kb(m.total)} | ${kb(m.fixed)} | ${Math.round(m.perSeries)} B | ${fmtRatio(m.perSeries / memory.otel.perSeries)}${key === 'otel' ? ' (baseline)' : ''} |`,
     );
+  }
+
+  await checkGenAiVariants(MeterProvider, MinimalReader);
+  const genai = genAiRecordVariants(() => new MeterProvider({ readers: [new MinimalReader()] }), BATCH);
+  const genaiResults = await measure(genai, BATCH);
+  console.log(
+    `\n## 4. Recording one tracked LLM call (1 duration + 2 token-usage histogram observations, 6-7 attributes, ${GENAI_SERIES} request models over 2 providers)\n`,
+  );
+  console.log(timingTable(genai, genaiResults, () => 'otel'));
+  console.log('\nRatios to the hand-written prom-client variants (ops/s over ops/s within each round; > 1: mltel faster):\n');
+  console.log('| ratio | median | range over rounds |');
+  console.log('|---|---:|---:|');
+  for (const [num, den, label] of [
+    ['mltel-record', 'prom', 'mltel `record()` / prom-client by hand'],
+    ['mltel-start-end', 'prom', 'mltel `start` + `end` / prom-client by hand'],
+    ['mltel-record', 'prom-bound', 'mltel `record()` / prom-client, bound children'],
+    ['mltel-start-end', 'prom-bound', 'mltel `start` + `end` / prom-client, bound children'],
+  ]) {
+    const r = roundRatio(genaiResults, num, den);
+    console.log(`| ${label} | ${fmtRatio(r.median)} | ${fmtRatio(r.min)} – ${fmtRatio(r.max)} |`);
   }
   console.log(`\nTotal run time: ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -61,8 +61,17 @@ function now(): number {
 interface CallAttributes {
   readonly provider: string;
   readonly base: Attributes;
-  /** provider, request model, operation: the unit counters' attributes. */
-  readonly units: Attributes;
+}
+
+/** provider, request model, operation: the unit counters' attributes (built only when used). */
+function unitAttributes(base: Attributes): Attributes {
+  const units: Attributes = {
+    [ATTR_GEN_AI_OPERATION_NAME]: base[ATTR_GEN_AI_OPERATION_NAME],
+    [ATTR_GEN_AI_PROVIDER_NAME]: base[ATTR_GEN_AI_PROVIDER_NAME],
+  };
+  const model = base[ATTR_GEN_AI_REQUEST_MODEL];
+  if (model !== undefined) units[ATTR_GEN_AI_REQUEST_MODEL] = model;
+  return units;
 }
 
 /**
@@ -291,13 +300,13 @@ export class ProviderMeter {
           if (value > 0) instruments.tokenDetail.add(value, { ...attributes, [ATTR_GEN_AI_TOKEN_TYPE]: 'reasoning' });
           break;
         case 'images':
-          instruments.images.add(value, call.units);
+          instruments.images.add(value, unitAttributes(call.base));
           break;
         case 'audioSeconds':
-          instruments.audio.add(value, call.units);
+          instruments.audio.add(value, unitAttributes(call.base));
           break;
         case 'videoSeconds':
-          instruments.video.add(value, call.units);
+          instruments.video.add(value, unitAttributes(call.base));
           break;
       }
     }
@@ -330,12 +339,10 @@ export class ProviderMeter {
       const operation = this.operations.admit(call.operation);
       if (provider === undefined || operation === undefined) return undefined;
       const base: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: operation, [ATTR_GEN_AI_PROVIDER_NAME]: provider };
-      const units: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: operation, [ATTR_GEN_AI_PROVIDER_NAME]: provider };
       if (call.model !== undefined) {
         const model = this.models.admit(call.model);
         if (model !== undefined) {
           base[ATTR_GEN_AI_REQUEST_MODEL] = model;
-          units[ATTR_GEN_AI_REQUEST_MODEL] = model;
         }
       }
       if (call.serverAddress !== undefined) {
@@ -348,7 +355,7 @@ export class ProviderMeter {
           }
         }
       }
-      return { provider, base, units };
+      return { provider, base };
     } catch {
       // A hostile getter on the call object.
       this.warnings.warn('call:getter', 'a provider call object threw while read; the call is not recorded');
