@@ -7,6 +7,8 @@ export { SCOPE_NAME, SCOPE_VERSION } from './instruments.js';
 export type {
   DerivedHealthOptions,
   ProviderCall,
+  ProviderCallEvent,
+  ProviderCallHooks,
   ProviderCallRecord,
   ProviderCallTimer,
   ProviderMeterOptions,

@@ -25,6 +25,8 @@ import { ChunkReader, isAsyncIterable, observeIterable } from './stream.js';
 import type { StreamSink } from './stream.js';
 import type {
   ProviderCall,
+  ProviderCallEvent,
+  ProviderCallHooks,
   ProviderCallRecord,
   ProviderCallTimer,
   ProviderMeterOptions,
@@ -60,6 +62,9 @@ function now(): number {
 /** A call's admitted attributes: what every measurement of it starts from. */
 interface CallAttributes {
   readonly provider: string;
+  readonly operation: string;
+  /** The request model as given (for price lookups), before the allow-list. */
+  readonly model: string | undefined;
   readonly base: Attributes;
 }
 
@@ -94,6 +99,7 @@ export class ProviderMeter {
   private readonly errorTypes: BoundedValues;
   private readonly health: ProviderHealthState;
   private following = false;
+  private hooks: readonly ProviderCallHooks[] = [];
   private readonly onProviderChanged = (): void => {
     this.current();
   };
@@ -124,6 +130,7 @@ export class ProviderMeter {
    * iterable is not treated as a stream here: use {@link ProviderMeter.trackStream}.
    */
   async track<T>(call: ProviderCall, fn: () => T | PromiseLike<T>, options?: TrackOptions<Awaited<T>>): Promise<Awaited<T>> {
+    this.beforeCall(call);
     const timer = this.start(call);
     let result: Awaited<T>;
     try {
@@ -147,6 +154,7 @@ export class ProviderMeter {
     open: () => AsyncIterable<C> | PromiseLike<AsyncIterable<C>>,
     options?: StreamOptions<C>,
   ): Promise<AsyncIterable<C>> {
+    this.beforeCall(call);
     const timer = this.start(call);
     let source: AsyncIterable<C>;
     try {
@@ -217,6 +225,66 @@ export class ProviderMeter {
     }
   }
 
+  /**
+   * Adds hooks run around every call this meter records (the cost meter's pricing and budgets
+   * use them). Returns the function that removes them.
+   */
+  addHooks(hooks: ProviderCallHooks): () => void {
+    this.hooks = [...this.hooks, hooks];
+    return () => {
+      this.hooks = this.hooks.filter((h) => h !== hooks);
+    };
+  }
+
+  /**
+   * Runs the `beforeCall` hooks for a call about to be sent: one may refuse it by throwing (a
+   * hard-stop budget's `BudgetExceededError`), and that error is thrown here, to the caller. Any
+   * other failure of a hook is swallowed. `track()` and the auto-instrumentation call it.
+   */
+  beforeCall(call: ProviderCall): void {
+    if (this.hooks.length === 0) return;
+    let provider: unknown;
+    let operation: unknown;
+    let model: unknown;
+    try {
+      provider = call.provider;
+      operation = call.operation;
+      model = call.model;
+    } catch {
+      return;
+    }
+    if (typeof provider !== 'string' || typeof operation !== 'string') return;
+    const request = { provider, operation, model: typeof model === 'string' ? model : undefined };
+    for (const hook of this.hooks) {
+      if (hook.beforeCall === undefined) continue;
+      try {
+        hook.beforeCall(request);
+      } catch (error) {
+        if ((error as { refusesCall?: unknown } | null)?.refusesCall === true) throw error;
+        this.warnings.warn('hook:before', 'a beforeCall hook threw; the call goes ahead');
+      }
+    }
+  }
+
+  private afterCall(call: CallAttributes, durationSeconds: number, usage: ProviderUsage | undefined, error: unknown): void {
+    const event: ProviderCallEvent = {
+      provider: call.provider,
+      operation: call.operation,
+      model: call.model,
+      attributes: call.base,
+      usage: usage ?? undefined,
+      error,
+      durationSeconds,
+    };
+    for (const hook of this.hooks) {
+      try {
+        hook.afterCall?.(event);
+      } catch {
+        this.warnings.warn('hook:after', 'an afterCall hook threw; it is skipped for this call');
+      }
+    }
+  }
+
   /** Sets `ml.provider.status` of a provider by hand (your own health check): wins over derived. */
   setStatus(provider: string, healthy: boolean): void {
     const name = this.providers.admit(provider);
@@ -269,6 +337,7 @@ export class ProviderMeter {
       this.follow();
     }
     if (usage !== undefined && usage !== null) this.recordUsage(instruments, call, attributes, usage);
+    if (this.hooks.length > 0) this.afterCall(call, durationSeconds, usage, error);
   }
 
   private recordUsage(instruments: GenAiInstruments, call: CallAttributes, attributes: Attributes, usage: ProviderUsage): void {
@@ -355,7 +424,7 @@ export class ProviderMeter {
           }
         }
       }
-      return { provider, base };
+      return { provider, operation, model: typeof call.model === 'string' ? call.model.slice(0, 256) : undefined, base };
     } catch {
       // A hostile getter on the call object.
       this.warnings.warn('call:getter', 'a provider call object threw while read; the call is not recorded');

@@ -1,4 +1,4 @@
-import type { MeterProvider } from '@opentelemetry/api';
+import type { Attributes, MeterProvider } from '@opentelemetry/api';
 
 /** What a provider call is: the attributes every one of its measurements carries. */
 export interface ProviderCall {
@@ -107,4 +107,33 @@ export interface ProviderMeterOptions {
   maxModels?: number | undefined;
   /** Derive `ml.provider.status` from call outcomes (opt-in): `true` or tuning options. */
   deriveHealth?: boolean | DerivedHealthOptions | undefined;
+}
+
+/** A finished call, as the `afterCall` hook sees it. */
+export interface ProviderCallEvent {
+  /** `gen_ai.provider.name` as admitted. */
+  readonly provider: string;
+  /** `gen_ai.operation.name` as admitted. */
+  readonly operation: string;
+  /** The request model as given (before the allow-list), for price lookups. */
+  readonly model: string | undefined;
+  /** The call's recorded attributes (provider, operation, bounded request model, server). */
+  readonly attributes: Attributes;
+  /** What the provider reported, if anything. */
+  readonly usage: ProviderUsage | undefined;
+  /** The failure, or undefined. */
+  readonly error: unknown;
+  /** How long it took, in seconds. */
+  readonly durationSeconds: number;
+}
+
+/** Hooks around the calls a provider meter records ({@link ProviderMeter.addHooks}). */
+export interface ProviderCallHooks {
+  /**
+   * Before a call is sent. Throwing an error whose `refusesCall` is true refuses the call: the
+   * error reaches the caller and nothing is sent. Other errors are swallowed.
+   */
+  beforeCall?(call: { provider: string; operation: string; model: string | undefined }): void;
+  /** After a call ended, successful or not. */
+  afterCall?(event: ProviderCallEvent): void;
 }

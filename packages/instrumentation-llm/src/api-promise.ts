@@ -40,10 +40,23 @@ export function instrumentMethod<R, C>(
   return function instrumented(this: unknown, ...args: unknown[]): unknown {
     let timer;
     let streaming = false;
+    let call: ProviderCall;
     try {
       const params = typeof args[0] === 'object' && args[0] !== null ? (args[0] as Record<string, unknown>) : undefined;
       streaming = params?.['stream'] === true;
-      timer = meter().start(shape.describe(this, params));
+      call = shape.describe(this, params);
+    } catch {
+      return original.apply(this, args);
+    }
+    try {
+      // A hard-stop budget refuses the call here, before anything is sent: the caller's await
+      // rejects with the typed error (a plain rejected promise, not the SDK's APIPromise).
+      meter().beforeCall(call);
+    } catch (refusal) {
+      return Promise.reject(refusal);
+    }
+    try {
+      timer = meter().start(call);
     } catch {
       return original.apply(this, args);
     }

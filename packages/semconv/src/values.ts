@@ -52,6 +52,6 @@ export const ML_DRIFT_KIND_VALUES = ['distribution', 'confidence', 'performance'
 /** Allowed values of `hw.gpu.task`. */
 export const HW_GPU_TASK_VALUES = ['general', 'encoder', 'decoder'] as const;
 /** Allowed values of `ml.budget.window`. */
-export const ML_BUDGET_WINDOW_VALUES = ['hour', 'day', 'month'] as const;
+export const ML_BUDGET_WINDOW_VALUES = ['hour', 'day', 'month', 'rolling'] as const;
 /** The value that replaces an attribute value outside an allow-list. */
 export const OTHER_VALUE = '_OTHER';

@@ -17,10 +17,14 @@ const COST_ATTRS = [
 ] as const;
 const BUDGET_ATTRS = [ATTR_ML_BUDGET_NAME, ATTR_ML_BUDGET_WINDOW] as const;
 
-/** `ml.cost.usd`: money spent, in US dollars. */
+/**
+ * `ml.cost.usd`: money spent, in US dollars. Observable: the meter keeps each series' total as an
+ * exact decimal and reports it at collection, so a million calls of $0.0000025 show $2.5, not a
+ * float sum that drifted.
+ */
 export const ML_COST_USD = {
   name: 'ml.cost.usd',
-  kind: 'Counter',
+  kind: 'ObservableCounter',
   unit: '{USD}',
   description: 'Money spent on provider calls, in US dollars.',
   attributes: COST_ATTRS,
@@ -95,6 +99,17 @@ export const ML_BUDGET_EXCEEDED = {
   prometheusName: 'ml_budget_exceeded_total',
 } as const satisfies MetricDefinition;
 
+/** `ml.budget.refused`: calls refused before they were sent because a budget with a hard stop was spent. */
+export const ML_BUDGET_REFUSED = {
+  name: 'ml.budget.refused',
+  kind: 'Counter',
+  unit: '{call}',
+  description: 'Provider calls refused by a hard-stop budget before they were sent.',
+  attributes: BUDGET_ATTRS,
+  family: 'cost',
+  prometheusName: 'ml_budget_refused_total',
+} as const satisfies MetricDefinition;
+
 /** The cost and budget family. */
 export const COST_METRICS = [
   ML_COST_USD,
@@ -104,4 +119,5 @@ export const COST_METRICS = [
   ML_BUDGET_SPENT_USD,
   ML_BUDGET_REMAINING_USD,
   ML_BUDGET_EXCEEDED,
+  ML_BUDGET_REFUSED,
 ] as const;
