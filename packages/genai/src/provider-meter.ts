@@ -130,6 +130,7 @@ export class ProviderMeter {
    * iterable is not treated as a stream here: use {@link ProviderMeter.trackStream}.
    */
   async track<T>(call: ProviderCall, fn: () => T | PromiseLike<T>, options?: TrackOptions<Awaited<T>>): Promise<Awaited<T>> {
+    await this.prepare(call);
     this.beforeCall(call);
     const timer = this.start(call);
     let result: Awaited<T>;
@@ -154,6 +155,7 @@ export class ProviderMeter {
     open: () => AsyncIterable<C> | PromiseLike<AsyncIterable<C>>,
     options?: StreamOptions<C>,
   ): Promise<AsyncIterable<C>> {
+    await this.prepare(call);
     this.beforeCall(call);
     const timer = this.start(call);
     let source: AsyncIterable<C>;
@@ -243,18 +245,8 @@ export class ProviderMeter {
    */
   beforeCall(call: ProviderCall): void {
     if (this.hooks.length === 0) return;
-    let provider: unknown;
-    let operation: unknown;
-    let model: unknown;
-    try {
-      provider = call.provider;
-      operation = call.operation;
-      model = call.model;
-    } catch {
-      return;
-    }
-    if (typeof provider !== 'string' || typeof operation !== 'string') return;
-    const request = { provider, operation, model: typeof model === 'string' ? model : undefined };
+    const request = hookCall(call);
+    if (request === undefined) return;
     for (const hook of this.hooks) {
       if (hook.beforeCall === undefined) continue;
       try {
@@ -262,6 +254,19 @@ export class ProviderMeter {
       } catch (error) {
         if ((error as { refusesCall?: unknown } | null)?.refusesCall === true) throw error;
         this.warnings.warn('hook:before', 'a beforeCall hook threw; the call goes ahead');
+      }
+    }
+  }
+
+  private async prepare(call: ProviderCall): Promise<void> {
+    if (!this.hooks.some((hook) => hook.prepare !== undefined)) return;
+    const request = hookCall(call);
+    if (request === undefined) return;
+    for (const hook of this.hooks) {
+      try {
+        await hook.prepare?.(request);
+      } catch {
+        this.warnings.warn('hook:prepare', 'a prepare hook failed; the call goes ahead');
       }
     }
   }
@@ -483,5 +488,16 @@ class CallTimer implements ProviderCallTimer {
     } catch {
       // Recording never throws into the caller.
     }
+  }
+}
+
+/** The call as hooks see it; undefined when it has no provider or operation (not tracked). */
+function hookCall(call: ProviderCall): { provider: string; operation: string; model: string | undefined } | undefined {
+  try {
+    const { provider, operation, model } = call;
+    if (typeof provider !== 'string' || typeof operation !== 'string') return undefined;
+    return { provider, operation, model: typeof model === 'string' ? model : undefined };
+  } catch {
+    return undefined;
   }
 }

@@ -134,6 +134,12 @@ export interface ProviderCallHooks {
    * error reaches the caller and nothing is sent. Other errors are swallowed.
    */
   beforeCall?(call: { provider: string; operation: string; model: string | undefined }): void;
+  /**
+   * Before `beforeCall`, in `track()` and `trackStream()` only (the auto-instrumentation must
+   * decide synchronously): a chance to refresh what `beforeCall` decides on. Its failures are
+   * swallowed; the caller waits for it.
+   */
+  prepare?(call: { provider: string; operation: string; model: string | undefined }): PromiseLike<void>;
   /** After a call ended, successful or not. */
   afterCall?(event: ProviderCallEvent): void;
 }

@@ -1,0 +1,324 @@
+import { diag } from '@opentelemetry/api';
+import type { ObservableResult } from '@opentelemetry/api';
+import { ATTR_ML_BUDGET_NAME, ATTR_ML_BUDGET_WINDOW, WarnOnce } from '@mltel/semconv';
+import { picoToUsd, usdToPico } from '../money.js';
+import type { Pico } from '../money.js';
+import type { BudgetStore } from '../stores/types.js';
+import { BudgetExceededError } from './errors.js';
+import type { BudgetConfig, ChargeContext, ThresholdEvent } from './types.js';
+import { isValidWindow, windowBuckets, windowLabel } from './window.js';
+
+const MAX_BUDGETS = 100;
+const DEFAULT_THRESHOLDS = [0.8, 0.95];
+
+/** How budgets report what they count. */
+export interface BudgetSink {
+  exceeded(attributes: Record<string, string>): void;
+  refused(attributes: Record<string, string>): void;
+}
+
+interface BudgetState {
+  readonly config: BudgetConfig;
+  readonly limit: Pico;
+  readonly thresholds: readonly number[];
+  readonly attributes: Record<string, string>;
+  /** Spend known per bucket start, for the buckets of the current window. */
+  readonly buckets: Map<number, Pico>;
+  /** The window (calendar: its start) the fired thresholds belong to. */
+  windowKey: number;
+  readonly fired: Set<number>;
+  exceeded: boolean;
+}
+
+/** Options of a budget set. */
+export interface BudgetSetOptions {
+  store: BudgetStore;
+  /** The clock (UTC ms); a fake one in tests. */
+  now?: () => number;
+  /** Called once per window for each threshold crossed (and at 1 when the limit is exceeded). */
+  onThreshold?: (event: ThresholdEvent) => void;
+  /** Prefix of the store keys (default `mltel:budget:`): one per service sharing a store. */
+  keyPrefix?: string;
+  /** How often totals of a shared store are re-read (default 1000 ms). */
+  refreshMs?: number;
+  sink: BudgetSink;
+}
+
+/**
+ * Named budgets: spend per window, thresholds, hard stops, kept in a store. Decisions are made
+ * on the spend this process knows: exact for a store of its own (memory, file); for a shared one
+ * (Redis) the total returned by each of its increments and re-read every `refreshMs` and before
+ * each `track()`ed call. A store that fails is reported once; spend is then counted here and
+ * handed to the store when it works again.
+ */
+export class BudgetSet {
+  private readonly budgets: BudgetState[] = [];
+  private readonly now: () => number;
+  private readonly warnings = new WarnOnce();
+  private readonly keyPrefix: string;
+  private readonly unsynced = new Map<string, { pico: Pico; expiresAt: number }>();
+  private storeFailing = false;
+  private refreshTimer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    configs: readonly BudgetConfig[],
+    private readonly options: BudgetSetOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.keyPrefix = options.keyPrefix ?? 'mltel:budget:';
+    const names = new Set<string>();
+    for (const config of Array.isArray(configs) ? configs : []) {
+      const state = this.validate(config, names);
+      if (state !== undefined) this.budgets.push(state);
+    }
+    if (options.store.shared && this.budgets.length > 0) {
+      this.refreshTimer = setInterval(() => void this.refresh(), options.refreshMs ?? 1000);
+      this.refreshTimer.unref?.();
+    }
+  }
+
+  /** The budgets in force (invalid ones were dropped with a warning). */
+  get names(): string[] {
+    return this.budgets.map((b) => b.config.name);
+  }
+
+  /** Throws a {@link BudgetExceededError} when a matching hard-stop budget is spent. */
+  check(context: ChargeContext): void {
+    for (const budget of this.budgets) {
+      if (budget.config.hardStop !== true || !matches(budget.config, context)) continue;
+      const spent = this.spent(budget);
+      if (spent >= budget.limit) {
+        this.options.sink.refused(budget.attributes);
+        throw new BudgetExceededError(budget.config.name, picoToUsd(budget.limit), picoToUsd(spent));
+      }
+    }
+  }
+
+  /** Re-reads the totals of the matching hard-stop budgets from a shared store (bounded in time). */
+  async prepare(context: ChargeContext, timeoutMs = 500): Promise<void> {
+    if (!this.options.store.shared) return;
+    const relevant = this.budgets.filter((b) => b.config.hardStop === true && matches(b.config, context));
+    if (relevant.length === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.refresh(relevant),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+        timer.unref?.();
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  /** Adds a call's cost to every matching budget. */
+  charge(context: ChargeContext, pico: Pico): void {
+    if (pico <= 0n) return;
+    for (const budget of this.budgets) {
+      if (!matches(budget.config, context)) continue;
+      const { starts, length } = windowBuckets(budget.config.window, this.now());
+      this.roll(budget);
+      const bucket = starts[starts.length - 1]!;
+      budget.buckets.set(bucket, (budget.buckets.get(bucket) ?? 0n) + pico);
+      this.evaluate(budget);
+      const key = this.key(budget, bucket);
+      // Kept until the bucket has left the window, plus one window of slack.
+      const window = budget.config.window;
+      const windowMs = typeof window === 'string' ? length : window.rollingSeconds * 1000;
+      void this.store(key, pico, bucket + length + windowMs, budget, bucket);
+    }
+  }
+
+  /** Reports limit, spent and remaining of every budget. */
+  observe(limit: ObservableResult, spent: ObservableResult, remaining: ObservableResult): void {
+    for (const budget of this.budgets) {
+      const total = this.spent(budget);
+      limit.observe(picoToUsd(budget.limit), budget.attributes);
+      spent.observe(picoToUsd(total), budget.attributes);
+      remaining.observe(picoToUsd(total >= budget.limit ? 0n : budget.limit - total), budget.attributes);
+    }
+  }
+
+  /** The spend known now of a budget, in US dollars (undefined for an unknown name). */
+  spentUsd(name: string): number | undefined {
+    const budget = this.budgets.find((b) => b.config.name === name);
+    return budget === undefined ? undefined : picoToUsd(this.spent(budget));
+  }
+
+  /** Re-reads every budget's totals from the store. */
+  async refresh(budgets: readonly BudgetState[] = this.budgets): Promise<void> {
+    await this.flushUnsynced();
+    for (const budget of budgets) {
+      this.roll(budget);
+      const { starts } = windowBuckets(budget.config.window, this.now());
+      try {
+        const totals = await this.options.store.get(starts.map((s) => this.key(budget, s)));
+        this.recovered();
+        starts.forEach((start, i) => {
+          const total = totals[i] ?? 0n;
+          // Spend only grows within a window: never go below what this process counted.
+          if (total > (budget.buckets.get(start) ?? 0n)) budget.buckets.set(start, total);
+        });
+        this.evaluate(budget);
+      } catch (error) {
+        this.failed(error);
+      }
+    }
+  }
+
+  /** Stops the refresh timer. */
+  close(): void {
+    if (this.refreshTimer !== undefined) clearInterval(this.refreshTimer);
+    this.refreshTimer = undefined;
+  }
+
+  private async store(key: string, pico: Pico, expiresAt: number, budget: BudgetState, bucket: number): Promise<void> {
+    try {
+      const total = await this.options.store.add(key, pico, expiresAt);
+      this.recovered();
+      if (total > (budget.buckets.get(bucket) ?? 0n) && windowBuckets(budget.config.window, this.now()).starts.includes(bucket)) {
+        budget.buckets.set(bucket, total);
+        this.evaluate(budget);
+      }
+    } catch (error) {
+      const pending = this.unsynced.get(key);
+      this.unsynced.set(key, { pico: (pending?.pico ?? 0n) + pico, expiresAt });
+      this.failed(error);
+    }
+  }
+
+  private async flushUnsynced(): Promise<void> {
+    if (this.unsynced.size === 0) return;
+    for (const [key, { pico, expiresAt }] of [...this.unsynced]) {
+      try {
+        await this.options.store.add(key, pico, expiresAt);
+        this.unsynced.delete(key);
+      } catch (error) {
+        this.failed(error);
+        return;
+      }
+    }
+    this.recovered();
+  }
+
+  private failed(error: unknown): void {
+    if (this.storeFailing) return;
+    this.storeFailing = true;
+    diag.warn(
+      `mltel: the budget store (${this.options.store.description}) failed: ${error instanceof Error ? error.message : String(error)}. ` +
+        'Spend is counted in this process and hard stops use that count until the store works again; ' +
+        'the spend counted meanwhile is then added to it. Fix: check the store (MLTEL_BUDGET_STORE).',
+    );
+  }
+
+  private recovered(): void {
+    if (!this.storeFailing) return;
+    this.storeFailing = false;
+    diag.warn(`mltel: the budget store (${this.options.store.description}) works again.`);
+    void this.flushUnsynced();
+  }
+
+  private spent(budget: BudgetState): Pico {
+    this.roll(budget);
+    const { starts } = windowBuckets(budget.config.window, this.now());
+    let total = 0n;
+    for (const start of starts) total += budget.buckets.get(start) ?? 0n;
+    return total;
+  }
+
+  // Drops buckets that left the window; a calendar window that ended re-arms its thresholds.
+  private roll(budget: BudgetState): void {
+    const { starts, windowStart } = windowBuckets(budget.config.window, this.now());
+    for (const start of budget.buckets.keys()) if (!starts.includes(start)) budget.buckets.delete(start);
+    if (typeof budget.config.window === 'string' && budget.windowKey !== windowStart) {
+      budget.windowKey = windowStart;
+      budget.fired.clear();
+      budget.exceeded = false;
+    }
+  }
+
+  private evaluate(budget: BudgetState): void {
+    const spent = this.spent(budget);
+    const rolling = typeof budget.config.window !== 'string';
+    for (const threshold of budget.thresholds) {
+      const reached = spent * 1_000_000n >= BigInt(Math.round(threshold * 1_000_000)) * budget.limit;
+      if (reached && !budget.fired.has(threshold)) {
+        budget.fired.add(threshold);
+        this.notify(budget, threshold, spent);
+      } else if (!reached && rolling) {
+        // A rolling window falls back under a threshold as old spend leaves it: re-arm.
+        budget.fired.delete(threshold);
+      }
+    }
+    const over = spent > budget.limit;
+    if (over && !budget.exceeded) {
+      budget.exceeded = true;
+      this.options.sink.exceeded(budget.attributes);
+      this.notify(budget, 1, spent);
+    } else if (!over && rolling) {
+      budget.exceeded = false;
+    }
+  }
+
+  private notify(budget: BudgetState, threshold: number, spent: Pico): void {
+    const handler = this.options.onThreshold;
+    if (handler === undefined) return;
+    const { windowStart } = windowBuckets(budget.config.window, this.now());
+    try {
+      handler({
+        budget: budget.config.name,
+        window: windowLabel(budget.config.window),
+        threshold,
+        spentUsd: picoToUsd(spent),
+        limitUsd: picoToUsd(budget.limit),
+        windowStart: new Date(windowStart),
+      });
+    } catch (error) {
+      this.warnings.warn('handler', `the budget threshold handler threw (${error instanceof Error ? error.message : String(error)}); it is not called again for this event`);
+    }
+  }
+
+  private key(budget: BudgetState, bucket: number): string {
+    return `${this.keyPrefix}${budget.config.name}:${windowLabel(budget.config.window)}:${bucket}`;
+  }
+
+  private validate(config: BudgetConfig, names: Set<string>): BudgetState | undefined {
+    const problem = (why: string): undefined => {
+      diag.warn(`mltel: budget ${JSON.stringify((config as { name?: unknown } | null)?.name ?? null)} is ignored: ${why}.`);
+      return undefined;
+    };
+    if (typeof config !== 'object' || config === null) return problem('it is not an object');
+    if (typeof config.name !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(config.name)) {
+      return problem('name must be 1-64 letters, digits or _ . : -');
+    }
+    if (names.has(config.name)) return problem('another budget has this name');
+    if (names.size >= MAX_BUDGETS) return problem(`more than ${MAX_BUDGETS} budgets`);
+    const limit = usdToPico(config.limitUsd);
+    if (limit === undefined || limit <= 0n) return problem(`limitUsd must be a number of dollars > 0, got ${JSON.stringify(config.limitUsd)}`);
+    if (!isValidWindow(config.window)) return problem('window must be hour, day, month or { rollingSeconds: N >= 1 }');
+    const thresholds = config.thresholds ?? DEFAULT_THRESHOLDS;
+    if (!Array.isArray(thresholds) || thresholds.some((t) => typeof t !== 'number' || !(t > 0 && t <= 1))) {
+      return problem('thresholds must be fractions of the limit in (0, 1]');
+    }
+    names.add(config.name);
+    return {
+      config,
+      limit,
+      thresholds: [...new Set(thresholds)].sort((a, b) => a - b),
+      attributes: { [ATTR_ML_BUDGET_NAME]: config.name, [ATTR_ML_BUDGET_WINDOW]: windowLabel(config.window) },
+      buckets: new Map(),
+      windowKey: Number.NaN,
+      fired: new Set(),
+      exceeded: false,
+    };
+  }
+}
+
+function matches(config: BudgetConfig, context: ChargeContext): boolean {
+  const scope = config.scope;
+  if (scope === undefined) return true;
+  if (scope.provider !== undefined && scope.provider !== context.provider) return false;
+  if (scope.model !== undefined && scope.model !== context.model && scope.model !== context.responseModel) return false;
+  if (scope.task !== undefined && scope.task !== context.task) return false;
+  if (scope.tenant !== undefined && scope.tenant !== context.tenant) return false;
+  return true;
+}

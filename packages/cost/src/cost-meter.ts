@@ -1,0 +1,323 @@
+import { diag, metrics } from '@opentelemetry/api';
+import type { Attributes, Counter, Histogram, MeterProvider, ObservableResult } from '@opentelemetry/api';
+import { defaultProviderMeter } from '@mltel/genai';
+import type { ProviderCallEvent, ProviderMeter, ProviderUsage } from '@mltel/genai';
+import {
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_ML_TASK_NAME,
+  BoundedValues,
+  describe,
+  ML_BUDGET_EXCEEDED,
+  ML_BUDGET_LIMIT_USD,
+  ML_BUDGET_REFUSED,
+  ML_BUDGET_REMAINING_USD,
+  ML_BUDGET_SPENT_USD,
+  ML_COST_REQUEST_USD,
+  ML_COST_UNPRICED,
+  ML_COST_USD,
+  OTHER_VALUE,
+  providerChangeListeners,
+  WarnOnce,
+} from '@mltel/semconv';
+import type { MetricDefinition } from '@mltel/semconv';
+import { BudgetSet } from './budgets/budget-set.js';
+import type { BudgetConfig, ChargeContext, ThresholdEvent } from './budgets/types.js';
+import { callCost, reportsUsage } from './cost.js';
+import { decimal, picoToUsd, toPico } from './money.js';
+import type { Pico } from './money.js';
+import { PriceCatalog } from './prices/catalog.js';
+import type { PriceMatch } from './prices/catalog.js';
+import { DEFAULT_PRICES } from './prices/default-prices.js';
+import { loadPrices } from './prices/load.js';
+import type { PriceEntry, Usd } from './prices/types.js';
+import { currentCostScope } from './scope.js';
+import { MemoryStore } from './stores/memory.js';
+import type { BudgetStore } from './stores/types.js';
+
+/** Instrumentation scope of the cost meter. */
+export const SCOPE_NAME = '@mltel/cost';
+const SCOPE_VERSION = '0.1.0';
+const MAX_SERIES = 2000;
+
+/** Options of a cost meter. */
+export interface CostMeterOptions {
+  /** Provider to record to; default: the global one at the time of each collection. */
+  meterProvider?: MeterProvider;
+  /** Your prices: they win over the defaults and the files for the same provider and model. */
+  prices?: PriceEntry[];
+  /** Price files or URLs (LiteLLM `model_prices_and_context_window.json` or mltel entries), loaded at start. */
+  priceFiles?: string[];
+  /** Use the built-in catalog of major providers' prices (default true). */
+  defaultPrices?: boolean;
+  /** Named budgets. */
+  budgets?: BudgetConfig[];
+  /** Where budget spend is kept (default: this process's memory). */
+  store?: BudgetStore;
+  /** Called once per window per threshold crossed. */
+  onThreshold?: (event: ThresholdEvent) => void;
+  /** The clock (UTC ms), for tests. */
+  now?: () => number;
+}
+
+/** What a call was priced at. */
+export interface PricedCall {
+  readonly usd: number;
+  readonly pico: Pico;
+  readonly match: PriceMatch;
+}
+
+/** A cost recorded directly with {@link CostMeter.record}. */
+export interface CostRecord {
+  provider: string;
+  model?: string;
+  operation?: string;
+  task?: string;
+  /** The amount, in US dollars; or give `usage` to have it priced. */
+  usd?: Usd;
+  usage?: ProviderUsage;
+}
+
+interface Series {
+  readonly attributes: Attributes;
+  pico: Pico;
+}
+
+function options(definition: MetricDefinition) {
+  return {
+    description: definition.description,
+    unit: definition.unit,
+    ...(definition.buckets === undefined ? {} : { advice: { explicitBucketBoundaries: [...definition.buckets] } }),
+  };
+}
+
+/**
+ * What every model call costs, and spend against budgets. Attached to a provider meter (the
+ * shared default one, which the openai and Anthropic auto-instrumentations record to), it prices
+ * each finished call from its reported usage; `ml.cost.usd` holds exact totals (observable,
+ * summed in integer pico-dollars), `ml.cost.request.usd` the per-call distribution, and calls of
+ * a model with no price count in `ml.cost.unpriced` with one warning per model: never a guess.
+ */
+export class CostMeter {
+  /** The prices in use. */
+  readonly catalog = new PriceCatalog();
+  /** The budgets in force. */
+  readonly budgets: BudgetSet;
+  /** Resolves when the price files are loaded (or reported as not loadable). */
+  readonly ready: Promise<void>;
+  private readonly warnings = new WarnOnce();
+  private readonly totals = new Map<string, Series>();
+  private readonly tasks: BoundedValues;
+  private readonly store: BudgetStore;
+  private readonly now: () => number;
+  private instruments: { provider: MeterProvider; request: Histogram; unpriced: Counter; exceeded: Counter; refused: Counter } | undefined;
+  private readonly detach: (() => void)[] = [];
+
+  constructor(private readonly config: CostMeterOptions = {}) {
+    this.now = config.now ?? Date.now;
+    this.tasks = new BoundedValues(ATTR_ML_TASK_NAME, 100, 128, this.warnings);
+    if (config.defaultPrices !== false) this.catalog.add(DEFAULT_PRICES, 'default');
+    for (const problem of this.catalog.add(config.prices ?? [], 'user')) {
+      diag.warn(`mltel: a price given in code is ignored: ${problem}.`);
+    }
+    this.store = config.store ?? new MemoryStore(this.now);
+    this.budgets = new BudgetSet(config.budgets ?? [], {
+      store: this.store,
+      now: this.now,
+      onThreshold: config.onThreshold,
+      sink: {
+        exceeded: (attributes) => this.current().exceeded.add(1, attributes),
+        refused: (attributes) => this.current().refused.add(1, attributes),
+      },
+    });
+    this.ready = this.loadFiles(config.priceFiles ?? []);
+    this.current();
+    // The observable totals and budget gauges move to a global provider set later (@mltel/node).
+    if (config.meterProvider === undefined) {
+      providerChangeListeners().add(this.onProviderChanged);
+      this.detach.push(() => providerChangeListeners().delete(this.onProviderChanged));
+    }
+  }
+
+  private readonly onProviderChanged = (): void => {
+    this.current();
+  };
+
+  /**
+   * Prices and budgets the calls of `meter` (default: the shared provider meter). Returns the
+   * function that detaches it.
+   */
+  attach(meter: ProviderMeter = defaultProviderMeter()): () => void {
+    const remove = meter.addHooks({
+      beforeCall: (call) => this.budgets.check(this.context(call.provider, call.model)),
+      prepare: (call) => this.budgets.prepare(this.context(call.provider, call.model)),
+      afterCall: (event) => this.onCall(event),
+    });
+    this.detach.push(remove);
+    return remove;
+  }
+
+  /** The price of a call that used `usage`; undefined when the model has no price. */
+  price(provider: string, model: string, usage: ProviderUsage | undefined, succeeded = true): PricedCall | undefined {
+    const match = this.catalog.lookup(provider, model, this.now());
+    if (match === undefined) return undefined;
+    const { pico } = callCost(match.price, usage, succeeded);
+    return { usd: picoToUsd(pico), pico, match };
+  }
+
+  /** Records a cost directly: an amount in dollars, or usage to be priced. Never throws. */
+  record(cost: CostRecord): void {
+    try {
+      if (typeof cost !== 'object' || cost === null || typeof cost.provider !== 'string') {
+        this.warnings.warn('record:call', `record() needs { provider, usd or usage }, got ${describe(cost)}`);
+        return;
+      }
+      const model = typeof cost.model === 'string' ? cost.model : undefined;
+      const attributes: Attributes = { [ATTR_GEN_AI_PROVIDER_NAME]: cost.provider };
+      if (model !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = model;
+      if (typeof cost.operation === 'string') attributes[ATTR_GEN_AI_OPERATION_NAME] = cost.operation;
+      const context = this.context(cost.provider, model, undefined, cost.task);
+      if (cost.usd !== undefined) {
+        const amount = decimal(cost.usd);
+        if (amount === undefined) {
+          this.warnings.warn('record:usd', `usd must be a number of dollars >= 0, got ${describe(cost.usd)}; it is dropped`);
+          return;
+        }
+        this.charge(attributes, context, toPico(amount));
+        return;
+      }
+      this.priceAndCharge(cost.provider, model, undefined, attributes, context, cost.usage, true);
+    } catch {
+      this.warnings.warn('record:getter', 'a cost record threw while read; it is dropped');
+    }
+  }
+
+  /** Stops what runs in the background and flushes the store. */
+  async close(): Promise<void> {
+    for (const remove of this.detach.splice(0)) remove();
+    this.budgets.close();
+    await this.store.close();
+  }
+
+  private onCall(event: ProviderCallEvent): void {
+    const responseModel = event.usage?.responseModel;
+    const context = this.context(event.provider, event.model, responseModel);
+    const attributes: Attributes = {
+      [ATTR_GEN_AI_PROVIDER_NAME]: event.attributes[ATTR_GEN_AI_PROVIDER_NAME],
+      [ATTR_GEN_AI_OPERATION_NAME]: event.attributes[ATTR_GEN_AI_OPERATION_NAME],
+    };
+    const requestModel = event.attributes[ATTR_GEN_AI_REQUEST_MODEL];
+    if (requestModel !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = requestModel;
+    this.priceAndCharge(event.provider, event.model, responseModel, attributes, context, event.usage, event.error === undefined);
+  }
+
+  private priceAndCharge(
+    provider: string,
+    model: string | undefined,
+    responseModel: string | undefined,
+    attributes: Attributes,
+    context: ChargeContext,
+    usage: ProviderUsage | undefined,
+    succeeded: boolean,
+  ): void {
+    // The model that answered is the one billed; the requested one is the fallback.
+    const at = this.now();
+    const match =
+      (responseModel === undefined ? undefined : this.catalog.lookup(provider, responseModel, at)) ??
+      (model === undefined ? undefined : this.catalog.lookup(provider, model, at));
+    if (match === undefined) {
+      if (!reportsUsage(usage)) return;
+      const unpriced: Attributes = { [ATTR_GEN_AI_PROVIDER_NAME]: attributes[ATTR_GEN_AI_PROVIDER_NAME] };
+      if (attributes[ATTR_GEN_AI_REQUEST_MODEL] !== undefined) unpriced[ATTR_GEN_AI_REQUEST_MODEL] = attributes[ATTR_GEN_AI_REQUEST_MODEL];
+      this.current().unpriced.add(1, unpriced);
+      const name = responseModel ?? model ?? '(no model)';
+      this.warnings.warn(
+        `unpriced:${provider}:${name}`,
+        `no price for model ${JSON.stringify(name.slice(0, 128))} at ${provider}: its calls count in ml.cost.unpriced, not in ml.cost.usd. ` +
+          'Fix: add its price (the prices option, or a price file in MLTEL_PRICES).',
+      );
+      return;
+    }
+    const cost = callCost(match.price, usage, succeeded);
+    for (const unit of cost.unpricedUnits) {
+      this.warnings.warn(
+        `unit:${provider}:${match.model}:${unit}`,
+        `the price of ${provider}/${match.model} has no ${unit} rate: that part of its calls is not charged. Fix: add the rate to its price.`,
+      );
+    }
+    if (cost.pico === 0n && !reportsUsage(usage)) return;
+    this.charge(attributes, context, cost.pico);
+  }
+
+  private charge(attributes: Attributes, context: ChargeContext, pico: Pico): void {
+    const task = context.task === undefined ? undefined : this.tasks.admit(context.task);
+    const series = task === undefined ? attributes : { ...attributes, [ATTR_ML_TASK_NAME]: task };
+    const key = JSON.stringify(Object.entries(series).sort());
+    let total = this.totals.get(key);
+    if (total === undefined) {
+      if (this.totals.size >= MAX_SERIES) {
+        this.warnings.warn('series', `more than ${MAX_SERIES} cost series; further ones are recorded as ${OTHER_VALUE}`);
+        return this.charge({ [ATTR_GEN_AI_PROVIDER_NAME]: OTHER_VALUE }, { ...context, task: undefined }, pico);
+      }
+      total = { attributes: series, pico: 0n };
+      this.totals.set(key, total);
+    }
+    total.pico += pico;
+    this.current().request.record(picoToUsd(pico), series);
+    this.budgets.charge(context, pico);
+  }
+
+  private context(provider: string, model: string | undefined, responseModel?: string, task?: string): ChargeContext {
+    const scope = currentCostScope();
+    return { provider, model, responseModel, task: task ?? scope?.task, tenant: scope?.tenant };
+  }
+
+  private async loadFiles(locations: readonly string[]): Promise<void> {
+    for (const location of locations) {
+      try {
+        const problems = this.catalog.add(await loadPrices(location), 'user');
+        if (problems.length > 0) {
+          diag.warn(`mltel: ${problems.length} entries of the price file ${location} are ignored, the first: ${problems[0]}.`);
+        }
+      } catch (error) {
+        diag.warn(
+          `mltel: ${error instanceof Error ? error.message : String(error)}. Calls are priced with the other prices ` +
+            '(built-in and in code). Fix: check MLTEL_PRICES.',
+        );
+      }
+    }
+  }
+
+  private observeTotals = (result: ObservableResult): void => {
+    for (const series of this.totals.values()) result.observe(picoToUsd(series.pico), series.attributes);
+  };
+
+  private current() {
+    const provider = this.config.meterProvider ?? metrics.getMeterProvider();
+    if (this.instruments?.provider === provider) return this.instruments;
+    const meter = provider.getMeter(SCOPE_NAME, SCOPE_VERSION);
+    meter.createObservableCounter(ML_COST_USD.name, options(ML_COST_USD)).addCallback(this.observeTotals);
+    const limit = meter.createObservableGauge(ML_BUDGET_LIMIT_USD.name, options(ML_BUDGET_LIMIT_USD));
+    const spent = meter.createObservableGauge(ML_BUDGET_SPENT_USD.name, options(ML_BUDGET_SPENT_USD));
+    const remaining = meter.createObservableGauge(ML_BUDGET_REMAINING_USD.name, options(ML_BUDGET_REMAINING_USD));
+    meter.addBatchObservableCallback(
+      (result) => {
+        this.budgets.observe(
+          { observe: (value, attributes) => result.observe(limit, value, attributes) },
+          { observe: (value, attributes) => result.observe(spent, value, attributes) },
+          { observe: (value, attributes) => result.observe(remaining, value, attributes) },
+        );
+      },
+      [limit, spent, remaining],
+    );
+    this.instruments = {
+      provider,
+      request: meter.createHistogram(ML_COST_REQUEST_USD.name, options(ML_COST_REQUEST_USD)),
+      unpriced: meter.createCounter(ML_COST_UNPRICED.name, options(ML_COST_UNPRICED)),
+      exceeded: meter.createCounter(ML_BUDGET_EXCEEDED.name, options(ML_BUDGET_EXCEEDED)),
+      refused: meter.createCounter(ML_BUDGET_REFUSED.name, options(ML_BUDGET_REFUSED)),
+    };
+    return this.instruments;
+  }
+}

@@ -1,0 +1,45 @@
+// Money without float drift: prices are exact decimals (big.js), a call's cost is rounded once to
+// a whole number of pico-dollars (1e-12 USD) and totals are sums of those integers (bigint). A
+// million calls of $0.0000025 sum to exactly $2.5; the only float is the one made at export.
+// big.js rather than hand-written decimal parsing: it reads both "0.0000025" and 2.5e-6 exactly.
+import Big from 'big.js';
+import type { Usd } from './prices/types.js';
+
+/** Whole pico-dollars (1e-12 USD). */
+export type Pico = bigint;
+
+const PICO_PER_USD = new Big('1e12');
+
+/** The exact decimal of a price; undefined when it is not a finite number >= 0. */
+export function decimal(value: Usd | undefined): Big | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number' && !Number.isFinite(value)) return undefined;
+  if (typeof value !== 'number' && typeof value !== 'string') return undefined;
+  try {
+    const amount = new Big(value);
+    return amount.lt(0) ? undefined : amount;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An amount in dollars, rounded half-even to whole pico-dollars. */
+export function toPico(usd: Big): Pico {
+  return BigInt(usd.times(PICO_PER_USD).round(0, Big.roundHalfEven).toFixed(0));
+}
+
+/** US dollars as a number, for export and display: the one place a float is made. */
+export function picoToUsd(pico: Pico): number {
+  return Number(new Big(pico.toString()).div(PICO_PER_USD).toString());
+}
+
+/** Pico-dollars from a dollar amount given by a user (a limit): undefined when invalid. */
+export function usdToPico(value: Usd): Pico | undefined {
+  const amount = decimal(value);
+  return amount === undefined ? undefined : toPico(amount);
+}
+
+/** A dollar amount as an exact decimal string (`"2.5"`), for messages. */
+export function formatUsd(pico: Pico): string {
+  return new Big(pico.toString()).div(PICO_PER_USD).toFixed();
+}

@@ -1,0 +1,160 @@
+import type Big from 'big.js';
+import { decimal } from '../money.js';
+import type { PriceEntry, PriceTier, Usd } from './types.js';
+
+/** The rates a price can have. */
+export const RATES = ['input', 'output', 'cacheRead', 'cacheWrite', 'reasoning', 'image', 'audioSecond', 'videoSecond', 'character', 'request'] as const;
+/** One rate name. */
+export type Rate = (typeof RATES)[number];
+type Rates = Partial<Record<Rate, Big>>;
+const TIER_RATES = ['input', 'output', 'cacheRead', 'cacheWrite', 'reasoning'] as const;
+
+/** Where a price came from; user prices (file or code) win over the defaults. */
+export type PriceOrigin = 'default' | 'user';
+
+/** A price as the catalog holds it: exact decimal rates, its date as a number. */
+export interface Price {
+  readonly provider: string;
+  readonly model: string;
+  /** UTC milliseconds from which it applies (-Infinity: always). */
+  readonly effectiveFrom: number;
+  readonly rates: Readonly<Rates>;
+  readonly tiers: readonly { readonly aboveInputTokens: number; readonly rates: Readonly<Rates> }[];
+  readonly origin: PriceOrigin;
+  readonly source: string | undefined;
+}
+
+/** How a model name found its price. */
+export type MatchKind = 'exact' | 'unprefixed' | 'undated';
+
+/** A lookup result: the price and how the name matched. */
+export interface PriceMatch {
+  readonly price: Price;
+  readonly matched: MatchKind;
+  readonly model: string;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+// Dated model names and their undated base: gpt-4o-2024-08-06, claude-3-5-sonnet-20241022,
+// claude-3-7-sonnet@20250219 (Vertex), ...-latest.
+const DATED_SUFFIXES = [/-\d{4}-\d{2}-\d{2}$/, /[-@]\d{8}$/, /-latest$/];
+
+function rates(entry: Pick<PriceEntry, Rate> | PriceTier, names: readonly Rate[], problems: string[], label: string): Rates {
+  const result: Rates = {};
+  for (const name of names) {
+    const value = (entry as Partial<Record<Rate, Usd>>)[name];
+    if (value === undefined || value === null) continue;
+    const amount = decimal(value);
+    if (amount === undefined) {
+      problems.push(`${label}: ${name} ${JSON.stringify(value)} is not a decimal >= 0`);
+      continue;
+    }
+    result[name] = amount;
+  }
+  return result;
+}
+
+/** Validates and normalises an entry; the problems found are appended to `problems`. */
+export function normalisePrice(entry: PriceEntry, origin: PriceOrigin, problems: string[]): Price | undefined {
+  if (typeof entry !== 'object' || entry === null) {
+    problems.push('a price entry is not an object');
+    return undefined;
+  }
+  const { provider, model } = entry;
+  if (typeof provider !== 'string' || provider === '' || typeof model !== 'string' || model === '') {
+    problems.push(`a price entry needs provider and model strings, got ${JSON.stringify({ provider, model })}`);
+    return undefined;
+  }
+  const label = `${provider}/${model}`;
+  let effectiveFrom = Number.NEGATIVE_INFINITY;
+  if (entry.effectiveFrom !== undefined) {
+    if (typeof entry.effectiveFrom !== 'string' || !DATE.test(entry.effectiveFrom) || Number.isNaN(Date.parse(`${entry.effectiveFrom}T00:00:00Z`))) {
+      problems.push(`${label}: effectiveFrom ${JSON.stringify(entry.effectiveFrom)} is not a YYYY-MM-DD date`);
+      return undefined;
+    }
+    effectiveFrom = Date.parse(`${entry.effectiveFrom}T00:00:00Z`);
+  }
+  const tiers = [];
+  for (const tier of Array.isArray(entry.tiers) ? entry.tiers : []) {
+    if (typeof tier?.aboveInputTokens !== 'number' || !(tier.aboveInputTokens >= 0)) {
+      problems.push(`${label}: a tier needs aboveInputTokens >= 0`);
+      continue;
+    }
+    tiers.push({ aboveInputTokens: tier.aboveInputTokens, rates: rates(tier, TIER_RATES, problems, label) });
+  }
+  tiers.sort((a, b) => a.aboveInputTokens - b.aboveInputTokens);
+  return {
+    provider,
+    model,
+    effectiveFrom,
+    rates: rates(entry, RATES, problems, label),
+    tiers,
+    origin,
+    source: typeof entry.source === 'string' ? entry.source : undefined,
+  };
+}
+
+/**
+ * Prices by provider and model. A lookup tries the model name as given, then without a
+ * `provider/` prefix (`openai/gpt-4o`, `models/gemini-2.5-pro`), then without a date or `-latest`
+ * suffix (`gpt-4o-2024-08-06` → `gpt-4o`); never a guess beyond that. Among the prices of one
+ * name, user prices (file or code) win over the defaults, and the latest `effectiveFrom` not
+ * after the call wins.
+ */
+export class PriceCatalog {
+  private readonly prices = new Map<string, Price[]>();
+
+  /** Adds entries; returns the problems of those rejected or trimmed (the rest are added). */
+  add(entries: readonly PriceEntry[], origin: PriceOrigin): string[] {
+    const problems: string[] = [];
+    if (!Array.isArray(entries)) return ['prices must be an array of entries'];
+    for (const entry of entries) {
+      const price = normalisePrice(entry, origin, problems);
+      if (price === undefined) continue;
+      const key = `${price.provider}\u0000${price.model}`;
+      const list = this.prices.get(key) ?? [];
+      // A later entry of the same origin and date replaces the earlier one.
+      const kept = list.filter((p) => !(p.origin === origin && p.effectiveFrom === price.effectiveFrom));
+      kept.push(price);
+      this.prices.set(key, kept);
+    }
+    return problems;
+  }
+
+  /** Number of (provider, model) names priced. */
+  get size(): number {
+    return this.prices.size;
+  }
+
+  /** The price of `model` at `provider` for a call at `at` (UTC ms), or undefined. */
+  lookup(provider: string, model: string, at: number = Date.now()): PriceMatch | undefined {
+    const exact = this.find(provider, model, at);
+    if (exact !== undefined) return { price: exact, matched: 'exact', model };
+    const slash = model.lastIndexOf('/');
+    const unprefixed = slash >= 0 ? model.slice(slash + 1) : model;
+    if (unprefixed !== model && unprefixed !== '') {
+      const price = this.find(provider, unprefixed, at);
+      if (price !== undefined) return { price, matched: 'unprefixed', model: unprefixed };
+    }
+    for (const suffix of DATED_SUFFIXES) {
+      const undated = unprefixed.replace(suffix, '');
+      if (undated === unprefixed || undated === '') continue;
+      const price = this.find(provider, undated, at);
+      if (price !== undefined) return { price, matched: 'undated', model: undated };
+    }
+    return undefined;
+  }
+
+  private find(provider: string, model: string, at: number): Price | undefined {
+    const list = this.prices.get(`${provider}\u0000${model}`);
+    if (list === undefined) return undefined;
+    const user = list.some((p) => p.origin === 'user');
+    let best: Price | undefined;
+    for (const price of list) {
+      if (user && price.origin !== 'user') continue;
+      if (price.effectiveFrom > at) continue;
+      if (best === undefined || price.effectiveFrom >= best.effectiveFrom) best = price;
+    }
+    return best;
+  }
+}

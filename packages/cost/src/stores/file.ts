@@ -1,0 +1,103 @@
+import { diag } from '@opentelemetry/api';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { MemoryStore } from './memory.js';
+
+const VERSION = 1;
+
+/**
+ * Spend kept in a JSON file, so it survives a restart: read once at start, written after every
+ * change (write to a temporary file, then rename: never a half-written file). One process per
+ * file; replicas share spend through Redis instead. A file that cannot be read or parsed is
+ * reported once and spend starts from zero (the bad file is kept beside it, `.corrupt`).
+ */
+export class FileStore extends MemoryStore {
+  override readonly description: string;
+  private writing: Promise<void> | undefined;
+  private dirty = false;
+
+  constructor(
+    readonly path: string,
+    now: () => number = Date.now,
+  ) {
+    super(now);
+    this.description = `file ${path}`;
+    this.load();
+  }
+
+  override async add(key: string, pico: bigint, expiresAt: number): Promise<bigint> {
+    const total = this.addNow(key, pico, expiresAt);
+    await this.save();
+    return total;
+  }
+
+  override async close(): Promise<void> {
+    await this.save();
+  }
+
+  /** Writes the file now, synchronously (for exit handlers). */
+  saveSync(): void {
+    this.expire();
+    writeFileSync(`${this.path}.tmp`, this.serialise());
+    renameSync(`${this.path}.tmp`, this.path);
+  }
+
+  private serialise(): string {
+    const counters: Record<string, { total: string; expiresAt: number }> = {};
+    for (const [key, { total, expiresAt }] of this.counters) counters[key] = { total: total.toString(), expiresAt };
+    return `${JSON.stringify({ version: VERSION, counters }, null, 1)}\n`;
+  }
+
+  // Writes coalesce: while one runs, later changes mark the file dirty and one more write follows.
+  private async save(): Promise<void> {
+    this.dirty = true;
+    while (this.writing !== undefined) await this.writing;
+    if (!this.dirty) return;
+    this.dirty = false;
+    this.expire();
+    const text = this.serialise();
+    this.writing = (async () => {
+      await writeFile(`${this.path}.tmp`, text);
+      await rename(`${this.path}.tmp`, this.path);
+    })();
+    try {
+      await this.writing;
+    } finally {
+      this.writing = undefined;
+    }
+  }
+
+  private load(): void {
+    mkdirSync(dirname(this.path), { recursive: true });
+    let text: string;
+    try {
+      text = readFileSync(this.path, 'utf8');
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ENOENT') return;
+      throw error;
+    }
+    try {
+      const document = JSON.parse(text) as { version?: unknown; counters?: Record<string, { total: string; expiresAt: number }> };
+      if (document.version !== VERSION || typeof document.counters !== 'object' || document.counters === null) {
+        throw new Error(`not a version ${VERSION} budget file`);
+      }
+      const now = this.now();
+      for (const [key, counter] of Object.entries(document.counters)) {
+        if (typeof counter?.expiresAt !== 'number' || counter.expiresAt <= now) continue;
+        this.counters.set(key, { total: BigInt(counter.total), expiresAt: counter.expiresAt });
+      }
+    } catch (error) {
+      this.counters.clear();
+      try {
+        renameSync(this.path, `${this.path}.corrupt`);
+      } catch {
+        // Keeping the bad file aside is a courtesy; the store works without it.
+      }
+      diag.warn(
+        `mltel: the budget file ${this.path} could not be read (${error instanceof Error ? error.message : String(error)}); ` +
+          `spend starts from zero and the file was moved to ${this.path}.corrupt. Fix: remove it, or restore a good copy.`,
+      );
+    }
+  }
+}
