@@ -240,13 +240,56 @@ describe.each(COMBOS)('$app under $flag with $openai and $anthropic', (combo) =>
     expect(retryRequests).toHaveLength(3);
     expect(s(DURATION, openai('gpt-5-nano-retried', 'gpt-5-nano-2025-08-07'))).toBe(1);
 
+    // What each call cost, priced from the built-in catalog (LiteLLM 19a1f62 prices) by the
+    // model that answered: exact decimal sums of the captured usage.
+    const cost = (provider: string, model: string, operation = 'chat') =>
+      sample(samples, 'ml_cost_usd_total', { gen_ai_operation_name: operation, gen_ai_provider_name: provider, gen_ai_request_model: model });
+    // gpt-5-nano: 11 in x $0.05/M + 228 out x $0.40/M.
+    expect(cost('openai', 'gpt-5-nano')).toBe(0.00009175);
+    expect(cost('openai', 'gpt-5-nano-retried')).toBe(0.00009175);
+    // gpt-4o-mini(-2024-07-18): (12 + 22) in x $0.15/M + (12 + 6) out x $0.60/M.
+    expect(cost('openai', 'gpt-4o-mini')).toBe(0.0000159);
+    expect(cost('openai', 'text-embedding-3-small', 'embeddings')).toBe(0.00000016);
+    // claude-3-5-sonnet: 4 uncached x $3/M + 1163 cache reads x $0.30/M + 202 out x $15/M.
+    expect(cost('anthropic', 'claude-3-5-sonnet-20240620')).toBe(0.0033909);
+    // claude-sonnet-4 (also what answered the helper's claude-helper request): 13 x $3/M + 5 x $15/M.
+    expect(cost('anthropic', 'claude-sonnet-4-20250514')).toBe(0.000114);
+    expect(cost('anthropic', 'claude-helper')).toBe(0.000114);
+    expect(cost('openai', 'gpt-4o-mini-helper')).toBe(combo.chatHelper ? 0.000009 : undefined);
+    // gpt-5.4 has no price in the catalog: counted as unpriced, never guessed.
+    expect(cost('openai', 'gpt-5.4')).toBeUndefined();
+    expect(sample(samples, 'ml_cost_unpriced_total', { gen_ai_provider_name: 'openai', gen_ai_request_model: 'gpt-5.4' })).toBe(1);
+    expect(samples.filter((x) => x.name === 'ml_cost_usd_total')).toHaveLength(combo.chatHelper ? 8 : 7);
+    expect(stderr.match(/no price for model "gpt-5.4-2026-03-05" at openai/g)).toHaveLength(1);
+
     // Nothing else: 14 duration series in all (15 with the chat helper), each with the replay
     // server's address.
     const durations = samples.filter((x) => x.name === DURATION);
     expect(durations).toHaveLength(combo.chatHelper ? 15 : 14);
     const port = new URL(replay.url).port;
     for (const d of durations) expect([d.labels.server_address, d.labels.server_port]).toEqual(['127.0.0.1', port]);
-    expect(stderr).toBe('');
+    expect(stderr.split('\n').filter((line) => line !== '' && !line.includes('no price for model'))).toEqual([]);
+  });
+});
+
+describe('budgets under the preload', () => {
+  it('a hard-stop budget refuses the call that would go over, before it is sent', async () => {
+    const before = replay.received.length;
+    const budgets = JSON.stringify([{ name: 'tiny', limitUsd: 0.0002, window: 'day', hardStop: true }]);
+    const { seen, samples, stderr } = await runApp({ ...COMBOS[0]!, app: 'budget.mjs' as Combo['app'] }, { MLTEL_BUDGETS: budgets });
+    // $0.00009175 a call: after three the spend ($0.00027525) is over the limit; the fourth is refused.
+    expect(seen).toEqual({ completed: 3, refusal: { class: 'BudgetExceededError', name: 'BudgetExceededError', budget: 'tiny', limitUsd: 0.0002 } });
+    expect(replay.received.slice(before)).toHaveLength(3);
+    const budget = { ml_budget_name: 'tiny', ml_budget_window: 'day' };
+    const value = (name: string) => samples.find((x) => x.name === name && x.labels.ml_budget_name === 'tiny')?.value;
+    expect(samples.find((x) => x.name === 'ml_budget_spent_usd')?.labels).toMatchObject(budget);
+    expect(value('ml_budget_spent_usd')).toBe(0.00027525);
+    expect(value('ml_budget_remaining_usd')).toBe(0);
+    expect(value('ml_budget_limit_usd')).toBe(0.0002);
+    expect(value('ml_budget_exceeded_total')).toBe(1);
+    expect(value('ml_budget_refused_total')).toBe(1);
+    // The default threshold handler logs once per threshold: 80%, 95%, exceeded.
+    expect(stderr.split('\n').filter((l) => l.includes('budget "tiny"'))).toHaveLength(3);
   });
 });
 

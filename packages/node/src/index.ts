@@ -1,4 +1,12 @@
-export type { ConfigProblem, ExporterName, OtlpProtocol, ResolvedConfig, StartOptions } from './config/types.js';
+export type {
+  BudgetStoreSetting,
+  ConfigProblem,
+  ExporterName,
+  LlmClientName,
+  OtlpProtocol,
+  ResolvedConfig,
+  StartOptions,
+} from './config/types.js';
 export type { MltelSdk } from './sdk.js';
 export { current, shutdown, start } from './sdk.js';
 export { resolveConfig } from './config/env.js';

@@ -1,5 +1,4 @@
 import { diag } from '@opentelemetry/api';
-import { configureDefaultProviderMeter } from '@mltel/genai';
 import { AnthropicInstrumentation, OpenAIInstrumentation } from '@mltel/instrumentation-llm';
 import type { InstrumentationBase } from '@opentelemetry/instrumentation';
 import { register as registerSyncHooks, supportsSyncHooks } from 'import-in-the-middle/register-hooks.mjs';
@@ -25,7 +24,7 @@ function registerEsmHook(modules: string[]): void {
 
 /**
  * Starts the LLM client auto-instrumentations named in the configuration, recording through the
- * shared provider meter configured from MLTEL_GENAI_MODELS and MLTEL_PROVIDER_HEALTH. CommonJS
+ * shared provider meter (configured by start() from MLTEL_GENAI_MODELS and MLTEL_PROVIDER_HEALTH). CommonJS
  * `require()` is hooked at once; ESM `import` through import-in-the-middle's loader hook.
  * Returns the function that disables them. Never throws.
  */
@@ -33,7 +32,6 @@ export function startLlmInstrumentations(config: ResolvedConfig): () => void {
   if (config.llmInstrumentations.length === 0) return () => {};
   const instrumentations: InstrumentationBase[] = [];
   try {
-    configureDefaultProviderMeter({ models: config.genAiModels, deriveHealth: config.deriveProviderHealth });
     const modules = config.llmInstrumentations.map((name) => MODULES[name]);
     // Synchronously, so the hook is in place before the application's own imports are linked.
     try {

@@ -9,6 +9,9 @@ import { createOtlpExporter } from './otlp/exporter.js';
 import { QuietFailureExporter } from './otlp/safe-exporter.js';
 import { createPrometheusEndpoint } from './prometheus/reader.js';
 import type { PrometheusEndpoint } from './prometheus/reader.js';
+import { configureDefaultProviderMeter } from '@mltel/genai';
+import type { CostMeter } from '@mltel/cost';
+import { startCost } from './cost.js';
 import { startLlmInstrumentations } from './llm.js';
 import { buildResource } from './resource.js';
 
@@ -20,6 +23,8 @@ export interface MltelSdk {
   readonly problems: readonly ConfigProblem[];
   /** The provider, also set as the global one. Undefined when disabled. */
   readonly meterProvider: MeterProvider | undefined;
+  /** The cost meter (prices, budgets); undefined when disabled or MLTEL_COST=false. */
+  readonly cost: CostMeter | undefined;
   /** Resolves once the Prometheus endpoint listens (with its port) or failed to (undefined). */
   readonly prometheusPort: Promise<number | undefined>;
   /** The Prometheus exposition text now, without HTTP (undefined without the prometheus exporter). */
@@ -111,6 +116,7 @@ function disabledSdk(config: ResolvedConfig, problems: ConfigProblem[]): MltelSd
     config,
     problems,
     meterProvider: undefined,
+    cost: undefined,
     prometheusPort: Promise.resolve(undefined),
     scrape: async () => undefined,
     flush: async () => {},
@@ -195,6 +201,14 @@ export function start(options: StartOptions = {}): MltelSdk {
     }
   }
 
+  // The shared provider meter first, then the cost meter on it, then the clients that feed it.
+  let cost: CostMeter | undefined;
+  try {
+    const providerMeter = configureDefaultProviderMeter({ models: config.genAiModels, deriveHealth: config.deriveProviderHealth });
+    cost = startCost(config, providerMeter);
+  } catch (error) {
+    diag.warn(`mltel: provider-call metering is off (${error instanceof Error ? error.message : String(error)}).`);
+  }
   const stopLlmInstrumentations = startLlmInstrumentations(config);
 
   const prometheusPort: Promise<number | undefined> = prometheus
@@ -214,6 +228,7 @@ export function start(options: StartOptions = {}): MltelSdk {
       uninstallExit();
       hostMetrics?.disable();
       stopLlmInstrumentations();
+      if (cost !== undefined) await withTimeout(cost.close(), config.exportTimeoutMillis);
       await withTimeout(meterProvider.shutdown(), config.exportTimeoutMillis);
       await prometheus?.close();
       if (metrics.getMeterProvider() === meterProvider) metrics.disable();
@@ -225,6 +240,7 @@ export function start(options: StartOptions = {}): MltelSdk {
     config,
     problems,
     meterProvider,
+    cost,
     prometheusPort,
     scrape: async () => prometheus?.scrape(),
     flush: () => withTimeout(meterProvider.forceFlush(), config.exportTimeoutMillis),

@@ -76,9 +76,13 @@ export class RedisStore implements BudgetStore {
   private async connected(): Promise<RedisClient> {
     if (this.client?.isOpen) return this.client;
     this.connecting ??= (async () => {
-      const { createClient } = (await import('redis')) as unknown as {
-        createClient(options: unknown): RedisClient;
-      };
+      let redis: { createClient(options: unknown): RedisClient };
+      try {
+        redis = (await import('redis')) as unknown as { createClient(options: unknown): RedisClient };
+      } catch {
+        throw new Error('the `redis` package is not installed beside mltel (npm install redis@6)');
+      }
+      const { createClient } = redis;
       const client = createClient({
         url: this.options.url,
         socket: {

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import type { BudgetConfig } from '@mltel/cost';
 import type {
+  BudgetStoreSetting,
   ConfigProblem,
   ExporterName,
   LlmClientName,
@@ -91,6 +94,47 @@ function providerHealthOf(env: Env, problems: ConfigProblem[]): boolean {
     message: `MLTEL_PROVIDER_HEALTH="${raw}" is not manual or outcomes; using manual. Fix: set MLTEL_PROVIDER_HEALTH=outcomes to derive ml.provider.status from call outcomes, or unset it.`,
   });
   return false;
+}
+
+// MLTEL_BUDGETS: a JSON array inline, or the path of a file holding one.
+function budgetsOf(env: Env, problems: ConfigProblem[]): BudgetConfig[] {
+  const raw = read(env, 'MLTEL_BUDGETS');
+  if (raw === undefined) return [];
+  let text = raw;
+  if (!raw.startsWith('[')) {
+    try {
+      text = readFileSync(raw, 'utf8');
+    } catch (error) {
+      problems.push({
+        setting: 'MLTEL_BUDGETS',
+        message: `MLTEL_BUDGETS names the file ${raw}, which cannot be read (${(error as { code?: string }).code ?? String(error)}); no budgets are kept. Fix: point it at a JSON file with an array of budgets, or give the array itself.`,
+      });
+      return [];
+    }
+  }
+  try {
+    const budgets = JSON.parse(text) as unknown;
+    if (!Array.isArray(budgets)) throw new Error('not an array');
+    return budgets as BudgetConfig[];
+  } catch (error) {
+    problems.push({
+      setting: 'MLTEL_BUDGETS',
+      message: `MLTEL_BUDGETS is not a JSON array of budgets (${error instanceof Error ? error.message : String(error)}); no budgets are kept. Fix: e.g. MLTEL_BUDGETS='[{"name":"daily","limitUsd":50,"window":"day"}]'.`,
+    });
+    return [];
+  }
+}
+
+function budgetStoreOf(env: Env, problems: ConfigProblem[]): BudgetStoreSetting {
+  const raw = read(env, 'MLTEL_BUDGET_STORE');
+  if (raw === undefined || raw === 'memory') return { kind: 'memory' };
+  if (raw.startsWith('file:') && raw.length > 5) return { kind: 'file', path: raw.slice(5) };
+  if (/^rediss?:\/\//.test(raw)) return { kind: 'redis', url: raw };
+  problems.push({
+    setting: 'MLTEL_BUDGET_STORE',
+    message: `MLTEL_BUDGET_STORE="${raw.replace(/\/\/[^@/]*@/, '//***@')}" is not memory, file:/path or redis://host:port; budget spend is kept in memory. Fix: set one of those.`,
+  });
+  return { kind: 'memory' };
 }
 
 /** Parses `k1=v1,k2=v2` (values URL-encoded) as the OTel spec describes for headers and resources. */
@@ -254,6 +298,12 @@ export function resolveConfig(options: StartOptions = {}): { config: ResolvedCon
     llmInstrumentations: options.llmInstrumentations ?? llmInstrumentationsOf(env),
     genAiModels: options.genAiModels ?? listOf(env, 'MLTEL_GENAI_MODELS'),
     deriveProviderHealth: options.deriveProviderHealth ?? providerHealthOf(env, problems),
+    cost: options.cost ?? parseBoolean(env, 'MLTEL_COST', true, problems),
+    priceFiles: options.priceFiles ?? listOf(env, 'MLTEL_PRICES') ?? [],
+    prices: options.prices ?? [],
+    budgets: options.budgets ?? budgetsOf(env, problems),
+    budgetStore: options.budgetStore ?? budgetStoreOf(env, problems),
+    onBudgetThreshold: options.onBudgetThreshold,
     handleExit: options.handleExit ?? true,
     logLevel,
   };

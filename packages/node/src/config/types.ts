@@ -1,3 +1,5 @@
+import type { BudgetConfig, PriceEntry, ThresholdEvent } from '@mltel/cost';
+
 /** Which metric exporters to run (`OTEL_METRICS_EXPORTER`, a comma list). */
 export type ExporterName = 'prometheus' | 'otlp' | 'console';
 
@@ -6,6 +8,9 @@ export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
 
 /** An LLM client auto-instrumentation (`OTEL_NODE_ENABLED_INSTRUMENTATIONS` / `..._DISABLED_...` names). */
 export type LlmClientName = 'openai' | 'anthropic';
+
+/** Where budget spend is kept (`MLTEL_BUDGET_STORE`). */
+export type BudgetStoreSetting = { kind: 'memory' } | { kind: 'file'; path: string } | { kind: 'redis'; url: string };
 
 /** Options of {@link start}. Anything left out comes from the OTEL_* variables, then defaults. */
 export interface StartOptions {
@@ -41,6 +46,18 @@ export interface StartOptions {
   genAiModels?: string[];
   /** Derive `ml.provider.status` from call outcomes. Default: `MLTEL_PROVIDER_HEALTH=outcomes`. */
   deriveProviderHealth?: boolean;
+  /** Price provider calls and keep budgets (`MLTEL_COST`, default true). */
+  cost?: boolean;
+  /** Price files or URLs, LiteLLM or mltel format (`MLTEL_PRICES`, a comma list). */
+  priceFiles?: string[];
+  /** Prices given in code: they win over files and the built-in catalog. */
+  prices?: PriceEntry[];
+  /** Budgets (`MLTEL_BUDGETS`: a JSON array, or the path of a JSON file holding one). */
+  budgets?: BudgetConfig[];
+  /** Where budget spend is kept (`MLTEL_BUDGET_STORE`: `memory`, `file:/path.json`, `redis://...`). */
+  budgetStore?: BudgetStoreSetting;
+  /** Called once per window per budget threshold crossed; default: one log line. */
+  onBudgetThreshold?: (event: ThresholdEvent) => void;
   /** Install flush-on-exit handlers (SIGTERM, SIGINT, beforeExit). Default true. */
   handleExit?: boolean;
   /** Environment to read; default `process.env`. */
@@ -64,6 +81,12 @@ export interface ResolvedConfig {
   llmInstrumentations: LlmClientName[];
   genAiModels: string[] | undefined;
   deriveProviderHealth: boolean;
+  cost: boolean;
+  priceFiles: string[];
+  prices: PriceEntry[];
+  budgets: BudgetConfig[];
+  budgetStore: BudgetStoreSetting;
+  onBudgetThreshold: ((event: ThresholdEvent) => void) | undefined;
   handleExit: boolean;
   logLevel: string;
 }
