@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseKeyValueList, resolveConfig } from './env.js';
 
@@ -148,6 +151,58 @@ describe('LLM client settings', () => {
       deriveProviderHealth: true,
     });
     expect(config).toMatchObject({ llmInstrumentations: ['openai'], genAiModels: ['y'], deriveProviderHealth: true });
+  });
+});
+
+describe('cost settings', () => {
+  it('price calls by default, with no budgets, in memory', () => {
+    const { config, problems } = resolveConfig({ env: {} });
+    expect(problems).toEqual([]);
+    expect(config).toMatchObject({ cost: true, priceFiles: [], prices: [], budgets: [], budgetStore: { kind: 'memory' } });
+  });
+
+  it('read MLTEL_PRICES, inline MLTEL_BUDGETS and the three store kinds', () => {
+    const budgets = [{ name: 'daily', limitUsd: 50, window: 'day', hardStop: true }];
+    const { config, problems } = resolveConfig({
+      env: {
+        MLTEL_COST: 'true',
+        MLTEL_PRICES: '/etc/prices.json, https://example.test/model_prices.json',
+        MLTEL_BUDGETS: JSON.stringify(budgets),
+        MLTEL_BUDGET_STORE: 'file:/var/lib/app/budgets.json',
+      },
+    });
+    expect(problems).toEqual([]);
+    expect(config.priceFiles).toEqual(['/etc/prices.json', 'https://example.test/model_prices.json']);
+    expect(config.budgets).toEqual(budgets);
+    expect(config.budgetStore).toEqual({ kind: 'file', path: '/var/lib/app/budgets.json' });
+    expect(resolveConfig({ env: { MLTEL_BUDGET_STORE: 'redis://:secret@127.0.0.1:6379/2' } }).config.budgetStore).toEqual({
+      kind: 'redis',
+      url: 'redis://:secret@127.0.0.1:6379/2',
+    });
+    expect(resolveConfig({ env: { MLTEL_COST: 'false' } }).config.cost).toBe(false);
+  });
+
+  it('read MLTEL_BUDGETS from a file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mltel-budgets-'));
+    try {
+      const file = join(dir, 'budgets.json');
+      writeFileSync(file, '[{"name":"hourly","limitUsd":"2.5","window":"hour"}]');
+      expect(resolveConfig({ env: { MLTEL_BUDGETS: file } }).config.budgets).toEqual([{ name: 'hourly', limitUsd: '2.5', window: 'hour' }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a bad budget setting is one problem naming the variable and the fix, never a throw', () => {
+    const missing = resolveConfig({ env: { MLTEL_BUDGETS: '/no/such/budgets.json' } });
+    expect(missing.config.budgets).toEqual([]);
+    expect(missing.problems).toEqual([expect.objectContaining({ setting: 'MLTEL_BUDGETS', message: expect.stringContaining('/no/such/budgets.json') })]);
+    const broken = resolveConfig({ env: { MLTEL_BUDGETS: '[{"name":' } });
+    expect(broken.problems).toEqual([expect.objectContaining({ setting: 'MLTEL_BUDGETS', message: expect.stringContaining('Fix:') })]);
+    const store = resolveConfig({ env: { MLTEL_BUDGET_STORE: 'mysql://user:pw@db/x' } });
+    expect(store.config.budgetStore).toEqual({ kind: 'memory' });
+    expect(store.problems).toHaveLength(1);
+    expect(store.problems[0]!.message).not.toContain('pw');
   });
 });
 
