@@ -1,6 +1,6 @@
 // The real openai and @anthropic-ai/sdk clients, in an app preloaded with @mltel/node/register,
 // against a server replaying captured provider responses: exact GenAI metrics in the scrape.
-import { cpSync, mkdirSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -290,6 +290,47 @@ describe('budgets under the preload', () => {
     expect(value('ml_budget_refused_total')).toBe(1);
     // The default threshold handler logs once per threshold: 80%, 95%, exceeded.
     expect(stderr.split('\n').filter((l) => l.includes('budget "tiny"'))).toHaveLength(3);
+  });
+});
+
+describe('prices under the preload', () => {
+  it('a corrupt MLTEL_PRICES file is one clear line; calls are priced with the built-in catalog', async () => {
+    const dir = tempDir('mltel-prices-');
+    try {
+      const file = join(dir.path, 'prices.json');
+      writeFileSync(file, '{"gpt-4o": {"input_cost_per_token": 2.5e-06,');
+      const { samples, stderr } = await runApp(COMBOS[0]!, { MLTEL_PRICES: file });
+      const lines = stderr.split('\n').filter((l) => l.includes(file));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/not valid JSON.*Fix: check MLTEL_PRICES/);
+      const chat = samples.find((x) => x.name === 'ml_cost_usd_total' && x.labels.gen_ai_request_model === 'gpt-5-nano');
+      expect(chat?.value).toBe(0.00009175);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('a LiteLLM-format MLTEL_PRICES file wins over the built-in prices', async () => {
+    const dir = tempDir('mltel-prices-');
+    try {
+      const file = join(dir.path, 'prices.json');
+      // gpt-5-nano at ten times its price, and gpt-5.4 (not built in) priced.
+      writeFileSync(
+        file,
+        JSON.stringify({
+          'gpt-5-nano': { litellm_provider: 'openai', input_cost_per_token: 5e-7, output_cost_per_token: 4e-6 },
+          'gpt-5.4': { litellm_provider: 'openai', input_cost_per_token: 1e-6, output_cost_per_token: 1e-5 },
+        }),
+      );
+      const { samples } = await runApp(COMBOS[0]!, { MLTEL_PRICES: file });
+      const cost = (model: string) => samples.find((x) => x.name === 'ml_cost_usd_total' && x.labels.gen_ai_request_model === model)?.value;
+      expect(cost('gpt-5-nano')).toBe(0.0009175);
+      // 44 in x $1/M + 288 out x $10/M.
+      expect(cost('gpt-5.4')).toBe(0.002924);
+      expect(samples.filter((x) => x.name === 'ml_cost_unpriced_total')).toEqual([]);
+    } finally {
+      dir.remove();
+    }
   });
 });
 

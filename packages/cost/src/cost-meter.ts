@@ -40,6 +40,7 @@ import type { BudgetStore } from './stores/types.js';
 export const SCOPE_NAME = '@mltel/cost';
 const SCOPE_VERSION = '0.1.0';
 const MAX_SERIES = 2000;
+const MAX_WAITING = 10_000;
 
 /** Options of a cost meter. */
 export interface CostMeterOptions {
@@ -113,6 +114,8 @@ export class CostMeter {
   private readonly now: () => number;
   private instruments: { provider: MeterProvider; request: Histogram; unpriced: Counter; exceeded: Counter; refused: Counter } | undefined;
   private readonly detach: (() => void)[] = [];
+  private loaded: boolean;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(private readonly config: CostMeterOptions = {}) {
     this.now = config.now ?? Date.now;
@@ -131,7 +134,14 @@ export class CostMeter {
         refused: (attributes) => this.current().refused.add(1, attributes),
       },
     });
-    this.ready = this.loadFiles(config.priceFiles ?? []);
+    const files = config.priceFiles ?? [];
+    this.loaded = files.length === 0;
+    // Calls that end while the price files load wait for them (bounded), so they are priced
+    // with the prices the user asked for, not with whatever was known first.
+    this.ready = this.loadFiles(files).then(() => {
+      this.loaded = true;
+      for (const priceLater of this.waiting.splice(0)) priceLater();
+    });
     this.current();
     // The observable totals and budget gauges move to a global provider set later (@mltel/node).
     if (config.meterProvider === undefined) {
@@ -212,7 +222,17 @@ export class CostMeter {
     this.priceAndCharge(event.provider, event.model, responseModel, attributes, context, event.usage, event.error === undefined);
   }
 
-  private priceAndCharge(
+  private priceAndCharge(...args: Parameters<CostMeter['priceNow']>): void {
+    if (this.loaded) return this.priceNow(...args);
+    if (this.waiting.length < MAX_WAITING) {
+      this.waiting.push(() => this.priceNow(...args));
+      return;
+    }
+    this.warnings.warn('waiting', `more than ${MAX_WAITING} calls ended before the price files were loaded; later ones are priced at once`);
+    this.priceNow(...args);
+  }
+
+  private priceNow(
     provider: string,
     model: string | undefined,
     responseModel: string | undefined,
