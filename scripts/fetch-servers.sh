@@ -1,33 +1,92 @@
 #!/usr/bin/env bash
-# Fetches the real Prometheus 2.53 (+ promtool) and VictoriaMetrics 1.112 servers used by the
-# integration tests from Debian trixie, without touching the system: a private apt state folder,
-# `apt-get download`, then `dpkg -x` into .cache/servers. Nothing is installed system-wide.
-# Idempotent: a second run with the binaries present does nothing.
+# Fetches the real servers used by the integration tests from Debian, without touching the
+# system: a private apt state folder, `apt-get download`, then `dpkg -x` into .cache/servers/root.
+# Nothing is installed system-wide.
+#  - Prometheus 2.53 (+ promtool) and VictoriaMetrics 1.112: Debian trixie (static Go binaries).
+#  - redis-server and redis-cli: trixie's build when it runs here; it needs glibc 2.38, so on an
+#    older base (bookworm: 2.36) bookworm's build is used. The shared libraries they need that
+#    a base system lacks (libjemalloc2, liblzf1) are extracted beside them: run them with
+#    LD_LIBRARY_PATH=.cache/servers/root/usr/lib/<arch> (test/integration/helpers.ts does).
+# Idempotent: a second run with the binaries present (and redis-server running) does nothing.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cache="${MLTEL_SERVERS_DIR:-$root/.cache/servers}"
-prom="$cache/root/usr/bin/prometheus"
-vm="$cache/root/usr/bin/victoria-metrics"
-if [[ -x "$prom" && -x "$vm" && -x "$cache/root/usr/bin/promtool" ]]; then
-  echo "servers already in $cache/root/usr/bin"
+bin="$cache/root/usr/bin"
+
+# Runs a redis binary from an extracted tree ($1) with its private libraries.
+redis_run() {
+  local tree="$1" program="$2" libs=""
+  shift 2
+  for dir in "$tree"/usr/lib/*-linux-gnu*; do [[ -d "$dir" ]] && libs="$libs${libs:+:}$dir"; done
+  LD_LIBRARY_PATH="$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$tree/usr/bin/$program" "$@"
+}
+have_prom() { [[ -x "$bin/prometheus" && -x "$bin/promtool" && -x "$bin/victoria-metrics" ]]; }
+have_redis() {
+  [[ -x "$bin/redis-server" && -x "$bin/redis-cli" ]] &&
+    redis_run "$cache/root" redis-server --version >/dev/null 2>&1 &&
+    redis_run "$cache/root" redis-cli --version >/dev/null 2>&1
+}
+if have_prom && have_redis; then
+  echo "servers already in $bin"
   exit 0
 fi
-mkdir -p "$cache/apt/lists/partial" "$cache/debs" "$cache/root"
-# Same archive the system already names, suite trixie.
+
+# Same archive the system already names.
 uri="$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)"
 uri="${uri:-http://deb.debian.org/debian}"
-echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri trixie main" >"$cache/apt/sources.list"
-apt_opts=(
-  -o "Dir::Etc::sourcelist=$cache/apt/sources.list"
-  -o "Dir::Etc::sourceparts=-"
-  -o "Dir::State::Lists=$cache/apt/lists"
-  -o "Dir::Cache=$cache/apt/cache"
-  -o "Debug::NoLocking=1"
-  -o "APT::Get::List-Cleanup=0"
-)
-mkdir -p "$cache/apt/cache/archives/partial"
-apt-get "${apt_opts[@]}" -qq update >/dev/null
-(cd "$cache/debs" && apt-get "${apt_opts[@]}" -qq download prometheus promtool victoria-metrics)
-for deb in "$cache"/debs/*.deb; do dpkg -x "$deb" "$cache/root"; done
-"$prom" --version 2>&1 | sed -n 1p
-echo "servers ready in $cache/root/usr/bin"
+
+# apt-get run as root in a folder '_apt' cannot read says so: that notice is noise here.
+quiet() { grep -v 'unsandboxed as root' >&2 || true; }
+# Private apt state for one suite ($1) in folder $2; sets apt_opts.
+apt_suite() {
+  local suite="$1" dir="$2"
+  mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main" >"$dir/sources.list"
+  apt_opts=(
+    -o "Dir::Etc::sourcelist=$dir/sources.list"
+    -o "Dir::Etc::sourceparts=-"
+    -o "Dir::State::Lists=$dir/lists"
+    -o "Dir::Cache=$dir/cache"
+    -o "Debug::NoLocking=1"
+    -o "APT::Get::List-Cleanup=0"
+  )
+  apt-get "${apt_opts[@]}" -qq update 2> >(quiet) >/dev/null
+}
+download() { apt-get "${apt_opts[@]}" -qq download "$@" 2> >(quiet); }
+
+mkdir -p "$cache/debs" "$cache/root"
+apt_suite trixie "$cache/apt"
+
+if ! have_prom; then
+  (cd "$cache/debs" && download prometheus promtool victoria-metrics)
+  for deb in "$cache"/debs/*.deb; do dpkg -x "$deb" "$cache/root"; done
+  "$bin/prometheus" --version 2>&1 | sed -n 1p
+fi
+
+if ! have_redis; then
+  for suite in trixie bookworm; do
+    [[ "$suite" == trixie ]] || apt_suite "$suite" "$cache/apt-$suite"
+    debs="$cache/debs/redis-$suite"
+    stage="$cache/stage-redis-$suite"
+    rm -rf "$debs" "$stage"
+    mkdir -p "$debs" "$stage"
+    (cd "$debs" && download redis-server redis-tools libjemalloc2 liblzf1)
+    for deb in "$debs"/*.deb; do dpkg -x "$deb" "$stage"; done
+    if redis_run "$stage" redis-server --version >/dev/null 2>&1 && redis_run "$stage" redis-cli --version >/dev/null 2>&1; then
+      rm -rf "$stage"
+      for deb in "$debs"/*.deb; do dpkg -x "$deb" "$cache/root"; done
+      echo "redis from Debian $suite: $(redis_run "$cache/root" redis-server --version)"
+      break
+    fi
+    why="$(redis_run "$stage" redis-server --version 2>&1 | sed -n 1p | sed -E 's/^.*(version .* not found).*$/\1/' || true)"
+    echo "redis from Debian $suite does not run here ($why)" >&2
+    rm -rf "$stage"
+  done
+  if ! have_redis; then
+    echo "no Debian redis-server runs on this machine; missing libraries:" >&2
+    libs="$(printf '%s:' "$cache"/root/usr/lib/*-linux-gnu*)"
+    LD_LIBRARY_PATH="$libs" ldd "$bin/redis-server" 2>&1 | grep -E 'not found' >&2 || true
+    exit 1
+  fi
+fi
+echo "servers ready in $bin"

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,14 +11,115 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The example service run by the integration tests. */
 export const WORKER_DIR = join(ROOT, 'examples/task-worker');
 
+const SERVERS_DIR = process.env.MLTEL_SERVERS_DIR ?? join(ROOT, '.cache/servers');
+
 /** Path of a server binary fetched by scripts/fetch-servers.sh; throws (never skips) when missing. */
-export function serverBin(name: 'prometheus' | 'promtool' | 'victoria-metrics'): string {
-  const dir = process.env.MLTEL_SERVERS_DIR ?? join(ROOT, '.cache/servers');
-  const path = join(dir, 'root/usr/bin', name);
+export function serverBin(name: 'prometheus' | 'promtool' | 'victoria-metrics' | 'redis-server' | 'redis-cli'): string {
+  const path = join(SERVERS_DIR, 'root/usr/bin', name);
   if (!existsSync(path)) {
     throw new Error(`${path} is missing: run \`bash scripts/fetch-servers.sh\` (npm test does it for you)`);
   }
   return path;
+}
+
+/**
+ * The environment the fetched servers run in: LD_LIBRARY_PATH names the shared libraries
+ * extracted beside them (redis needs libjemalloc and liblzf, which a base system lacks).
+ */
+export function serverEnv(): NodeJS.ProcessEnv {
+  const lib = join(SERVERS_DIR, 'root/usr/lib');
+  const dirs = existsSync(lib)
+    ? readdirSync(lib)
+        .filter((name) => name.endsWith('-linux-gnu'))
+        .map((name) => join(lib, name))
+    : [];
+  if (process.env.LD_LIBRARY_PATH) dirs.push(process.env.LD_LIBRARY_PATH);
+  return dirs.length === 0 ? {} : { LD_LIBRARY_PATH: dirs.join(':') };
+}
+
+/** A redis-server started by {@link startRedis}. */
+export interface RedisServer {
+  /** `redis://127.0.0.1:<port>`. */
+  url: string;
+  port: number;
+  /** SIGTERM, then SIGKILL after a grace period; resolves when it has exited. */
+  stop(): Promise<void>;
+  /** SIGKILL now (an outage); `stop()` then waits for the exit. */
+  kill(): void;
+  /** Runs `redis-cli` against it; resolves with its output, trimmed. */
+  cli(...args: string[]): Promise<string>;
+  /** Its output so far. */
+  output(): string;
+}
+
+// One PING over a fresh connection: resolves with whether `+PONG` came back (within 1 s).
+function pings(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let reply = '';
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.setEncoding('utf8').on('data', (data: string) => {
+      reply += data;
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+    });
+  });
+}
+
+/**
+ * Starts the fetched redis-server on 127.0.0.1 (a free port, or `port`: a restart on the same
+ * one), keeping nothing on disk (`--save '' --appendonly no`), in the foreground; resolves when
+ * it answers PING (bounded in time).
+ */
+export async function startRedis(options: { port?: number; timeoutMs?: number } = {}): Promise<RedisServer> {
+  const port = options.port ?? (await freePort());
+  const dir = tempDir('mltel-redis-');
+  const env = serverEnv();
+  const child = spawnChild(
+    serverBin('redis-server'),
+    ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir.path],
+    { cwd: dir.path, env },
+  );
+  let exited = false;
+  void child.exited.then(() => {
+    exited = true;
+    dir.remove();
+  });
+  const output = (): string => child.stdout() + child.stderr();
+  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+  while (!(await pings(port))) {
+    if (exited || Date.now() > deadline) {
+      child.process.kill('SIGKILL');
+      throw new Error(`redis-server on port ${port} did not answer PING${exited ? ' (it exited)' : ''}:\n${output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async stop() {
+      await child.stop();
+    },
+    kill() {
+      child.process.kill('SIGKILL');
+    },
+    cli(...args) {
+      return new Promise((resolve, reject) => {
+        execFile(
+          serverBin('redis-cli'),
+          ['-h', '127.0.0.1', '-p', String(port), ...args],
+          { env: { ...process.env, ...env }, timeout: 10_000 },
+          (error, stdout, stderr) => (error ? reject(new Error(`redis-cli ${args.join(' ')}: ${stderr || error.message}`)) : resolve(stdout.trim())),
+        );
+      });
+    },
+    output,
+  };
 }
 
 /** A free loopback TCP port. */

@@ -59,6 +59,13 @@ export class BudgetSet {
   private readonly unsynced = new Map<string, { pico: Pico; expiresAt: number }>();
   private storeFailing = false;
   private refreshTimer: ReturnType<typeof setInterval> | undefined;
+  private flushing: Promise<void> | undefined;
+  private readonly writes = new Set<Promise<void>>();
+  /**
+   * Resolves when the spend already kept in a store of this process's own (a file that survived
+   * a restart) has been read; at once for a shared store, which is re-read before each call.
+   */
+  readonly loaded: Promise<void>;
 
   constructor(
     configs: readonly BudgetConfig[],
@@ -75,6 +82,7 @@ export class BudgetSet {
       this.refreshTimer = setInterval(() => void this.refresh(), options.refreshMs ?? 1000);
       this.refreshTimer.unref?.();
     }
+    this.loaded = !options.store.shared && this.budgets.length > 0 ? this.refresh() : Promise.resolve();
   }
 
   /** The budgets in force (invalid ones were dropped with a warning). */
@@ -96,12 +104,12 @@ export class BudgetSet {
 
   /** Re-reads the totals of the matching hard-stop budgets from a shared store (bounded in time). */
   async prepare(context: ChargeContext, timeoutMs = 500): Promise<void> {
-    if (!this.options.store.shared) return;
     const relevant = this.budgets.filter((b) => b.config.hardStop === true && matches(b.config, context));
     if (relevant.length === 0) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
-      this.refresh(relevant),
+      // A store of this process's own is read once, at start.
+      this.options.store.shared ? this.refresh(relevant) : this.loaded,
       new Promise<void>((resolve) => {
         timer = setTimeout(resolve, timeoutMs);
         timer.unref?.();
@@ -124,7 +132,9 @@ export class BudgetSet {
       // Kept until the bucket has left the window, plus one window of slack.
       const window = budget.config.window;
       const windowMs = typeof window === 'string' ? length : window.rollingSeconds * 1000;
-      void this.store(key, pico, bucket + length + windowMs, budget, bucket);
+      const write = this.store(key, pico, bucket + length + windowMs, budget, bucket);
+      this.writes.add(write);
+      void write.finally(() => this.writes.delete(write));
     }
   }
 
@@ -165,10 +175,11 @@ export class BudgetSet {
     }
   }
 
-  /** Stops the refresh timer. */
-  close(): void {
+  /** Stops the refresh timer; resolves when the writes to the store under way are done. */
+  async close(): Promise<void> {
     if (this.refreshTimer !== undefined) clearInterval(this.refreshTimer);
     this.refreshTimer = undefined;
+    while (this.writes.size > 0) await Promise.allSettled([...this.writes]);
   }
 
   private async store(key: string, pico: Pico, expiresAt: number, budget: BudgetState, bucket: number): Promise<void> {
@@ -186,18 +197,27 @@ export class BudgetSet {
     }
   }
 
-  private async flushUnsynced(): Promise<void> {
-    if (this.unsynced.size === 0) return;
-    for (const [key, { pico, expiresAt }] of [...this.unsynced]) {
-      try {
-        await this.options.store.add(key, pico, expiresAt);
+  // One flush at a time (refreshes, recoveries and calls all ask for one): each pending amount
+  // is taken out before it is added, so it is never added twice, and one that fails goes back.
+  private flushUnsynced(): Promise<void> {
+    if (this.unsynced.size === 0) return Promise.resolve();
+    this.flushing ??= (async () => {
+      for (const [key, { pico, expiresAt }] of [...this.unsynced]) {
         this.unsynced.delete(key);
-      } catch (error) {
-        this.failed(error);
-        return;
+        try {
+          await this.options.store.add(key, pico, expiresAt);
+        } catch (error) {
+          const pending = this.unsynced.get(key);
+          this.unsynced.set(key, { pico: (pending?.pico ?? 0n) + pico, expiresAt });
+          this.failed(error);
+          return;
+        }
       }
-    }
-    this.recovered();
+      this.recovered();
+    })().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
   }
 
   private failed(error: unknown): void {
@@ -225,14 +245,28 @@ export class BudgetSet {
     return total;
   }
 
-  // Drops buckets that left the window; a calendar window that ended re-arms its thresholds.
+  // Drops buckets that left the window; a calendar window that ended re-arms its thresholds, a
+  // rolling one those its remaining spend is under (so the next crossing calls the handler again,
+  // even when one charge brings the spend back over).
   private roll(budget: BudgetState): void {
     const { starts, windowStart } = windowBuckets(budget.config.window, this.now());
-    for (const start of budget.buckets.keys()) if (!starts.includes(start)) budget.buckets.delete(start);
-    if (typeof budget.config.window === 'string' && budget.windowKey !== windowStart) {
-      budget.windowKey = windowStart;
-      budget.fired.clear();
-      budget.exceeded = false;
+    let dropped = false;
+    for (const start of budget.buckets.keys()) {
+      if (starts.includes(start)) continue;
+      budget.buckets.delete(start);
+      dropped = true;
+    }
+    if (typeof budget.config.window === 'string') {
+      if (budget.windowKey !== windowStart) {
+        budget.windowKey = windowStart;
+        budget.fired.clear();
+        budget.exceeded = false;
+      }
+    } else if (dropped) {
+      let spent = 0n;
+      for (const pico of budget.buckets.values()) spent += pico;
+      for (const threshold of budget.fired) if (!reaches(spent, threshold, budget.limit)) budget.fired.delete(threshold);
+      if (spent <= budget.limit) budget.exceeded = false;
     }
   }
 
@@ -240,7 +274,7 @@ export class BudgetSet {
     const spent = this.spent(budget);
     const rolling = typeof budget.config.window !== 'string';
     for (const threshold of budget.thresholds) {
-      const reached = spent * 1_000_000n >= BigInt(Math.round(threshold * 1_000_000)) * budget.limit;
+      const reached = reaches(spent, threshold, budget.limit);
       if (reached && !budget.fired.has(threshold)) {
         budget.fired.add(threshold);
         this.notify(budget, threshold, spent);
@@ -253,7 +287,8 @@ export class BudgetSet {
     if (over && !budget.exceeded) {
       budget.exceeded = true;
       this.options.sink.exceeded(budget.attributes);
-      this.notify(budget, 1, spent);
+      // A threshold of 1 was already called at the limit: once per window.
+      if (!budget.thresholds.includes(1)) this.notify(budget, 1, spent);
     } else if (!over && rolling) {
       budget.exceeded = false;
     }
@@ -311,6 +346,10 @@ export class BudgetSet {
       exceeded: false,
     };
   }
+}
+
+function reaches(spent: Pico, threshold: number, limit: Pico): boolean {
+  return spent * 1_000_000n >= BigInt(Math.round(threshold * 1_000_000)) * limit;
 }
 
 function matches(config: BudgetConfig, context: ChargeContext): boolean {

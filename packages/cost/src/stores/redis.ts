@@ -3,6 +3,7 @@ import type { BudgetStore } from './types.js';
 // The part of a node-redis client this store uses (the optional peer dependency `redis`).
 interface RedisClient {
   isOpen: boolean;
+  isReady: boolean;
   connect(): Promise<unknown>;
   close?(): Promise<unknown>;
   quit?(): Promise<unknown>;
@@ -43,6 +44,7 @@ export class RedisStore implements BudgetStore {
   readonly shared = true;
   private client: RedisClient | undefined;
   private connecting: Promise<RedisClient> | undefined;
+  private connectDeadline = 0;
   private readonly timeoutMs: number;
 
   constructor(private readonly options: RedisStoreOptions) {
@@ -70,11 +72,27 @@ export class RedisStore implements BudgetStore {
   async close(): Promise<void> {
     const client = this.client;
     this.client = undefined;
+    this.connecting = undefined;
     if (client?.isOpen) await (client.close ?? client.quit)?.call(client);
   }
 
+  // One client for the store's life, connected once: while Redis is down (at start or later) it
+  // keeps retrying in the background. (A new client per failed attempt would leave the earlier
+  // ones reconnecting, and open, forever.) Commands wait for the first connection at most the
+  // command timeout; after that they fail at once while the client is offline, rather than
+  // holding every call up. Nothing is sent to a client that is not ready: node-redis queues a
+  // MULTI even with the offline queue off, and it would run on reconnect, after the budget set
+  // took the increment as failed and kept it to add again (counted twice).
   private async connected(): Promise<RedisClient> {
-    if (this.client?.isOpen) return this.client;
+    let client = this.client;
+    if (client === undefined || (!client.isReady && Date.now() < this.connectDeadline)) {
+      client = await this.bounded(this.startClient(), 'could not connect');
+    }
+    if (!client.isReady) throw new Error('not connected (reconnecting in the background)');
+    return client;
+  }
+
+  private startClient(): Promise<RedisClient> {
     this.connecting ??= (async () => {
       let redis: { createClient(options: unknown): RedisClient };
       try {
@@ -95,21 +113,20 @@ export class RedisStore implements BudgetStore {
       client.on('error', () => {
         // Reported once by the budget set through the failing command; never crash the app.
       });
-      await this.bounded(client.connect());
       this.client = client;
+      this.connectDeadline = Date.now() + this.timeoutMs;
+      await client.connect();
       return client;
-    })().finally(() => {
-      this.connecting = undefined;
-    });
+    })();
     return this.connecting;
   }
 
-  private bounded<T>(promise: Promise<T>): Promise<T> {
+  private bounded<T>(promise: Promise<T>, failure = 'no answer'): Promise<T> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     return Promise.race([
       promise,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+        timer = setTimeout(() => reject(new Error(`${failure} within ${this.timeoutMs} ms`)), this.timeoutMs);
         timer.unref?.();
       }),
     ]).finally(() => clearTimeout(timer));
