@@ -105,7 +105,7 @@ export class CostMeter {
   readonly catalog = new PriceCatalog();
   /** The budgets in force. */
   readonly budgets: BudgetSet;
-  /** Resolves when the price files are loaded (or reported as not loadable). */
+  /** Resolves when the price files are loaded (or reported as not loadable) and a budget file read. */
   readonly ready: Promise<void>;
   private readonly warnings = new WarnOnce();
   private readonly totals = new Map<string, Series>();
@@ -138,10 +138,11 @@ export class CostMeter {
     this.loaded = files.length === 0;
     // Calls that end while the price files load wait for them (bounded), so they are priced
     // with the prices the user asked for, not with whatever was known first.
-    this.ready = this.loadFiles(files).then(() => {
+    const pricesLoaded = this.loadFiles(files).then(() => {
       this.loaded = true;
       for (const priceLater of this.waiting.splice(0)) priceLater();
     });
+    this.ready = Promise.all([pricesLoaded, this.budgets.loaded]).then(() => undefined);
     this.current();
     // The observable totals and budget gauges move to a global provider set later (@mltel/node).
     if (config.meterProvider === undefined) {
@@ -206,7 +207,8 @@ export class CostMeter {
   /** Stops what runs in the background and flushes the store. */
   async close(): Promise<void> {
     for (const remove of this.detach.splice(0)) remove();
-    this.budgets.close();
+    // The spend of the last calls is written before the store is closed.
+    await this.budgets.close();
     await this.store.close();
   }
 
@@ -296,7 +298,7 @@ export class CostMeter {
   private async loadFiles(locations: readonly string[]): Promise<void> {
     for (const location of locations) {
       try {
-        const problems = this.catalog.add(await loadPrices(location), 'user');
+        const problems = this.catalog.add(await loadPrices(location), 'file');
         if (problems.length > 0) {
           diag.warn(`mltel: ${problems.length} entries of the price file ${location} are ignored, the first: ${problems[0]}.`);
         }

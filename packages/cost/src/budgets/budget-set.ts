@@ -283,7 +283,8 @@ export class BudgetSet {
         budget.fired.delete(threshold);
       }
     }
-    const over = spent > budget.limit;
+    // Spent to the limit counts as exceeded: it is also where a hard stop starts refusing.
+    const over = spent >= budget.limit;
     if (over && !budget.exceeded) {
       budget.exceeded = true;
       this.options.sink.exceeded(budget.attributes);

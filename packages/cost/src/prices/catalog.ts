@@ -9,8 +9,9 @@ export type Rate = (typeof RATES)[number];
 type Rates = Partial<Record<Rate, Big>>;
 const TIER_RATES = ['input', 'output', 'cacheRead', 'cacheWrite', 'reasoning'] as const;
 
-/** Where a price came from; user prices (file or code) win over the defaults. */
-export type PriceOrigin = 'default' | 'user';
+/** Where a price came from: prices given in code (`user`) win over price files, which win over the defaults. */
+export type PriceOrigin = 'default' | 'file' | 'user';
+const RANK: Record<PriceOrigin, number> = { default: 0, file: 1, user: 2 };
 
 /** A price as the catalog holds it: exact decimal rates, its date as a number. */
 export interface Price {
@@ -98,8 +99,8 @@ export function normalisePrice(entry: PriceEntry, origin: PriceOrigin, problems:
  * Prices by provider and model. A lookup tries the model name as given, then without a
  * `provider/` prefix (`openai/gpt-4o`, `models/gemini-2.5-pro`), then without a date or `-latest`
  * suffix (`gpt-4o-2024-08-06` → `gpt-4o`); never a guess beyond that. Among the prices of one
- * name, user prices (file or code) win over the defaults, and the latest `effectiveFrom` not
- * after the call wins.
+ * name in effect at the call (`effectiveFrom` not after it), prices given in code win over price
+ * files, which win over the defaults; within one origin the latest `effectiveFrom` wins.
  */
 export class PriceCatalog {
   private readonly prices = new Map<string, Price[]>();
@@ -148,12 +149,12 @@ export class PriceCatalog {
   private find(provider: string, model: string, at: number): Price | undefined {
     const list = this.prices.get(`${provider}\u0000${model}`);
     if (list === undefined) return undefined;
-    const user = list.some((p) => p.origin === 'user');
+    // Only prices in effect at the call compete: a price from a later date hides nothing before it.
     let best: Price | undefined;
     for (const price of list) {
-      if (user && price.origin !== 'user') continue;
       if (price.effectiveFrom > at) continue;
-      if (best === undefined || price.effectiveFrom >= best.effectiveFrom) best = price;
+      const rank = best === undefined ? -1 : RANK[best.origin];
+      if (RANK[price.origin] > rank || (RANK[price.origin] === rank && price.effectiveFrom >= best!.effectiveFrom)) best = price;
     }
     return best;
   }

@@ -49,8 +49,9 @@ export function fromLiteLLMEntry(key: string, entry: Json, source: string): Pric
   const litellmProvider = entry['litellm_provider'];
   if (typeof litellmProvider !== 'string' || litellmProvider === '') return undefined;
   // `gemini/gemini-2.5-pro` is billed as `gemini-2.5-pro`; keys without that prefix stay whole.
-  const prefix = `${litellmProvider}/`;
-  const model = key.startsWith(prefix) ? key.slice(prefix.length) : key;
+  // Vertex sub-providers (`vertex_ai-anthropic_models`) key their models `vertex_ai/...`.
+  const prefix = [`${litellmProvider}/`, ...(litellmProvider.startsWith('vertex_ai') ? ['vertex_ai/'] : [])].find((p) => key.startsWith(p));
+  const model = prefix === undefined ? key : key.slice(prefix.length);
   const price: PriceEntry = {
     provider: providerOfLiteLLM(litellmProvider),
     model,

@@ -13,6 +13,14 @@ export class PriceFileError extends Error {
   }
 }
 
+// fetch() rejects with "fetch failed" and the reason in its cause (ECONNREFUSED, ENOTFOUND...).
+function reason(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
+  const why = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : undefined;
+  return why === undefined || why === '' ? error.message : `${error.message} (${why})`;
+}
+
 async function fetchText(url: string, timeoutMs: number): Promise<string> {
   const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
@@ -31,7 +39,7 @@ export async function loadPrices(location: string, options: { timeoutMs?: number
     text = /^https?:\/\//.test(location) ? await fetchText(location, options.timeoutMs ?? 10_000) : await readFile(location, 'utf8');
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    throw new PriceFileError(location, code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error));
+    throw new PriceFileError(location, code === 'ENOENT' ? 'no such file' : reason(error));
   }
   let document: unknown;
   try {

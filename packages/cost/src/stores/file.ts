@@ -16,6 +16,7 @@ export class FileStore extends MemoryStore {
   override readonly description: string;
   private writing: Promise<void> | undefined;
   private dirty = false;
+  private writeFailing = false;
 
   constructor(
     readonly path: string,
@@ -28,7 +29,20 @@ export class FileStore extends MemoryStore {
 
   override async add(key: string, pico: bigint, expiresAt: number): Promise<bigint> {
     const total = this.addNow(key, pico, expiresAt);
-    await this.save();
+    try {
+      await this.save();
+      this.writeFailing = false;
+    } catch (error) {
+      // The spend is counted (here, where this process reads it): rejecting would have the budget
+      // set count it a second time. The file catches up with the next write that works.
+      if (!this.writeFailing) {
+        this.writeFailing = true;
+        diag.warn(
+          `mltel: the budget file ${this.path} could not be written (${error instanceof Error ? error.message : String(error)}); ` +
+            'spend is counted in this process and written with the next change. Fix: check the file and its directory.',
+        );
+      }
+    }
     return total;
   }
 
@@ -39,8 +53,9 @@ export class FileStore extends MemoryStore {
   /** Writes the file now, synchronously (for exit handlers). */
   saveSync(): void {
     this.expire();
-    writeFileSync(`${this.path}.tmp`, this.serialise());
-    renameSync(`${this.path}.tmp`, this.path);
+    // A temporary file of its own: an asynchronous write may be under way with `.tmp`.
+    writeFileSync(`${this.path}.sync.tmp`, this.serialise());
+    renameSync(`${this.path}.sync.tmp`, this.path);
   }
 
   private serialise(): string {

@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import type { ProviderUsage } from '@mltel/genai';
+import { callCost, reportsUsage } from './cost.js';
+import { formatUsd } from './money.js';
+import { normalisePrice } from './prices/catalog.js';
+import type { Price } from './prices/catalog.js';
+import type { PriceEntry } from './prices/types.js';
+
+function price(entry: Omit<PriceEntry, 'provider' | 'model'>): Price {
+  const problems: string[] = [];
+  const normalised = normalisePrice({ provider: 'p', model: 'm', ...entry }, 'user', problems);
+  expect(problems).toEqual([]);
+  return normalised!;
+}
+
+/** The cost in dollars (exact decimal string) and the unpriced units. */
+function cost(p: Price, usage: ProviderUsage | undefined, succeeded = true): [string, string[]] {
+  const result = callCost(p, usage, succeeded);
+  return [formatUsd(result.pico), [...result.unpricedUnits]];
+}
+
+// Anthropic-like: every token rate distinct, so each split shows in the total.
+const FULL = price({ input: '0.000003', output: '0.000015', cacheRead: '0.0000003', cacheWrite: '0.00000375', reasoning: '0.00002' });
+const TOKENS_ONLY = price({ input: '0.000002', output: '0.000008' });
+
+describe('callCost: token splits', () => {
+  it('uncached input and output', () => {
+    expect(cost(FULL, { inputTokens: 1000, outputTokens: 100 })).toEqual(['0.0045', []]);
+    expect(callCost(FULL, { inputTokens: 1000, outputTokens: 100 }, true).pico).toBe(4_500_000_000n);
+  });
+
+  it('cache reads are part of input and charged at the cache read rate', () => {
+    // 600 × 0.000003 + 400 × 0.0000003.
+    expect(cost(FULL, { inputTokens: 1000, cacheReadInputTokens: 400 })).toEqual(['0.00192', []]);
+  });
+
+  it('cache writes are part of input and charged at the cache write rate', () => {
+    // 700 × 0.000003 + 300 × 0.00000375.
+    expect(cost(FULL, { inputTokens: 1000, cacheCreationInputTokens: 300 })).toEqual(['0.003225', []]);
+  });
+
+  it('cache reads and writes together', () => {
+    // 300 × 0.000003 + 500 × 0.0000003 + 200 × 0.00000375 + 50 × 0.000015.
+    expect(cost(FULL, { inputTokens: 1000, cacheReadInputTokens: 500, cacheCreationInputTokens: 200, outputTokens: 50 })).toEqual([
+      '0.00255',
+      [],
+    ]);
+  });
+
+  it('cache counts above the input count never make uncached input negative', () => {
+    // 0 uncached; 800 × 0.0000003 + 400 × 0.00000375.
+    expect(cost(FULL, { inputTokens: 1000, cacheReadInputTokens: 800, cacheCreationInputTokens: 400 })).toEqual(['0.00174', []]);
+  });
+
+  it('reasoning tokens are part of output, at their own rate when the price has one', () => {
+    // 600 × 0.000015 + 400 × 0.00002.
+    expect(cost(FULL, { outputTokens: 1000, reasoningTokens: 400 })).toEqual(['0.017', []]);
+    // More reasoning than output: capped at the output.
+    expect(cost(FULL, { outputTokens: 100, reasoningTokens: 400 })).toEqual(['0.002', []]);
+  });
+
+  it('reasoning tokens at the output rate when the price has no reasoning rate', () => {
+    expect(cost(TOKENS_ONLY, { outputTokens: 1000, reasoningTokens: 400 })).toEqual(['0.008', []]);
+  });
+
+  it('cache rates fall back to the input rate', () => {
+    // 1000 × 0.000002, wherever the tokens came from.
+    expect(cost(TOKENS_ONLY, { inputTokens: 1000, cacheReadInputTokens: 400, cacheCreationInputTokens: 100 })).toEqual(['0.002', []]);
+    // Only the missing one falls back.
+    const readOnly = price({ input: '0.000002', cacheRead: '0.0000002' });
+    // 500 × 0.000002 + 400 × 0.0000002 + 100 × 0.000002.
+    expect(cost(readOnly, { inputTokens: 1000, cacheReadInputTokens: 400, cacheCreationInputTokens: 100 })).toEqual(['0.00128', []]);
+  });
+
+  it('a tier applies to the whole request above its threshold, missing tier rates keep the base rate', () => {
+    const tiered = price({
+      input: '0.00000125',
+      output: '0.00001',
+      cacheRead: '0.0000003125',
+      tiers: [
+        { aboveInputTokens: 200_000, input: '0.0000025', output: '0.000015' },
+        { aboveInputTokens: 500_000, input: '0.000005' },
+      ],
+    });
+    expect(cost(tiered, { inputTokens: 200_000, outputTokens: 1000 })).toEqual(['0.26', []]);
+    // 200001 × 0.0000025 + 1000 × 0.000015.
+    expect(cost(tiered, { inputTokens: 200_001, outputTokens: 1000 })).toEqual(['0.5150025', []]);
+    // 400000 × 0.0000025 + 100000 × 0.0000003125 (base cache rate).
+    expect(cost(tiered, { inputTokens: 500_000, cacheReadInputTokens: 100_000 })).toEqual(['1.03125', []]);
+    // Highest tier: its input rate, the base output rate (the tier has none).
+    expect(cost(tiered, { inputTokens: 600_000, outputTokens: 1000 })).toEqual(['3.01', []]);
+  });
+});
+
+describe('callCost: media, characters and requests', () => {
+  const MEDIA = price({ image: '0.04', audioSecond: '0.0001', videoSecond: '0.1', character: '0.000015' });
+
+  it('images, audio and video seconds, characters', () => {
+    expect(cost(MEDIA, { images: 3 })).toEqual(['0.12', []]);
+    expect(cost(MEDIA, { audioSeconds: 90.5 })).toEqual(['0.00905', []]);
+    expect(cost(MEDIA, { videoSeconds: 8 })).toEqual(['0.8', []]);
+    expect(cost(MEDIA, { characters: 1234 })).toEqual(['0.01851', []]);
+    expect(cost(MEDIA, { images: 1, audioSeconds: 10, videoSeconds: 2, characters: 100 })).toEqual(['0.2425', []]);
+  });
+
+  it('per-request rate only for a successful call', () => {
+    const perRequest = price({ request: '0.01', input: '0.000001' });
+    expect(cost(perRequest, { inputTokens: 1000 }, true)).toEqual(['0.011', []]);
+    expect(cost(perRequest, { inputTokens: 1000 }, false)).toEqual(['0.001', []]);
+    expect(cost(perRequest, undefined, true)).toEqual(['0.01', []]);
+    expect(cost(perRequest, undefined, false)).toEqual(['0', []]);
+  });
+
+  it('reports quantities with no rate as unpriced units, and does not charge them', () => {
+    expect(cost(TOKENS_ONLY, { inputTokens: 1000, images: 2, audioSeconds: 5, videoSeconds: 1, characters: 10 })).toEqual([
+      '0.002',
+      ['image', 'audioSecond', 'videoSecond', 'character'],
+    ]);
+    expect(cost(MEDIA, { inputTokens: 100, cacheReadInputTokens: 10, outputTokens: 5, images: 1 })).toEqual([
+      '0.04',
+      ['input', 'cacheRead', 'output'],
+    ]);
+    const outputOnly = price({ output: '0.000001' });
+    expect(cost(outputOnly, { inputTokens: 100, cacheCreationInputTokens: 50, outputTokens: 10 })).toEqual([
+      '0.00001',
+      ['input', 'cacheWrite'],
+    ]);
+  });
+
+  it('zero, missing and invalid quantities are not charged nor reported', () => {
+    expect(cost(TOKENS_ONLY, undefined)).toEqual(['0', []]);
+    expect(cost(TOKENS_ONLY, {})).toEqual(['0', []]);
+    expect(cost(TOKENS_ONLY, { inputTokens: 0, outputTokens: 0, images: 0 })).toEqual(['0', []]);
+    expect(
+      cost(TOKENS_ONLY, {
+        inputTokens: Number.NaN,
+        outputTokens: -5,
+        images: Number.POSITIVE_INFINITY,
+        audioSeconds: '3' as never,
+        cacheReadInputTokens: null as never,
+      }),
+    ).toEqual(['0', []]);
+  });
+
+  it('rounds a call once, half-even to whole pico-dollars', () => {
+    const tiny = price({ input: '0.0000000000005', output: '0.0000000000015' });
+    expect(callCost(tiny, { inputTokens: 1 }, true).pico).toBe(0n);
+    expect(callCost(tiny, { outputTokens: 1 }, true).pico).toBe(2n);
+    expect(callCost(tiny, { inputTokens: 3 }, true).pico).toBe(2n);
+    // Summed before rounding: 0.5 + 1.5 pico.
+    expect(callCost(tiny, { inputTokens: 1, outputTokens: 1 }, true).pico).toBe(2n);
+  });
+});
+
+describe('reportsUsage', () => {
+  it('is true when a billable quantity is reported', () => {
+    expect(reportsUsage(undefined)).toBe(false);
+    expect(reportsUsage({})).toBe(false);
+    expect(reportsUsage({ responseModel: 'gpt-4o' })).toBe(false);
+    expect(reportsUsage({ inputTokens: 0 })).toBe(false);
+    expect(reportsUsage({ inputTokens: 1 })).toBe(true);
+    expect(reportsUsage({ outputTokens: 1 })).toBe(true);
+    expect(reportsUsage({ images: 1 })).toBe(true);
+    expect(reportsUsage({ audioSeconds: 0.5 })).toBe(true);
+    expect(reportsUsage({ videoSeconds: 1 })).toBe(true);
+    expect(reportsUsage({ characters: 1 })).toBe(true);
+  });
+});
