@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, getText, parseExposition, ROOT, spawnChild, tempDir } from './helpers.js';
 import { startReplayServer } from './llm-replay.js';
 
-const PACKAGES = ['semconv', 'tasks', 'genai', 'instrumentation-llm', 'node'];
+const PACKAGES = ['semconv', 'tasks', 'genai', 'cost', 'instrumentation-llm', 'node'];
 // The LLM clients a user would install beside mltel (flat node_modules, unlike the workspace).
 const LLM_CLIENTS = ['openai@7.57.0', '@anthropic-ai/sdk@1.12.0'];
 
@@ -106,10 +106,13 @@ describe('packed tarballs installed with npm', () => {
       expect(tokens('openai', 'gpt-5-nano', 'output')).toBe(228);
       expect(tokens('anthropic', 'claude-3-5-sonnet-20240620', 'input')).toBe(1167);
       expect(samples.filter((s) => s.name === 'gen_ai_client_operation_duration_seconds_count')).toHaveLength(15);
+      // Priced from the built-in catalog of the packed @mltel/cost.
+      expect(samples.find((s) => s.name === 'ml_cost_usd_total' && s.labels.gen_ai_request_model === 'gpt-5-nano')?.value).toBe(0.00009175);
     } finally {
       await child.stop();
       await replay.close();
     }
-    expect(child.stderr()).toBe('');
+    // The one expected line: gpt-5.4 has no built-in price.
+    expect(child.stderr().split('\n').filter((l) => l !== '')).toEqual([expect.stringMatching(/^mltel: no price for model "gpt-5.4-2026-03-05" at openai/)]);
   });
 });
