@@ -9,6 +9,7 @@ import {
   ATTR_ML_TASK_NAME,
   BoundedValues,
   describe,
+  instrumentOptions,
   ML_BUDGET_EXCEEDED,
   ML_BUDGET_LIMIT_USD,
   ML_BUDGET_REFUSED,
@@ -21,7 +22,6 @@ import {
   providerChangeListeners,
   WarnOnce,
 } from '@mltel/semconv';
-import type { MetricDefinition } from '@mltel/semconv';
 import { BudgetSet } from './budgets/budget-set.js';
 import type { BudgetConfig, ChargeContext, ThresholdEvent } from './budgets/types.js';
 import { callCost, reportsUsage } from './cost.js';
@@ -83,14 +83,6 @@ export interface CostRecord {
 interface Series {
   readonly attributes: Attributes;
   pico: Pico;
-}
-
-function options(definition: MetricDefinition) {
-  return {
-    description: definition.description,
-    unit: definition.unit,
-    ...(definition.buckets === undefined ? {} : { advice: { explicitBucketBoundaries: [...definition.buckets] } }),
-  };
 }
 
 /**
@@ -319,10 +311,10 @@ export class CostMeter {
     const provider = this.config.meterProvider ?? metrics.getMeterProvider();
     if (this.instruments?.provider === provider) return this.instruments;
     const meter = provider.getMeter(SCOPE_NAME, SCOPE_VERSION);
-    meter.createObservableCounter(ML_COST_USD.name, options(ML_COST_USD)).addCallback(this.observeTotals);
-    const limit = meter.createObservableGauge(ML_BUDGET_LIMIT_USD.name, options(ML_BUDGET_LIMIT_USD));
-    const spent = meter.createObservableGauge(ML_BUDGET_SPENT_USD.name, options(ML_BUDGET_SPENT_USD));
-    const remaining = meter.createObservableGauge(ML_BUDGET_REMAINING_USD.name, options(ML_BUDGET_REMAINING_USD));
+    meter.createObservableCounter(ML_COST_USD.name, instrumentOptions(ML_COST_USD)).addCallback(this.observeTotals);
+    const limit = meter.createObservableGauge(ML_BUDGET_LIMIT_USD.name, instrumentOptions(ML_BUDGET_LIMIT_USD));
+    const spent = meter.createObservableGauge(ML_BUDGET_SPENT_USD.name, instrumentOptions(ML_BUDGET_SPENT_USD));
+    const remaining = meter.createObservableGauge(ML_BUDGET_REMAINING_USD.name, instrumentOptions(ML_BUDGET_REMAINING_USD));
     meter.addBatchObservableCallback(
       (result) => {
         this.budgets.observe(
@@ -335,10 +327,10 @@ export class CostMeter {
     );
     this.instruments = {
       provider,
-      request: meter.createHistogram(ML_COST_REQUEST_USD.name, options(ML_COST_REQUEST_USD)),
-      unpriced: meter.createCounter(ML_COST_UNPRICED.name, options(ML_COST_UNPRICED)),
-      exceeded: meter.createCounter(ML_BUDGET_EXCEEDED.name, options(ML_BUDGET_EXCEEDED)),
-      refused: meter.createCounter(ML_BUDGET_REFUSED.name, options(ML_BUDGET_REFUSED)),
+      request: meter.createHistogram(ML_COST_REQUEST_USD.name, instrumentOptions(ML_COST_REQUEST_USD)),
+      unpriced: meter.createCounter(ML_COST_UNPRICED.name, instrumentOptions(ML_COST_UNPRICED)),
+      exceeded: meter.createCounter(ML_BUDGET_EXCEEDED.name, instrumentOptions(ML_BUDGET_EXCEEDED)),
+      refused: meter.createCounter(ML_BUDGET_REFUSED.name, instrumentOptions(ML_BUDGET_REFUSED)),
     };
     return this.instruments;
   }

@@ -4,6 +4,7 @@ import {
   GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK,
   GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK,
   GEN_AI_CLIENT_TOKEN_USAGE,
+  instrumentOptions,
   ML_AUDIO_DURATION,
   ML_GEN_AI_IMAGES,
   ML_GEN_AI_TOKEN_DETAIL,
@@ -11,7 +12,6 @@ import {
   ML_PROVIDER_STATUS,
   ML_VIDEO_DURATION,
 } from '@mltel/semconv';
-import type { MetricDefinition } from '@mltel/semconv';
 import type { ProviderHealthState } from './health.js';
 
 /** Instrumentation scope of the provider-call meter. */
@@ -34,36 +34,26 @@ export interface GenAiInstruments {
   readonly circuit: ObservableGauge;
 }
 
-function options(definition: MetricDefinition) {
-  return {
-    description: definition.description,
-    unit: definition.unit,
-    ...(definition.buckets === undefined
-      ? {}
-      : { advice: { explicitBucketBoundaries: [...definition.buckets] } }),
-  };
-}
-
 /** Creates the instruments on a provider; the health gauges read `health` at collection. */
 export function createGenAiInstruments(provider: MeterProvider, health: ProviderHealthState): GenAiInstruments {
   const meter = provider.getMeter(SCOPE_NAME, SCOPE_VERSION);
-  const status = meter.createObservableGauge(ML_PROVIDER_STATUS.name, options(ML_PROVIDER_STATUS));
+  const status = meter.createObservableGauge(ML_PROVIDER_STATUS.name, instrumentOptions(ML_PROVIDER_STATUS));
   status.addCallback((result) => health.observeStatus(result));
   const circuit = meter.createObservableGauge(
     ML_PROVIDER_CIRCUIT_BREAKER_STATE.name,
-    options(ML_PROVIDER_CIRCUIT_BREAKER_STATE),
+    instrumentOptions(ML_PROVIDER_CIRCUIT_BREAKER_STATE),
   );
   circuit.addCallback((result) => health.observeCircuits(result));
   return {
     provider,
-    duration: meter.createHistogram(GEN_AI_CLIENT_OPERATION_DURATION.name, options(GEN_AI_CLIENT_OPERATION_DURATION)),
-    tokens: meter.createHistogram(GEN_AI_CLIENT_TOKEN_USAGE.name, options(GEN_AI_CLIENT_TOKEN_USAGE)),
-    tokenDetail: meter.createCounter(ML_GEN_AI_TOKEN_DETAIL.name, options(ML_GEN_AI_TOKEN_DETAIL)),
-    firstChunk: meter.createHistogram(GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK.name, options(GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK)),
-    perChunk: meter.createHistogram(GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK.name, options(GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK)),
-    images: meter.createCounter(ML_GEN_AI_IMAGES.name, options(ML_GEN_AI_IMAGES)),
-    audio: meter.createCounter(ML_AUDIO_DURATION.name, options(ML_AUDIO_DURATION)),
-    video: meter.createCounter(ML_VIDEO_DURATION.name, options(ML_VIDEO_DURATION)),
+    duration: meter.createHistogram(GEN_AI_CLIENT_OPERATION_DURATION.name, instrumentOptions(GEN_AI_CLIENT_OPERATION_DURATION)),
+    tokens: meter.createHistogram(GEN_AI_CLIENT_TOKEN_USAGE.name, instrumentOptions(GEN_AI_CLIENT_TOKEN_USAGE)),
+    tokenDetail: meter.createCounter(ML_GEN_AI_TOKEN_DETAIL.name, instrumentOptions(ML_GEN_AI_TOKEN_DETAIL)),
+    firstChunk: meter.createHistogram(GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK.name, instrumentOptions(GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK)),
+    perChunk: meter.createHistogram(GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK.name, instrumentOptions(GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK)),
+    images: meter.createCounter(ML_GEN_AI_IMAGES.name, instrumentOptions(ML_GEN_AI_IMAGES)),
+    audio: meter.createCounter(ML_AUDIO_DURATION.name, instrumentOptions(ML_AUDIO_DURATION)),
+    video: meter.createCounter(ML_VIDEO_DURATION.name, instrumentOptions(ML_VIDEO_DURATION)),
     status,
     circuit,
   };

@@ -134,3 +134,5 @@ export {
 export { announceProviderChange, PROVIDER_CHANGED, providerChangeListeners } from './provider-change.js';
 export { BoundedValues, describe, isValidDuration, WarnOnce } from './guard.js';
 export { errorTypeOf } from './error-type.js';
+export { instrumentOptions } from './instrument-options.js';
+export type { InstrumentOptions } from './instrument-options.js';

@@ -7,6 +7,7 @@ import type {
   UpDownCounter,
 } from '@opentelemetry/api';
 import {
+  instrumentOptions,
   ML_QUEUE_SIZE,
   ML_TASK_DURATION,
   ML_TASK_ERRORS,
@@ -37,32 +38,15 @@ export function createTaskInstruments(
   observeQueues: (result: ObservableResult) => void,
 ): TaskInstruments {
   const meter = provider.getMeter(SCOPE_NAME, SCOPE_VERSION);
-  const queueSize = meter.createObservableGauge(ML_QUEUE_SIZE.name, {
-    description: ML_QUEUE_SIZE.description,
-    unit: ML_QUEUE_SIZE.unit,
-  });
+  const queueSize = meter.createObservableGauge(ML_QUEUE_SIZE.name, instrumentOptions(ML_QUEUE_SIZE));
   queueSize.addCallback(observeQueues);
   return {
     provider,
-    tasks: meter.createCounter(ML_TASKS.name, { description: ML_TASKS.description, unit: ML_TASKS.unit }),
-    duration: meter.createHistogram(ML_TASK_DURATION.name, {
-      description: ML_TASK_DURATION.description,
-      unit: ML_TASK_DURATION.unit,
-      advice: { explicitBucketBoundaries: [...ML_TASK_DURATION.buckets] },
-    }),
-    errors: meter.createCounter(ML_TASK_ERRORS.name, {
-      description: ML_TASK_ERRORS.description,
-      unit: ML_TASK_ERRORS.unit,
-    }),
-    active: meter.createUpDownCounter(ML_TASKS_ACTIVE.name, {
-      description: ML_TASKS_ACTIVE.description,
-      unit: ML_TASKS_ACTIVE.unit,
-    }),
-    queueDuration: meter.createHistogram(ML_TASK_QUEUE_DURATION.name, {
-      description: ML_TASK_QUEUE_DURATION.description,
-      unit: ML_TASK_QUEUE_DURATION.unit,
-      advice: { explicitBucketBoundaries: [...ML_TASK_QUEUE_DURATION.buckets] },
-    }),
+    tasks: meter.createCounter(ML_TASKS.name, instrumentOptions(ML_TASKS)),
+    duration: meter.createHistogram(ML_TASK_DURATION.name, instrumentOptions(ML_TASK_DURATION)),
+    errors: meter.createCounter(ML_TASK_ERRORS.name, instrumentOptions(ML_TASK_ERRORS)),
+    active: meter.createUpDownCounter(ML_TASKS_ACTIVE.name, instrumentOptions(ML_TASKS_ACTIVE)),
+    queueDuration: meter.createHistogram(ML_TASK_QUEUE_DURATION.name, instrumentOptions(ML_TASK_QUEUE_DURATION)),
     queueSize,
   };
 }
