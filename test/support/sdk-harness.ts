@@ -30,7 +30,7 @@ export interface HistogramPoint {
 /** The runtime pieces of the OpenTelemetry API and metrics SDK that the harness needs. */
 export interface OtelModules {
   api: Pick<typeof Api, 'diag' | 'DiagLogLevel'>;
-  sdk: Pick<typeof SdkMetrics, 'DataPointType' | 'MetricReader'>;
+  sdk: Pick<typeof SdkMetrics, 'DataPointType' | 'MetricReader' | 'MeterProvider'>;
 }
 
 /**
@@ -120,5 +120,12 @@ export function sdkHarness({ api, sdk }: OtelModules, order: readonly string[]) 
     return { warnings, errors };
   }
 
-  return { TestReader, Collection, attributeKey, sortByAttributes, collect, captureDiag };
+  /** A real SDK provider with a manual reader. */
+  function sdkProvider() {
+    const reader = new TestReader();
+    const provider = new sdk.MeterProvider({ readers: [reader] });
+    return { reader, provider, collect: () => collect(reader) };
+  }
+
+  return { TestReader, Collection, attributeKey, sortByAttributes, collect, captureDiag, sdkProvider };
 }

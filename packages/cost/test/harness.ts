@@ -6,7 +6,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as otelApi from '@opentelemetry/api';
 import * as sdkMetrics from '@opentelemetry/sdk-metrics';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { createProviderMeter } from '@mltel/genai';
 import {
   ATTR_GEN_AI_OPERATION_NAME,
@@ -31,19 +30,12 @@ const ORDER = [
 ];
 
 export type { HistogramPoint, SumPoint } from '../../../test/support/sdk-harness.js';
-export const { TestReader, Collection, attributeKey, collect, captureDiag } = sdkHarness(
+export const { TestReader, Collection, attributeKey, collect, captureDiag, sdkProvider } = sdkHarness(
   { api: otelApi, sdk: sdkMetrics },
   ORDER,
 );
 export type TestReader = InstanceType<typeof TestReader>;
 export type Collection = InstanceType<typeof Collection>;
-
-/** A real SDK provider with a manual reader. */
-export function sdkProvider() {
-  const reader = new TestReader();
-  const provider = new MeterProvider({ readers: [reader] });
-  return { reader, provider, collect: () => collect(reader) };
-}
 
 /** A clock the tests move by hand (UTC ms). */
 export class FakeClock {

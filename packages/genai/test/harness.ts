@@ -2,7 +2,6 @@
 // collection helpers, and a diag logger that captures warnings.
 import * as otelApi from '@opentelemetry/api';
 import * as sdkMetrics from '@opentelemetry/sdk-metrics';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -30,19 +29,12 @@ const ORDER = [
 ];
 
 export type { HistogramPoint, SumPoint } from '../../../test/support/sdk-harness.js';
-export const { TestReader, Collection, attributeKey, collect, captureDiag } = sdkHarness(
+export const { TestReader, Collection, attributeKey, collect, captureDiag, sdkProvider } = sdkHarness(
   { api: otelApi, sdk: sdkMetrics },
   ORDER,
 );
 export type TestReader = InstanceType<typeof TestReader>;
 export type Collection = InstanceType<typeof Collection>;
-
-/** A real SDK provider with a manual reader. */
-export function sdkProvider() {
-  const reader = new TestReader();
-  const provider = new MeterProvider({ readers: [reader] });
-  return { reader, provider, collect: () => collect(reader) };
-}
 
 /** A real SDK provider and a provider meter bound to it. */
 export function setup(options: Omit<ProviderMeterOptions, 'meterProvider'> = {}) {

@@ -2,7 +2,6 @@
 // collection helpers, and a diag logger that captures warnings.
 import * as otelApi from '@opentelemetry/api';
 import * as sdkMetrics from '@opentelemetry/sdk-metrics';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import {
   ATTR_ERROR_TYPE,
   ATTR_ML_QUEUE_NAME,
@@ -19,7 +18,7 @@ import type { TaskMeterOptions } from '../src/types.js';
 const ORDER = [ATTR_ML_TASK_NAME, ATTR_ML_TASK_STATUS, ATTR_ERROR_TYPE, ATTR_ML_WORKER_TYPE, ATTR_ML_QUEUE_NAME];
 
 export type { HistogramPoint, SumPoint } from '../../../test/support/sdk-harness.js';
-export const { TestReader, Collection, attributeKey, sortByAttributes, collect, captureDiag } = sdkHarness(
+export const { TestReader, Collection, attributeKey, sortByAttributes, collect, captureDiag, sdkProvider } = sdkHarness(
   { api: otelApi, sdk: sdkMetrics },
   ORDER,
 );
@@ -28,10 +27,9 @@ export type Collection = InstanceType<typeof Collection>;
 
 /** A real SDK provider with a manual reader, and a task meter bound to it. */
 export function setup(options: Omit<TaskMeterOptions, 'meterProvider'> = {}) {
-  const reader = new TestReader();
-  const provider = new MeterProvider({ readers: [reader] });
-  const meter = createTaskMeter({ ...options, meterProvider: provider });
-  return { reader, provider, meter, collect: () => collect(reader) };
+  const sdk = sdkProvider();
+  const meter = createTaskMeter({ ...options, meterProvider: sdk.provider });
+  return { ...sdk, meter };
 }
 
 /** A promise with its resolve/reject exposed. */
