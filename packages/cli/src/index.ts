@@ -1,0 +1,3 @@
+export { main, usage } from './main.js';
+export type { CliIo, Command } from './io.js';
+export { processIo } from './io.js';
