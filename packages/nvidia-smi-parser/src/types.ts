@@ -69,7 +69,10 @@ export interface MigDeviceReading {
 
 /** One GPU as one nvidia-smi output describes it. */
 export interface GpuReading {
+  /** nvidia-smi's GPU index. In `-q -x` output (which has none) it is the position in the document. */
   index?: number;
+  /** `/dev/nvidia<N>` minor number (`-q -x` only); differs from `index` on some hosts. */
+  minorNumber?: number;
   uuid?: string;
   /** Product name, e.g. `NVIDIA A100-SXM4-80GB`. */
   name?: string;
