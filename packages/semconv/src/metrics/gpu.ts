@@ -1,4 +1,5 @@
 import {
+  ATTR_ERROR_TYPE,
   ATTR_HW_DRIVER_VERSION,
   ATTR_HW_ERROR_TYPE,
   ATTR_HW_GPU_TASK,
@@ -10,6 +11,9 @@ import {
   ATTR_PROCESS_EXECUTABLE_NAME,
 } from '../attributes.js';
 import type { MetricDefinition } from '../types.js';
+
+/** Seconds-scale buckets for one nvidia-smi run: 10 ms (a small host) to 30 s (a hung driver). */
+export const GPU_COLLECTION_DURATION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;
 
 const DEVICE = [ATTR_HW_ID, ATTR_HW_NAME, ATTR_HW_MODEL, ATTR_HW_VENDOR, ATTR_HW_DRIVER_VERSION] as const;
 
@@ -135,6 +139,40 @@ export const NVIDIA_GPU_PROCESS_MEMORY_USAGE = {
   optIn: true,
 } as const satisfies MetricDefinition;
 
+/** `ml.gpu.collection.duration`: how long one nvidia-smi collection took (the plugin's own health). */
+export const ML_GPU_COLLECTION_DURATION = {
+  name: 'ml.gpu.collection.duration',
+  kind: 'Histogram',
+  unit: 's',
+  description: 'Duration of one nvidia-smi collection by the GPU plugin, failed ones included.',
+  attributes: [],
+  buckets: GPU_COLLECTION_DURATION_BUCKETS,
+  family: 'gpu',
+  prometheusName: 'ml_gpu_collection_duration_seconds',
+} as const satisfies MetricDefinition;
+
+/** `ml.gpu.collection.failures`: failed nvidia-smi collections, by reason (a closed set). */
+export const ML_GPU_COLLECTION_FAILURES = {
+  name: 'ml.gpu.collection.failures',
+  kind: 'ObservableCounter',
+  unit: '{failure}',
+  description: 'Failed nvidia-smi collections by the GPU plugin, by reason.',
+  attributes: [ATTR_ERROR_TYPE],
+  family: 'gpu',
+  prometheusName: 'ml_gpu_collection_failures_total',
+} as const satisfies MetricDefinition;
+
+/** `ml.gpu.collection.exit_code`: exit code of the last nvidia-smi run (128 + signal when killed). */
+export const ML_GPU_COLLECTION_EXIT_CODE = {
+  name: 'ml.gpu.collection.exit_code',
+  kind: 'ObservableGauge',
+  unit: '{code}',
+  description: 'Exit code of the last nvidia-smi run of the GPU plugin (128 + signal number when killed).',
+  attributes: [],
+  family: 'gpu',
+  prometheusName: 'ml_gpu_collection_exit_code',
+} as const satisfies MetricDefinition;
+
 /** The GPU family (OTel hardware conventions plus NVIDIA extras). */
 export const GPU_METRICS = [
   HW_GPU_UTILIZATION,
@@ -148,4 +186,7 @@ export const GPU_METRICS = [
   NVIDIA_GPU_CLOCK_FREQUENCY,
   NVIDIA_GPU_POWER_LIMIT,
   NVIDIA_GPU_PROCESS_MEMORY_USAGE,
+  ML_GPU_COLLECTION_DURATION,
+  ML_GPU_COLLECTION_FAILURES,
+  ML_GPU_COLLECTION_EXIT_CODE,
 ] as const;
