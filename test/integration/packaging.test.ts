@@ -5,7 +5,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, getText, parseExposition, ROOT, spawnChild, tempDir } from './helpers.js';
 import { startReplayServer } from './llm-replay.js';
 
-const PACKAGES = ['semconv', 'tasks', 'genai', 'cost', 'instrumentation-llm', 'node'];
+const PACKAGES = [
+  'semconv',
+  'tasks',
+  'genai',
+  'cost',
+  'quality',
+  'pipeline',
+  'nvidia-smi-parser',
+  'host-metrics-gpu',
+  'instrumentation-llm',
+  'node',
+  'cli',
+];
 // The LLM clients a user would install beside mltel (flat node_modules, unlike the workspace).
 const LLM_CLIENTS = ['openai@7.57.0', '@anthropic-ai/sdk@1.12.0'];
 
@@ -56,6 +68,14 @@ describe('packed tarballs installed with npm', () => {
       expect(Object.keys(manifest.exports['.'] as Record<string, string>)[0], name).toBe('types');
       for (const version of Object.values(manifest.dependencies ?? {})) expect(version, name).not.toMatch(/^workspace:/);
     }
+  });
+
+  it('installs the mltel command', () => {
+    const bin = join(project.path, 'node_modules', '.bin', 'mltel');
+    const help = execFileSync(bin, ['--help'], { cwd: project.path, encoding: 'utf8' });
+    expect(help).toMatch(/^Usage: mltel <command>/);
+    expect(help).toMatch(/^ {2}drift /m);
+    expect(help).toMatch(/^ {2}gpu /m);
   });
 
   it.each([

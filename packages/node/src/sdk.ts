@@ -9,10 +9,13 @@ import { createOtlpExporter } from './otlp/exporter.js';
 import { QuietFailureExporter } from './otlp/safe-exporter.js';
 import { createPrometheusEndpoint } from './prometheus/reader.js';
 import type { PrometheusEndpoint } from './prometheus/reader.js';
+import { startMultiprocess } from './multiprocess/start.js';
+import type { Multiprocess } from './multiprocess/start.js';
 import { configureDefaultProviderMeter } from '@mltel/genai';
 import type { CostMeter } from '@mltel/cost';
 import { startCost } from './cost.js';
 import { startLlmInstrumentations } from './llm.js';
+import { startGpu } from './gpu.js';
 import { buildResource } from './resource.js';
 
 /** A running mltel SDK, as returned by {@link start}. */
@@ -145,9 +148,20 @@ export function start(options: StartOptions = {}): MltelSdk {
 
   const readers: IMetricReader[] = [];
   let prometheus: PrometheusEndpoint | undefined;
+  // Cluster workers and worker threads serve nothing: they report to the serving main thread.
+  let multiprocess: Multiprocess | undefined;
   if (config.exporters.includes('prometheus')) {
-    prometheus = createPrometheusEndpoint();
+    prometheus = createPrometheusEndpoint({
+      merge: async (resourceMetrics) => (multiprocess ? multiprocess.merge(resourceMetrics) : resourceMetrics),
+    });
     readers.push(prometheus.reader);
+    if (config.multiprocess) {
+      const reader = prometheus.reader;
+      multiprocess = startMultiprocess(() => reader.collect(), {
+        timeoutMs: config.multiprocessTimeoutMillis,
+        pushMs: config.multiprocessPushMillis,
+      });
+    }
   }
   if (config.exporters.includes('otlp')) {
     try {
@@ -201,6 +215,9 @@ export function start(options: StartOptions = {}): MltelSdk {
     }
   }
 
+  // GPU metrics from nvidia-smi (MLTEL_GPU=auto: only when it is found; never throws).
+  const gpu = startGpu(config.gpu, meterProvider);
+
   // The shared provider meter first, then the cost meter on it, then the clients that feed it.
   let cost: CostMeter | undefined;
   try {
@@ -211,15 +228,16 @@ export function start(options: StartOptions = {}): MltelSdk {
   }
   const stopLlmInstrumentations = startLlmInstrumentations(config);
 
-  const prometheusPort: Promise<number | undefined> = prometheus
-    ? prometheus.listen(config.prometheusHost, config.prometheusPort).then(
-        (port) => port,
-        (error: unknown) => {
-          diag.error(listenError(config, error));
-          return undefined;
-        },
-      )
-    : Promise.resolve(undefined);
+  const prometheusPort: Promise<number | undefined> =
+    prometheus && multiprocess?.serves !== false
+      ? prometheus.listen(config.prometheusHost, config.prometheusPort).then(
+          (port) => port,
+          (error: unknown) => {
+            diag.error(listenError(config, error));
+            return undefined;
+          },
+        )
+      : Promise.resolve(undefined);
 
   let shuttingDown: Promise<void> | undefined;
   let uninstallExit: () => void = () => {};
@@ -227,8 +245,13 @@ export function start(options: StartOptions = {}): MltelSdk {
     shuttingDown ??= (async () => {
       uninstallExit();
       hostMetrics?.disable();
+      gpu?.disable();
       stopLlmInstrumentations();
       if (cost !== undefined) await withTimeout(cost.close(), config.exportTimeoutMillis);
+      if (multiprocess !== undefined) {
+        await withTimeout(multiprocess.flush(), config.multiprocessTimeoutMillis);
+        multiprocess.stop();
+      }
       await withTimeout(meterProvider.shutdown(), config.exportTimeoutMillis);
       await prometheus?.close();
       if (metrics.getMeterProvider() === meterProvider) metrics.disable();

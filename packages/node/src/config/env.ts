@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { BudgetConfig } from '@mltel/cost';
+import { resolveGpuSettings } from '../gpu.js';
 import type {
   BudgetStoreSetting,
   ConfigProblem,
@@ -304,8 +305,16 @@ export function resolveConfig(options: StartOptions = {}): { config: ResolvedCon
     budgets: options.budgets ?? budgetsOf(env, problems),
     budgetStore: options.budgetStore ?? budgetStoreOf(env, problems),
     onBudgetThreshold: options.onBudgetThreshold,
+    multiprocess: options.multiprocess ?? parseBoolean(env, 'MLTEL_MULTIPROCESS', true, problems),
+    multiprocessTimeoutMillis:
+      options.multiprocessTimeoutMillis ??
+      parseInteger(env, 'MLTEL_MULTIPROCESS_TIMEOUT', 1000, problems, { min: 1, max: 60_000 }),
+    multiprocessPushMillis:
+      options.multiprocessPushMillis ??
+      parseInteger(env, 'MLTEL_MULTIPROCESS_PUSH_INTERVAL', 5000, problems, { min: 0, max: 3_600_000 }),
     handleExit: options.handleExit ?? true,
     logLevel,
+    gpu: resolveGpuSettings(options, env, problems),
   };
   return { config, problems };
 }

@@ -1,4 +1,5 @@
 import type { BudgetConfig, PriceEntry, ThresholdEvent } from '@mltel/cost';
+import type { GpuExtras } from '@mltel/host-metrics-gpu';
 
 /** Which metric exporters to run (`OTEL_METRICS_EXPORTER`, a comma list). */
 export type ExporterName = 'prometheus' | 'otlp' | 'console';
@@ -58,6 +59,25 @@ export interface StartOptions {
   budgetStore?: BudgetStoreSetting;
   /** Called once per window per budget threshold crossed; default: one log line. */
   onBudgetThreshold?: (event: ThresholdEvent) => void;
+  /**
+   * Multi-process Prometheus (cluster workers and worker threads report to the serving primary's
+   * endpoint). Default `MLTEL_MULTIPROCESS`, else true.
+   */
+  multiprocess?: boolean;
+  /** How long a scrape waits for each worker (ms). Default `MLTEL_MULTIPROCESS_TIMEOUT`, else 1000. */
+  multiprocessTimeoutMillis?: number;
+  /** How often workers push a snapshot unasked (ms; 0 never). Default `MLTEL_MULTIPROCESS_PUSH_INTERVAL`, else 5000. */
+  multiprocessPushMillis?: number;
+  /** GPU metrics from nvidia-smi: `auto` (when found), true, false. Default `MLTEL_GPU`, else `auto`. */
+  gpu?: 'auto' | boolean;
+  /** The nvidia-smi to run. Default `MLTEL_NVIDIA_SMI`, else `nvidia-smi` on PATH. */
+  nvidiaSmiPath?: string;
+  /** Opt-in NVIDIA extras. Default `MLTEL_GPU_EXTRAS` (comma list: clocks, power_limit, process_memory). */
+  gpuExtras?: GpuExtras;
+  /** Loop mode (`nvidia-smi -l N`) for slow hosts. Default `MLTEL_GPU_LOOP_INTERVAL`, else off. */
+  gpuLoopIntervalSeconds?: number;
+  /** Kill an nvidia-smi run after this many ms. Default `MLTEL_GPU_TIMEOUT_MS`, else 10000. */
+  gpuTimeoutMs?: number;
   /** Install flush-on-exit handlers (SIGTERM, SIGINT, beforeExit). Default true. */
   handleExit?: boolean;
   /** Environment to read; default `process.env`. */
@@ -87,8 +107,12 @@ export interface ResolvedConfig {
   budgets: BudgetConfig[];
   budgetStore: BudgetStoreSetting;
   onBudgetThreshold: ((event: ThresholdEvent) => void) | undefined;
+  multiprocess: boolean;
+  multiprocessTimeoutMillis: number;
+  multiprocessPushMillis: number;
   handleExit: boolean;
   logLevel: string;
+  gpu: GpuSettings;
 }
 
 /** A start-up configuration problem: the setting, what was wrong, and what mltel did instead. */
@@ -97,4 +121,14 @@ export interface ConfigProblem {
   setting: string;
   /** One sentence naming the problem and the fix. */
   message: string;
+}
+
+/** The GPU plugin settings (`MLTEL_GPU*`, `MLTEL_NVIDIA_SMI`). */
+export interface GpuSettings {
+  /** `auto`: on when nvidia-smi is found; `on`: warn when it is not; `off`. */
+  mode: 'auto' | 'on' | 'off';
+  nvidiaSmiPath: string | undefined;
+  extras: GpuExtras;
+  loopIntervalSeconds: number | undefined;
+  timeoutMs: number;
 }

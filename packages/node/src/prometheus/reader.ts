@@ -1,5 +1,6 @@
 import { diag } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { CompatPrometheusSerializer } from './serializer.js';
 import { MetricsServer } from './server.js';
 
@@ -19,7 +20,9 @@ export interface PrometheusEndpoint {
  * Creates the Prometheus endpoint. Scope labels (`otel_scope_name`) are left out so that the
  * labels of every series equal those of the OTLP path; resource attributes are on `target_info`.
  */
-export function createPrometheusEndpoint(): PrometheusEndpoint {
+export function createPrometheusEndpoint(
+  options: { merge?: (resourceMetrics: ResourceMetrics) => Promise<ResourceMetrics> } = {},
+): PrometheusEndpoint {
   const reader = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
   const serializer = new CompatPrometheusSerializer(undefined, false, undefined, false, true);
   const scrape = async (): Promise<string> => {
@@ -27,7 +30,8 @@ export function createPrometheusEndpoint(): PrometheusEndpoint {
     if (errors.length > 0) diag.warn('mltel: some metrics failed to collect', ...errors);
     // Host detection resolves some resource attributes asynchronously; target_info needs them.
     await resourceMetrics.resource.waitForAsyncAttributes?.();
-    return serializer.serialize(resourceMetrics);
+    // Multi-process: the metrics of cluster workers and worker threads merged in (multiprocess/).
+    return serializer.serialize(options.merge ? await options.merge(resourceMetrics) : resourceMetrics);
   };
   const server = new MetricsServer({ scrape });
   return {
