@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, getText, query, ROOT, serverBin, spawnChild, tempDir, until } from './helpers.js';
@@ -10,6 +10,10 @@ import type { Child } from './helpers.js';
 // real Prometheus. Only the primary serves /metrics; it merges the workers at scrape time.
 const APP_DIR = join(ROOT, 'test/fixtures/cluster-app');
 const METRIC = 'ml_pipeline_duration_seconds_count';
+// The fake nvidia-smi (replaying the real L40S capture) first on PATH: the GPU plugin must run in
+// the primary only, not once per worker.
+const FAKE_NVIDIA_SMI_DIR = join(ROOT, 'test/fixtures/fake-nvidia-smi');
+const L40S_CAPTURE = join(ROOT, 'packages/nvidia-smi-parser/test/fixtures/capture-multi-l40s-driver595.txt');
 
 /** One POST-less GET /rerank on a fresh connection: true for a 200. */
 function rerank(port: number): Promise<boolean> {
@@ -70,6 +74,9 @@ describe('a cluster of 4 workers behind one Prometheus endpoint', () => {
         CLUSTER_WORKERS: '4',
         OTEL_EXPORTER_PROMETHEUS_PORT: String(metricsPort),
         MLTEL_MULTIPROCESS_PUSH_INTERVAL: '300',
+        PATH: `${FAKE_NVIDIA_SMI_DIR}:${process.env.PATH ?? ''}`,
+        FAKE_NVIDIA_SMI_CAPTURE: L40S_CAPTURE,
+        FAKE_NVIDIA_SMI_LOG: join(dir.path, 'nvidia-smi.log'),
       },
     });
     await app.waitForLine(/^cluster-app: ready/);
@@ -120,6 +127,19 @@ describe('a cluster of 4 workers behind one Prometheus endpoint', () => {
     // Every worker served a share: four ml.worker.id series.
     expect((await query(api, `${METRIC} > 0`)).length).toBe(4);
     expect(app.stderr()).not.toMatch(/EADDRINUSE/);
+  });
+
+  it('reads the GPUs once per host: nvidia-smi runs in the primary only, one series per GPU', async () => {
+    const power = await until(() => query(api, 'hw_power_watts'), (r) => r.length > 0, 30_000);
+    expect(power.map((s) => [s.metric.hw_model, s.metric.ml_cluster_worker, Number(s.value[1])])).toEqual([['NVIDIA L40S', undefined, 110.23]]);
+    const starts = readFileSync(join(dir.path, 'nvidia-smi.log'), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as { event: string; ppid?: number; overlap: boolean })
+      .filter((e) => e.event === 'start');
+    expect(starts.length).toBeGreaterThan(0);
+    expect(new Set(starts.map((s) => s.ppid))).toEqual(new Set([app.process.pid]));
+    expect(starts.some((s) => s.overlap)).toBe(false);
   });
 
   it('a worker killed mid-run and replaced: the total equals the requests completed, with no counter reset', async () => {

@@ -1,3 +1,5 @@
+import cluster from 'node:cluster';
+import { isMainThread } from 'node:worker_threads';
 import { diag, DiagConsoleLogger, DiagLogLevel, metrics } from '@opentelemetry/api';
 import { announceProviderChange } from '@mltel/semconv';
 import { HostMetricsInstrumentation } from '@opentelemetry/instrumentation-host-metrics';
@@ -215,8 +217,11 @@ export function start(options: StartOptions = {}): MltelSdk {
     }
   }
 
-  // GPU metrics from nvidia-smi (MLTEL_GPU=auto: only when it is found; never throws).
-  const gpu = startGpu(config.gpu, meterProvider);
+  // GPU metrics from nvidia-smi (MLTEL_GPU=auto: only when it is found; never throws). One
+  // reader per host is enough: a cluster worker or a worker thread would run nvidia-smi again
+  // and report the same GPUs once per worker, so only the main thread of a process that is not
+  // a cluster worker (the primary, or a plain process) runs the plugin.
+  const gpu = isMainThread && !cluster.isWorker ? startGpu(config.gpu, meterProvider) : undefined;
 
   // The shared provider meter first, then the cost meter on it, then the clients that feed it.
   let cost: CostMeter | undefined;
