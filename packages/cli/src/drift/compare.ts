@@ -1,0 +1,119 @@
+// `mltel drift compare <profile.json> <data>`: scores a second file against a profile and prints
+// a table (or JSON) of the scores per feature and method, marked against the default thresholds.
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_THRESHOLDS, ProfileComparer, readProfileFile } from '@mltel/quality';
+import type { DriftMethod, FeatureComparison } from '@mltel/quality';
+import type { CliIo } from '../io.js';
+import { progressBar } from './progress.js';
+import { formatOf, readRows, sizeOf } from './rows.js';
+import type { ReadCounters } from './rows.js';
+
+export const COMPARE_USAGE = `Usage: mltel drift compare <profile.json> <data.csv|data.jsonl> [options]
+
+Scores a file against a reference profile: PSI, Jensen-Shannon distance and Hellinger on the
+profile's bins, KS and Wasserstein from quantile sketches. "!" marks a score at or above the
+warning threshold, "!!" at or above critical (PSI 0.1/0.25; JS, Hellinger, KS 0.1/0.2).
+
+Options:
+  --fail-on <warning|critical>  exit 1 when any score reaches this level
+  --json                        print JSON instead of a table
+  --format <csv|jsonl>          input format (default: csv for *.csv, else jsonl)
+
+Exit codes: 0 scored (and nothing reached --fail-on), 1 a score reached --fail-on,
+2 bad arguments, an unreadable or invalid profile, or an unreadable file.
+`;
+
+const METHODS: readonly DriftMethod[] = ['psi', 'js', 'hellinger', 'ks', 'wasserstein'];
+
+function level(method: DriftMethod, score: number | undefined): 0 | 1 | 2 {
+  if (score === undefined || !Number.isFinite(score)) return 0;
+  const { warning, critical } = DEFAULT_THRESHOLDS[method];
+  if (critical !== undefined && score >= critical) return 2;
+  if (warning !== undefined && score >= warning) return 1;
+  return 0;
+}
+
+/** The results as an aligned text table. */
+export function renderTable(results: readonly FeatureComparison[]): string {
+  const header = ['feature', 'kind', 'n', 'missing', 'invalid', ...METHODS];
+  const rows = results.map((r) => [
+    r.feature,
+    r.kind,
+    String(r.samples),
+    String(r.missing),
+    String(r.invalid),
+    ...METHODS.map((m) => {
+      const s = r.scores[m];
+      if (s === undefined || !Number.isFinite(s)) return '-';
+      return `${s.toFixed(4)}${['', '!', '!!'][level(m, s)]}`;
+    }),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** Runs `mltel drift compare`. */
+export async function compareCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      'fail-on': { type: 'string' },
+      json: { type: 'boolean' },
+      format: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(COMPARE_USAGE);
+    return 0;
+  }
+  if (positionals.length !== 2) {
+    io.stderr.write(`mltel drift compare: needs a profile and a data file\n\n${COMPARE_USAGE}`);
+    return 2;
+  }
+  const failOn = values['fail-on'];
+  if (failOn !== undefined && failOn !== 'warning' && failOn !== 'critical') {
+    io.stderr.write(`mltel drift compare: --fail-on must be warning or critical, got "${failOn}"\n`);
+    return 2;
+  }
+  const profilePath = resolve(io.cwd, positionals[0]!);
+  const parsed = readProfileFile(profilePath);
+  if (!parsed.ok) {
+    io.stderr.write(`mltel drift compare: the profile ${profilePath} is not usable: ${parsed.reason}\n`);
+    return 2;
+  }
+  const input = resolve(io.cwd, positionals[1]!);
+  const format = formatOf(input, values.format);
+  if (format === undefined) {
+    io.stderr.write(`mltel drift compare: --format must be csv or jsonl, got "${values.format}"\n`);
+    return 2;
+  }
+  let size: number;
+  try {
+    size = await sizeOf(input);
+  } catch (error) {
+    io.stderr.write(`mltel drift compare: cannot read ${input}: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const comparer = new ProfileComparer(parsed.profile);
+  const bar = progressBar(io, size, 'comparing');
+  const counters: ReadCounters = { bytes: 0, rows: 0, skipped: 0 };
+  for await (const row of readRows(input, format, counters)) {
+    comparer.add(row);
+    bar.update(counters.bytes);
+  }
+  bar.stop();
+  const results = comparer.results();
+  const worst = Math.max(0, ...results.flatMap((r) => METHODS.map((m) => level(m, r.scores[m]))));
+  if (values.json) {
+    io.stdout.write(`${JSON.stringify({ rows: counters.rows, skipped: counters.skipped, features: results }, null, 2)}\n`);
+  } else {
+    io.stdout.write(renderTable(results));
+    io.stdout.write(`${counters.rows} rows${counters.skipped ? `, ${counters.skipped} lines skipped` : ''}; ! warning, !! critical\n`);
+  }
+  const threshold = failOn === 'warning' ? 1 : failOn === 'critical' ? 2 : 3;
+  return worst >= threshold ? 1 : 0;
+}

@@ -1,0 +1,141 @@
+// `mltel drift profile <data> --out <profile.json>`: a reference profile from a CSV or JSON-lines
+// file in two streaming passes (sketch for the bin edges, then the bin counts), bounded memory.
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ProfileBuilder, toNumber } from '@mltel/quality';
+import type { CliIo } from '../io.js';
+import { progressBar } from './progress.js';
+import { formatOf, readRows, sizeOf } from './rows.js';
+import type { DataFormat, ReadCounters } from './rows.js';
+
+export const PROFILE_USAGE = `Usage: mltel drift profile <data.csv|data.jsonl> --out <profile.json> [options]
+
+Builds a reference profile (bin edges and counts, category frequencies, quantile sketches) from a
+CSV file (header row) or a JSON-lines file, streaming, in bounded memory.
+
+Options:
+  --out <file>            where to write the profile (required)
+  --numeric <a,b>         numeric feature columns
+  --categorical <c,d>     categorical feature columns
+                          (neither given: every column except --prediction, --confidence and
+                          --ignore, numeric when its first 1000 non-empty values are all numbers)
+  --ignore <x,y>          columns to leave out when inferring
+  --prediction <col>      predicted-class column
+  --confidence <col>      confidence column (0..1)
+  --bins <n>              inner bins per numeric feature (default 10)
+  --max-categories <n>    categories kept per categorical feature (default 50)
+  --format <csv|jsonl>    input format (default: csv for *.csv, else jsonl)
+`;
+
+const SNIFF_ROWS = 1000;
+const list = (value: string | undefined) => (value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter(Boolean));
+
+/** Column types from the first rows: numeric when every non-empty value is a number. */
+async function inferColumns(path: string, format: DataFormat, exclude: Set<string>): Promise<{ numeric: string[]; categorical: string[] }> {
+  const numeric = new Map<string, boolean>();
+  const counters: ReadCounters = { bytes: 0, rows: 0, skipped: 0 };
+  for await (const row of readRows(path, format, counters)) {
+    for (const [key, value] of Object.entries(row)) {
+      if (exclude.has(key)) continue;
+      if (value === '' || value === null || value === undefined) {
+        if (!numeric.has(key)) numeric.set(key, true);
+        continue;
+      }
+      const isNumber = typeof value === 'number' || (typeof value === 'string' && Number.isFinite(toNumber(value)));
+      numeric.set(key, (numeric.get(key) ?? true) && isNumber);
+    }
+    if (counters.rows >= SNIFF_ROWS) break;
+  }
+  const columns = [...numeric];
+  return { numeric: columns.filter(([, n]) => n).map(([k]) => k), categorical: columns.filter(([, n]) => !n).map(([k]) => k) };
+}
+
+/** Runs `mltel drift profile`. */
+export async function profileCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string', short: 'o' },
+      numeric: { type: 'string' },
+      categorical: { type: 'string' },
+      ignore: { type: 'string' },
+      prediction: { type: 'string' },
+      confidence: { type: 'string' },
+      bins: { type: 'string' },
+      'max-categories': { type: 'string' },
+      format: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(PROFILE_USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1 || values.out === undefined) {
+    io.stderr.write(`mltel drift profile: needs one data file and --out\n\n${PROFILE_USAGE}`);
+    return 2;
+  }
+  const input = resolve(io.cwd, positionals[0]!);
+  const format = formatOf(input, values.format);
+  if (format === undefined) {
+    io.stderr.write(`mltel drift profile: --format must be csv or jsonl, got "${values.format}"\n`);
+    return 2;
+  }
+  const bins = values.bins === undefined ? 10 : Number(values.bins);
+  const maxCategories = values['max-categories'] === undefined ? 50 : Number(values['max-categories']);
+  if (!Number.isInteger(bins) || bins < 1 || bins > 1000 || !Number.isInteger(maxCategories) || maxCategories < 1 || maxCategories > 1000) {
+    io.stderr.write('mltel drift profile: --bins and --max-categories must be integers from 1 to 1000\n');
+    return 2;
+  }
+  let size: number;
+  try {
+    size = await sizeOf(input);
+  } catch (error) {
+    io.stderr.write(`mltel drift profile: cannot read ${input}: ${(error as Error).message}\n`);
+    return 2;
+  }
+
+  let numeric = list(values.numeric);
+  let categorical = list(values.categorical);
+  if (numeric === undefined && categorical === undefined) {
+    const exclude = new Set([...(list(values.ignore) ?? []), values.prediction, values.confidence].filter((s): s is string => s !== undefined));
+    ({ numeric, categorical } = await inferColumns(input, format, exclude));
+  }
+  const builder = new ProfileBuilder({
+    numeric: numeric ?? [],
+    categorical: categorical ?? [],
+    prediction: values.prediction,
+    confidence: values.confidence,
+    bins,
+    maxCategories,
+  });
+
+  const bar = progressBar(io, 2 * size, 'profiling');
+  const counters: ReadCounters = { bytes: 0, rows: 0, skipped: 0 };
+  for await (const row of readRows(input, format, counters)) {
+    builder.add(row);
+    bar.update(counters.bytes);
+  }
+  builder.endPass1();
+  const pass2: ReadCounters = { bytes: 0, rows: 0, skipped: 0 };
+  for await (const row of readRows(input, format, pass2)) {
+    builder.count(row);
+    bar.update(size + pass2.bytes);
+  }
+  bar.stop();
+
+  const profile = builder.finish();
+  const out = resolve(io.cwd, values.out);
+  await writeFile(out, `${JSON.stringify(profile)}\n`);
+  const numericNames = profile.features.filter((f) => f.type === 'numeric').map((f) => f.name);
+  const categoricalNames = profile.features.filter((f) => f.type === 'categorical').map((f) => f.name);
+  io.stdout.write(
+    `profiled ${counters.rows} rows${counters.skipped ? ` (${counters.skipped} lines skipped: not JSON objects)` : ''}: ` +
+      `numeric [${numericNames.join(', ')}], categorical [${categoricalNames.join(', ')}]` +
+      `${profile.confidence ? `, confidence ${profile.confidence.name}` : ''}${profile.prediction ? `, prediction ${profile.prediction.name}` : ''}\n` +
+      `wrote ${out}\n`,
+  );
+  return 0;
+}

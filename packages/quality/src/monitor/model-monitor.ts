@@ -1,0 +1,465 @@
+// The model monitor: predictions, confidence, accuracy from late labels, and online drift of
+// every profiled feature, the confidence and the predicted class against a reference profile.
+// Recording never throws into the application: bad input is counted (see `stats()`) and warned
+// about once per kind through `diag`.
+import { metrics } from '@opentelemetry/api';
+import type { Attributes, MeterProvider, ObservableResult } from '@opentelemetry/api';
+import {
+  ATTR_ML_ALERT_SEVERITY,
+  ATTR_ML_DRIFT_KIND,
+  ATTR_ML_DRIFT_METHOD,
+  ATTR_ML_FEATURE_NAME,
+  ATTR_ML_MODEL_NAME,
+  ATTR_ML_PREDICTION_CLASS,
+  BoundedValues,
+  providerChangeListeners,
+  WarnOnce,
+} from '@mltel/semconv';
+import { parseProfile } from '../profile/parse.js';
+import type { ReferenceProfile } from '../profile/types.js';
+import { DEFAULT_SKETCH_K, QuantileSketch } from '../stats/quantile-sketch.js';
+import type {
+  DriftAlert,
+  DriftKind,
+  DriftMethod,
+  DriftSeverity,
+  MethodThresholds,
+  ModelMonitorOptions,
+  MonitorStats,
+  PredictionRecord,
+  ThresholdCrossing,
+  ThresholdLevels,
+} from '../types.js';
+import { createQualityInstruments } from './instruments.js';
+import type { QualityInstruments } from './instruments.js';
+import { LabelMatcher } from './labels.js';
+import { CategoricalTracker, NumericTracker } from './trackers.js';
+import type { Scores, Tracker } from './trackers.js';
+
+/** Feature name of the confidence's drift scores. */
+export const CONFIDENCE_FEATURE = '_confidence';
+/** Feature name of the predicted class's drift scores. */
+export const PREDICTION_FEATURE = '_prediction';
+
+/** Default thresholds: PSI 0.1/0.25 (the usual rule of thumb); JS, Hellinger, KS 0.1/0.2; none for Wasserstein (its scale is the feature's). */
+export const DEFAULT_THRESHOLDS: Readonly<Record<DriftMethod, ThresholdLevels>> = {
+  psi: { warning: 0.1, critical: 0.25 },
+  js: { warning: 0.1, critical: 0.2 },
+  hellinger: { warning: 0.1, critical: 0.2 },
+  ks: { warning: 0.1, critical: 0.2 },
+  wasserstein: {},
+};
+
+const METHODS: readonly DriftMethod[] = ['psi', 'js', 'hellinger', 'ks', 'wasserstein'];
+const DEFAULT_WINDOW_COUNT = 1000;
+/** How often a monitor on the global provider checks whether a new one was registered. */
+const RECHECK_MS = 5000;
+const DEFAULT_MIN_SAMPLES = 100;
+const MAX_CLASSES = 100;
+const MAX_SKETCH_K = 1 << 16;
+const MAX_CLASS_LENGTH = 128;
+const MAX_ID_LENGTH = 256;
+/** The first UNKNOWN_CHECK_FIRST records, then every UNKNOWN_CHECK_EVERY-th, are checked for feature names the profile lacks (a full check per record would double the cost of observe). */
+const UNKNOWN_CHECK_FIRST = 64;
+const UNKNOWN_CHECK_EVERY = 256;
+
+interface Monitored {
+  tracker: Tracker;
+  kind: DriftKind;
+  feature: string;
+  thresholds: Record<DriftMethod, ThresholdLevels>;
+  published: { attributes: Attributes; value: number }[];
+}
+
+/** Monitors one model; create with `createModelMonitor`. */
+export class ModelMonitor {
+  readonly modelName: string;
+  private readonly warnings = new WarnOnce();
+  private instrumentsOf: { provider: MeterProvider; instruments: QualityInstruments } | undefined;
+  private readonly explicitProvider: MeterProvider | undefined;
+  private recheck: ReturnType<typeof setInterval> | undefined;
+  private readonly modelAttributes: Attributes;
+  private readonly classes: BoundedValues;
+  private readonly classAttributes = new Map<string, Attributes>();
+  private readonly features: Monitored[] = [];
+  private readonly featureNames = new Set<string>();
+  private readonly all: Monitored[] = [];
+  private readonly confidence: Monitored | undefined;
+  private readonly prediction: Monitored | undefined;
+  private readonly labels: LabelMatcher;
+  private readonly windowCount: number;
+  private readonly minSamples: number;
+  private readonly onAlert: ((alerts: DriftAlert[]) => void) | undefined;
+  private readonly timer: ReturnType<typeof setInterval> | undefined;
+  private readonly counters = { records: 0, windowsClosed: 0, unknownFeatures: 0, invalidConfidence: 0, invalidRecords: 0 };
+  private inWindow = 0;
+  private recordsSeen = 0;
+  private closed = false;
+  /** The profile in use, or undefined when none was given or it was refused. */
+  readonly profile: ReferenceProfile | undefined;
+
+  constructor(options: ModelMonitorOptions) {
+    this.modelName = typeof options.modelName === 'string' && options.modelName !== '' ? options.modelName.slice(0, MAX_CLASS_LENGTH) : 'unknown';
+    if (this.modelName === 'unknown') this.warnings.warn('model-name', 'createModelMonitor needs a non-empty modelName; using "unknown"');
+    this.modelAttributes = { [ATTR_ML_MODEL_NAME]: this.modelName };
+    this.explicitProvider = options.meterProvider;
+    this.minSamples = Math.max(1, Math.floor(positive(options.minSamples) ?? DEFAULT_MIN_SAMPLES));
+    this.onAlert = typeof options.onAlert === 'function' ? options.onAlert : undefined;
+    const now = typeof options.now === 'function' ? options.now : Date.now;
+    this.labels = new LabelMatcher(
+      Math.floor(positive(options.accuracyWindow) ?? 1000),
+      Math.floor(positive(options.maxPendingLabels) ?? 10_000),
+      (positive(options.labelTtlSeconds) ?? 3600) * 1000,
+      now,
+    );
+
+    let profile: ReferenceProfile | undefined;
+    if (options.profile !== undefined) {
+      const parsed = parseProfile(options.profile);
+      if (parsed.ok) profile = parsed.profile;
+      else {
+        this.warnings.warn(
+          'profile',
+          `the drift profile of model "${this.modelName}" is not usable: ${parsed.reason}. Predictions and accuracy are recorded, drift is not scored`,
+        );
+      }
+    }
+    this.profile = profile;
+    const sketchK = options.sketch === false ? 0 : Math.min(MAX_SKETCH_K, Math.max(8, Math.floor(positive(options.sketchK) ?? DEFAULT_SKETCH_K)));
+    // Without window sketches the reference sketches are not needed either.
+    const referenceOf = (json: unknown) => (sketchK > 0 ? QuantileSketch.fromJSON(json, true)! : new QuantileSketch(2));
+    const thresholdsFor = (feature: string) => mergeThresholds(options.thresholds?.default, options.thresholds?.perFeature?.[feature]);
+    if (profile) {
+      for (const f of profile.features) {
+        const tracker = f.type === 'numeric'
+          ? new NumericTracker(f, referenceOf(f.sketch), sketchK, this.warnings)
+          : new CategoricalTracker(f, this.warnings);
+        this.features.push(this.monitored(tracker, 'distribution', f.name, thresholdsFor(f.name)));
+        this.featureNames.add(f.name);
+      }
+      if (profile.confidence) {
+        const tracker = new NumericTracker(profile.confidence, referenceOf(profile.confidence.sketch), sketchK, this.warnings, CONFIDENCE_FEATURE);
+        this.confidence = this.monitored(tracker, 'confidence', CONFIDENCE_FEATURE, thresholdsFor(CONFIDENCE_FEATURE));
+      }
+      if (profile.prediction) {
+        const tracker = new CategoricalTracker(profile.prediction, this.warnings, PREDICTION_FEATURE);
+        this.prediction = this.monitored(tracker, 'distribution', PREDICTION_FEATURE, thresholdsFor(PREDICTION_FEATURE));
+      }
+    }
+    const classList = options.classes ?? (profile?.prediction ? profile.prediction.categories : undefined);
+    this.classes = new BoundedValues(ATTR_ML_PREDICTION_CLASS, MAX_CLASSES, MAX_CLASS_LENGTH, this.warnings, classList ? [...classList] : undefined);
+
+    this.onProviderChanged();
+    if (this.explicitProvider === undefined) {
+      // The gauges must reach a global provider registered later, even by an SDK that does not
+      // announce itself: announced changes are followed at once, others by an unref'd re-check.
+      providerChangeListeners().add(this.onProviderChanged);
+      this.recheck = setInterval(this.onProviderChanged, RECHECK_MS);
+      this.recheck.unref?.();
+    }
+
+    const window: unknown = options.window ?? { count: DEFAULT_WINDOW_COUNT };
+    const seconds = typeof window === 'object' && window !== null && 'seconds' in window ? positive(window.seconds) : undefined;
+    if (seconds !== undefined) {
+      this.windowCount = 0;
+      this.timer = setInterval(() => this.closeWindow(), seconds * 1000);
+      this.timer.unref?.();
+    } else {
+      const count = typeof window === 'object' && window !== null && 'count' in window ? positive(window.count) : undefined;
+      if (count === undefined) this.warnings.warn('window', `window must be { count: n } or { seconds: s } with n, s > 0; using { count: ${DEFAULT_WINDOW_COUNT} }`);
+      this.windowCount = Math.floor(count ?? DEFAULT_WINDOW_COUNT);
+    }
+  }
+
+  private readonly onProviderChanged = (): void => {
+    try {
+      this.current();
+    } catch {
+      // A broken provider must not break the application.
+    }
+  };
+
+  private readonly publishAccuracy = (result: ObservableResult): void => {
+    const accuracy = this.labels.accuracy();
+    if (accuracy !== undefined) result.observe(accuracy, this.modelAttributes);
+  };
+
+  private readonly publishScores = (result: ObservableResult): void => {
+    for (const m of this.all) for (const p of m.published) result.observe(p.value, p.attributes);
+  };
+
+  /** The instruments on the current provider (the explicit one, else the global one). */
+  private current(): QualityInstruments {
+    const provider = this.explicitProvider ?? metrics.getMeterProvider();
+    if (this.instrumentsOf?.provider !== provider) {
+      const previous = this.instrumentsOf?.instruments;
+      previous?.driftScore.removeCallback(this.publishScores);
+      previous?.accuracy.removeCallback(this.publishAccuracy);
+      const instruments = createQualityInstruments(provider);
+      instruments.driftScore.addCallback(this.publishScores);
+      instruments.accuracy.addCallback(this.publishAccuracy);
+      this.instrumentsOf = { provider, instruments };
+    }
+    return this.instrumentsOf.instruments;
+  }
+
+  private monitored(tracker: Tracker, kind: DriftKind, feature: string, thresholds: Record<DriftMethod, ThresholdLevels>): Monitored {
+    const m: Monitored = { tracker, kind, feature, thresholds, published: [] };
+    this.all.push(m);
+    return m;
+  }
+
+  /** Observes one record of feature values (by name) for drift. Never throws. */
+  observe(features: Record<string, unknown>): void {
+    if (this.closed) return;
+    try {
+      if (!this.observeFeatures(features)) return;
+      this.counters.records++;
+      if (++this.inWindow >= this.windowCount && this.windowCount > 0) this.closeWindow();
+    } catch (error) {
+      this.warnings.warn('observe-error', `observe() failed and was skipped: ${String(error)}`);
+    }
+  }
+
+  private observeFeatures(features: Record<string, unknown>): boolean {
+    if (typeof features !== 'object' || features === null) {
+      this.counters.invalidRecords++;
+      this.warnings.warn('record', `observe() needs an object of feature values, got ${features === null ? 'null' : typeof features}; the record is dropped`);
+      return false;
+    }
+    const list = this.features;
+    for (let i = 0; i < list.length; i++) {
+      const m = list[i]!;
+      m.tracker.observe(features[m.feature]);
+    }
+    const seen = this.recordsSeen++;
+    if (seen < UNKNOWN_CHECK_FIRST || seen % UNKNOWN_CHECK_EVERY === 0) this.checkUnknownFeatures(features);
+    return true;
+  }
+
+  private checkUnknownFeatures(features: Record<string, unknown>): void {
+    if (this.profile === undefined) return;
+    for (const key of Object.keys(features)) {
+      if (!this.featureNames.has(key)) {
+        this.counters.unknownFeatures++;
+        this.warnings.warn('unknown-feature', `a record has feature "${key.slice(0, 64)}", which the profile does not have; such features are ignored`);
+      }
+    }
+  }
+
+  /** Records one prediction: its class, confidence, features (for drift) and id (for a later label). Never throws. */
+  recordPrediction(prediction: PredictionRecord): void {
+    if (this.closed) return;
+    try {
+      if (typeof prediction !== 'object' || prediction === null) {
+        this.counters.invalidRecords++;
+        this.warnings.warn('prediction', 'recordPrediction() needs an object; the prediction is dropped');
+        return;
+      }
+      const raw = typeof prediction.predictedClass === 'number' || typeof prediction.predictedClass === 'boolean'
+        ? String(prediction.predictedClass)
+        : prediction.predictedClass;
+      const cls = this.classes.admit(raw);
+      const instruments = this.current();
+      if (cls !== undefined) instruments.predictions.add(1, this.classAttributesOf(cls));
+      this.prediction?.tracker.observe(raw);
+
+      const c = prediction.confidence;
+      if (c !== undefined) {
+        if (typeof c === 'number' && c >= 0 && c <= 1) {
+          instruments.confidence.record(c, this.modelAttributes);
+          this.confidence?.tracker.observe(c);
+        } else {
+          this.counters.invalidConfidence++;
+          this.warnings.warn('confidence', `confidence must be a number in 0..1, got ${typeof c === 'number' ? String(c) : typeof c}; the confidence is dropped`);
+        }
+      }
+      if (prediction.features !== undefined) this.observeFeatures(prediction.features);
+      const id = idOf(prediction.id);
+      if (prediction.id !== undefined && id === undefined) this.warnIdType();
+      if (id !== undefined && typeof raw === 'string') this.labels.expect(id, raw.slice(0, MAX_CLASS_LENGTH));
+      this.counters.records++;
+      if (++this.inWindow >= this.windowCount && this.windowCount > 0) this.closeWindow();
+    } catch (error) {
+      this.warnings.warn('prediction-error', `recordPrediction() failed and was skipped: ${String(error)}`);
+    }
+  }
+
+  /** Records a batch of predictions and `ml.batch.size`. Never throws. */
+  recordBatch(predictions: readonly PredictionRecord[]): void {
+    if (!Array.isArray(predictions)) {
+      this.warnings.warn('batch', 'recordBatch() needs an array; the batch is dropped');
+      return;
+    }
+    try {
+      this.current().batchSize.record(predictions.length, this.modelAttributes);
+    } catch (error) {
+      this.warnings.warn('batch-error', `recording ml.batch.size failed: ${String(error)}`);
+    }
+    for (const p of predictions) this.recordPrediction(p);
+  }
+
+  /** Records the true class of the prediction with this id (late and in any order). Never throws. */
+  recordLabel(id: string | number, actualClass: string | number | boolean): void {
+    try {
+      const key = idOf(id);
+      if (key === undefined) {
+        this.warnIdType();
+        return;
+      }
+      const actual = typeof actualClass === 'string' ? actualClass.slice(0, MAX_CLASS_LENGTH) : String(actualClass);
+      if (!this.labels.label(key, actual)) {
+        this.warnings.warn('label-unmatched', 'a label matched no pending prediction (unknown id, expired, evicted or labelled twice); such labels are counted in stats().labelsUnmatched');
+      }
+    } catch (error) {
+      this.warnings.warn('label-error', `recordLabel() failed and was skipped: ${String(error)}`);
+    }
+  }
+
+  private warnIdType(): void {
+    this.warnings.warn('id', `prediction ids must be non-empty strings of at most ${MAX_ID_LENGTH} characters or finite numbers; the id is ignored`);
+  }
+
+  /**
+   * Ends the current window: scores every feature with at least `minSamples` valid values,
+   * publishes the scores, raises alerts. Features short of `minSamples` keep accumulating.
+   */
+  closeWindow(): void {
+    try {
+      this.inWindow = 0;
+      this.counters.windowsClosed++;
+      const alerts: DriftAlert[] = [];
+      for (const m of this.all) {
+        const samples = m.tracker.size;
+        if (samples < this.minSamples) continue;
+        const scores = m.tracker.score();
+        m.tracker.reset();
+        m.published = this.toPoints(m, scores);
+        const alert = this.check(m, scores, samples);
+        if (alert) alerts.push(alert);
+      }
+      if (alerts.length === 0) return;
+      const instruments = this.current();
+      for (const a of alerts) {
+        instruments.alerts.add(1, { ...this.modelAttributes, [ATTR_ML_DRIFT_KIND]: a.kind, [ATTR_ML_ALERT_SEVERITY]: a.severity });
+      }
+      if (this.onAlert) {
+        try {
+          this.onAlert(alerts);
+        } catch (error) {
+          this.warnings.warn('on-alert', `the onAlert handler threw (${String(error)}); the alerts are still counted`);
+        }
+      }
+    } catch (error) {
+      this.warnings.warn('window-error', `closing a drift window failed: ${String(error)}`);
+    }
+  }
+
+  private toPoints(m: Monitored, scores: Scores): { attributes: Attributes; value: number }[] {
+    const points: { attributes: Attributes; value: number }[] = [];
+    for (const method of METHODS) {
+      const value = scores[method];
+      if (value === undefined || !Number.isFinite(value)) continue;
+      points.push({
+        value,
+        attributes: {
+          ...this.modelAttributes,
+          [ATTR_ML_FEATURE_NAME]: m.feature,
+          [ATTR_ML_DRIFT_METHOD]: method,
+          [ATTR_ML_DRIFT_KIND]: m.kind,
+        },
+      });
+    }
+    return points;
+  }
+
+  private check(m: Monitored, scores: Scores, samples: number): DriftAlert | undefined {
+    const crossings: ThresholdCrossing[] = [];
+    for (const method of METHODS) {
+      const score = scores[method];
+      if (score === undefined || !Number.isFinite(score)) continue;
+      const { warning, critical } = m.thresholds[method];
+      if (critical !== undefined && score >= critical) crossings.push({ method, score, severity: 'critical', threshold: critical });
+      else if (warning !== undefined && score >= warning) crossings.push({ method, score, severity: 'warning', threshold: warning });
+    }
+    if (crossings.length === 0) return undefined;
+    const severity: DriftSeverity = crossings.some((c) => c.severity === 'critical') ? 'critical' : 'warning';
+    return { modelName: this.modelName, feature: m.feature, kind: m.kind, severity, crossings, samples };
+  }
+
+  private classAttributesOf(cls: string): Attributes {
+    let attributes = this.classAttributes.get(cls);
+    if (attributes === undefined) {
+      attributes = { ...this.modelAttributes, [ATTR_ML_PREDICTION_CLASS]: cls };
+      this.classAttributes.set(cls, attributes);
+    }
+    return attributes;
+  }
+
+  /** The last published scores, by feature then method (for tests and the CLI). */
+  scores(): Record<string, Partial<Record<DriftMethod, number>>> {
+    const out: Record<string, Partial<Record<DriftMethod, number>>> = {};
+    for (const m of this.all) {
+      if (m.published.length === 0) continue;
+      const byMethod: Partial<Record<DriftMethod, number>> = {};
+      for (const p of m.published) byMethod[p.attributes[ATTR_ML_DRIFT_METHOD] as DriftMethod] = p.value;
+      out[m.feature] = byMethod;
+    }
+    return out;
+  }
+
+  /** Counts of dropped, unmatched and invalid input. */
+  stats(): MonitorStats {
+    const features: MonitorStats['features'] = {};
+    for (const m of this.all) features[m.feature] = { ...m.tracker.stats };
+    return {
+      ...this.counters,
+      features,
+      labelsMatched: this.labels.matched,
+      labelsUnmatched: this.labels.unmatched,
+      pendingExpired: this.labels.expired,
+      pendingEvicted: this.labels.evicted,
+      pendingLabels: this.labels.pendingCount,
+    };
+  }
+
+  /** Stops the window timer and stops following the global provider; later records are ignored. Published scores stay. */
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    if (this.recheck) clearInterval(this.recheck);
+    this.recheck = undefined;
+    providerChangeListeners().delete(this.onProviderChanged);
+  }
+}
+
+function positive(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
+function idOf(id: unknown): string | undefined {
+  if (typeof id === 'string') return id !== '' && id.length <= MAX_ID_LENGTH ? id : undefined;
+  if (typeof id === 'number' && Number.isFinite(id)) return String(id);
+  return undefined;
+}
+
+function mergeThresholds(defaults: MethodThresholds | undefined, perFeature: MethodThresholds | undefined): Record<DriftMethod, ThresholdLevels> {
+  const out = {} as Record<DriftMethod, ThresholdLevels>;
+  for (const method of METHODS) {
+    out[method] = { ...DEFAULT_THRESHOLDS[method], ...validLevels(defaults?.[method]), ...validLevels(perFeature?.[method]) };
+  }
+  return out;
+}
+
+function validLevels(levels: ThresholdLevels | undefined): ThresholdLevels {
+  const out: ThresholdLevels = {};
+  if (typeof levels !== 'object' || levels === null) return out;
+  if (typeof levels.warning === 'number' && Number.isFinite(levels.warning)) out.warning = levels.warning;
+  if (typeof levels.critical === 'number' && Number.isFinite(levels.critical)) out.critical = levels.critical;
+  return out;
+}
+
+/** Creates a monitor for one model (see `ModelMonitorOptions`). Never throws. */
+export function createModelMonitor(options: ModelMonitorOptions): ModelMonitor {
+  return new ModelMonitor(typeof options === 'object' && options !== null ? options : ({ modelName: 'unknown' } as ModelMonitorOptions));
+}
