@@ -16,7 +16,7 @@ import {
   isValidDuration,
   ML_PIPELINE_STAGE_VALUES,
   OTHER_VALUE,
-  providerChangeListeners,
+  followGlobalProvider,
   WarnOnce,
 } from '@mltel/semconv';
 import { createPipelineInstruments } from './instruments.js';
@@ -32,7 +32,6 @@ const MAX_QUEUES = 50;
 const MAX_ERROR_TYPES = 50;
 const MAX_ATTRIBUTE_LENGTH = 128;
 const MAX_POOL_SIZE = 1024;
-const RECHECK_MS = 5_000;
 const MAX_STAGE_KEYS = 200;
 
 /**
@@ -58,7 +57,7 @@ export class PipelineMeter {
   private readonly attributeCache = new Map<string, Attributes>();
   // The hot path of record(): per worker key, stage name as given -> attributes.
   private readonly stageAttributeCache = new Map<string, Map<string, Attributes>>();
-  private recheck: ReturnType<typeof setInterval> | undefined;
+  private unfollow: (() => void) | undefined;
   private readonly onProviderChanged = (): void => {
     this.current();
   };
@@ -361,17 +360,13 @@ export class PipelineMeter {
   // Observed queues must reach a global provider set later: announced changes are followed at
   // once, others by a cheap unref'd re-check (as in @mltel/tasks).
   private followGlobalProvider(): void {
-    if (this.provider !== undefined || this.recheck !== undefined) return;
-    providerChangeListeners().add(this.onProviderChanged);
-    this.recheck = setInterval(this.onProviderChanged, RECHECK_MS);
-    this.recheck.unref?.();
+    if (this.provider !== undefined || this.unfollow !== undefined) return;
+    this.unfollow = followGlobalProvider(this.onProviderChanged);
   }
 
   private unfollowGlobalProvider(): void {
-    if (this.recheck === undefined) return;
-    providerChangeListeners().delete(this.onProviderChanged);
-    clearInterval(this.recheck);
-    this.recheck = undefined;
+    this.unfollow?.();
+    this.unfollow = undefined;
   }
 }
 

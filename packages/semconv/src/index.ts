@@ -135,7 +135,7 @@ export {
   NVIDIA_GPU_POWER_LIMIT,
   NVIDIA_GPU_PROCESS_MEMORY_USAGE,
 } from './metrics/gpu.js';
-export { announceProviderChange, PROVIDER_CHANGED, providerChangeListeners } from './provider-change.js';
+export { announceProviderChange, followGlobalProvider, PROVIDER_CHANGED, PROVIDER_RECHECK_MS, providerChangeListeners } from './provider-change.js';
 export { BoundedValues, describe, isValidDuration, WarnOnce } from './guard.js';
 export { errorTypeOf } from './error-type.js';
 export { instrumentOptions } from './instrument-options.js';

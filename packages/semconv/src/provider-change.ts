@@ -23,3 +23,21 @@ export function announceProviderChange(): void {
     }
   }
 }
+
+/** How often {@link followGlobalProvider} re-checks for a global provider nobody announced (ms). */
+export const PROVIDER_RECHECK_MS = 5_000;
+
+/**
+ * Calls `onChange` whenever the global MeterProvider may have changed: at once when a
+ * distribution announces it ({@link announceProviderChange}), and every `recheckMs` on an
+ * unref'd timer for an SDK that does not announce itself. Returns the function that stops.
+ */
+export function followGlobalProvider(onChange: () => void, recheckMs: number = PROVIDER_RECHECK_MS): () => void {
+  providerChangeListeners().add(onChange);
+  const recheck = setInterval(onChange, recheckMs);
+  recheck.unref?.();
+  return () => {
+    providerChangeListeners().delete(onChange);
+    clearInterval(recheck);
+  };
+}

@@ -11,17 +11,13 @@ import {
   isValidDuration,
   ML_TASK_STATUS_VALUES,
   WarnOnce,
-  providerChangeListeners,
+  followGlobalProvider,
 } from '@mltel/semconv';
 import type { MlTaskStatus } from '@mltel/semconv';
 import { classifyError, errorTypeOf, isFailure, TaskTimeoutError } from './errors.js';
 import { createTaskInstruments } from './instruments.js';
 import type { TaskInstruments } from './instruments.js';
 import type { TaskHandle, TaskMeterOptions, TaskOptions, TaskRecord } from './types.js';
-
-// Meters with observed queues join @mltel/semconv's provider-change listeners, so their
-// ml.queue.size callback moves to a newly set global provider at once.
-const RECHECK_MS = 5_000;
 
 const STATUSES: ReadonlySet<string> = new Set(ML_TASK_STATUS_VALUES);
 const NOOP_HANDLE: TaskHandle = { success() {}, fail() {}, end() {} };
@@ -65,7 +61,7 @@ export class TaskMeter {
   private readonly queueNames: BoundedValues;
   private readonly defaultWorkerType: string | undefined;
   private readonly queues = new Map<string, () => number>();
-  private recheck: ReturnType<typeof setInterval> | undefined;
+  private unfollow: (() => void) | undefined;
   private readonly onProviderChanged = (): void => {
     this.current();
   };
@@ -215,17 +211,13 @@ export class TaskMeter {
   // Observed queues must reach a global provider set later, even by an SDK that does not announce
   // itself: announced changes are followed at once, others by a cheap unref'd re-check.
   private followGlobalProvider(): void {
-    if (this.provider !== undefined || this.recheck !== undefined) return;
-    providerChangeListeners().add(this.onProviderChanged);
-    this.recheck = setInterval(this.onProviderChanged, RECHECK_MS);
-    this.recheck.unref?.();
+    if (this.provider !== undefined || this.unfollow !== undefined) return;
+    this.unfollow = followGlobalProvider(this.onProviderChanged);
   }
 
   private unfollowGlobalProvider(): void {
-    if (this.recheck === undefined) return;
-    providerChangeListeners().delete(this.onProviderChanged);
-    clearInterval(this.recheck);
-    this.recheck = undefined;
+    this.unfollow?.();
+    this.unfollow = undefined;
   }
 
   private current(): TaskInstruments {

@@ -12,7 +12,7 @@ import {
   ATTR_ML_MODEL_NAME,
   ATTR_ML_PREDICTION_CLASS,
   BoundedValues,
-  providerChangeListeners,
+  followGlobalProvider,
   WarnOnce,
 } from '@mltel/semconv';
 import { parseProfile } from '../profile/parse.js';
@@ -52,8 +52,6 @@ export const DEFAULT_THRESHOLDS: Readonly<Record<DriftMethod, ThresholdLevels>> 
 
 const METHODS: readonly DriftMethod[] = ['psi', 'js', 'hellinger', 'ks', 'wasserstein'];
 const DEFAULT_WINDOW_COUNT = 1000;
-/** How often a monitor on the global provider checks whether a new one was registered. */
-const RECHECK_MS = 5000;
 const DEFAULT_MIN_SAMPLES = 100;
 const MAX_CLASSES = 100;
 const MAX_SKETCH_K = 1 << 16;
@@ -77,7 +75,7 @@ export class ModelMonitor {
   private readonly warnings = new WarnOnce();
   private instrumentsOf: { provider: MeterProvider; instruments: QualityInstruments } | undefined;
   private readonly explicitProvider: MeterProvider | undefined;
-  private recheck: ReturnType<typeof setInterval> | undefined;
+  private unfollow: (() => void) | undefined;
   private readonly modelAttributes: Attributes;
   private readonly classes: BoundedValues;
   private readonly classAttributes = new Map<string, Attributes>();
@@ -153,9 +151,7 @@ export class ModelMonitor {
     if (this.explicitProvider === undefined) {
       // The gauges must reach a global provider registered later, even by an SDK that does not
       // announce itself: announced changes are followed at once, others by an unref'd re-check.
-      providerChangeListeners().add(this.onProviderChanged);
-      this.recheck = setInterval(this.onProviderChanged, RECHECK_MS);
-      this.recheck.unref?.();
+      this.unfollow = followGlobalProvider(this.onProviderChanged);
     }
 
     const window: unknown = options.window ?? { count: DEFAULT_WINDOW_COUNT };
@@ -427,9 +423,8 @@ export class ModelMonitor {
   close(): void {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    if (this.recheck) clearInterval(this.recheck);
-    this.recheck = undefined;
-    providerChangeListeners().delete(this.onProviderChanged);
+    this.unfollow?.();
+    this.unfollow = undefined;
   }
 }
 
