@@ -42,10 +42,14 @@ apt_suite() {
   local suite="$1" dir="$2"
   mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
   echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main" >"$dir/sources.list"
+  # An empty package status of our own: the system's (a redis-server installed from
+  # bookworm-security, say) would otherwise make apt pick a version this source does not have.
+  : >"$dir/status"
   apt_opts=(
     -o "Dir::Etc::sourcelist=$dir/sources.list"
     -o "Dir::Etc::sourceparts=-"
     -o "Dir::State::Lists=$dir/lists"
+    -o "Dir::State::status=$dir/status"
     -o "Dir::Cache=$dir/cache"
     -o "Debug::NoLocking=1"
     -o "APT::Get::List-Cleanup=0"
