@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite: bootstrap, fetch the real Prometheus and VictoriaMetrics servers
-# (Debian trixie packages, extracted into .cache/servers), then every vitest project.
+# (Debian trixie packages, extracted into .cache/servers), the formatter, linter and the type
+# check of the tests, then every vitest project.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$root/scripts/bootstrap.sh"
 bash "$root/scripts/fetch-servers.sh"
 cd "$root"
+# The house rules first: formatter and linter clean, tests type-checked.
+pnpm exec biome check .
+pnpm exec tsc -p tsconfig.test.json
 exec pnpm exec vitest run "$@"

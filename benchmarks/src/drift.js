@@ -52,18 +52,38 @@ function profileOf(featureNames) {
 // 1024 precomputed records of FEATURES values, slightly shifted from the reference.
 const FEATURE_NAMES = names(FEATURES);
 const next = normals(2);
-const RECORDS = Array.from({ length: 1024 }, () => Object.fromEntries(FEATURE_NAMES.map((f) => [f, next() * 1.1 + 0.1])));
+const RECORDS = Array.from({ length: 1024 }, () =>
+  Object.fromEntries(FEATURE_NAMES.map((f) => [f, next() * 1.1 + 0.1])),
+);
 const VALUES = RECORDS.flatMap((r) => FEATURE_NAMES.map((f) => r[f]));
 
 function variants() {
   const provider = new MeterProvider({ readers: [new MinimalReader()] });
   const profile = profileOf(FEATURE_NAMES);
-  const monitor = createModelMonitor({ modelName: 'bench', profile, meterProvider: provider, window: { count: WINDOW } });
-  const binsOnly = createModelMonitor({ modelName: 'bench-bins', profile, meterProvider: provider, window: { count: WINDOW }, sketch: false });
-  const histogram = provider.getMeter('bench').createHistogram('bench.value', { advice: { explicitBucketBoundaries: [-2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2] } });
+  const monitor = createModelMonitor({
+    modelName: 'bench',
+    profile,
+    meterProvider: provider,
+    window: { count: WINDOW },
+  });
+  const binsOnly = createModelMonitor({
+    modelName: 'bench-bins',
+    profile,
+    meterProvider: provider,
+    window: { count: WINDOW },
+    sketch: false,
+  });
+  const histogram = provider
+    .getMeter('bench')
+    .createHistogram('bench.value', { advice: { explicitBucketBoundaries: [-2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2] } });
   const attributes = { 'ml.model.name': 'bench', 'ml.feature.name': 'feature_0' };
   const registry = new promClient.Registry();
-  const prom = new promClient.Histogram({ name: 'bench_value', help: 'h', buckets: [-2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2], registers: [registry] });
+  const prom = new promClient.Histogram({
+    name: 'bench_value',
+    help: 'h',
+    buckets: [-2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2],
+    registers: [registry],
+  });
   let i = 0;
   let b = 0;
   let j = 0;
@@ -130,14 +150,14 @@ const held = () => {
   return m.heapUsed + m.arrayBuffers;
 };
 
-let retained;
+let _retained;
 async function heapDelta(build) {
-  retained = undefined;
+  _retained = undefined;
   await new Promise((resolve) => setImmediate(resolve));
   gc();
   gc();
   const before = held();
-  retained = build();
+  _retained = build();
   gc();
   gc();
   return held() - before;
@@ -150,7 +170,14 @@ function filledMonitor(n, sketchK, sketch = true) {
   const build = () => {
     // A fresh provider per build (its fixed cost cancels out in the 100-vs-1 difference).
     const provider = new MeterProvider({ readers: [new MinimalReader()] });
-    const monitor = createModelMonitor({ modelName: 'bench', profile, meterProvider: provider, window: { count: WINDOW }, sketchK, sketch });
+    const monitor = createModelMonitor({
+      modelName: 'bench',
+      profile,
+      meterProvider: provider,
+      window: { count: WINDOW },
+      sketchK,
+      sketch,
+    });
     const gen = normals(3);
     for (let r = 0; r < WINDOW - 1; r++) {
       const record = {};
@@ -175,11 +202,17 @@ async function memory(sketchK, sketch = true) {
 
 async function main() {
   console.log('# mltel drift benchmark\n');
-  console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} x ${os.cpus().length}, ${ROUNDS} rounds of ${TIME_MS} ms per variant\n`);
+  console.log(
+    `node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} x ${os.cpus().length}, ${ROUNDS} rounds of ${TIME_MS} ms per variant\n`,
+  );
   const { list, nsPerValue } = await timing();
-  console.log(`## Observing one feature value (${FEATURES} numeric features, ${BINS} bins, window ${WINDOW} records, scoring amortised)\n`);
+  console.log(
+    `## Observing one feature value (${FEATURES} numeric features, ${BINS} bins, window ${WINDOW} records, scoring amortised)\n`,
+  );
   console.log('Time ratios (< 1: cheaper than the other), each the median of the per-round ratios.\n');
-  console.log('| variant | ns per value (median) | range over rounds | time vs raw OTel record | time vs prom-client observe |');
+  console.log(
+    '| variant | ns per value (median) | range over rounds | time vs raw OTel record | time vs prom-client observe |',
+  );
   console.log('|---|---:|---:|---:|---:|');
   const otel = nsPerValue.get('otel');
   const prom = nsPerValue.get('prom');
@@ -187,9 +220,13 @@ async function main() {
     const ns = nsPerValue.get(v.key);
     const vsOtel = median(ns.map((x, i) => x / otel[i]));
     const vsProm = median(ns.map((x, i) => x / prom[i]));
-    console.log(`| ${v.name} | ${median(ns).toFixed(1)} | ${Math.min(...ns).toFixed(1)}-${Math.max(...ns).toFixed(1)} | ${vsOtel.toFixed(2)}x | ${vsProm.toFixed(2)}x |`);
+    console.log(
+      `| ${v.name} | ${median(ns).toFixed(1)} | ${Math.min(...ns).toFixed(1)}-${Math.max(...ns).toFixed(1)} | ${vsOtel.toFixed(2)}x | ${vsProm.toFixed(2)}x |`,
+    );
   }
-  console.log(`\n## Memory per monitored numeric feature (heap + array buffers, ${BINS} bins, window of ${WINDOW} records almost full)\n`);
+  console.log(
+    `\n## Memory per monitored numeric feature (heap + array buffers, ${BINS} bins, window of ${WINDOW} records almost full)\n`,
+  );
   console.log('| window sketch k | bytes per feature | stated bound of the window sketch (doubles x 8) |');
   console.log('|---:|---:|---:|');
   for (const k of [256, 1024]) {
@@ -197,7 +234,9 @@ async function main() {
     console.log(`| ${k} | ${Math.round(await memory(k)).toLocaleString('en-US')} | ${bound.toLocaleString('en-US')} |`);
   }
   console.log(`| \`sketch: false\` | ${Math.round(await memory(1024, false)).toLocaleString('en-US')} | 0 |`);
-  console.log('\n(The reference sketch of each feature, loaded from the profile, is included while the sketch is on; it is the same for every k.)');
+  console.log(
+    '\n(The reference sketch of each feature, loaded from the profile, is included while the sketch is on; it is the same for every k.)',
+  );
 }
 
 await main();

@@ -14,7 +14,12 @@ import promClient from 'prom-client';
 // 2 providers x 5 request models each = 10 series per (metric, token type); every request model
 // is answered by its own dated response model, as providers report them.
 const PROVIDERS = [
-  { provider: 'openai', serverAddress: 'api.openai.com', serverPort: 443, models: ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'gpt-4.1-mini', 'o3-mini'] },
+  {
+    provider: 'openai',
+    serverAddress: 'api.openai.com',
+    serverPort: 443,
+    models: ['gpt-4o', 'gpt-4o-mini', 'gpt-4.1', 'gpt-4.1-mini', 'o3-mini'],
+  },
   {
     provider: 'anthropic',
     serverAddress: 'api.anthropic.com',
@@ -206,7 +211,12 @@ export function genAiRecordVariants(newProvider, batch) {
     { name: 'mltel-start-end', label: 'mltel `start(call)` + `timer.end(usage)`', fn: mltelStartEnd },
     { name: 'otel', label: 'raw OTel SDK, 3 × `histogram.record`', fn: rawOtel },
     { name: 'prom', label: 'prom-client by hand, 3 × `observe(labels, v)`', fn: promRecord, registry: promRegistry },
-    { name: 'prom-bound', label: 'prom-client, children bound per series, 3 × `child.observe(v)`', fn: promBound, registry: promBRegistry },
+    {
+      name: 'prom-bound',
+      label: 'prom-client, children bound per series, 3 × `child.observe(v)`',
+      fn: promBound,
+      registry: promBRegistry,
+    },
   ];
 }
 
@@ -252,7 +262,9 @@ export async function checkGenAiVariants(MeterProvider, Reader) {
     // start/end measures its own durations: compare the token histogram and the duration count.
     const reader = new Reader();
     const provider = new MeterProvider({ readers: [reader] });
-    genAiRecordVariants(() => provider, n).find((v) => v.name === 'mltel-start-end').fn();
+    genAiRecordVariants(() => provider, n)
+      .find((v) => v.name === 'mltel-start-end')
+      .fn();
     const summary = await summarize(reader);
     const duration = summary[GEN_AI_CLIENT_OPERATION_DURATION.name];
     if (
@@ -272,7 +284,9 @@ export async function checkGenAiVariants(MeterProvider, Reader) {
   }
   // prom-client: the same counts and sums, from its own registry.
   for (const name of ['prom', 'prom-bound']) {
-    const variant = genAiRecordVariants(() => new MeterProvider({ readers: [new Reader()] }), n).find((v) => v.name === name);
+    const variant = genAiRecordVariants(() => new MeterProvider({ readers: [new Reader()] }), n).find(
+      (v) => v.name === name,
+    );
     variant.fn();
     const got = {};
     for (const metric of await variant.registry.getMetricsAsJSON()) {
@@ -281,7 +295,8 @@ export async function checkGenAiVariants(MeterProvider, Reader) {
       got[metric.name] = {
         series: counts.length,
         count: counts.reduce((s, v) => s + v.value, 0),
-        sum: Math.round(values.filter((v) => v.metricName.endsWith('_sum')).reduce((s, v) => s + v.value, 0) * 1e6) / 1e6,
+        sum:
+          Math.round(values.filter((v) => v.metricName.endsWith('_sum')).reduce((s, v) => s + v.value, 0) * 1e6) / 1e6,
       };
     }
     for (const [metric, want] of [

@@ -22,7 +22,8 @@ import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 
 const ROUNDS = Number(process.env.BENCH_COLLECTIONS ?? 30);
 const FAKE = fileURLToPath(new URL('../../test/fixtures/fake-nvidia-smi/nvidia-smi', import.meta.url));
-const fixture = (name) => fileURLToPath(new URL(`../../packages/nvidia-smi-parser/test/fixtures/${name}`, import.meta.url));
+const fixture = (name) =>
+  fileURLToPath(new URL(`../../packages/nvidia-smi-parser/test/fixtures/${name}`, import.meta.url));
 const L40S = fixture('capture-multi-l40s-driver595.txt');
 const LARGEST_XML = fixture('xml-2xA5000-processes-driver590-v13.xml');
 const TICK_S = 0.01; // USER_HZ: 100 on Linux
@@ -74,7 +75,16 @@ async function plugin(vars, extras, source) {
   return result;
 }
 
-const FIELDS = ['index', 'uuid', 'name', 'memory.used', 'memory.total', 'utilization.gpu', 'power.draw', 'temperature.gpu'];
+const FIELDS = [
+  'index',
+  'uuid',
+  'name',
+  'memory.used',
+  'memory.total',
+  'utilization.gpu',
+  'power.draw',
+  'temperature.gpu',
+];
 
 async function naive(vars, instruments) {
   const reader = new Reader();
@@ -86,8 +96,11 @@ async function naive(vars, instruments) {
     const gauge = meter.createObservableGauge(`naive.gpu.metric_${i}`);
     gauge.addCallback(async (result) => {
       spawned++;
-      const { stdout } = await run(FAKE, [`--query-gpu=${FIELDS.join(',')}`, '--format=csv,noheader,nounits'], { env: fakeEnv(vars) });
-      for (const gpu of parseQueryGpuCsv(stdout, FIELDS)) result.observe(gpu.memory.usedBytes ?? 0, { 'hw.id': gpu.uuid });
+      const { stdout } = await run(FAKE, [`--query-gpu=${FIELDS.join(',')}`, '--format=csv,noheader,nounits'], {
+        env: fakeEnv(vars),
+      });
+      for (const gpu of parseQueryGpuCsv(stdout, FIELDS))
+        result.observe(gpu.memory.usedBytes ?? 0, { 'hw.id': gpu.uuid });
     });
   }
   const result = await measure(
@@ -112,13 +125,21 @@ for (const gpus of [1, 8]) {
   add(`naive, ${gpus} GPU, 1 instrument`, await naive(vars, 1));
   add(`naive, ${gpus} GPU, 20 instruments`, await naive(vars, 20));
 }
-add('plugin, -q -x, largest XML (2 GPUs, 94 KB), process memory on', await plugin({ FAKE_NVIDIA_SMI_XML: LARGEST_XML }, { ...ALL, processMemory: true }, 'xml'));
+add(
+  'plugin, -q -x, largest XML (2 GPUs, 94 KB), process memory on',
+  await plugin({ FAKE_NVIDIA_SMI_XML: LARGEST_XML }, { ...ALL, processMemory: true }, 'xml'),
+);
 
 console.log(`### GPU: collection (${ROUNDS} collections each, after one warm-up)\n`);
-console.log(`Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} x${os.cpus().length}, ${os.platform()} ${os.release()}\n`);
-console.log('| collection | spawns / collection | wall ms / collection | parent CPU ms / collection | children CPU ms / collection |');
+console.log(
+  `Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} x${os.cpus().length}, ${os.platform()} ${os.release()}\n`,
+);
+console.log(
+  '| collection | spawns / collection | wall ms / collection | parent CPU ms / collection | children CPU ms / collection |',
+);
 console.log('|---|---:|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.name} | ${r.spawns.toFixed(2)} | ${ms(r.wall)} | ${ms(r.parent)} | ${ms(r.kids)} |`);
+for (const r of rows)
+  console.log(`| ${r.name} | ${r.spawns.toFixed(2)} | ${ms(r.wall)} | ${ms(r.parent)} | ${ms(r.kids)} |`);
 const base = rows.find((r) => r.name === 'plugin, CSV, 8 GPU, 13 instruments (all extras)');
 const naive20 = rows.find((r) => r.name === 'naive, 8 GPU, 20 instruments');
 console.log(

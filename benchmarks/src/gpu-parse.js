@@ -65,16 +65,46 @@ const naiveCsv = (text) =>
 // Sanity: the variants do the work they claim.
 if (parseXml(bigXml).gpus.length !== 2) throw new Error('big XML: expected 2 GPUs');
 if (raw.parse(bigXml).nvidia_smi_log.gpu.length !== 2) throw new Error('raw XML: expected 2 GPUs');
-if (parseQueryGpuCsv(csv).map((g) => g.index).join() !== '0,1,2,3,4,5,6,7') throw new Error('CSV: expected 8 GPUs');
+if (
+  parseQueryGpuCsv(csv)
+    .map((g) => g.index)
+    .join() !== '0,1,2,3,4,5,6,7'
+)
+  throw new Error('CSV: expected 8 GPUs');
 if (naiveCsv(csv).length !== 9 || cols.length < 200) throw new Error('naive CSV: expected 9 lines of 200+ cells');
 
 let sink = 0;
 const variants = [
-  { name: 'xml', group: 'xml', label: '`parseXml`, 2 GPUs, 94 KB (v13)', fn: () => (sink += parseXml(bigXml).gpus.length) },
-  { name: 'xml-raw', group: 'xml', label: 'fast-xml-parser raw parse, same text, no mapping', fn: () => (sink += raw.parse(bigXml).nvidia_smi_log.gpu.length) },
-  { name: 'xml-small', group: 'xml', label: '`parseXml`, 1 GPU, 11 KB (v12)', fn: () => (sink += parseXml(smallXml).gpus.length) },
-  { name: 'csv', group: 'csv', label: `\`parseQueryGpuCsv\`, 8 GPUs x ${cols.length} fields`, fn: () => (sink += parseQueryGpuCsv(csv).length) },
-  { name: 'csv-raw', group: 'csv', label: 'split lines and cells, no mapping', fn: () => (sink += naiveCsv(csv).length) },
+  {
+    name: 'xml',
+    group: 'xml',
+    label: '`parseXml`, 2 GPUs, 94 KB (v13)',
+    fn: () => (sink += parseXml(bigXml).gpus.length),
+  },
+  {
+    name: 'xml-raw',
+    group: 'xml',
+    label: 'fast-xml-parser raw parse, same text, no mapping',
+    fn: () => (sink += raw.parse(bigXml).nvidia_smi_log.gpu.length),
+  },
+  {
+    name: 'xml-small',
+    group: 'xml',
+    label: '`parseXml`, 1 GPU, 11 KB (v12)',
+    fn: () => (sink += parseXml(smallXml).gpus.length),
+  },
+  {
+    name: 'csv',
+    group: 'csv',
+    label: `\`parseQueryGpuCsv\`, 8 GPUs x ${cols.length} fields`,
+    fn: () => (sink += parseQueryGpuCsv(csv).length),
+  },
+  {
+    name: 'csv-raw',
+    group: 'csv',
+    label: 'split lines and cells, no mapping',
+    fn: () => (sink += naiveCsv(csv).length),
+  },
 ];
 const baseline = { xml: 'xml-raw', csv: 'csv-raw' };
 
@@ -97,7 +127,9 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 
-console.log(`## GPU: parsing\n\nnode ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} (${os.cpus().length} cores), ${ROUNDS} rounds\n`);
+console.log(
+  `## GPU: parsing\n\nnode ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} (${os.cpus().length} cores), ${ROUNDS} rounds\n`,
+);
 console.log('| variant | µs per call (median) | time vs baseline (median) | range over rounds |');
 console.log('|---|---:|---:|---:|');
 for (const v of variants) {

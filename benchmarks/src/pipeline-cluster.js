@@ -67,10 +67,15 @@ if (cluster.isPrimary) {
   if (series !== SERIES) throw new Error(`the merged scrape has ${series} bench series, not ${SERIES}`);
   const expected = `bench_requests_0_total{k="0"} ${WORKERS + 1}`;
   if (!text.includes(expected)) throw new Error(`merged scrape lacks ${expected}`);
-  console.log(`## Cluster scrape: ${WORKERS} workers, ${SERIES} series each (merged into ${SERIES}); node ${process.version}, ${os.cpus().length} cores; ${SCRAPES} scrapes\n`);
+  console.log(
+    `## Cluster scrape: ${WORKERS} workers, ${SERIES} series each (merged into ${SERIES}); node ${process.version}, ${os.cpus().length} cores; ${SCRAPES} scrapes\n`,
+  );
   console.log('| endpoint | scrape ms (median) | max | ratio vs one process |');
   console.log('|---|---:|---:|---:|');
-  const row = (label, r) => console.log(`| ${label} | ${r.median.toFixed(1)} | ${r.max.toFixed(1)} | ${(r.median / single.median).toFixed(2)}x |`);
+  const row = (label, r) =>
+    console.log(
+      `| ${label} | ${r.median.toFixed(1)} | ${r.max.toFixed(1)} | ${(r.median / single.median).toFixed(2)}x |`,
+    );
   row('mltel, one process alone (no workers)', single);
   row(`mltel primary merging ${WORKERS} workers + itself`, mltel);
   row(`prom-client AggregatorRegistry.clusterMetrics(), ${WORKERS} workers`, prom);

@@ -12,7 +12,16 @@ import { Bench } from 'tinybench';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const TIME_MS = Number(process.env.BENCH_TIME_MS ?? 500);
 const WARMUP_MS = 250;
-const STAGES = ['tokenize', 'tokenizer_queue', 'model_queue', 'scheduler', 'inference', 'ipc_send', 'ipc_receive', 'serialize'];
+const STAGES = [
+  'tokenize',
+  'tokenizer_queue',
+  'model_queue',
+  'scheduler',
+  'inference',
+  'ipc_send',
+  'ipc_receive',
+  'serialize',
+];
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 class MinimalReader extends MetricReader {
@@ -30,8 +39,14 @@ const meter = createPipelineMeter({ pipelineName: 'rerank', meterProvider: mltel
 
 const raw = provider();
 const rawMeter = raw.provider.getMeter('bench');
-const rawTotal = rawMeter.createHistogram('ml.pipeline.duration', { unit: 's', advice: { explicitBucketBoundaries: BUCKETS } });
-const rawStage = rawMeter.createHistogram('ml.pipeline.stage.duration', { unit: 's', advice: { explicitBucketBoundaries: BUCKETS } });
+const rawTotal = rawMeter.createHistogram('ml.pipeline.duration', {
+  unit: 's',
+  advice: { explicitBucketBoundaries: BUCKETS },
+});
+const rawStage = rawMeter.createHistogram('ml.pipeline.stage.duration', {
+  unit: 's',
+  advice: { explicitBucketBoundaries: BUCKETS },
+});
 const rawTotalAttrs = { 'ml.pipeline.name': 'rerank' };
 const rawStageAttrs = STAGES.map((stage) => ({ 'ml.pipeline.name': 'rerank', 'ml.pipeline.stage': stage }));
 
@@ -138,8 +153,12 @@ if (!(await registry.getSingleMetricAsString('ml_pipeline_duration_seconds')).in
 }
 
 const base = variants[0].name;
-console.log(`## Pipelines: one request timeline with 8 stages (node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores; ${ROUNDS} rounds)\n`);
-console.log('| variant | requests/s (median) | µs/request | ratio vs prom-client (median, higher is faster) | range over rounds |');
+console.log(
+  `## Pipelines: one request timeline with 8 stages (node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores; ${ROUNDS} rounds)\n`,
+);
+console.log(
+  '| variant | requests/s (median) | µs/request | ratio vs prom-client (median, higher is faster) | range over rounds |',
+);
 console.log('|---|---:|---:|---:|---:|');
 for (const v of variants) {
   const ops = perRound.get(v.name);

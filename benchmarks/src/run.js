@@ -231,16 +231,41 @@ async function scrapeVariants() {
   };
   const series = (text) => text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;
   const names = (text) =>
-    [...new Set(text.split('\n').filter((l) => l.startsWith('# TYPE')).map((l) => l.split(' ')[2]))].join(', ');
+    [
+      ...new Set(
+        text
+          .split('\n')
+          .filter((l) => l.startsWith('# TYPE'))
+          .map((l) => l.split(' ')[2]),
+      ),
+    ].join(', ');
 
   return {
     outputs: Object.fromEntries(
-      Object.entries(outputs).map(([k, text]) => [k, { bytes: Buffer.byteLength(text), lines: series(text), names: names(text) }]),
+      Object.entries(outputs).map(([k, text]) => [
+        k,
+        { bytes: Buffer.byteLength(text), lines: series(text), names: names(text) },
+      ]),
     ),
     variants: [
-      { name: 'ser-upstream', label: 'upstream `PrometheusSerializer.serialize()`', scope: 'serialize only', fn: () => upstream.serialize(resourceMetrics) },
-      { name: 'ser-compat', label: 'mltel `CompatPrometheusSerializer.serialize()`', scope: 'serialize only', fn: () => compat.serialize(resourceMetrics) },
-      { name: 'prom', label: 'prom-client `registry.metrics()`', scope: 'collect + serialize', fn: () => registry.metrics() },
+      {
+        name: 'ser-upstream',
+        label: 'upstream `PrometheusSerializer.serialize()`',
+        scope: 'serialize only',
+        fn: () => upstream.serialize(resourceMetrics),
+      },
+      {
+        name: 'ser-compat',
+        label: 'mltel `CompatPrometheusSerializer.serialize()`',
+        scope: 'serialize only',
+        fn: () => compat.serialize(resourceMetrics),
+      },
+      {
+        name: 'prom',
+        label: 'prom-client `registry.metrics()`',
+        scope: 'collect + serialize',
+        fn: () => registry.metrics(),
+      },
       {
         name: 'full-upstream',
         label: 'OTel `reader.collect()` + upstream serializer',
@@ -268,10 +293,18 @@ const MEMORY_NAMES = Array.from({ length: MEMORY_SERIES }, (_, i) => `transcribe
 const memoryVariants = {
   mltel: async (n) => {
     const reader = new MinimalReader();
-    const meter = createTaskMeter({ meterProvider: new MeterProvider({ readers: [reader] }), maxTaskNames: MEMORY_SERIES });
+    const meter = createTaskMeter({
+      meterProvider: new MeterProvider({ readers: [reader] }),
+      maxTaskNames: MEMORY_SERIES,
+    });
     const fill = () => {
       for (let i = 0; i < n; i++)
-        meter.record({ name: MEMORY_NAMES[i], status: 'success', durationSeconds: DURATIONS[i & 63], workerType: WORKER });
+        meter.record({
+          name: MEMORY_NAMES[i],
+          status: 'success',
+          durationSeconds: DURATIONS[i & 63],
+          workerType: WORKER,
+        });
     };
     fill();
     await reader.collect();
@@ -311,15 +344,15 @@ const memoryVariants = {
 };
 
 // Holds the last measured structures until the next measurement, so gc cannot free them early.
-let retained;
+let _retained;
 
 async function heapDelta(build, n) {
-  retained = undefined;
+  _retained = undefined;
   await new Promise((resolve) => setImmediate(resolve));
   gc();
   gc();
   const before = process.memoryUsage().heapUsed;
-  retained = await build(n);
+  _retained = await build(n);
   gc();
   gc();
   return process.memoryUsage().heapUsed - before;
@@ -373,7 +406,9 @@ async function main() {
 
   const scrape = await scrapeVariants();
   const scrapeResults = await measure(scrape.variants, 1);
-  console.log('\n## 2. Serializing a scrape of 50 series (10 task names x 5 statuses; a counter and a 16-bucket histogram each)\n');
+  console.log(
+    '\n## 2. Serializing a scrape of 50 series (10 task names x 5 statuses; a counter and a 16-bucket histogram each)\n',
+  );
   console.log(
     timingTable(
       scrape.variants.map((v) => ({ ...v, label: `${v.label} (${v.scope})` })),
@@ -397,7 +432,9 @@ async function main() {
   console.log(
     `\n## 3. Heap held by ${MEMORY_SERIES} distinct series (counter + histogram each, recorded, collected once, recorded again; median of ${MEMORY_REPEATS})\n`,
   );
-  console.log('| variant | heap for 1000 series | heap for 1 series (fixed cost) | per extra series | ratio vs raw OTel (per series) |');
+  console.log(
+    '| variant | heap for 1000 series | heap for 1 series (fixed cost) | per extra series | ratio vs raw OTel (per series) |',
+  );
   console.log('|---|---:|---:|---:|---:|');
   const kb = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`;
   for (const [key, label] of [
@@ -418,7 +455,9 @@ async function main() {
     `\n## 4. Recording one tracked LLM call (1 duration + 2 token-usage histogram observations, 6-7 attributes, ${GENAI_SERIES} request models over 2 providers)\n`,
   );
   console.log(timingTable(genai, genaiResults, () => 'otel'));
-  console.log('\nRatios to the hand-written prom-client variants (ops/s over ops/s within each round; > 1: mltel faster):\n');
+  console.log(
+    '\nRatios to the hand-written prom-client variants (ops/s over ops/s within each round; > 1: mltel faster):\n',
+  );
   console.log('| ratio | median | range over rounds |');
   console.log('|---|---:|---:|');
   for (const [num, den, label] of [

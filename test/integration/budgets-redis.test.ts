@@ -46,7 +46,10 @@ function linePayload(line: string): string {
 }
 
 function stderrLines(child: Child, pattern: RegExp): string[] {
-  return child.stderr().split('\n').filter((line) => pattern.test(line));
+  return child
+    .stderr()
+    .split('\n')
+    .filter((line) => pattern.test(line));
 }
 
 /** The sum of every budget counter in Redis (all windows), exactly. */
@@ -169,7 +172,11 @@ describe('a Redis outage mid-run', () => {
       30_000,
     );
     const outage = BigInt(refused.completed - before.completed) * CALL_PICO;
-    await until(async () => String(await redisTotal(server)), (total) => total === String(outage), 10_000);
+    await until(
+      async () => String(await redisTotal(server)),
+      (total) => total === String(outage),
+      10_000,
+    );
 
     app.process.kill('SIGUSR2');
     const done = await finished(app);
@@ -183,7 +190,13 @@ describe('a Redis outage mid-run', () => {
 
   it('starts with Redis down: warns once, stops at the local count, syncs once Redis is up, exits', async () => {
     const port = await freePort();
-    const app = runApp({ BUDGET_STORE: 'redis', REDIS_URL: `redis://127.0.0.1:${port}`, LIMIT_USD: '0.2', WORKERS: '2', HOLD: '1' });
+    const app = runApp({
+      BUDGET_STORE: 'redis',
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      LIMIT_USD: '0.2',
+      WORKERS: '2',
+      HOLD: '1',
+    });
     const refused = JSON.parse(linePayload(await app.waitForLine(/^refused /, 60_000))) as Done;
     const report = `${JSON.stringify(refused)}\nstderr:\n${app.stderr()}`;
     expect(refused.completed, report).toBeGreaterThanOrEqual(20);
@@ -199,7 +212,11 @@ describe('a Redis outage mid-run', () => {
       30_000,
     );
     const spent = BigInt(refused.completed) * CALL_PICO;
-    await until(async () => String(await redisTotal(server)), (total) => total === String(spent), 10_000);
+    await until(
+      async () => String(await redisTotal(server)),
+      (total) => total === String(spent),
+      10_000,
+    );
 
     // One client, closed at the end: the app exits by itself.
     app.process.kill('SIGUSR2');
@@ -235,7 +252,9 @@ describe('a budget file', () => {
 
     // Restarted at the limit: the first call is refused.
     const third = runApp({ BUDGET_STORE: 'file', BUDGET_FILE: file, LIMIT_USD: '0.5', WORKERS: '2' });
-    expect(JSON.parse(linePayload(await third.waitForLine(/^loaded /)))).toEqual({ spentUsd: (30 + two.completed) / 100 });
+    expect(JSON.parse(linePayload(await third.waitForLine(/^loaded /)))).toEqual({
+      spentUsd: (30 + two.completed) / 100,
+    });
     expect(await finished(third)).toMatchObject({ completed: 0, refused: 2, errors: [] });
     for (const app of [first, second, third]) expect(app.stderr()).toBe('');
   });

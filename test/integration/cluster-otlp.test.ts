@@ -28,7 +28,9 @@ describe('a cluster pushing OTLP', () => {
       request.on('end', () => {
         try {
           for (const rm of (JSON.parse(body) as OtlpBody).resourceMetrics ?? []) {
-            const attrs = new Map((rm.resource?.attributes ?? []).map((a) => [a.key, a.value.stringValue ?? String(a.value.intValue)]));
+            const attrs = new Map(
+              (rm.resource?.attributes ?? []).map((a) => [a.key, a.value.stringValue ?? String(a.value.intValue)]),
+            );
             const id = attrs.get('service.instance.id');
             if (id !== undefined) instances.set(id, attrs.get('process.pid') ?? '');
           }
@@ -62,7 +64,11 @@ describe('a cluster pushing OTLP', () => {
 
   it('each of the 4 workers exports with its own service.instance.id', async () => {
     // The primary records nothing here (host metrics off), so it has nothing to export.
-    await until(async () => instances.size, (n) => n >= 4, 30_000);
+    await until(
+      async () => instances.size,
+      (n) => n >= 4,
+      30_000,
+    );
     await new Promise((r) => setTimeout(r, 1_000));
     expect(instances.size).toBe(4);
     expect(new Set(instances.values()).size).toBe(4); // four different pids

@@ -105,8 +105,16 @@ describe('a cluster of 4 workers behind one Prometheus endpoint', () => {
       ],
       { cwd: dir.path },
     );
-    await until(() => getText(`${api}/-/ready`), (t) => t.includes('Ready'), 30_000);
-    await until(() => total(api, 'up'), (v) => v === 1, 30_000);
+    await until(
+      () => getText(`${api}/-/ready`),
+      (t) => t.includes('Ready'),
+      30_000,
+    );
+    await until(
+      () => total(api, 'up'),
+      (v) => v === 1,
+      30_000,
+    );
   });
 
   afterAll(async () => {
@@ -120,7 +128,13 @@ describe('a cluster of 4 workers behind one Prometheus endpoint', () => {
     expect(sent).toBe(200);
     expect(ok).toBe(200);
     completed += ok;
-    expect(await until(() => total(api), (v) => v === completed, 30_000)).toBe(200);
+    expect(
+      await until(
+        () => total(api),
+        (v) => v === completed,
+        30_000,
+      ),
+    ).toBe(200);
     // Gauges are kept per worker (one ml.queue.size series per worker slot), never summed.
     const queues = await query(api, 'ml_queue_size{ml_queue_name="model"}');
     expect(queues.map((s) => s.metric.ml_cluster_worker).sort()).toEqual(['0', '1', '2', '3']);
@@ -130,8 +144,14 @@ describe('a cluster of 4 workers behind one Prometheus endpoint', () => {
   });
 
   it('reads the GPUs once per host: nvidia-smi runs in the primary only, one series per GPU', async () => {
-    const power = await until(() => query(api, 'hw_power_watts'), (r) => r.length > 0, 30_000);
-    expect(power.map((s) => [s.metric.hw_model, s.metric.ml_cluster_worker, Number(s.value[1])])).toEqual([['NVIDIA L40S', undefined, 110.23]]);
+    const power = await until(
+      () => query(api, 'hw_power_watts'),
+      (r) => r.length > 0,
+      30_000,
+    );
+    expect(power.map((s) => [s.metric.hw_model, s.metric.ml_cluster_worker, Number(s.value[1])])).toEqual([
+      ['NVIDIA L40S', undefined, 110.23],
+    ]);
     const starts = readFileSync(join(dir.path, 'nvidia-smi.log'), 'utf8')
       .split('\n')
       .filter((l) => l !== '')
@@ -155,7 +175,13 @@ describe('a cluster of 4 workers behind one Prometheus endpoint', () => {
     await app.waitForLine(/^cluster-app: replaced 0/);
     completed += ok;
     expect(ok).toBeGreaterThan(300);
-    expect(await until(() => total(api), (v) => v === completed, 30_000)).toBe(completed);
+    expect(
+      await until(
+        () => total(api),
+        (v) => v === completed,
+        30_000,
+      ),
+    ).toBe(completed);
     // A scrape that went backwards would show up as a reset: there must be none.
     expect(await total(api, `sum(resets(${METRIC}[10m]))`)).toBe(0);
     // The increase over the run (now minus just before it started; increase() itself extrapolates
@@ -177,7 +203,13 @@ describe('a cluster of 4 workers behind one Prometheus endpoint', () => {
     process.kill(Number(line.split(' ')[3]), 'SIGKILL');
     await app.waitForLine(/^cluster-app: replaced 2/);
     await new Promise((r) => setTimeout(r, 2_500)); // scrapes after the kill
-    expect(await until(() => total(api), (v) => v === completed, 30_000)).toBe(completed);
+    expect(
+      await until(
+        () => total(api),
+        (v) => v === completed,
+        30_000,
+      ),
+    ).toBe(completed);
     expect(await total(api, `sum(resets(${METRIC}[10m]))`)).toBe(0);
   });
 });

@@ -26,7 +26,7 @@ function referenceCsv(): string {
     const z = Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
     lines.push(`${(100 + 15 * z).toFixed(4)},${countries[i % 3]}`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 async function value(api: string, promql: string): Promise<number[]> {
@@ -41,9 +41,24 @@ describe('drift scores from a CLI-built profile, scraped by Prometheus', () => {
 
   beforeAll(async () => {
     writeFileSync(join(dir.path, 'reference.csv'), referenceCsv());
-    execFileSync(process.execPath, [CLI, 'drift', 'profile', join(dir.path, 'reference.csv'), '--out', join(dir.path, 'profile.json'), '--numeric', 'amount', '--categorical', 'country'], {
-      encoding: 'utf8',
-    });
+    execFileSync(
+      process.execPath,
+      [
+        CLI,
+        'drift',
+        'profile',
+        join(dir.path, 'reference.csv'),
+        '--out',
+        join(dir.path, 'profile.json'),
+        '--numeric',
+        'amount',
+        '--categorical',
+        'country',
+      ],
+      {
+        encoding: 'utf8',
+      },
+    );
     const metricsPort = await freePort();
     app = spawnChild(process.execPath, ['--import', '@mltel/node/register', APP], {
       cwd: ROOT,
@@ -58,17 +73,38 @@ describe('drift scores from a CLI-built profile, scraped by Prometheus', () => {
     await app.waitForLine(/^quality-app: ready/);
     writeFileSync(
       join(dir.path, 'prometheus.yml'),
-      ['global:', '  scrape_interval: 1s', 'scrape_configs:', '  - job_name: quality-app', '    static_configs:', `      - targets: ['127.0.0.1:${metricsPort}']`, ''].join('\n'),
+      [
+        'global:',
+        '  scrape_interval: 1s',
+        'scrape_configs:',
+        '  - job_name: quality-app',
+        '    static_configs:',
+        `      - targets: ['127.0.0.1:${metricsPort}']`,
+        '',
+      ].join('\n'),
     );
     const promPort = await freePort();
     api = `http://127.0.0.1:${promPort}`;
     prometheus = spawnChild(
       serverBin('prometheus'),
-      [`--config.file=${join(dir.path, 'prometheus.yml')}`, `--web.listen-address=127.0.0.1:${promPort}`, `--storage.tsdb.path=${join(dir.path, 'data')}`, '--log.level=warn'],
+      [
+        `--config.file=${join(dir.path, 'prometheus.yml')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+        `--storage.tsdb.path=${join(dir.path, 'data')}`,
+        '--log.level=warn',
+      ],
       { cwd: dir.path },
     );
-    await until(() => getText(`${api}/-/ready`), (t) => t.includes('Ready'), 30_000);
-    await until(() => value(api, 'up'), (v) => v[0] === 1, 30_000);
+    await until(
+      () => getText(`${api}/-/ready`),
+      (t) => t.includes('Ready'),
+      30_000,
+    );
+    await until(
+      () => value(api, 'up'),
+      (v) => v[0] === 1,
+      30_000,
+    );
   });
 
   afterAll(async () => {
@@ -78,10 +114,20 @@ describe('drift scores from a CLI-built profile, scraped by Prometheus', () => {
   });
 
   it('publishes every method for the shifted feature over its critical threshold, and not for the unchanged one', async () => {
-    const psi = await until(() => value(api, 'ml_drift_score{ml_model_name="fraud-v3",ml_feature_name="amount",ml_drift_method="psi",ml_drift_kind="distribution"}'), (v) => v.length === 1, 30_000);
+    const psi = await until(
+      () =>
+        value(
+          api,
+          'ml_drift_score{ml_model_name="fraud-v3",ml_feature_name="amount",ml_drift_method="psi",ml_drift_kind="distribution"}',
+        ),
+      (v) => v.length === 1,
+      30_000,
+    );
     // A one-standard-deviation shift of the mean: PSI far over 0.25 (critical).
     expect(psi[0]).toBeGreaterThan(0.25);
-    const methods = (await query(api, 'ml_drift_score{ml_feature_name="amount"}')).map((s) => s.metric.ml_drift_method).sort();
+    const methods = (await query(api, 'ml_drift_score{ml_feature_name="amount"}'))
+      .map((s) => s.metric.ml_drift_method)
+      .sort();
     expect(methods).toEqual(['hellinger', 'js', 'ks', 'psi', 'wasserstein']);
     // KS of N(0,1) against N(1,1) is about 0.38 (sample noise at 500 values is well under 0.1).
     const [ks] = await value(api, 'ml_drift_score{ml_feature_name="amount",ml_drift_method="ks"}');
@@ -103,7 +149,10 @@ describe('drift scores from a CLI-built profile, scraped by Prometheus', () => {
     expect(await value(api, 'ml_model_accuracy_ratio{ml_model_name="fraud-v3"}')).toEqual([0.75]);
     // Two windows of 500, the amount shift critical in both: the handler ran once per window.
     expect(app.stdout()).toContain('quality-app: ready alerts=2');
-    const critical = await value(api, 'sum(ml_drift_alerts_total{ml_model_name="fraud-v3",ml_alert_severity="critical",ml_drift_kind="distribution"})');
+    const critical = await value(
+      api,
+      'sum(ml_drift_alerts_total{ml_model_name="fraud-v3",ml_alert_severity="critical",ml_drift_kind="distribution"})',
+    );
     expect(critical[0]).toBeGreaterThanOrEqual(2);
     // No request id reached an attribute.
     const series = await getText(`${api}/api/v1/series?${new URLSearchParams({ 'match[]': '{job="quality-app"}' })}`);

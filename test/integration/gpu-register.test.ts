@@ -34,7 +34,9 @@ describe('GPU metrics under @mltel/node/register', () => {
       await child.waitForLine(/^app: ready/);
       const samples = parseExposition(await getText(`http://127.0.0.1:${port}/metrics`));
       const one = (name: string, labels: Record<string, string> = {}) =>
-        samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).map((s) => s.value);
+        samples
+          .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+          .map((s) => s.value);
       expect(one('hw_gpu_memory_usage_bytes', { hw_id: UUID })).toEqual([1235 * MiB]);
       expect(one('hw_gpu_memory_limit_bytes', { hw_id: UUID })).toEqual([46068 * MiB]);
       expect(one('hw_gpu_utilization_ratio', { hw_gpu_task: 'general' })).toEqual([0.09]);
@@ -45,7 +47,13 @@ describe('GPU metrics under @mltel/node/register', () => {
       expect(one('ml_gpu_collection_exit_code')).toEqual([0]);
       expect(one('ml_gpu_collection_failures_total')).toEqual([]);
       const labels = samples.find((s) => s.name === 'hw_power_watts')?.labels;
-      expect(labels).toMatchObject({ hw_id: UUID, hw_name: 'GPU 0', hw_model: 'NVIDIA L40S', hw_vendor: 'NVIDIA', hw_driver_version: '595.80' });
+      expect(labels).toMatchObject({
+        hw_id: UUID,
+        hw_name: 'GPU 0',
+        hw_model: 'NVIDIA L40S',
+        hw_vendor: 'NVIDIA',
+        hw_driver_version: '595.80',
+      });
       await getText(`http://127.0.0.1:${port}/metrics`);
       const starts = readFileSync(log, 'utf8')
         .split('\n')
@@ -53,7 +61,12 @@ describe('GPU metrics under @mltel/node/register', () => {
         .map((l) => JSON.parse(l) as { event: string; args: string[]; overlap: boolean })
         .filter((e) => e.event === 'start');
       // Negotiation once (-L, --help-query-gpu), then one --query-gpu per scrape.
-      expect(starts.map((s) => s.args[0]!.split('=')[0])).toEqual(['-L', '--help-query-gpu', '--query-gpu', '--query-gpu']);
+      expect(starts.map((s) => s.args[0]!.split('=')[0])).toEqual([
+        '-L',
+        '--help-query-gpu',
+        '--query-gpu',
+        '--query-gpu',
+      ]);
       expect(starts.some((s) => s.overlap)).toBe(false);
     } finally {
       await child.stop();
@@ -87,7 +100,12 @@ describe('GPU metrics under @mltel/node/register', () => {
       APP_LINGER_MS: '0',
     });
     expect((await child.exited).code).toBe(0);
-    expect(child.stderr().split('\n').filter((l) => l.includes('mltel:'))).toEqual([
+    expect(
+      child
+        .stderr()
+        .split('\n')
+        .filter((l) => l.includes('mltel:')),
+    ).toEqual([
       'mltel: MLTEL_GPU="maybe" is not auto, true or false; using auto (GPU metrics when nvidia-smi is found). Fix: set MLTEL_GPU=auto, true or false.',
     ]);
   });

@@ -82,7 +82,20 @@ export async function startRedis(options: { port?: number; timeoutMs?: number } 
   const env = serverEnv();
   const child = spawnChild(
     serverBin('redis-server'),
-    ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir.path],
+    [
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'no',
+      '--dir',
+      dir.path,
+    ],
     { cwd: dir.path, env },
   );
   let exited = false;
@@ -114,7 +127,10 @@ export async function startRedis(options: { port?: number; timeoutMs?: number } 
           serverBin('redis-cli'),
           ['-h', '127.0.0.1', '-p', String(port), ...args],
           { env: { ...process.env, ...env }, timeout: 10_000 },
-          (error, stdout, stderr) => (error ? reject(new Error(`redis-cli ${args.join(' ')}: ${stderr || error.message}`)) : resolve(stdout.trim())),
+          (error, stdout, stderr) =>
+            error
+              ? reject(new Error(`redis-cli ${args.join(' ')}: ${stderr || error.message}`))
+              : resolve(stdout.trim()),
         );
       });
     },
@@ -179,9 +195,18 @@ export function spawnChild(command: string, args: string[], options: { cwd: stri
         const deadline = Date.now() + timeoutMs;
         const check = (): void => {
           const line = out.split('\n').find((l) => pattern.test(l));
-          if (line !== undefined) return resolve(line);
-          if (!running) return reject(new Error(`exited before printing ${pattern}\nstdout:\n${out}\nstderr:\n${err}`));
-          if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${pattern}\nstdout:\n${out}\nstderr:\n${err}`));
+          if (line !== undefined) {
+            resolve(line);
+            return;
+          }
+          if (!running) {
+            reject(new Error(`exited before printing ${pattern}\nstdout:\n${out}\nstderr:\n${err}`));
+            return;
+          }
+          if (Date.now() > deadline) {
+            reject(new Error(`timed out waiting for ${pattern}\nstdout:\n${out}\nstderr:\n${err}`));
+            return;
+          }
           setTimeout(check, 50);
         };
         check();
@@ -222,7 +247,9 @@ export async function until<T>(read: () => Promise<T>, accept: (value: T) => boo
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(last)}; last error ${String(lastError)}`);
+  throw new Error(
+    `condition not met in ${timeoutMs} ms; last value ${JSON.stringify(last)}; last error ${String(lastError)}`,
+  );
 }
 
 /** GETs a URL as text with a time limit. */

@@ -65,7 +65,10 @@ interface AppRun {
   stderr: string;
 }
 
-async function runApp(combo: Pick<Combo, 'app' | 'flag' | 'openai' | 'anthropic'>, env: NodeJS.ProcessEnv = {}): Promise<AppRun> {
+async function runApp(
+  combo: Pick<Combo, 'app' | 'flag' | 'openai' | 'anthropic'>,
+  env: NodeJS.ProcessEnv = {},
+): Promise<AppRun> {
   const dir = appFolder(combo);
   const port = await freePort();
   const register = combo.flag === '--import' ? pathToFileURL(REGISTER).href : REGISTER;
@@ -203,7 +206,11 @@ describe.each(COMBOS)('$app under $flag with $openai and $anthropic', (combo) =>
     expect(s(DURATION, anthropicStream)).toBe(1);
     expect(s(TOKENS_SUM, tokens(anthropicStream, 'input'))).toBe(13);
     expect(s(TOKENS_SUM, tokens(anthropicStream, 'output'))).toBe(5);
-    const anthropicTimings = { gen_ai_operation_name: 'chat', gen_ai_provider_name: 'anthropic', gen_ai_request_model: 'claude-sonnet-4-20250514' };
+    const anthropicTimings = {
+      gen_ai_operation_name: 'chat',
+      gen_ai_provider_name: 'anthropic',
+      gen_ai_request_model: 'claude-sonnet-4-20250514',
+    };
     expect(s(FIRST, anthropicTimings)).toBe(1);
     expect(s(PER_CHUNK, anthropicTimings)).toBeUndefined();
 
@@ -229,10 +236,17 @@ describe.each(COMBOS)('$app under $flag with $openai and $anthropic', (combo) =>
     expect(s(DURATION, openai('gpt-5-nano', undefined, { error_type: '500' }))).toBe(1);
     expect(s(DURATION, openai('gpt-5-nano', undefined, { error_type: combo.reset }))).toBe(1);
     expect(
-      s(DURATION, { gen_ai_operation_name: 'chat', gen_ai_provider_name: 'anthropic', gen_ai_request_model: 'claude-sonnet-4-20250514', error_type: '529' }),
+      s(DURATION, {
+        gen_ai_operation_name: 'chat',
+        gen_ai_provider_name: 'anthropic',
+        gen_ai_request_model: 'claude-sonnet-4-20250514',
+        error_type: '529',
+      }),
     ).toBe(1);
     // The stream that died after 5 events: the model was seen, the 4 gaps timed, the error kept.
-    expect(s(DURATION, openai('gpt-4o-mini-midstream', 'gpt-4o-mini-2024-07-18', { error_type: combo.midStream }))).toBe(1);
+    expect(
+      s(DURATION, openai('gpt-4o-mini-midstream', 'gpt-4o-mini-2024-07-18', { error_type: combo.midStream })),
+    ).toBe(1);
     expect(s(PER_CHUNK, openai('gpt-4o-mini-midstream'))).toBe(4);
 
     // Two 429s retried by the SDK, then the answer: three HTTP requests, one operation.
@@ -243,7 +257,11 @@ describe.each(COMBOS)('$app under $flag with $openai and $anthropic', (combo) =>
     // What each call cost, priced from the built-in catalog (LiteLLM 19a1f62 prices) by the
     // model that answered: exact decimal sums of the captured usage.
     const cost = (provider: string, model: string, operation = 'chat') =>
-      sample(samples, 'ml_cost_usd_total', { gen_ai_operation_name: operation, gen_ai_provider_name: provider, gen_ai_request_model: model });
+      sample(samples, 'ml_cost_usd_total', {
+        gen_ai_operation_name: operation,
+        gen_ai_provider_name: provider,
+        gen_ai_request_model: model,
+      });
     // gpt-5-nano: 11 in x $0.05/M + 228 out x $0.40/M.
     expect(cost('openai', 'gpt-5-nano')).toBe(0.00009175);
     expect(cost('openai', 'gpt-5-nano-retried')).toBe(0.00009175);
@@ -258,7 +276,9 @@ describe.each(COMBOS)('$app under $flag with $openai and $anthropic', (combo) =>
     expect(cost('openai', 'gpt-4o-mini-helper')).toBe(combo.chatHelper ? 0.000009 : undefined);
     // gpt-5.4 has no price in the catalog: counted as unpriced, never guessed.
     expect(cost('openai', 'gpt-5.4')).toBeUndefined();
-    expect(sample(samples, 'ml_cost_unpriced_total', { gen_ai_provider_name: 'openai', gen_ai_request_model: 'gpt-5.4' })).toBe(1);
+    expect(
+      sample(samples, 'ml_cost_unpriced_total', { gen_ai_provider_name: 'openai', gen_ai_request_model: 'gpt-5.4' }),
+    ).toBe(1);
     expect(samples.filter((x) => x.name === 'ml_cost_usd_total')).toHaveLength(combo.chatHelper ? 8 : 7);
     expect(stderr.match(/no price for model "gpt-5.4-2026-03-05" at openai/g)).toHaveLength(1);
 
@@ -276,9 +296,15 @@ describe('budgets under the preload', () => {
   it('a hard-stop budget refuses the call that would go over, before it is sent', async () => {
     const before = replay.received.length;
     const budgets = JSON.stringify([{ name: 'tiny', limitUsd: 0.0002, window: 'day', hardStop: true }]);
-    const { seen, samples, stderr } = await runApp({ ...COMBOS[0]!, app: 'budget.mjs' as Combo['app'] }, { MLTEL_BUDGETS: budgets });
+    const { seen, samples, stderr } = await runApp(
+      { ...COMBOS[0]!, app: 'budget.mjs' as Combo['app'] },
+      { MLTEL_BUDGETS: budgets },
+    );
     // $0.00009175 a call: after three the spend ($0.00027525) is over the limit; the fourth is refused.
-    expect(seen).toEqual({ completed: 3, refusal: { class: 'BudgetExceededError', name: 'BudgetExceededError', budget: 'tiny', limitUsd: 0.0002 } });
+    expect(seen).toEqual({
+      completed: 3,
+      refusal: { class: 'BudgetExceededError', name: 'BudgetExceededError', budget: 'tiny', limitUsd: 0.0002 },
+    });
     expect(replay.received.slice(before)).toHaveLength(3);
     const budget = { ml_budget_name: 'tiny', ml_budget_window: 'day' };
     const value = (name: string) => samples.find((x) => x.name === name && x.labels.ml_budget_name === 'tiny')?.value;
@@ -303,7 +329,9 @@ describe('prices under the preload', () => {
       const lines = stderr.split('\n').filter((l) => l.includes(file));
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/not valid JSON.*Fix: check MLTEL_PRICES/);
-      const chat = samples.find((x) => x.name === 'ml_cost_usd_total' && x.labels.gen_ai_request_model === 'gpt-5-nano');
+      const chat = samples.find(
+        (x) => x.name === 'ml_cost_usd_total' && x.labels.gen_ai_request_model === 'gpt-5-nano',
+      );
       expect(chat?.value).toBe(0.00009175);
     } finally {
       dir.remove();
@@ -323,7 +351,8 @@ describe('prices under the preload', () => {
         }),
       );
       const { samples } = await runApp(COMBOS[0]!, { MLTEL_PRICES: file });
-      const cost = (model: string) => samples.find((x) => x.name === 'ml_cost_usd_total' && x.labels.gen_ai_request_model === model)?.value;
+      const cost = (model: string) =>
+        samples.find((x) => x.name === 'ml_cost_usd_total' && x.labels.gen_ai_request_model === model)?.value;
       expect(cost('gpt-5-nano')).toBe(0.0009175);
       // 44 in x $1/M + 288 out x $10/M.
       expect(cost('gpt-5.4')).toBe(0.002924);
@@ -363,10 +392,19 @@ describe('what the instrumentation must not do', () => {
   it('keeps model names to the allow-list of MLTEL_GENAI_MODELS', async () => {
     const { samples } = await runApp(COMBOS[0]!, { MLTEL_GENAI_MODELS: 'gpt-5-nano*,claude-3-5-sonnet-20240620' });
     const models = new Set(
-      samples.filter((x) => x.name === DURATION).flatMap((x) => [x.labels.gen_ai_request_model, x.labels.gen_ai_response_model]),
+      samples
+        .filter((x) => x.name === DURATION)
+        .flatMap((x) => [x.labels.gen_ai_request_model, x.labels.gen_ai_response_model]),
     );
     expect([...models].sort()).toEqual(
-      ['_OTHER', 'claude-3-5-sonnet-20240620', 'gpt-5-nano', 'gpt-5-nano-2025-08-07', 'gpt-5-nano-retried', undefined].sort(),
+      [
+        '_OTHER',
+        'claude-3-5-sonnet-20240620',
+        'gpt-5-nano',
+        'gpt-5-nano-2025-08-07',
+        'gpt-5-nano-retried',
+        undefined,
+      ].sort(),
     );
   });
 });

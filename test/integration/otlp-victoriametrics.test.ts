@@ -43,7 +43,11 @@ describe('OTLP push to a real VictoriaMetrics equals the scrape', () => {
       ],
       { cwd: dir.path },
     );
-    await until(() => getText(`${vmBase}/health`), (t) => t.trim() === 'OK', 30_000);
+    await until(
+      () => getText(`${vmBase}/health`),
+      (t) => t.trim() === 'OK',
+      30_000,
+    );
 
     workerPort = await freePort();
     worker = spawnWorker({
@@ -116,8 +120,15 @@ describe('OTLP push to a real VictoriaMetrics equals the scrape', () => {
     const ml = (k: string): boolean => k.startsWith('ml_') || k.startsWith('gen_ai_');
     expect([...pushed.keys()].filter(ml).sort()).toEqual([...scrapedKeys].filter(ml).sort());
     // The provider-call family is among them (the worker's simulated provider calls).
-    const genAiNames = new Set([...scrapedSeries].filter((x) => ml(x.name) && !x.name.startsWith('ml_task')).map((x) => x.name));
-    for (const name of ['gen_ai_client_operation_duration_seconds_count', 'gen_ai_client_token_usage_sum', 'ml_gen_ai_token_detail_total', 'ml_audio_duration_seconds_total']) {
+    const genAiNames = new Set(
+      [...scrapedSeries].filter((x) => ml(x.name) && !x.name.startsWith('ml_task')).map((x) => x.name),
+    );
+    for (const name of [
+      'gen_ai_client_operation_duration_seconds_count',
+      'gen_ai_client_token_usage_sum',
+      'ml_gen_ai_token_detail_total',
+      'ml_audio_duration_seconds_total',
+    ]) {
       expect(genAiNames.has(name), name).toBe(true);
     }
     for (const k of [...scrapedKeys]) expect(pushed.has(k), k).toBe(true);
@@ -135,7 +146,9 @@ describe('OTLP push to a real VictoriaMetrics equals the scrape', () => {
     }
     const checked = scraped.filter(
       (s) =>
-        (s.name.startsWith('ml_task') || s.name.startsWith('gen_ai_client_token_usage') || s.name.startsWith('ml_gen_ai')) &&
+        (s.name.startsWith('ml_task') ||
+          s.name.startsWith('gen_ai_client_token_usage') ||
+          s.name.startsWith('ml_gen_ai')) &&
         !s.name.endsWith('_seconds_sum') &&
         s.name !== 'ml_tasks_active',
     );

@@ -7,6 +7,7 @@ import { startReplayServer } from './llm-replay.js';
 
 const PACKAGES = [
   'semconv',
+  'kit',
   'tasks',
   'genai',
   'cost',
@@ -42,7 +43,14 @@ describe('packed tarballs installed with npm', () => {
     );
     execFileSync(
       'npm',
-      ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs.map((t) => join(packs.path, t)), ...LLM_CLIENTS],
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        ...tarballs.map((t) => join(packs.path, t)),
+        ...LLM_CLIENTS,
+      ],
       { cwd: project.path, stdio: 'pipe', timeout: 240_000 },
     );
     copyFileSync(join(ROOT, 'test/fixtures/apps/app.mjs'), join(project.path, 'app.mjs'));
@@ -61,12 +69,16 @@ describe('packed tarballs installed with npm', () => {
       const files = execFileSync('tar', ['-tzf', join(packs.path, tgz)], { encoding: 'utf8' }).split('\n');
       expect(files, name).toContain('package/dist/index.js');
       expect(files, name).toContain('package/dist/index.d.ts');
-      expect(files.filter((f) => f.includes('.test.') || f.includes('/src/')), name).toEqual([]);
+      expect(
+        files.filter((f) => f.includes('.test.') || f.includes('/src/')),
+        name,
+      ).toEqual([]);
       const manifest = JSON.parse(
         execFileSync('tar', ['-xzOf', join(packs.path, tgz), 'package/package.json'], { encoding: 'utf8' }),
       ) as { exports: Record<string, Record<string, string> | string>; dependencies?: Record<string, string> };
       expect(Object.keys(manifest.exports['.'] as Record<string, string>)[0], name).toBe('types');
-      for (const version of Object.values(manifest.dependencies ?? {})) expect(version, name).not.toMatch(/^workspace:/);
+      for (const version of Object.values(manifest.dependencies ?? {}))
+        expect(version, name).not.toMatch(/^workspace:/);
     }
   });
 
@@ -91,10 +103,15 @@ describe('packed tarballs installed with npm', () => {
       await child.waitForLine(/^app: ready/);
       const samples = parseExposition(await getText(`http://127.0.0.1:${port}/metrics`));
       const success = samples.find(
-        (s) => s.name === 'ml_tasks_total' && s.labels.ml_task_status === 'success' && s.labels.ml_task_name === 'fixture_job',
+        (s) =>
+          s.name === 'ml_tasks_total' &&
+          s.labels.ml_task_status === 'success' &&
+          s.labels.ml_task_name === 'fixture_job',
       );
       expect(success?.value).toBe(2);
-      expect(samples.find((s) => s.name === 'ml_task_duration_seconds_count' && s.labels.ml_task_status === 'error')?.value).toBe(1);
+      expect(
+        samples.find((s) => s.name === 'ml_task_duration_seconds_count' && s.labels.ml_task_status === 'error')?.value,
+      ).toBe(1);
       expect(samples.find((s) => s.name === 'target_info')?.labels.service_name).toBe('packed');
     } finally {
       await child.stop();
@@ -127,12 +144,19 @@ describe('packed tarballs installed with npm', () => {
       expect(tokens('anthropic', 'claude-3-5-sonnet-20240620', 'input')).toBe(1167);
       expect(samples.filter((s) => s.name === 'gen_ai_client_operation_duration_seconds_count')).toHaveLength(15);
       // Priced from the built-in catalog of the packed @mltel/cost.
-      expect(samples.find((s) => s.name === 'ml_cost_usd_total' && s.labels.gen_ai_request_model === 'gpt-5-nano')?.value).toBe(0.00009175);
+      expect(
+        samples.find((s) => s.name === 'ml_cost_usd_total' && s.labels.gen_ai_request_model === 'gpt-5-nano')?.value,
+      ).toBe(0.00009175);
     } finally {
       await child.stop();
       await replay.close();
     }
     // The one expected line: gpt-5.4 has no built-in price.
-    expect(child.stderr().split('\n').filter((l) => l !== '')).toEqual([expect.stringMatching(/^mltel: no price for model "gpt-5.4-2026-03-05" at openai/)]);
+    expect(
+      child
+        .stderr()
+        .split('\n')
+        .filter((l) => l !== ''),
+    ).toEqual([expect.stringMatching(/^mltel: no price for model "gpt-5.4-2026-03-05" at openai/)]);
   });
 });

@@ -61,7 +61,11 @@ describe('a real Prometheus scraping a preloaded worker', () => {
       ],
       { cwd: dir.path },
     );
-    await until(() => getText(`${api}/-/ready`), (t) => t.includes('Ready'), 30_000);
+    await until(
+      () => getText(`${api}/-/ready`),
+      (t) => t.includes('Ready'),
+      30_000,
+    );
   });
 
   afterAll(async () => {
@@ -104,7 +108,10 @@ describe('a real Prometheus scraping a preloaded worker', () => {
     expect(depth.map((s) => Number(s.value[1]))).toEqual([0]);
     const active = await query(api, 'sum(ml_tasks_active)');
     expect(Number(active[0]!.value[1])).toBe(0);
-    const buckets = await query(api, 'count(ml_task_duration_seconds_bucket{ml_task_name="summarize",ml_task_status="success"})');
+    const buckets = await query(
+      api,
+      'count(ml_task_duration_seconds_bucket{ml_task_name="summarize",ml_task_status="success"})',
+    );
     expect(Number(buckets[0]!.value[1])).toBe(17); // 16 seconds-scale boundaries + Inf
   });
 

@@ -100,13 +100,19 @@ describe('start-up problems never stop the app', () => {
       'OTEL_METRIC_EXPORT_INTERVAL="-5"',
       'OTEL_EXPORTER_OTLP_PROTOCOL="carrier-pigeon"',
     ]) {
-      expect(lines.some((l) => l.includes(name)), name).toBe(true);
+      expect(
+        lines.some((l) => l.includes(name)),
+        name,
+      ).toBe(true);
     }
   });
 
   it('OTEL_SDK_DISABLED=true: nothing listens, the app runs', async () => {
     const port = await freePort();
-    const child = runApp('app.mjs', '--import', { OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_PROMETHEUS_PORT: String(port) });
+    const child = runApp('app.mjs', '--import', {
+      OTEL_SDK_DISABLED: 'true',
+      OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+    });
     const exit = await child.exited;
     expect(exit.code).toBe(0);
     expect(child.stdout()).toContain('app: finished');

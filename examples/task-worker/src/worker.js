@@ -32,7 +32,13 @@ const handlers = {
   transcribe: tasks.wrap(
     'transcribe',
     async (job) => {
-      const call = { provider: 'openai', operation: 'transcription', model: 'whisper-1', serverAddress: 'api.openai.com', serverPort: 443 };
+      const call = {
+        provider: 'openai',
+        operation: 'transcription',
+        model: 'whisper-1',
+        serverAddress: 'api.openai.com',
+        serverPort: 443,
+      };
       const timer = llm.start(call);
       await sleep(job.workMs);
       if (job.fail) {
@@ -45,20 +51,31 @@ const handlers = {
     { timeoutMs: 150 },
   ),
   summarize: tasks.wrap('summarize', async (job) => {
-    const call = { provider: 'anthropic', operation: 'chat', model: 'claude-sonnet-4-20250514', serverAddress: 'api.anthropic.com', serverPort: 443 };
-    await llm.track(
-      call,
-      async () => {
-        await sleep(job.workMs);
-        if (job.fail) throw Object.assign(new Error('overloaded'), { status: 529 });
-        // The shape of an Anthropic Messages answer, counts only.
-        return { model: call.model, usage: { input_tokens: 40 + job.workMs, cache_read_input_tokens: 1000, output_tokens: 3 * job.workMs } };
-      },
-      { usage: anthropicUsage },
-    ).catch((error) => {
-      if (error.status === 529) throw new TypeError('bad payload');
-      throw error;
-    });
+    const call = {
+      provider: 'anthropic',
+      operation: 'chat',
+      model: 'claude-sonnet-4-20250514',
+      serverAddress: 'api.anthropic.com',
+      serverPort: 443,
+    };
+    await llm
+      .track(
+        call,
+        async () => {
+          await sleep(job.workMs);
+          if (job.fail) throw Object.assign(new Error('overloaded'), { status: 529 });
+          // The shape of an Anthropic Messages answer, counts only.
+          return {
+            model: call.model,
+            usage: { input_tokens: 40 + job.workMs, cache_read_input_tokens: 1000, output_tokens: 3 * job.workMs },
+          };
+        },
+        { usage: anthropicUsage },
+      )
+      .catch((error) => {
+        if (error.status === 529) throw new TypeError('bad payload');
+        throw error;
+      });
   }),
   embed: tasks.wrap('embed', function* (job) {
     for (let i = 0; i < 3; i++) yield i * job.workMs;
@@ -77,7 +94,13 @@ function enqueue() {
   enqueued++;
   const names = Object.keys(handlers);
   const name = names[Math.floor(random() * names.length)];
-  queue.push({ name, workMs: 5 + Math.floor(random() * 60), fail: random() < 0.15, enqueuedAt: performance.now(), slow: random() < 0.1 });
+  queue.push({
+    name,
+    workMs: 5 + Math.floor(random() * 60),
+    fail: random() < 0.15,
+    enqueuedAt: performance.now(),
+    slow: random() < 0.1,
+  });
 }
 
 async function runOne(job) {
@@ -113,7 +136,9 @@ const port = process.env.OTEL_EXPORTER_PROMETHEUS_PORT ?? '9464';
 const exporters = process.env.OTEL_METRICS_EXPORTER ?? 'prometheus';
 console.log(`task-worker: running ML tasks (transcribe, summarize, embed) on 2 workers.`);
 if (exporters.includes('prometheus')) {
-  console.log(`task-worker: metrics at http://${host}:${port}/metrics  (try: curl -s http://${host}:${port}/metrics | grep ^ml_)`);
+  console.log(
+    `task-worker: metrics at http://${host}:${port}/metrics  (try: curl -s http://${host}:${port}/metrics | grep ^ml_)`,
+  );
 }
 console.log('task-worker: Ctrl+C to stop.');
 

@@ -13,7 +13,7 @@ export function usage(): string {
   const lines = ['Usage: mltel <command> [options]', '', 'Commands:'];
   for (const [name, { summary }] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(8)} ${summary}`);
   lines.push('', 'Run `mltel <command> --help` for the options of a command.');
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** Runs `mltel` with `argv` (the arguments after the program name); resolves to the exit code. */

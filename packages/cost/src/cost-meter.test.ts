@@ -39,19 +39,29 @@ describe('every tracked call is priced', () => {
   it('ml.cost.usd totals and ml.cost.request.usd per call, from the usage the provider reported', async () => {
     const { meter, collect } = setup();
     meter.record({ ...CHAT, durationSeconds: 1, usage: { inputTokens: 1000, outputTokens: 500 } });
-    await meter.track(CHAT, async () => ({ inputTokens: 2000, cacheReadInputTokens: 1000, outputTokens: 100 }), { usage: (u) => u });
+    await meter.track(CHAT, async () => ({ inputTokens: 2000, cacheReadInputTokens: 1000, outputTokens: 100 }), {
+      usage: (u) => u,
+    });
     const c = await collect();
     // 0.0025 + 0.005, then 1000 × 0.0000025 + 1000 × 0.00000125 + 100 × 0.00001.
     expect(c.points(COST)).toEqual([{ attributes: CHAT_ATTRS, value: 0.01225 }]);
     expect(c.metric(COST)?.descriptor).toMatchObject({ name: COST, unit: '{USD}', type: 'OBSERVABLE_COUNTER' });
     const [histogram] = c.histograms(REQUEST_COST);
-    expect(histogram).toMatchObject({ attributes: CHAT_ATTRS, count: 2, min: 0.00475, max: 0.0075, boundaries: [...REQUEST_COST_BUCKETS] });
+    expect(histogram).toMatchObject({
+      attributes: CHAT_ATTRS,
+      count: 2,
+      min: 0.00475,
+      max: 0.0075,
+      boundaries: [...REQUEST_COST_BUCKETS],
+    });
     expect(histogram?.sum).toBeCloseTo(0.01225, 12);
     expect(log.warnings).toEqual([]);
   });
 
   it('bills the model that answered, falling back to the one asked for', async () => {
-    const { meter, collect } = setup({ prices: [{ provider: 'openai', model: 'gpt-4o-2024-08-06', input: '0.000001' }] });
+    const { meter, collect } = setup({
+      prices: [{ provider: 'openai', model: 'gpt-4o-2024-08-06', input: '0.000001' }],
+    });
     meter.record({ ...CHAT, durationSeconds: 1, usage: { responseModel: 'gpt-4o-2024-08-06', inputTokens: 1000 } });
     meter.record({ ...CHAT, durationSeconds: 1, usage: { responseModel: 'some-unknown-snapshot', inputTokens: 1000 } });
     // 1000 × 0.000001 + 1000 × 0.0000025; the series keeps the request model.
@@ -66,7 +76,12 @@ describe('every tracked call is priced', () => {
     });
     const call = { provider: 'acme', operation: 'chat', model: 'm' };
     meter.record({ ...call, durationSeconds: 1, usage: { inputTokens: 1000 } });
-    meter.record({ ...call, durationSeconds: 1, usage: { inputTokens: 1000 }, error: Object.assign(new Error('x'), { status: 500 }) });
+    meter.record({
+      ...call,
+      durationSeconds: 1,
+      usage: { inputTokens: 1000 },
+      error: Object.assign(new Error('x'), { status: 500 }),
+    });
     await expect(meter.track(call, async () => Promise.reject(new Error('nope')))).rejects.toThrow('nope');
     // 0.011 + 0.001 (failed, usage reported) + nothing (failed, no usage).
     expect((await collect()).points(COST).map((p) => p.value)).toEqual([0.012]);
@@ -74,7 +89,8 @@ describe('every tracked call is priced', () => {
 
   it('warns once per missing rate of a priced model, and charges the rest', async () => {
     const { cost, collect } = setup();
-    for (let i = 0; i < 3; i++) cost.record({ provider: 'openai', model: 'gpt-4o', usage: { inputTokens: 1000, images: 2 } });
+    for (let i = 0; i < 3; i++)
+      cost.record({ provider: 'openai', model: 'gpt-4o', usage: { inputTokens: 1000, images: 2 } });
     expect((await collect()).points(COST).map((p) => p.value)).toEqual([0.0075]);
     expect(log.warnings).toEqual([
       'mltel: the price of openai/gpt-4o has no image rate: that part of its calls is not charged. Fix: add the rate to its price.',
@@ -123,10 +139,22 @@ describe('unpriced calls', () => {
   it('count in ml.cost.unpriced {provider, model} with one warning per model; no ml.cost.usd series', async () => {
     const { meter, collect } = setup();
     for (let i = 0; i < 100; i++) {
-      meter.record({ provider: 'openai', operation: 'chat', model: 'gpt-9-preview', durationSeconds: 1, usage: { inputTokens: 10, outputTokens: 5 } });
+      meter.record({
+        provider: 'openai',
+        operation: 'chat',
+        model: 'gpt-9-preview',
+        durationSeconds: 1,
+        usage: { inputTokens: 10, outputTokens: 5 },
+      });
     }
     for (let i = 0; i < 3; i++) {
-      meter.record({ provider: 'acme', operation: 'chat', model: 'rocket', durationSeconds: 1, usage: { outputTokens: 5 } });
+      meter.record({
+        provider: 'acme',
+        operation: 'chat',
+        model: 'rocket',
+        durationSeconds: 1,
+        usage: { outputTokens: 5 },
+      });
     }
     const c = await collect();
     expect(c.points(UNPRICED)).toEqual([
@@ -142,11 +170,16 @@ describe('unpriced calls', () => {
   });
 
   it('are never priced at a near name (gpt-4o-mini is not gpt-4o)', async () => {
-    const { cost, collect } = setup({ defaultPrices: false, prices: [{ provider: 'openai', model: 'gpt-4o', input: '0.0000025' }] });
+    const { cost, collect } = setup({
+      defaultPrices: false,
+      prices: [{ provider: 'openai', model: 'gpt-4o', input: '0.0000025' }],
+    });
     cost.record({ provider: 'openai', model: 'gpt-4o-mini', usage: { inputTokens: 1000 } });
     const c = await collect();
     expect(c.points(COST)).toEqual([]);
-    expect(c.points(UNPRICED)).toEqual([{ attributes: { [PROVIDER]: 'openai', [REQUEST_MODEL]: 'gpt-4o-mini' }, value: 1 }]);
+    expect(c.points(UNPRICED)).toEqual([
+      { attributes: { [PROVIDER]: 'openai', [REQUEST_MODEL]: 'gpt-4o-mini' }, value: 1 },
+    ]);
   });
 
   it('a call without usage records nothing, priced model or not', async () => {
@@ -204,17 +237,28 @@ describe('price files', () => {
         { provider: 'openai', model: 'worse', input: 'free' },
       ]),
     );
-    const { cost } = setup({ priceFiles: [path], prices: [{ provider: 'openai', model: 'gpt-4o', input: '0.000002' }] });
+    const { cost } = setup({
+      priceFiles: [path],
+      prices: [{ provider: 'openai', model: 'gpt-4o', input: '0.000002' }],
+    });
     await cost.ready;
     expect(cost.price('openai', 'gpt-4o', { inputTokens: 1000 })?.usd).toBe(0.002);
     expect(cost.price('openai', 'gpt-4o-mini', { inputTokens: 1000 })?.usd).toBe(0.0001);
     expect(cost.price('openai', 'gpt-4.1', { inputTokens: 1000 })?.usd).toBe(0.002);
-    expect(log.warnings).toEqual([`mltel: 1 entries of the price file ${path} are ignored, the first: openai/worse: input "free" is not a decimal >= 0.`]);
+    expect(log.warnings).toEqual([
+      `mltel: 1 entries of the price file ${path} are ignored, the first: openai/worse: input "free" is not a decimal >= 0.`,
+    ]);
   });
 
   it('calls that end while the files load are priced with the file prices', async () => {
     const { cost, meter, collect } = setup({ priceFiles: [LITELLM_FIXTURE], defaultPrices: false });
-    meter.record({ provider: 'x_ai', operation: 'chat', model: 'grok-4-fast-reasoning', durationSeconds: 1, usage: { inputTokens: 1000 } });
+    meter.record({
+      provider: 'x_ai',
+      operation: 'chat',
+      model: 'grok-4-fast-reasoning',
+      durationSeconds: 1,
+      usage: { inputTokens: 1000 },
+    });
     await cost.ready;
     expect((await collect()).points(COST).map((p) => p.value)).toEqual([0.0002]);
     expect(log.warnings).toEqual([]);
@@ -222,7 +266,9 @@ describe('price files', () => {
 
   it('a price given in code that is invalid is reported, the others kept', () => {
     const { cost } = setup({ prices: [{ provider: 'openai', model: 'mine', input: '-1', output: '0.00001' }] });
-    expect(log.warnings).toEqual(['mltel: a price given in code is ignored: openai/mine: input "-1" is not a decimal >= 0.']);
+    expect(log.warnings).toEqual([
+      'mltel: a price given in code is ignored: openai/mine: input "-1" is not a decimal >= 0.',
+    ]);
     expect(cost.price('openai', 'mine', { inputTokens: 10, outputTokens: 10 })?.usd).toBe(0.0001);
   });
 });
@@ -271,7 +317,9 @@ describe('bad input never throws', () => {
       { provider: 'openai', model: 'gpt-4o', usage: hostile('inputTokens') },
       proxy,
     ];
-    garbage.forEach((bad, i) => expect(() => cost.record(bad as never), `garbage #${i}`).not.toThrow());
+    for (const [i, bad] of garbage.entries()) {
+      expect(() => cost.record(bad as never), `garbage #${i}`).not.toThrow();
+    }
     const c = await collect();
     expect(c.points(COST)).toEqual([]);
     // A model that is not a string is left out: the call is an unpriced one of no model.

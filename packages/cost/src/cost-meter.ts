@@ -7,9 +7,6 @@ import {
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_ML_TASK_NAME,
-  BoundedValues,
-  describe,
-  instrumentOptions,
   ML_BUDGET_EXCEEDED,
   ML_BUDGET_LIMIT_USD,
   ML_BUDGET_REFUSED,
@@ -19,9 +16,8 @@ import {
   ML_COST_UNPRICED,
   ML_COST_USD,
   OTHER_VALUE,
-  providerChangeListeners,
-  WarnOnce,
 } from '@mltel/semconv';
+import { BoundedValues, describeValue, instrumentOptions, providerChangeListeners, WarnOnce } from '@mltel/kit';
 import { BudgetSet } from './budgets/budget-set.js';
 import type { BudgetConfig, ChargeContext, ThresholdEvent } from './budgets/types.js';
 import { callCost, reportsUsage } from './cost.js';
@@ -104,7 +100,9 @@ export class CostMeter {
   private readonly tasks: BoundedValues;
   private readonly store: BudgetStore;
   private readonly now: () => number;
-  private instruments: { provider: MeterProvider; request: Histogram; unpriced: Counter; exceeded: Counter; refused: Counter } | undefined;
+  private instruments:
+    | { provider: MeterProvider; request: Histogram; unpriced: Counter; exceeded: Counter; refused: Counter }
+    | undefined;
   private readonly detach: (() => void)[] = [];
   private loaded: boolean;
   private readonly waiting: (() => void)[] = [];
@@ -173,7 +171,7 @@ export class CostMeter {
   record(cost: CostRecord): void {
     try {
       if (typeof cost !== 'object' || cost === null || typeof cost.provider !== 'string') {
-        this.warnings.warn('record:call', `record() needs { provider, usd or usage }, got ${describe(cost)}`);
+        this.warnings.warn('record:call', `record() needs { provider, usd or usage }, got ${describeValue(cost)}`);
         return;
       }
       const model = typeof cost.model === 'string' ? cost.model : undefined;
@@ -184,7 +182,10 @@ export class CostMeter {
       if (cost.usd !== undefined) {
         const amount = decimal(cost.usd);
         if (amount === undefined) {
-          this.warnings.warn('record:usd', `usd must be a number of dollars >= 0, got ${describe(cost.usd)}; it is dropped`);
+          this.warnings.warn(
+            'record:usd',
+            `usd must be a number of dollars >= 0, got ${describeValue(cost.usd)}; it is dropped`,
+          );
           return;
         }
         this.charge(attributes, context, toPico(amount));
@@ -213,16 +214,30 @@ export class CostMeter {
     };
     const requestModel = event.attributes[ATTR_GEN_AI_REQUEST_MODEL];
     if (requestModel !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = requestModel;
-    this.priceAndCharge(event.provider, event.model, responseModel, attributes, context, event.usage, event.error === undefined);
+    this.priceAndCharge(
+      event.provider,
+      event.model,
+      responseModel,
+      attributes,
+      context,
+      event.usage,
+      event.error === undefined,
+    );
   }
 
   private priceAndCharge(...args: Parameters<CostMeter['priceNow']>): void {
-    if (this.loaded) return this.priceNow(...args);
+    if (this.loaded) {
+      this.priceNow(...args);
+      return;
+    }
     if (this.waiting.length < MAX_WAITING) {
       this.waiting.push(() => this.priceNow(...args));
       return;
     }
-    this.warnings.warn('waiting', `more than ${MAX_WAITING} calls ended before the price files were loaded; later ones are priced at once`);
+    this.warnings.warn(
+      'waiting',
+      `more than ${MAX_WAITING} calls ended before the price files were loaded; later ones are priced at once`,
+    );
     this.priceNow(...args);
   }
 
@@ -243,7 +258,8 @@ export class CostMeter {
     if (match === undefined) {
       if (!reportsUsage(usage)) return;
       const unpriced: Attributes = { [ATTR_GEN_AI_PROVIDER_NAME]: attributes[ATTR_GEN_AI_PROVIDER_NAME] };
-      if (attributes[ATTR_GEN_AI_REQUEST_MODEL] !== undefined) unpriced[ATTR_GEN_AI_REQUEST_MODEL] = attributes[ATTR_GEN_AI_REQUEST_MODEL];
+      if (attributes[ATTR_GEN_AI_REQUEST_MODEL] !== undefined)
+        unpriced[ATTR_GEN_AI_REQUEST_MODEL] = attributes[ATTR_GEN_AI_REQUEST_MODEL];
       this.current().unpriced.add(1, unpriced);
       const name = responseModel ?? model ?? '(no model)';
       this.warnings.warn(
@@ -271,8 +287,12 @@ export class CostMeter {
     let total = this.totals.get(key);
     if (total === undefined) {
       if (this.totals.size >= MAX_SERIES) {
-        this.warnings.warn('series', `more than ${MAX_SERIES} cost series; further ones are recorded as ${OTHER_VALUE}`);
-        return this.charge({ [ATTR_GEN_AI_PROVIDER_NAME]: OTHER_VALUE }, { ...context, task: undefined }, pico);
+        this.warnings.warn(
+          'series',
+          `more than ${MAX_SERIES} cost series; further ones are recorded as ${OTHER_VALUE}`,
+        );
+        this.charge({ [ATTR_GEN_AI_PROVIDER_NAME]: OTHER_VALUE }, { ...context, task: undefined }, pico);
+        return;
       }
       total = { attributes: series, pico: 0n };
       this.totals.set(key, total);
@@ -292,7 +312,9 @@ export class CostMeter {
       try {
         const problems = this.catalog.add(await loadPrices(location), 'file');
         if (problems.length > 0) {
-          diag.warn(`mltel: ${problems.length} entries of the price file ${location} are ignored, the first: ${problems[0]}.`);
+          diag.warn(
+            `mltel: ${problems.length} entries of the price file ${location} are ignored, the first: ${problems[0]}.`,
+          );
         }
       } catch (error) {
         diag.warn(
@@ -314,7 +336,10 @@ export class CostMeter {
     meter.createObservableCounter(ML_COST_USD.name, instrumentOptions(ML_COST_USD)).addCallback(this.observeTotals);
     const limit = meter.createObservableGauge(ML_BUDGET_LIMIT_USD.name, instrumentOptions(ML_BUDGET_LIMIT_USD));
     const spent = meter.createObservableGauge(ML_BUDGET_SPENT_USD.name, instrumentOptions(ML_BUDGET_SPENT_USD));
-    const remaining = meter.createObservableGauge(ML_BUDGET_REMAINING_USD.name, instrumentOptions(ML_BUDGET_REMAINING_USD));
+    const remaining = meter.createObservableGauge(
+      ML_BUDGET_REMAINING_USD.name,
+      instrumentOptions(ML_BUDGET_REMAINING_USD),
+    );
     meter.addBatchObservableCallback(
       (result) => {
         this.budgets.observe(

@@ -20,7 +20,13 @@ function cost(p: Price, usage: ProviderUsage | undefined, succeeded = true): [st
 }
 
 // Anthropic-like: every token rate distinct, so each split shows in the total.
-const FULL = price({ input: '0.000003', output: '0.000015', cacheRead: '0.0000003', cacheWrite: '0.00000375', reasoning: '0.00002' });
+const FULL = price({
+  input: '0.000003',
+  output: '0.000015',
+  cacheRead: '0.0000003',
+  cacheWrite: '0.00000375',
+  reasoning: '0.00002',
+});
 const TOKENS_ONLY = price({ input: '0.000002', output: '0.000008' });
 
 describe('callCost: token splits', () => {
@@ -41,15 +47,17 @@ describe('callCost: token splits', () => {
 
   it('cache reads and writes together', () => {
     // 300 × 0.000003 + 500 × 0.0000003 + 200 × 0.00000375 + 50 × 0.000015.
-    expect(cost(FULL, { inputTokens: 1000, cacheReadInputTokens: 500, cacheCreationInputTokens: 200, outputTokens: 50 })).toEqual([
-      '0.00255',
-      [],
-    ]);
+    expect(
+      cost(FULL, { inputTokens: 1000, cacheReadInputTokens: 500, cacheCreationInputTokens: 200, outputTokens: 50 }),
+    ).toEqual(['0.00255', []]);
   });
 
   it('cache counts above the input count never make uncached input negative', () => {
     // 0 uncached; 800 × 0.0000003 + 400 × 0.00000375.
-    expect(cost(FULL, { inputTokens: 1000, cacheReadInputTokens: 800, cacheCreationInputTokens: 400 })).toEqual(['0.00174', []]);
+    expect(cost(FULL, { inputTokens: 1000, cacheReadInputTokens: 800, cacheCreationInputTokens: 400 })).toEqual([
+      '0.00174',
+      [],
+    ]);
   });
 
   it('reasoning tokens are part of output, at their own rate when the price has one', () => {
@@ -65,11 +73,17 @@ describe('callCost: token splits', () => {
 
   it('cache rates fall back to the input rate', () => {
     // 1000 × 0.000002, wherever the tokens came from.
-    expect(cost(TOKENS_ONLY, { inputTokens: 1000, cacheReadInputTokens: 400, cacheCreationInputTokens: 100 })).toEqual(['0.002', []]);
+    expect(cost(TOKENS_ONLY, { inputTokens: 1000, cacheReadInputTokens: 400, cacheCreationInputTokens: 100 })).toEqual([
+      '0.002',
+      [],
+    ]);
     // Only the missing one falls back.
     const readOnly = price({ input: '0.000002', cacheRead: '0.0000002' });
     // 500 × 0.000002 + 400 × 0.0000002 + 100 × 0.000002.
-    expect(cost(readOnly, { inputTokens: 1000, cacheReadInputTokens: 400, cacheCreationInputTokens: 100 })).toEqual(['0.00128', []]);
+    expect(cost(readOnly, { inputTokens: 1000, cacheReadInputTokens: 400, cacheCreationInputTokens: 100 })).toEqual([
+      '0.00128',
+      [],
+    ]);
   });
 
   it('a tier applies to the whole request above its threshold, missing tier rates keep the base rate', () => {
@@ -112,10 +126,9 @@ describe('callCost: media, characters and requests', () => {
   });
 
   it('reports quantities with no rate as unpriced units, and does not charge them', () => {
-    expect(cost(TOKENS_ONLY, { inputTokens: 1000, images: 2, audioSeconds: 5, videoSeconds: 1, characters: 10 })).toEqual([
-      '0.002',
-      ['image', 'audioSecond', 'videoSecond', 'character'],
-    ]);
+    expect(
+      cost(TOKENS_ONLY, { inputTokens: 1000, images: 2, audioSeconds: 5, videoSeconds: 1, characters: 10 }),
+    ).toEqual(['0.002', ['image', 'audioSecond', 'videoSecond', 'character']]);
     expect(cost(MEDIA, { inputTokens: 100, cacheReadInputTokens: 10, outputTokens: 5, images: 1 })).toEqual([
       '0.04',
       ['input', 'cacheRead', 'output'],

@@ -65,7 +65,12 @@ export function callCost(price: Price, usage: ProviderUsage | undefined, succeed
 /** Whether the usage reports anything that costs money. */
 export function reportsUsage(usage: ProviderUsage | undefined): boolean {
   if (usage === undefined) return false;
-  return [usage.inputTokens, usage.outputTokens, usage.images, usage.audioSeconds, usage.videoSeconds, usage.characters].some(
-    (v) => count(v) > 0,
-  );
+  return [
+    usage.inputTokens,
+    usage.outputTokens,
+    usage.images,
+    usage.audioSeconds,
+    usage.videoSeconds,
+    usage.characters,
+  ].some((v) => count(v) > 0);
 }

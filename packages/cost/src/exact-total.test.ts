@@ -18,10 +18,18 @@ describe('a million calls of $0.0000025 sum to exactly 2.5', () => {
   it('through the attached provider meter, with a budget counting the same spend', async () => {
     const { cost, meter, collect } = setup({ budgets: [{ name: 'daily', limitUsd: 100, window: 'day' }] });
     for (let i = 0; i < MILLION; i++) {
-      meter.record({ provider: 'openai', operation: 'chat', model: 'gpt-4o', durationSeconds: 0.01, usage: { inputTokens: 1 } });
+      meter.record({
+        provider: 'openai',
+        operation: 'chat',
+        model: 'gpt-4o',
+        durationSeconds: 0.01,
+        usage: { inputTokens: 1 },
+      });
     }
     const c = await collect();
-    expect(c.points(COST)).toEqual([{ attributes: { [PROVIDER]: 'openai', [OPERATION]: 'chat', [REQUEST_MODEL]: 'gpt-4o' }, value: 2.5 }]);
+    expect(c.points(COST)).toEqual([
+      { attributes: { [PROVIDER]: 'openai', [OPERATION]: 'chat', [REQUEST_MODEL]: 'gpt-4o' }, value: 2.5 },
+    ]);
     expect(c.points('ml.budget.spent.usd').map((p) => p.value)).toEqual([2.5]);
     expect(c.points('ml.budget.remaining.usd').map((p) => p.value)).toEqual([97.5]);
     expect(cost.budgets.spentUsd('daily')).toBe(2.5);

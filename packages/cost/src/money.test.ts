@@ -21,7 +21,21 @@ describe('exact decimals', () => {
     expect(decimal(0.1)?.toFixed()).toBe('0.1');
     expect(decimal('1e-12')?.toFixed()).toBe('0.000000000001');
     expect(decimal(0)?.toFixed()).toBe('0');
-    for (const bad of [undefined, -1, '-0.5', Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 'abc', '', ' ', {}, [], null, true]) {
+    for (const bad of [
+      undefined,
+      -1,
+      '-0.5',
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      'abc',
+      '',
+      ' ',
+      {},
+      [],
+      null,
+      true,
+    ]) {
       expect(decimal(bad as never), String(bad)).toBeUndefined();
     }
   });
@@ -73,10 +87,16 @@ describe('a million calls of $0.0000025 sum to exactly 2.5', () => {
   }, 120_000);
 
   it('through CostMeter.record with usage priced by the catalog (100000 calls: 0.25)', async () => {
-    const { cost, collect } = setup({ defaultPrices: false, prices: [{ provider: 'openai', model: 'gpt-4o', input: '0.0000025' }] });
-    for (let i = 0; i < MILLION / 10; i++) cost.record({ provider: 'openai', model: 'gpt-4o', operation: 'chat', usage: { inputTokens: 1 } });
+    const { cost, collect } = setup({
+      defaultPrices: false,
+      prices: [{ provider: 'openai', model: 'gpt-4o', input: '0.0000025' }],
+    });
+    for (let i = 0; i < MILLION / 10; i++)
+      cost.record({ provider: 'openai', model: 'gpt-4o', operation: 'chat', usage: { inputTokens: 1 } });
     const c = await collect();
-    expect(c.points(COST)).toEqual([{ attributes: { [PROVIDER]: 'openai', [OPERATION]: 'chat', [REQUEST_MODEL]: 'gpt-4o' }, value: 0.25 }]);
+    expect(c.points(COST)).toEqual([
+      { attributes: { [PROVIDER]: 'openai', [OPERATION]: 'chat', [REQUEST_MODEL]: 'gpt-4o' }, value: 0.25 },
+    ]);
     expect(log.warnings).toEqual([]);
     await cost.close();
   }, 120_000);

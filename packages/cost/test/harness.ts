@@ -4,8 +4,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as otelApi from '@opentelemetry/api';
-import * as sdkMetrics from '@opentelemetry/sdk-metrics';
 import { createProviderMeter } from '@mltel/genai';
 import {
   ATTR_GEN_AI_OPERATION_NAME,
@@ -15,7 +13,7 @@ import {
   ATTR_ML_BUDGET_WINDOW,
   ATTR_ML_TASK_NAME,
 } from '@mltel/semconv';
-import { sdkHarness } from '../../../test/support/sdk-harness.js';
+import { sdkHarness } from '@mltel/test-kit';
 import { CostMeter } from '../src/cost-meter.js';
 import type { CostMeterOptions } from '../src/cost-meter.js';
 
@@ -29,11 +27,8 @@ const ORDER = [
   ATTR_ML_BUDGET_WINDOW,
 ];
 
-export type { HistogramPoint, SumPoint } from '../../../test/support/sdk-harness.js';
-export const { TestReader, Collection, attributeKey, collect, captureDiag, sdkProvider } = sdkHarness(
-  { api: otelApi, sdk: sdkMetrics },
-  ORDER,
-);
+export type { HistogramPoint, SumPoint } from '@mltel/test-kit';
+export const { TestReader, Collection, attributeKey, collect, captureDiag, sdkProvider } = sdkHarness(ORDER);
 export type TestReader = InstanceType<typeof TestReader>;
 export type Collection = InstanceType<typeof Collection>;
 
@@ -63,7 +58,11 @@ export function setup(options: Omit<CostMeterOptions, 'meterProvider'> = {}, sta
 }
 
 /** A fresh temporary directory and the function that removes it. */
-export function tempDir(prefix = 'mltel-cost-'): { dir: string; remove: () => void; removeSub: (path: string) => void } {
+export function tempDir(prefix = 'mltel-cost-'): {
+  dir: string;
+  remove: () => void;
+  removeSub: (path: string) => void;
+} {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return {
     dir,

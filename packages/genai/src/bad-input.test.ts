@@ -68,20 +68,23 @@ describe('the call object', () => {
     ['a string', 'openai', 'string'],
     ['a number', 1, 'number 1'],
     ['undefined', undefined, 'undefined'],
-  ])('a call that is %s: track still runs fn and returns its result; nothing is recorded; one warning', async (_l, call, described) => {
-    const { meter, collect } = setup();
-    for (let i = 0; i < 5; i++) {
-      expect(await meter.track(call as unknown as ProviderCall, async () => i)).toBe(i);
-    }
-    const timer = meter.start(call as unknown as ProviderCall);
-    expect(() => {
-      timer.chunk();
-      timer.end({ inputTokens: 1 });
-      timer.fail(new Error('x'));
-    }).not.toThrow();
-    expect([...(await collect()).byName.keys()]).toEqual([]);
-    expect(log.warnings).toEqual([`mltel: a provider call needs { provider, operation }, got ${described}`]);
-  });
+  ])(
+    'a call that is %s: track still runs fn and returns its result; nothing is recorded; one warning',
+    async (_l, call, described) => {
+      const { meter, collect } = setup();
+      for (let i = 0; i < 5; i++) {
+        expect(await meter.track(call as unknown as ProviderCall, async () => i)).toBe(i);
+      }
+      const timer = meter.start(call as unknown as ProviderCall);
+      expect(() => {
+        timer.chunk();
+        timer.end({ inputTokens: 1 });
+        timer.fail(new Error('x'));
+      }).not.toThrow();
+      expect([...(await collect()).byName.keys()]).toEqual([]);
+      expect(log.warnings).toEqual([`mltel: a provider call needs { provider, operation }, got ${described}`]);
+    },
+  );
 
   it('record() with a non-object warns once and records nothing', async () => {
     const { meter, collect } = setup();
@@ -92,11 +95,31 @@ describe('the call object', () => {
   });
 
   it.each([
-    ['provider', { operation: 'chat' }, 'mltel: gen_ai.provider.name must be a non-empty string, got undefined; the value is dropped'],
-    ['provider', { provider: '', operation: 'chat' }, 'mltel: gen_ai.provider.name must be a non-empty string, got string; the value is dropped'],
-    ['provider', { provider: 7, operation: 'chat' }, 'mltel: gen_ai.provider.name must be a non-empty string, got number 7; the value is dropped'],
-    ['operation', { provider: 'openai' }, 'mltel: gen_ai.operation.name must be a non-empty string, got undefined; the value is dropped'],
-    ['operation', { provider: 'openai', operation: null }, 'mltel: gen_ai.operation.name must be a non-empty string, got null; the value is dropped'],
+    [
+      'provider',
+      { operation: 'chat' },
+      'mltel: gen_ai.provider.name must be a non-empty string, got undefined; the value is dropped',
+    ],
+    [
+      'provider',
+      { provider: '', operation: 'chat' },
+      'mltel: gen_ai.provider.name must be a non-empty string, got string; the value is dropped',
+    ],
+    [
+      'provider',
+      { provider: 7, operation: 'chat' },
+      'mltel: gen_ai.provider.name must be a non-empty string, got number 7; the value is dropped',
+    ],
+    [
+      'operation',
+      { provider: 'openai' },
+      'mltel: gen_ai.operation.name must be a non-empty string, got undefined; the value is dropped',
+    ],
+    [
+      'operation',
+      { provider: 'openai', operation: null },
+      'mltel: gen_ai.operation.name must be a non-empty string, got null; the value is dropped',
+    ],
   ])('a call without a valid %s is not recorded, with one warning', async (_l, call, warning) => {
     const { meter, collect } = setup();
     repeat(() => meter.record({ ...(call as ProviderCall), durationSeconds: 1, usage: { inputTokens: 5 } }));
@@ -126,7 +149,9 @@ describe('the call object', () => {
     const c = await collect();
     const expected = { ...CHAT_ATTRS, [REQUEST_MODEL]: 'm'.repeat(128), [RESPONSE_MODEL]: 'm'.repeat(128) };
     expect(c.histograms(DURATION).map((h) => [h.attributes, h.count])).toEqual([[expected, REPEAT]]);
-    expect(c.points(IMAGES)).toEqual([{ attributes: { ...CHAT_ATTRS, [REQUEST_MODEL]: 'm'.repeat(128) }, value: REPEAT }]);
+    expect(c.points(IMAGES)).toEqual([
+      { attributes: { ...CHAT_ATTRS, [REQUEST_MODEL]: 'm'.repeat(128) }, value: REPEAT },
+    ]);
     expect(log.warnings).toEqual(['mltel: gen_ai.request.model longer than 128 characters is truncated to 128']);
   });
 
@@ -182,7 +207,9 @@ describe('usage counts', () => {
   it('each kind of bad value of the same field warns once in all', async () => {
     const { meter, collect } = setup();
     for (const bad of [Number.NaN, -1, Number.POSITIVE_INFINITY]) {
-      repeat(() => meter.record({ ...CHAT, durationSeconds: 1, usage: { images: bad, videoSeconds: bad, outputTokens: 1 } }));
+      repeat(() =>
+        meter.record({ ...CHAT, durationSeconds: 1, usage: { images: bad, videoSeconds: bad, outputTokens: 1 } }),
+      );
     }
     const c = await collect();
     expect(c.points(IMAGES)).toEqual([]);
@@ -237,8 +264,12 @@ describe('hostile getters never throw into the caller', () => {
     repeat(() => meter.record(throwingGetter({ ...CHAT, durationSeconds: 1 }, 'usage')));
     repeat(() => meter.record(throwingGetter({ ...CHAT, durationSeconds: 1, error: 'x' }, 'error')));
     repeat(() => meter.record(throwingGetter({ ...CHAT, durationSeconds: 1 }, 'timeToFirstChunkSeconds')));
-    repeat(() => meter.record({ ...CHAT, durationSeconds: 1, usage: throwingGetter({ inputTokens: 1 }, 'outputTokens') }));
-    repeat(() => meter.record({ ...CHAT, durationSeconds: 1, usage: throwingGetter({ inputTokens: 1 }, 'responseModel') }));
+    repeat(() =>
+      meter.record({ ...CHAT, durationSeconds: 1, usage: throwingGetter({ inputTokens: 1 }, 'outputTokens') }),
+    );
+    repeat(() =>
+      meter.record({ ...CHAT, durationSeconds: 1, usage: throwingGetter({ inputTokens: 1 }, 'responseModel') }),
+    );
     const c = await collect();
     // Only the call whose usage threw after inputTokens was read is recorded (in part).
     expect(c.histograms(DURATION).map((h) => [h.attributes, h.count])).toEqual([[CHAT_ATTRS, REPEAT]]);
@@ -269,10 +300,14 @@ describe('hostile getters never throw into the caller', () => {
   it('a usage from the extractor whose getters throw: track returns the result', async () => {
     const { meter } = setup();
     expect(await meter.track(CHAT, async () => 'ok', { usage: () => hostile<ProviderUsage>() })).toBe('ok');
-    const stream = await meter.trackStream(CHAT, async function* () {
-      yield 'a';
-      yield 'b';
-    }, { usage: () => hostile<ProviderUsage>(), isOutputChunk: () => hostile<boolean>() });
+    const stream = await meter.trackStream(
+      CHAT,
+      async function* () {
+        yield 'a';
+        yield 'b';
+      },
+      { usage: () => hostile<ProviderUsage>(), isOutputChunk: () => hostile<boolean>() },
+    );
     const items: string[] = [];
     for await (const item of stream) items.push(item);
     expect(items).toEqual(['a', 'b']);

@@ -1,5 +1,5 @@
 import { diag, metrics } from '@opentelemetry/api';
-import { announceProviderChange } from '@mltel/semconv';
+import { announceProviderChange } from '@mltel/kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configureDefaultProviderMeter, createProviderMeter, defaultProviderMeter, ProviderMeter } from './index.js';
 import {
@@ -114,7 +114,9 @@ describe('the default provider meter', () => {
     const global = sdkProvider();
     metrics.setGlobalMeterProvider(global.provider);
     a.record({ ...CHAT, durationSeconds: 1 });
-    expect((await global.collect()).histograms(DURATION).map((h) => [h.attributes, h.count])).toEqual([[CHAT_ATTRS, 1]]);
+    expect((await global.collect()).histograms(DURATION).map((h) => [h.attributes, h.count])).toEqual([
+      [CHAT_ATTRS, 1],
+    ]);
   });
 
   it('configureDefaultProviderMeter() replaces it with a meter built from the options', async () => {

@@ -63,7 +63,9 @@ describe('genAiErrorType()', () => {
   });
 
   it('else is the class name, never the message', () => {
-    expect(genAiErrorType(new APIConnectionTimeoutError('Request timed out for sk-secret'))).toBe('APIConnectionTimeoutError');
+    expect(genAiErrorType(new APIConnectionTimeoutError('Request timed out for sk-secret'))).toBe(
+      'APIConnectionTimeoutError',
+    );
     expect(genAiErrorType(new Error('ECONNRESET'))).toBe('Error');
     expect(genAiErrorType({})).toBe('Error');
     expect(genAiErrorType(Object.create(null))).toBe('Error');

@@ -1,4 +1,4 @@
-import { errorTypeOf } from '@mltel/semconv';
+import { errorTypeOf } from '@mltel/kit';
 
 const CODE = /^[A-Z][A-Z0-9_]{1,40}$/;
 const MAX_CAUSES = 4;
@@ -10,9 +10,7 @@ function codeOf(value: unknown): string | undefined {
 
 function statusOf(value: unknown): number | undefined {
   const status = (value as { status?: unknown }).status;
-  return typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 599
-    ? status
-    : undefined;
+  return typeof status === 'number' && Number.isInteger(status) && status >= 100 && status <= 599 ? status : undefined;
 }
 
 /**

@@ -2,7 +2,16 @@ import { diag } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderHealthState } from './health.js';
 import type { CircuitBreakerState } from './index.js';
-import { captureDiag, CIRCUIT, CIRCUIT_STATE, httpError, networkError, PROVIDER, setup, STATUS } from '../test/harness.js';
+import {
+  captureDiag,
+  CIRCUIT,
+  CIRCUIT_STATE,
+  httpError,
+  networkError,
+  PROVIDER,
+  setup,
+  STATUS,
+} from '../test/harness.js';
 
 let log: ReturnType<typeof captureDiag>;
 beforeEach(() => {
@@ -52,7 +61,10 @@ describe('setCircuitState()', () => {
     expect((await collect()).points(CIRCUIT)).toEqual(circuit('openai', 'closed'));
     meter.setCircuitState('openai', 'open');
     meter.setCircuitState('anthropic', 'half_open');
-    expect((await collect()).points(CIRCUIT)).toEqual([...circuit('anthropic', 'half_open'), ...circuit('openai', 'open')]);
+    expect((await collect()).points(CIRCUIT)).toEqual([
+      ...circuit('anthropic', 'half_open'),
+      ...circuit('openai', 'open'),
+    ]);
     expect((await collect()).points(STATUS)).toEqual([]);
     expect(log.warnings).toEqual([]);
   });
@@ -63,16 +75,15 @@ describe('setCircuitState()', () => {
     for (let i = 0; i < 5; i++) meter.setCircuitState('openai', 'broken' as CircuitBreakerState);
     meter.setCircuitState('openai', 'OPEN' as CircuitBreakerState);
     expect((await collect()).points(CIRCUIT)).toEqual(circuit('openai', 'open'));
-    expect(log.warnings).toEqual([
-      'mltel: circuit-breaker state must be one of closed, open, half_open, got string',
-    ]);
+    expect(log.warnings).toEqual(['mltel: circuit-breaker state must be one of closed, open, half_open, got string']);
   });
 });
 
 describe('derived health', () => {
   it('is off by default: failures set no status', async () => {
     const { meter, collect } = setup();
-    for (let i = 0; i < 10; i++) meter.record({ provider: 'openai', operation: 'chat', durationSeconds: 1, error: httpError(500) });
+    for (let i = 0; i < 10; i++)
+      meter.record({ provider: 'openai', operation: 'chat', durationSeconds: 1, error: httpError(500) });
     expect((await collect()).points(STATUS)).toEqual([]);
   });
 
@@ -102,7 +113,9 @@ describe('derived health', () => {
     await meter.track({ provider: 'anthropic', operation: 'chat' }, async () => 'ok');
     await meter.track({ provider: 'anthropic', operation: 'chat' }, async () => 'ok');
     for (let i = 0; i < 2; i++) {
-      await expect(meter.track({ provider: 'openai', operation: 'chat' }, () => Promise.reject(httpError(502)))).rejects.toThrow();
+      await expect(
+        meter.track({ provider: 'openai', operation: 'chat' }, () => Promise.reject(httpError(502))),
+      ).rejects.toThrow();
     }
     expect((await collect()).points(STATUS)).toEqual([
       { attributes: { [PROVIDER]: 'anthropic' }, value: 1 },
@@ -114,7 +127,8 @@ describe('derived health', () => {
     const { meter, collect } = setup({ deriveHealth: { window: 4, minCalls: 2 } });
     const status = async () => (await collect()).points(STATUS)[0]!.value;
     const ok = () => meter.record({ provider: 'openai', operation: 'chat', durationSeconds: 1 });
-    const fail = () => meter.record({ provider: 'openai', operation: 'chat', durationSeconds: 1, error: httpError(500) });
+    const fail = () =>
+      meter.record({ provider: 'openai', operation: 'chat', durationSeconds: 1, error: httpError(500) });
     fail();
     fail();
     expect(await status()).toBe(0);
@@ -141,7 +155,12 @@ describe('derived health', () => {
   it('maxFailureRatio sets the threshold', async () => {
     const { meter, collect } = setup({ deriveHealth: { window: 10, minCalls: 10, maxFailureRatio: 0.3 } });
     for (let i = 0; i < 10; i++) {
-      meter.record({ provider: 'openai', operation: 'chat', durationSeconds: 1, error: i >= 8 ? httpError(500) : undefined });
+      meter.record({
+        provider: 'openai',
+        operation: 'chat',
+        durationSeconds: 1,
+        error: i >= 8 ? httpError(500) : undefined,
+      });
     }
     // 2 of 10 failed: below 0.3.
     expect((await collect()).points(STATUS)[0]!.value).toBe(1);

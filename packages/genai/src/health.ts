@@ -29,7 +29,10 @@ export class ProviderHealthState {
   private readonly minCalls: number;
   private readonly maxFailureRatio: number;
 
-  constructor(readonly derive: boolean, options: DerivedHealthOptions = {}) {
+  constructor(
+    readonly derive: boolean,
+    options: DerivedHealthOptions = {},
+  ) {
     this.window = clampInt(options.window, 20, 1, 10_000);
     this.minCalls = clampInt(options.minCalls, 5, 1, this.window);
     const ratio = options.maxFailureRatio;

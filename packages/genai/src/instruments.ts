@@ -4,7 +4,6 @@ import {
   GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK,
   GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK,
   GEN_AI_CLIENT_TOKEN_USAGE,
-  instrumentOptions,
   ML_AUDIO_DURATION,
   ML_GEN_AI_IMAGES,
   ML_GEN_AI_TOKEN_DETAIL,
@@ -12,6 +11,7 @@ import {
   ML_PROVIDER_STATUS,
   ML_VIDEO_DURATION,
 } from '@mltel/semconv';
+import { instrumentOptions } from '@mltel/kit';
 import type { ProviderHealthState } from './health.js';
 
 /** Instrumentation scope of the provider-call meter. */
@@ -46,11 +46,20 @@ export function createGenAiInstruments(provider: MeterProvider, health: Provider
   circuit.addCallback((result) => health.observeCircuits(result));
   return {
     provider,
-    duration: meter.createHistogram(GEN_AI_CLIENT_OPERATION_DURATION.name, instrumentOptions(GEN_AI_CLIENT_OPERATION_DURATION)),
+    duration: meter.createHistogram(
+      GEN_AI_CLIENT_OPERATION_DURATION.name,
+      instrumentOptions(GEN_AI_CLIENT_OPERATION_DURATION),
+    ),
     tokens: meter.createHistogram(GEN_AI_CLIENT_TOKEN_USAGE.name, instrumentOptions(GEN_AI_CLIENT_TOKEN_USAGE)),
     tokenDetail: meter.createCounter(ML_GEN_AI_TOKEN_DETAIL.name, instrumentOptions(ML_GEN_AI_TOKEN_DETAIL)),
-    firstChunk: meter.createHistogram(GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK.name, instrumentOptions(GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK)),
-    perChunk: meter.createHistogram(GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK.name, instrumentOptions(GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK)),
+    firstChunk: meter.createHistogram(
+      GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK.name,
+      instrumentOptions(GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK),
+    ),
+    perChunk: meter.createHistogram(
+      GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK.name,
+      instrumentOptions(GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK),
+    ),
     images: meter.createCounter(ML_GEN_AI_IMAGES.name, instrumentOptions(ML_GEN_AI_IMAGES)),
     audio: meter.createCounter(ML_AUDIO_DURATION.name, instrumentOptions(ML_AUDIO_DURATION)),
     video: meter.createCounter(ML_VIDEO_DURATION.name, instrumentOptions(ML_VIDEO_DURATION)),

@@ -101,18 +101,26 @@ describe('instruments', () => {
       ['@mltel/genai', '0.1.0'],
     ]);
     expect([SCOPE_NAME, SCOPE_VERSION]).toEqual(['@mltel/genai', '0.1.0']);
-    const described = resourceMetrics.scopeMetrics[0]!.metrics
-      .map((m) => ({
-        name: m.descriptor.name,
-        unit: m.descriptor.unit,
-        type: m.dataPointType,
-        monotonic: m.dataPointType === DataPointType.SUM ? m.isMonotonic : undefined,
-      }))
-      .sort((a, b) => a.name.localeCompare(b.name));
+    const described = resourceMetrics.scopeMetrics[0]!.metrics.map((m) => ({
+      name: m.descriptor.name,
+      unit: m.descriptor.unit,
+      type: m.dataPointType,
+      monotonic: m.dataPointType === DataPointType.SUM ? m.isMonotonic : undefined,
+    })).sort((a, b) => a.name.localeCompare(b.name));
     expect(described).toEqual([
       { name: 'gen_ai.client.operation.duration', unit: 's', type: DataPointType.HISTOGRAM, monotonic: undefined },
-      { name: 'gen_ai.client.operation.time_per_output_chunk', unit: 's', type: DataPointType.HISTOGRAM, monotonic: undefined },
-      { name: 'gen_ai.client.operation.time_to_first_chunk', unit: 's', type: DataPointType.HISTOGRAM, monotonic: undefined },
+      {
+        name: 'gen_ai.client.operation.time_per_output_chunk',
+        unit: 's',
+        type: DataPointType.HISTOGRAM,
+        monotonic: undefined,
+      },
+      {
+        name: 'gen_ai.client.operation.time_to_first_chunk',
+        unit: 's',
+        type: DataPointType.HISTOGRAM,
+        monotonic: undefined,
+      },
       { name: 'gen_ai.client.token.usage', unit: '{token}', type: DataPointType.HISTOGRAM, monotonic: undefined },
       { name: 'ml.audio.duration', unit: 's', type: DataPointType.SUM, monotonic: true },
       { name: 'ml.gen_ai.images', unit: '{image}', type: DataPointType.SUM, monotonic: true },
@@ -160,11 +168,9 @@ describe('track(): success', () => {
       choices: [{ index: 0, message: { role: 'assistant', content: 'Hello' }, finish_reason: 'stop' }],
       usage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 },
     };
-    const result = await meter.track(
-      { ...CHAT, serverAddress: 'api.openai.com', serverPort: 443 },
-      async () => body,
-      { usage: openAIUsage },
-    );
+    const result = await meter.track({ ...CHAT, serverAddress: 'api.openai.com', serverPort: 443 }, async () => body, {
+      usage: openAIUsage,
+    });
     expect(result).toBe(body);
 
     const attributes = {
@@ -206,16 +212,26 @@ describe('track(): success', () => {
     const c = await collect();
     expectMeasured(c.histograms(DURATION)[0], CHAT_ATTRS, 3);
     // 0 is reported (a real count), an unreported field is not guessed.
-    expect(c.histograms(TOKENS)).toEqual([
-      { ...tokenPoint({ ...CHAT_ATTRS, [TOKEN_TYPE]: 'output' }, 0, 0) },
-    ]);
+    expect(c.histograms(TOKENS)).toEqual([{ ...tokenPoint({ ...CHAT_ATTRS, [TOKEN_TYPE]: 'output' }, 0, 0) }]);
   });
 
   it('leaves out server.port without server.address, and an invalid port', async () => {
     const { meter, collect } = setup();
     meter.record({ provider: 'openai', operation: 'chat', serverPort: 443, durationSeconds: 1 });
-    meter.record({ provider: 'anthropic', operation: 'chat', serverAddress: 'api.anthropic.com', serverPort: 70000, durationSeconds: 1 });
-    meter.record({ provider: 'mistral', operation: 'chat', serverAddress: 'api.mistral.ai', serverPort: 8443, durationSeconds: 1 });
+    meter.record({
+      provider: 'anthropic',
+      operation: 'chat',
+      serverAddress: 'api.anthropic.com',
+      serverPort: 70000,
+      durationSeconds: 1,
+    });
+    meter.record({
+      provider: 'mistral',
+      operation: 'chat',
+      serverAddress: 'api.mistral.ai',
+      serverPort: 8443,
+      durationSeconds: 1,
+    });
     expect((await collect()).histograms(DURATION).map((h) => h.attributes)).toEqual([
       { [PROVIDER]: 'anthropic', [OPERATION]: 'chat', [SERVER_ADDRESS]: 'api.anthropic.com' },
       { [PROVIDER]: 'mistral', [OPERATION]: 'chat', [SERVER_ADDRESS]: 'api.mistral.ai', [SERVER_PORT]: 8443 },
@@ -377,12 +393,28 @@ describe('record()', () => {
     const attributes = { ...CHAT_ATTRS, [RESPONSE_MODEL]: 'gpt-4o-2024-11-20' };
     const c = await collect();
     expect(c.histograms(DURATION)).toEqual([
-      { attributes, count: 1, sum: 2, min: 2, max: 2, boundaries: DURATION_BUCKETS, counts: oneAt(DURATION_BUCKETS, 8) },
+      {
+        attributes,
+        count: 1,
+        sum: 2,
+        min: 2,
+        max: 2,
+        boundaries: DURATION_BUCKETS,
+        counts: oneAt(DURATION_BUCKETS, 8),
+      },
     ]);
     const firstChunk = [...GEN_AI_FIRST_CHUNK_BUCKETS];
     expect(c.histograms(FIRST_CHUNK)).toEqual([
       // Like a tracked stream's chunk timings: the call attributes, no response model.
-      { attributes: CHAT_ATTRS, count: 1, sum: 0.05, min: 0.05, max: 0.05, boundaries: firstChunk, counts: oneAt(firstChunk, 5) },
+      {
+        attributes: CHAT_ATTRS,
+        count: 1,
+        sum: 0.05,
+        min: 0.05,
+        max: 0.05,
+        boundaries: firstChunk,
+        counts: oneAt(firstChunk, 5),
+      },
     ]);
     expect(c.histograms(PER_CHUNK)).toEqual([]);
     expect(c.histograms(TOKENS)).toEqual([
@@ -461,7 +493,11 @@ describe('token detail and units', () => {
 
   it('does not add zero detail counts', async () => {
     const { meter, collect } = setup();
-    meter.record({ ...CHAT, durationSeconds: 1, usage: { cacheReadInputTokens: 0, reasoningTokens: 0, cacheCreationInputTokens: 3 } });
+    meter.record({
+      ...CHAT,
+      durationSeconds: 1,
+      usage: { cacheReadInputTokens: 0, reasoningTokens: 0, cacheCreationInputTokens: 3 },
+    });
     expect((await collect()).points(TOKEN_DETAIL)).toEqual([
       { attributes: { ...CHAT_ATTRS, [TOKEN_TYPE]: 'cache_creation' }, value: 3 },
     ]);
@@ -471,18 +507,35 @@ describe('token detail and units', () => {
     const { meter, collect } = setup();
     const server = { serverAddress: 'api.openai.com', serverPort: 443 };
     meter.record({
-      provider: 'openai', operation: 'image_generation', model: 'dall-e-3', ...server, durationSeconds: 8,
+      provider: 'openai',
+      operation: 'image_generation',
+      model: 'dall-e-3',
+      ...server,
+      durationSeconds: 8,
       usage: { responseModel: 'dall-e-3-hd', images: 2 },
     });
     meter.record({
-      provider: 'openai', operation: 'image_generation', model: 'dall-e-3', ...server, durationSeconds: 8,
+      provider: 'openai',
+      operation: 'image_generation',
+      model: 'dall-e-3',
+      ...server,
+      durationSeconds: 8,
       usage: { images: 1 },
     });
     meter.record({
-      provider: 'openai', operation: 'transcription', model: 'whisper-1', ...server, durationSeconds: 3,
+      provider: 'openai',
+      operation: 'transcription',
+      model: 'whisper-1',
+      ...server,
+      durationSeconds: 3,
       usage: { audioSeconds: 61.5 },
     });
-    meter.record({ provider: 'fal_ai', operation: 'video_generation', durationSeconds: 40, usage: { videoSeconds: 5 } });
+    meter.record({
+      provider: 'fal_ai',
+      operation: 'video_generation',
+      durationSeconds: 40,
+      usage: { videoSeconds: 5 },
+    });
     const c = await collect();
     expect(c.points(IMAGES)).toEqual([
       { attributes: { [PROVIDER]: 'openai', [OPERATION]: 'image_generation', [REQUEST_MODEL]: 'dall-e-3' }, value: 3 },
@@ -490,12 +543,18 @@ describe('token detail and units', () => {
     expect(c.points(AUDIO)).toEqual([
       { attributes: { [PROVIDER]: 'openai', [OPERATION]: 'transcription', [REQUEST_MODEL]: 'whisper-1' }, value: 61.5 },
     ]);
-    expect(c.points(VIDEO)).toEqual([{ attributes: { [PROVIDER]: 'fal_ai', [OPERATION]: 'video_generation' }, value: 5 }]);
+    expect(c.points(VIDEO)).toEqual([
+      { attributes: { [PROVIDER]: 'fal_ai', [OPERATION]: 'video_generation' }, value: 5 },
+    ]);
     expect(c.histograms(TOKENS)).toEqual([]);
     // The duration keeps the response model and server attributes.
     expect(c.histograms(DURATION).map((h) => h.attributes)).toContainEqual({
-      [PROVIDER]: 'openai', [OPERATION]: 'image_generation', [REQUEST_MODEL]: 'dall-e-3',
-      [RESPONSE_MODEL]: 'dall-e-3-hd', [SERVER_ADDRESS]: 'api.openai.com', [SERVER_PORT]: 443,
+      [PROVIDER]: 'openai',
+      [OPERATION]: 'image_generation',
+      [REQUEST_MODEL]: 'dall-e-3',
+      [RESPONSE_MODEL]: 'dall-e-3-hd',
+      [SERVER_ADDRESS]: 'api.openai.com',
+      [SERVER_PORT]: 443,
     });
   });
 
@@ -518,16 +577,16 @@ describe('model allow-list', () => {
     call('llama-3-70b', 'gpt-4o');
     call('my-fine-tune', 'my-fine-tune');
     const c = await collect();
-    expect(c.histograms(DURATION).map((h) => [h.attributes[REQUEST_MODEL], h.attributes[RESPONSE_MODEL], h.count])).toEqual([
+    expect(
+      c.histograms(DURATION).map((h) => [h.attributes[REQUEST_MODEL], h.attributes[RESPONSE_MODEL], h.count]),
+    ).toEqual([
       ['_OTHER', '_OTHER', 1],
       ['_OTHER', 'gpt-4o', 1],
       ['claude-sonnet-4-5', '_OTHER', 1],
       ['gpt-4o', 'gpt-4o-2024-08-06', 1],
       ['gpt-4o-mini', 'gpt-4o-mini-2024-07-18', 1],
     ]);
-    expect(log.warnings).toEqual([
-      'mltel: gen_ai.request.model value outside the allow-list is recorded as _OTHER',
-    ]);
+    expect(log.warnings).toEqual(['mltel: gen_ai.request.model value outside the allow-list is recorded as _OTHER']);
   });
 
   it('maxModels caps the prefix matches of an allow-list', async () => {
@@ -550,7 +609,9 @@ describe('model allow-list', () => {
     meter.record({ provider: 'p', operation: 'chat', model: 'c', durationSeconds: 1 });
     meter.record({ provider: 'p', operation: 'chat', model: 'a', durationSeconds: 1 });
     const c = await collect();
-    expect(c.histograms(DURATION).map((h) => [h.attributes[REQUEST_MODEL], h.attributes[RESPONSE_MODEL], h.count])).toEqual([
+    expect(
+      c.histograms(DURATION).map((h) => [h.attributes[REQUEST_MODEL], h.attributes[RESPONSE_MODEL], h.count]),
+    ).toEqual([
       ['_OTHER', undefined, 1],
       ['a', undefined, 1],
       ['a', 'a-1', 1],

@@ -9,13 +9,9 @@ import {
   ATTR_GEN_AI_TOKEN_TYPE,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
-  BoundedValues,
-  describe,
-  isValidDuration,
   ML_CIRCUIT_BREAKER_STATE_VALUES,
-  providerChangeListeners,
-  WarnOnce,
 } from '@mltel/semconv';
+import { BoundedValues, describeValue, isNonNegativeFinite, providerChangeListeners, WarnOnce } from '@mltel/kit';
 import { genAiErrorType, isProviderFailure } from './error-type.js';
 import { ProviderHealthState } from './health.js';
 import type { CircuitBreakerState } from './health.js';
@@ -129,7 +125,11 @@ export class ProviderMeter {
    * returned unchanged. Usage comes from `options.usage(result)`. A result that is an async
    * iterable is not treated as a stream here: use {@link ProviderMeter.trackStream}.
    */
-  async track<T>(call: ProviderCall, fn: () => T | PromiseLike<T>, options?: TrackOptions<Awaited<T>>): Promise<Awaited<T>> {
+  async track<T>(
+    call: ProviderCall,
+    fn: () => T | PromiseLike<T>,
+    options?: TrackOptions<Awaited<T>>,
+  ): Promise<Awaited<T>> {
     await this.prepare(call);
     this.beforeCall(call);
     const timer = this.start(call);
@@ -175,7 +175,10 @@ export class ProviderMeter {
    */
   observeStream<C>(timer: ProviderCallTimer, source: AsyncIterable<C>, options?: StreamOptions<C>): AsyncIterable<C> {
     if (!isAsyncIterable(source)) {
-      this.warnings.warn('stream:not-iterable', `a tracked stream must be an async iterable, got ${describe(source)}`);
+      this.warnings.warn(
+        'stream:not-iterable',
+        `a tracked stream must be an async iterable, got ${describeValue(source)}`,
+      );
       timer.end();
       return source;
     }
@@ -200,14 +203,14 @@ export class ProviderMeter {
   /** Records a finished call whose timing you measured yourself. */
   record(call: ProviderCallRecord): void {
     if (typeof call !== 'object' || call === null) {
-      this.warnings.warn('record:not-object', `record() needs a call object, got ${describe(call)}`);
+      this.warnings.warn('record:not-object', `record() needs a call object, got ${describeValue(call)}`);
       return;
     }
     try {
-      if (!isValidDuration(call.durationSeconds)) {
+      if (!isNonNegativeFinite(call.durationSeconds)) {
         this.warnings.warn(
           'record:duration',
-          `durationSeconds must be a finite number >= 0, got ${describe(call.durationSeconds)}; the call is dropped`,
+          `durationSeconds must be a finite number >= 0, got ${describeValue(call.durationSeconds)}; the call is dropped`,
         );
         return;
       }
@@ -216,14 +219,21 @@ export class ProviderMeter {
       const ttfc = call.timeToFirstChunkSeconds;
       if (ttfc !== undefined) {
         // The call attributes, like the chunk timings of tracked streams (no response model).
-        if (isValidDuration(ttfc)) this.current().firstChunk.record(ttfc, attributes.base);
-        else this.warnings.warn('record:ttfc', `timeToFirstChunkSeconds must be a finite number >= 0, got ${describe(ttfc)}; it is dropped`);
+        if (isNonNegativeFinite(ttfc)) this.current().firstChunk.record(ttfc, attributes.base);
+        else
+          this.warnings.warn(
+            'record:ttfc',
+            `timeToFirstChunkSeconds must be a finite number >= 0, got ${describeValue(ttfc)}; it is dropped`,
+          );
       }
       // `error: null` reads as "no error", like undefined.
       this.finish(attributes, call.durationSeconds, call.usage, call.error ?? undefined);
     } catch {
       // A hostile getter on the record or its usage: never thrown into the caller.
-      this.warnings.warn('record:getter', 'a provider call record threw while read; it is recorded in part or not at all');
+      this.warnings.warn(
+        'record:getter',
+        'a provider call record threw while read; it is recorded in part or not at all',
+      );
     }
   }
 
@@ -271,7 +281,12 @@ export class ProviderMeter {
     }
   }
 
-  private afterCall(call: CallAttributes, durationSeconds: number, usage: ProviderUsage | undefined, error: unknown): void {
+  private afterCall(
+    call: CallAttributes,
+    durationSeconds: number,
+    usage: ProviderUsage | undefined,
+    error: unknown,
+  ): void {
     const event: ProviderCallEvent = {
       provider: call.provider,
       operation: call.operation,
@@ -305,7 +320,7 @@ export class ProviderMeter {
     if (typeof state !== 'string' || !CIRCUIT_STATES.has(state)) {
       this.warnings.warn(
         `circuit:${typeof state}`,
-        `circuit-breaker state must be one of ${ML_CIRCUIT_BREAKER_STATE_VALUES.join(', ')}, got ${describe(state)}`,
+        `circuit-breaker state must be one of ${ML_CIRCUIT_BREAKER_STATE_VALUES.join(', ')}, got ${describeValue(state)}`,
       );
       return;
     }
@@ -345,16 +360,24 @@ export class ProviderMeter {
     if (this.hooks.length > 0) this.afterCall(call, durationSeconds, usage, error);
   }
 
-  private recordUsage(instruments: GenAiInstruments, call: CallAttributes, attributes: Attributes, usage: ProviderUsage): void {
+  private recordUsage(
+    instruments: GenAiInstruments,
+    call: CallAttributes,
+    attributes: Attributes,
+    usage: ProviderUsage,
+  ): void {
     if (typeof usage !== 'object') {
-      this.warnings.warn('usage:not-object', `usage must be an object, got ${describe(usage)}; it is dropped`);
+      this.warnings.warn('usage:not-object', `usage must be an object, got ${describeValue(usage)}; it is dropped`);
       return;
     }
     for (const field of USAGE_NUMBERS) {
       const value = usage[field];
       if (value === undefined) continue;
-      if (!isValidDuration(value)) {
-        this.warnings.warn(`usage:${field}`, `usage.${field} must be a finite number >= 0, got ${describe(value)}; it is dropped`);
+      if (!isNonNegativeFinite(value)) {
+        this.warnings.warn(
+          `usage:${field}`,
+          `usage.${field} must be a finite number >= 0, got ${describeValue(value)}; it is dropped`,
+        );
         continue;
       }
       switch (field) {
@@ -368,7 +391,8 @@ export class ProviderMeter {
           if (value > 0) instruments.tokenDetail.add(value, { ...attributes, [ATTR_GEN_AI_TOKEN_TYPE]: 'cache_read' });
           break;
         case 'cacheCreationInputTokens':
-          if (value > 0) instruments.tokenDetail.add(value, { ...attributes, [ATTR_GEN_AI_TOKEN_TYPE]: 'cache_creation' });
+          if (value > 0)
+            instruments.tokenDetail.add(value, { ...attributes, [ATTR_GEN_AI_TOKEN_TYPE]: 'cache_creation' });
           break;
         case 'reasoningTokens':
           if (value > 0) instruments.tokenDetail.add(value, { ...attributes, [ATTR_GEN_AI_TOKEN_TYPE]: 'reasoning' });
@@ -393,7 +417,10 @@ export class ProviderMeter {
     return model === undefined ? base : { ...base, [ATTR_GEN_AI_RESPONSE_MODEL]: model };
   }
 
-  private extract<T>(extractor: ((result: T) => ProviderUsage | undefined) | undefined, result: T): ProviderUsage | undefined {
+  private extract<T>(
+    extractor: ((result: T) => ProviderUsage | undefined) | undefined,
+    result: T,
+  ): ProviderUsage | undefined {
     if (extractor === undefined) return undefined;
     try {
       return extractor(result) ?? undefined;
@@ -405,7 +432,10 @@ export class ProviderMeter {
 
   private callAttributes(call: ProviderCall): CallAttributes | undefined {
     if (typeof call !== 'object' || call === null) {
-      this.warnings.warn('call:not-object', `a provider call needs { provider, operation }, got ${describe(call)}`);
+      this.warnings.warn(
+        'call:not-object',
+        `a provider call needs { provider, operation }, got ${describeValue(call)}`,
+      );
       return undefined;
     }
     try {
@@ -429,7 +459,12 @@ export class ProviderMeter {
           }
         }
       }
-      return { provider, operation, model: typeof call.model === 'string' ? call.model.slice(0, 256) : undefined, base };
+      return {
+        provider,
+        operation,
+        model: typeof call.model === 'string' ? call.model.slice(0, 256) : undefined,
+        base,
+      };
     } catch {
       // A hostile getter on the call object.
       this.warnings.warn('call:getter', 'a provider call object threw while read; the call is not recorded');

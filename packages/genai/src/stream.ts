@@ -49,7 +49,11 @@ export function mergeUsage(earlier: ProviderUsage | undefined, later: ProviderUs
   return merged;
 }
 
-function observeIterator<C>(iterator: AsyncIterator<C>, sink: StreamSink<C>, read: (chunk: C) => boolean): AsyncIterator<C> {
+function observeIterator<C>(
+  iterator: AsyncIterator<C>,
+  sink: StreamSink<C>,
+  read: (chunk: C) => boolean,
+): AsyncIterator<C> {
   let finished = false;
   const end = (): void => {
     if (finished) return;
@@ -101,7 +105,11 @@ function observeIterator<C>(iterator: AsyncIterator<C>, sink: StreamSink<C>, rea
  * `controller`, `tee()`, `toReadableStream()`) keeps working; a frozen iterable is wrapped instead.
  * Later iterations are not observed (the call ended with the first).
  */
-export function observeIterable<C>(source: AsyncIterable<C>, sink: StreamSink<C>, read: (chunk: C) => boolean): AsyncIterable<C> {
+export function observeIterable<C>(
+  source: AsyncIterable<C>,
+  sink: StreamSink<C>,
+  read: (chunk: C) => boolean,
+): AsyncIterable<C> {
   const original = source[Symbol.asyncIterator];
   let observed = false;
   const iterate = function (this: unknown): AsyncIterator<C> {

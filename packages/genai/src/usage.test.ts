@@ -107,7 +107,11 @@ describe('openAIUsage()', () => {
   it('reads cache writes where an OpenAI-compatible provider reports them', () => {
     expect(
       openAIUsage({
-        usage: { prompt_tokens: 10, completion_tokens: 2, prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 6 } },
+        usage: {
+          prompt_tokens: 10,
+          completion_tokens: 2,
+          prompt_tokens_details: { cached_tokens: 0, cache_write_tokens: 6 },
+        },
       }),
     ).toStrictEqual({ inputTokens: 10, outputTokens: 2, cacheReadInputTokens: 0, cacheCreationInputTokens: 6 });
   });
@@ -125,14 +129,27 @@ describe('openAIUsage()', () => {
   });
 
   it('is undefined for bodies without usage or model', () => {
-    for (const body of [undefined, null, 42, 'usage', [], {}, { usage: {} }, { model: '', usage: null }, { choices: [] }]) {
+    for (const body of [
+      undefined,
+      null,
+      42,
+      'usage',
+      [],
+      {},
+      { usage: {} },
+      { model: '', usage: null },
+      { choices: [] },
+    ]) {
       expect(openAIUsage(body)).toBeUndefined();
     }
   });
 
   it('drops counts that are not finite non-negative numbers', () => {
     expect(
-      openAIUsage({ model: 'm', usage: { prompt_tokens: -1, completion_tokens: '5', total_tokens: Number.NaN, input_tokens: 7 } }),
+      openAIUsage({
+        model: 'm',
+        usage: { prompt_tokens: -1, completion_tokens: '5', total_tokens: Number.NaN, input_tokens: 7 },
+      }),
     ).toStrictEqual({ responseModel: 'm', inputTokens: 7 });
     expect(openAIUsage({ usage: { prompt_tokens: Number.POSITIVE_INFINITY } })).toBeUndefined();
   });
@@ -144,13 +161,22 @@ describe('openAIResponseEventUsage()', () => {
       openAIResponseEventUsage({
         type: 'response.created',
         sequence_number: 0,
-        response: { id: 'resp_1', object: 'response', status: 'in_progress', model: 'gpt-4.1-2025-04-14', output: [], usage: null },
+        response: {
+          id: 'resp_1',
+          object: 'response',
+          status: 'in_progress',
+          model: 'gpt-4.1-2025-04-14',
+          output: [],
+          usage: null,
+        },
       }),
     ).toStrictEqual({ responseModel: 'gpt-4.1-2025-04-14' });
     expect(
       openAIResponseEventUsage({ type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, delta: 'Hel' }),
     ).toBeUndefined();
-    expect(openAIResponseEventUsage({ type: 'response.completed', sequence_number: 9, response: responsesBody() })).toStrictEqual({
+    expect(
+      openAIResponseEventUsage({ type: 'response.completed', sequence_number: 9, response: responsesBody() }),
+    ).toStrictEqual({
       responseModel: 'o4-mini-2025-04-16',
       inputTokens: 328,
       outputTokens: 952,
@@ -174,8 +200,17 @@ describe('anthropicUsage()', () => {
 
   it('treats null cache counts as absent', () => {
     const body = anthropicMessage();
-    body.usage = { input_tokens: 12, output_tokens: 3, cache_creation_input_tokens: null, cache_read_input_tokens: null } as never;
-    expect(anthropicUsage(body)).toStrictEqual({ responseModel: 'claude-sonnet-4-5-20250929', inputTokens: 12, outputTokens: 3 });
+    body.usage = {
+      input_tokens: 12,
+      output_tokens: 3,
+      cache_creation_input_tokens: null,
+      cache_read_input_tokens: null,
+    } as never;
+    expect(anthropicUsage(body)).toStrictEqual({
+      responseModel: 'claude-sonnet-4-5-20250929',
+      inputTokens: 12,
+      outputTokens: 3,
+    });
   });
 
   it('is undefined for bodies without usage or model', () => {
@@ -208,19 +243,31 @@ describe('anthropicEventUsage()', () => {
 
   it('a message_delta with output tokens only reports output tokens', () => {
     expect(
-      anthropicEventUsage({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 15 } }),
+      anthropicEventUsage({
+        type: 'message_delta',
+        delta: { stop_reason: 'end_turn', stop_sequence: null },
+        usage: { output_tokens: 15 },
+      }),
     ).toStrictEqual({ outputTokens: 15 });
     // Newer APIs send the input fields as null in the delta: still partial.
     expect(
       anthropicEventUsage({
         type: 'message_delta',
         delta: { stop_reason: 'end_turn' },
-        usage: { input_tokens: null, cache_creation_input_tokens: null, cache_read_input_tokens: null, output_tokens: 15 },
+        usage: {
+          input_tokens: null,
+          cache_creation_input_tokens: null,
+          cache_read_input_tokens: null,
+          output_tokens: 15,
+        },
       }),
     ).toStrictEqual({ outputTokens: 15 });
     // Two of three input counts: still partial, so the input is not undercounted.
     expect(
-      anthropicEventUsage({ type: 'message_delta', usage: { input_tokens: 25, cache_read_input_tokens: 100, output_tokens: 15 } }),
+      anthropicEventUsage({
+        type: 'message_delta',
+        usage: { input_tokens: 25, cache_read_input_tokens: 100, output_tokens: 15 },
+      }),
     ).toStrictEqual({ outputTokens: 15 });
   });
 
@@ -234,7 +281,10 @@ describe('anthropicEventUsage()', () => {
   });
 
   it('a partial delta merged after message_start does not replace the input', () => {
-    const merged = mergeUsage(anthropicEventUsage(messageStart()), anthropicEventUsage({ type: 'message_delta', usage: { output_tokens: 15 } })!);
+    const merged = mergeUsage(
+      anthropicEventUsage(messageStart()),
+      anthropicEventUsage({ type: 'message_delta', usage: { output_tokens: 15 } })!,
+    );
     expect(merged).toStrictEqual({
       responseModel: 'claude-sonnet-4-5-20250929',
       inputTokens: 125,
@@ -275,7 +325,18 @@ describe('mergeUsage()', () => {
 });
 
 describe('the extractors never read text', () => {
-  const TEXT_KEYS = ['content', 'text', 'choices', 'delta', 'message_text', 'output', 'data', 'embedding', 'refusal', 'arguments'];
+  const TEXT_KEYS = [
+    'content',
+    'text',
+    'choices',
+    'delta',
+    'message_text',
+    'output',
+    'data',
+    'embedding',
+    'refusal',
+    'arguments',
+  ];
 
   /** Wraps a body so every property read (at any depth) is logged. */
   function watched<T>(value: T, reads: Set<string>): T {

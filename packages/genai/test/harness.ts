@@ -1,7 +1,5 @@
 // Shared harness of the @mltel/genai unit tests: a real MeterProvider with a manual reader,
 // collection helpers, and a diag logger that captures warnings.
-import * as otelApi from '@opentelemetry/api';
-import * as sdkMetrics from '@opentelemetry/sdk-metrics';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -13,7 +11,7 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
 } from '@mltel/semconv';
-import { sdkHarness } from '../../../test/support/sdk-harness.js';
+import { sdkHarness } from '@mltel/test-kit';
 import { createProviderMeter } from '../src/default-meter.js';
 import type { ProviderMeterOptions } from '../src/types.js';
 
@@ -28,11 +26,8 @@ const ORDER = [
   ATTR_ML_CIRCUIT_BREAKER_STATE,
 ];
 
-export type { HistogramPoint, SumPoint } from '../../../test/support/sdk-harness.js';
-export const { TestReader, Collection, attributeKey, collect, captureDiag, sdkProvider } = sdkHarness(
-  { api: otelApi, sdk: sdkMetrics },
-  ORDER,
-);
+export type { HistogramPoint, SumPoint } from '@mltel/test-kit';
+export const { TestReader, Collection, attributeKey, collect, captureDiag, sdkProvider } = sdkHarness(ORDER);
 export type TestReader = InstanceType<typeof TestReader>;
 export type Collection = InstanceType<typeof Collection>;
 

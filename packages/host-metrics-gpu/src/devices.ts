@@ -24,7 +24,9 @@ function processesOn(processes: readonly GpuProcess[], mig: MigDeviceReading | u
   return processes.filter(
     (p) =>
       p.gpuInstanceId === mig.gpuInstanceId &&
-      (p.computeInstanceId === undefined || mig.computeInstanceId === undefined || p.computeInstanceId === mig.computeInstanceId),
+      (p.computeInstanceId === undefined ||
+        mig.computeInstanceId === undefined ||
+        p.computeInstanceId === mig.computeInstanceId),
   );
 }
 
@@ -62,16 +64,20 @@ export function devicesOf(
     });
     gpu.migDevices.forEach((mig, migPosition) => {
       const migIndex = mig.index ?? migPosition;
-      const listed = (gpu.uuid !== undefined ? migNames.get(`${gpu.uuid}/${migIndex}`) : undefined) ?? migNames.get(`#${index}/${migIndex}`);
+      const listed =
+        (gpu.uuid !== undefined ? migNames.get(`${gpu.uuid}/${migIndex}`) : undefined) ??
+        migNames.get(`#${index}/${migIndex}`);
       if (listed === undefined && mig.uuid === undefined) unknownMig?.();
       const profile = mig.profile ?? listed?.profile;
       // Before R470 drivers named MIG devices `MIG-<GPU UUID>/<gi>/<ci>` (CUDA_VISIBLE_DEVICES
       // still accepts it): a stable id when neither the XML nor -L gives the MIG UUID.
-      const migId = mig.uuid ?? listed?.uuid ?? `MIG-${id}/${mig.gpuInstanceId ?? migIndex}/${mig.computeInstanceId ?? 0}`;
+      const migId =
+        mig.uuid ?? listed?.uuid ?? `MIG-${id}/${mig.gpuInstanceId ?? migIndex}/${mig.computeInstanceId ?? 0}`;
       devices.push({
         id: migId,
         name: `GPU ${index} MIG ${migIndex}`,
-        model: gpu.name === undefined ? undefined : profile === undefined ? `${gpu.name} MIG` : `${gpu.name} MIG ${profile}`,
+        model:
+          gpu.name === undefined ? undefined : profile === undefined ? `${gpu.name} MIG` : `${gpu.name} MIG ${profile}`,
         driverVersion: driver,
         index,
         migIndex,

@@ -5,9 +5,13 @@ import { delimiter, isAbsolute, join } from 'node:path';
 
 /** The executable `command` resolves to on `pathValue` (or the path itself), or undefined. */
 export function findExecutable(command: string, pathValue: string | undefined): string | undefined {
-  const candidates = command.includes('/') || isAbsolute(command)
-    ? [command]
-    : (pathValue ?? '').split(delimiter).filter((dir) => dir !== '').map((dir) => join(dir, command));
+  const candidates =
+    command.includes('/') || isAbsolute(command)
+      ? [command]
+      : (pathValue ?? '')
+          .split(delimiter)
+          .filter((dir) => dir !== '')
+          .map((dir) => join(dir, command));
   for (const candidate of candidates) {
     try {
       if (!statSync(candidate).isFile()) continue;

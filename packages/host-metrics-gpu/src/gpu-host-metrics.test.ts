@@ -2,7 +2,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GpuHostMetrics } from './gpu-host-metrics.js';
 import type { GpuHostMetricsConfig } from './types.js';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { captureDiag, collect, fakeEnv, fixture, MiB, processExists, sdkProvider, TestReader } from '../test/harness.js';
+import {
+  captureDiag,
+  collect,
+  fakeEnv,
+  fixture,
+  MiB,
+  processExists,
+  sdkProvider,
+  TestReader,
+} from '../test/harness.js';
 import type { Collection } from '../test/harness.js';
 
 const started: GpuHostMetrics[] = [];
@@ -132,7 +141,10 @@ describe('replaying real captures through a real MeterProvider', () => {
   });
 
   it('reports MIG instances as devices of their own (A100, -q -x v12: 4 instances)', async () => {
-    const { collect } = setup({ FAKE_NVIDIA_SMI_XML: fixture('xml-a100-sxm4-mig-driver535-v12.xml') }, { source: 'xml' });
+    const { collect } = setup(
+      { FAKE_NVIDIA_SMI_XML: fixture('xml-a100-sxm4-mig-driver535-v12.xml') },
+      { source: 'xml' },
+    );
     const c = await collect();
     const gpu = 'GPU-513536b6-7d19-9063-b049-1e69664bb298';
     const usage = c.points('hw.gpu.memory.usage');
@@ -153,7 +165,9 @@ describe('replaying real captures through a real MeterProvider', () => {
   });
 
   it('asks for -q -x by itself when -L shows MIG instances (H100, auto)', async () => {
-    const { collect, starts } = setup({ FAKE_NVIDIA_SMI_CAPTURE: fixture('capture-multi-h100-mig-4instances-driver590.txt') });
+    const { collect, starts } = setup({
+      FAKE_NVIDIA_SMI_CAPTURE: fixture('capture-multi-h100-mig-4instances-driver590.txt'),
+    });
     await collect();
     // The H100 capture has no -q -x section, so the fake fails it: counted, not thrown.
     expect(starts().map((s) => s.args.join(' '))).toEqual(['-L', '-q -x']);
@@ -186,7 +200,9 @@ describe('replaying real captures through a real MeterProvider', () => {
     const c = await collect();
     const gpu = 'GPU-d37e67a5-91dd-3774-a5cb-99096249601a';
     expect(
-      c.points('nvidia.gpu.process.memory.usage').map((p) => [p.attributes['hw.id'], p.attributes['process.executable.name'], p.value]),
+      c
+        .points('nvidia.gpu.process.memory.usage')
+        .map((p) => [p.attributes['hw.id'], p.attributes['process.executable.name'], p.value]),
     ).toEqual([
       [gpu, 'Xorg', 22 * MiB],
       [gpu, 'python', 1005 * MiB],
@@ -216,7 +232,11 @@ describe('one spawn per collection', () => {
     });
     const [r1, r2] = [new TestReader(), new TestReader()];
     const provider = new MeterProvider({ readers: [r1, r2] });
-    const plugin = new GpuHostMetrics({ meterProvider: provider, env: fake.env, extras: { clocks: true, powerLimit: true } });
+    const plugin = new GpuHostMetrics({
+      meterProvider: provider,
+      env: fake.env,
+      extras: { clocks: true, powerLimit: true },
+    });
     started.push(plugin);
     await collect(r1); // negotiation (-L, --help-query-gpu) + the first query
     const before = fake.starts().length;
@@ -261,7 +281,11 @@ describe('a misbehaving nvidia-smi', () => {
 
   it('counts garbage output as malformed', async () => {
     const { collect } = setup(
-      { FAKE_NVIDIA_SMI_CAPTURE: fixture('capture-multi-l40s-driver595.txt'), FAKE_NVIDIA_SMI_MODE: 'garbage', FAKE_NVIDIA_SMI_FAIL_ONLY: 'query' },
+      {
+        FAKE_NVIDIA_SMI_CAPTURE: fixture('capture-multi-l40s-driver595.txt'),
+        FAKE_NVIDIA_SMI_MODE: 'garbage',
+        FAKE_NVIDIA_SMI_FAIL_ONLY: 'query',
+      },
       { source: 'csv' },
     );
     await collect();
@@ -275,7 +299,9 @@ describe('a misbehaving nvidia-smi', () => {
     const { collect, starts } = setup({ FAKE_NVIDIA_SMI_MODE: 'exit9' });
     await collect();
     const c = await collect();
-    expect(c.points('ml.gpu.collection.failures')).toEqual([{ attributes: { 'error.type': 'driver-not-loaded' }, value: 2 }]);
+    expect(c.points('ml.gpu.collection.failures')).toEqual([
+      { attributes: { 'error.type': 'driver-not-loaded' }, value: 2 },
+    ]);
     expect(c.points('ml.gpu.collection.exit_code')).toEqual([{ attributes: {}, value: 9 }]);
     // Negotiation is retried each collection while the driver is down (one spawn each).
     expect(starts().map((s) => s.args[0])).toEqual(['-L', '-L']);
@@ -295,7 +321,10 @@ describe('a misbehaving nvidia-smi', () => {
 
   it('drops a field the query rejects even though --help-query-gpu listed it, once', async () => {
     const { collect, starts } = setup(
-      { FAKE_NVIDIA_SMI_CAPTURE: fixture('capture-multi-l40s-driver595.txt'), FAKE_NVIDIA_SMI_INVALID: 'utilization.encoder' },
+      {
+        FAKE_NVIDIA_SMI_CAPTURE: fixture('capture-multi-l40s-driver595.txt'),
+        FAKE_NVIDIA_SMI_INVALID: 'utilization.encoder',
+      },
       { source: 'csv' },
     );
     const first = await collect();

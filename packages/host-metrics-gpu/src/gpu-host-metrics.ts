@@ -3,7 +3,7 @@
 // every failure is counted by reason and logged once per reason through diag.
 import { diag, metrics } from '@opentelemetry/api';
 import type { MeterProvider } from '@opentelemetry/api';
-import { WarnOnce } from '@mltel/semconv';
+import { WarnOnce } from '@mltel/kit';
 import { GpuInstruments, SCOPE_NAME, SCOPE_VERSION } from './metrics.js';
 import { NvidiaSmiRunner } from './runner/nvidia-smi-runner.js';
 import type { CollectionResult, GpuHostMetricsConfig } from './types.js';
@@ -82,7 +82,11 @@ export class GpuHostMetrics {
     const meter = (this.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE_NAME, SCOPE_VERSION);
     const collect = async (): Promise<CollectionResult> => {
       const result = await runner.collect();
-      if (!result.ok) this.warnings.warn(`gpu:${result.reason}`, `GPU metrics: ${result.message} (reported once per reason; counted in ml.gpu.collection.failures)`);
+      if (!result.ok)
+        this.warnings.warn(
+          `gpu:${result.reason}`,
+          `GPU metrics: ${result.message} (reported once per reason; counted in ml.gpu.collection.failures)`,
+        );
       return result;
     };
     return new GpuInstruments(

@@ -1,6 +1,6 @@
 // Recording: the instruments of the GPU family and the one batch observable callback that
 // reads a collection (shared by every instrument) and observes it.
-import type { Attributes, BatchObservableCallback, Histogram, Meter, Observable, ObservableResult } from '@opentelemetry/api';
+import type { Attributes, BatchObservableCallback, Histogram, Meter, Observable } from '@opentelemetry/api';
 import {
   ATTR_ERROR_TYPE,
   ATTR_HW_DRIVER_VERSION,
@@ -12,7 +12,6 @@ import {
   ATTR_HW_VENDOR,
   ATTR_NVIDIA_GPU_CLOCK_TYPE,
   ATTR_PROCESS_EXECUTABLE_NAME,
-  BoundedValues,
   HW_ERRORS,
   HW_FAN_SPEED_RATIO,
   HW_GPU_MEMORY_LIMIT,
@@ -21,15 +20,14 @@ import {
   HW_GPU_UTILIZATION,
   HW_POWER,
   HW_TEMPERATURE,
-  instrumentOptions,
   ML_GPU_COLLECTION_DURATION,
   ML_GPU_COLLECTION_EXIT_CODE,
   ML_GPU_COLLECTION_FAILURES,
   NVIDIA_GPU_CLOCK_FREQUENCY,
   NVIDIA_GPU_POWER_LIMIT,
   NVIDIA_GPU_PROCESS_MEMORY_USAGE,
-  WarnOnce,
 } from '@mltel/semconv';
+import { BoundedValues, instrumentOptions, type WarnOnce } from '@mltel/kit';
 import type { CollectionFailureReason, CollectionResult, GpuDevice, GpuExtras } from './types.js';
 
 /** The instrumentation scope of the plugin's meter. */
@@ -71,22 +69,46 @@ export class GpuInstruments {
     warnings: WarnOnce,
   ) {
     this.utilization = meter.createObservableGauge(HW_GPU_UTILIZATION.name, instrumentOptions(HW_GPU_UTILIZATION));
-    this.memoryUsage = meter.createObservableUpDownCounter(HW_GPU_MEMORY_USAGE.name, instrumentOptions(HW_GPU_MEMORY_USAGE));
-    this.memoryLimit = meter.createObservableUpDownCounter(HW_GPU_MEMORY_LIMIT.name, instrumentOptions(HW_GPU_MEMORY_LIMIT));
-    this.memoryUtilization = meter.createObservableGauge(HW_GPU_MEMORY_UTILIZATION.name, instrumentOptions(HW_GPU_MEMORY_UTILIZATION));
+    this.memoryUsage = meter.createObservableUpDownCounter(
+      HW_GPU_MEMORY_USAGE.name,
+      instrumentOptions(HW_GPU_MEMORY_USAGE),
+    );
+    this.memoryLimit = meter.createObservableUpDownCounter(
+      HW_GPU_MEMORY_LIMIT.name,
+      instrumentOptions(HW_GPU_MEMORY_LIMIT),
+    );
+    this.memoryUtilization = meter.createObservableGauge(
+      HW_GPU_MEMORY_UTILIZATION.name,
+      instrumentOptions(HW_GPU_MEMORY_UTILIZATION),
+    );
     this.power = meter.createObservableGauge(HW_POWER.name, instrumentOptions(HW_POWER));
     this.temperature = meter.createObservableGauge(HW_TEMPERATURE.name, instrumentOptions(HW_TEMPERATURE));
     this.fan = meter.createObservableGauge(HW_FAN_SPEED_RATIO.name, instrumentOptions(HW_FAN_SPEED_RATIO));
     this.errors = meter.createObservableCounter(HW_ERRORS.name, instrumentOptions(HW_ERRORS));
-    this.clock = meter.createObservableGauge(NVIDIA_GPU_CLOCK_FREQUENCY.name, instrumentOptions(NVIDIA_GPU_CLOCK_FREQUENCY));
-    this.powerLimit = meter.createObservableGauge(NVIDIA_GPU_POWER_LIMIT.name, instrumentOptions(NVIDIA_GPU_POWER_LIMIT));
+    this.clock = meter.createObservableGauge(
+      NVIDIA_GPU_CLOCK_FREQUENCY.name,
+      instrumentOptions(NVIDIA_GPU_CLOCK_FREQUENCY),
+    );
+    this.powerLimit = meter.createObservableGauge(
+      NVIDIA_GPU_POWER_LIMIT.name,
+      instrumentOptions(NVIDIA_GPU_POWER_LIMIT),
+    );
     this.processMemory = meter.createObservableGauge(
       NVIDIA_GPU_PROCESS_MEMORY_USAGE.name,
       instrumentOptions(NVIDIA_GPU_PROCESS_MEMORY_USAGE),
     );
-    this.failures = meter.createObservableCounter(ML_GPU_COLLECTION_FAILURES.name, instrumentOptions(ML_GPU_COLLECTION_FAILURES));
-    this.exitCode = meter.createObservableGauge(ML_GPU_COLLECTION_EXIT_CODE.name, instrumentOptions(ML_GPU_COLLECTION_EXIT_CODE));
-    this.duration = meter.createHistogram(ML_GPU_COLLECTION_DURATION.name, instrumentOptions(ML_GPU_COLLECTION_DURATION));
+    this.failures = meter.createObservableCounter(
+      ML_GPU_COLLECTION_FAILURES.name,
+      instrumentOptions(ML_GPU_COLLECTION_FAILURES),
+    );
+    this.exitCode = meter.createObservableGauge(
+      ML_GPU_COLLECTION_EXIT_CODE.name,
+      instrumentOptions(ML_GPU_COLLECTION_EXIT_CODE),
+    );
+    this.duration = meter.createHistogram(
+      ML_GPU_COLLECTION_DURATION.name,
+      instrumentOptions(ML_GPU_COLLECTION_DURATION),
+    );
     this.processNames = new BoundedValues(ATTR_PROCESS_EXECUTABLE_NAME, MAX_PROCESS_NAMES, 128, warnings);
     this.observables = [
       this.utilization,
@@ -110,8 +132,10 @@ export class GpuInstruments {
         this.lastRecordedRun = collection.run;
         this.duration.record(collection.durationSeconds);
       }
-      if (collection.ok) for (const device of collection.devices) this.observeDevice(result.observe.bind(result), device);
-      for (const [reason, count] of failureCounts()) result.observe(this.failures, count, { [ATTR_ERROR_TYPE]: reason });
+      if (collection.ok)
+        for (const device of collection.devices) this.observeDevice(result.observe.bind(result), device);
+      for (const [reason, count] of failureCounts())
+        result.observe(this.failures, count, { [ATTR_ERROR_TYPE]: reason });
       const code = lastExitCode();
       if (code !== undefined) result.observe(this.exitCode, code, {});
     };
@@ -128,7 +152,8 @@ export class GpuInstruments {
     if (device.model !== undefined) attrs[ATTR_HW_MODEL] = device.model;
     if (device.driverVersion !== undefined) attrs[ATTR_HW_DRIVER_VERSION] = device.driverVersion;
     const gauge = (observable: Observable, value: number | undefined, extra?: Attributes): void => {
-      if (value !== undefined && Number.isFinite(value)) observe(observable, value, extra ? { ...attrs, ...extra } : attrs);
+      if (value !== undefined && Number.isFinite(value))
+        observe(observable, value, extra ? { ...attrs, ...extra } : attrs);
     };
     const u = device.utilization;
     gauge(this.utilization, u.gpu, { [ATTR_HW_GPU_TASK]: 'general' });
@@ -137,7 +162,8 @@ export class GpuInstruments {
     const { usedBytes, totalBytes } = device.memory;
     gauge(this.memoryUsage, usedBytes);
     gauge(this.memoryLimit, totalBytes);
-    if (usedBytes !== undefined && totalBytes !== undefined && totalBytes > 0) gauge(this.memoryUtilization, usedBytes / totalBytes);
+    if (usedBytes !== undefined && totalBytes !== undefined && totalBytes > 0)
+      gauge(this.memoryUtilization, usedBytes / totalBytes);
     gauge(this.power, device.powerDrawWatts);
     gauge(this.temperature, device.temperatureCelsius);
     gauge(this.fan, device.fanSpeedRatio);

@@ -1,12 +1,6 @@
 // Public configuration and the records the runner hands to the metrics (and to `mltel gpu`).
 import type { MeterProvider } from '@opentelemetry/api';
-import type {
-  ClockReading,
-  EccReading,
-  GpuProcess,
-  MemoryReading,
-  UtilizationReading,
-} from '@mltel/nvidia-smi-parser';
+import type { ClockReading, EccReading, GpuProcess, MemoryReading, UtilizationReading } from '@mltel/nvidia-smi-parser';
 
 /** NVIDIA-only metrics, each off unless opted in. */
 export interface GpuExtras {

@@ -5,13 +5,11 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as otelApi from '@opentelemetry/api';
-import * as sdkMetrics from '@opentelemetry/sdk-metrics';
 import { ATTR_ERROR_TYPE, ATTR_HW_GPU_TASK, ATTR_HW_ID, ATTR_HW_ERROR_TYPE } from '@mltel/semconv';
-import { sdkHarness } from '../../../test/support/sdk-harness.js';
+import { sdkHarness } from '@mltel/test-kit';
 
-export type { HistogramPoint, SumPoint } from '../../../test/support/sdk-harness.js';
-export const { Collection, TestReader, collect, captureDiag, sdkProvider } = sdkHarness({ api: otelApi, sdk: sdkMetrics }, [
+export type { HistogramPoint, SumPoint } from '@mltel/test-kit';
+export const { Collection, TestReader, collect, captureDiag, sdkProvider } = sdkHarness([
   ATTR_HW_ID,
   ATTR_HW_GPU_TASK,
   ATTR_HW_ERROR_TYPE,

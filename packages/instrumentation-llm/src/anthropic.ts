@@ -66,7 +66,9 @@ export class AnthropicInstrumentation extends InstrumentationBase<LlmInstrumenta
   private patch(exports: unknown): void {
     for (const prototype of this.targets(exports)) {
       if (prototype === undefined || typeof prototype['create'] !== 'function') continue;
-      this._wrap(prototype, 'create', (original: unknown) => instrumentMethod(original as (...args: unknown[]) => unknown, this.providerMeter, MESSAGES));
+      this._wrap(prototype, 'create', (original: unknown) =>
+        instrumentMethod(original as (...args: unknown[]) => unknown, this.providerMeter, MESSAGES),
+      );
     }
   }
 

@@ -2,7 +2,7 @@
 // returns an `APIPromise` (a lazy promise with `asResponse()`, `withResponse()` and the internal
 // `_thenUnwrap(transform)`), and a streaming call resolves to a `Stream` (an async iterable with
 // `controller`, `tee()`, `toReadableStream()`). The user must get those back unchanged.
-import type { ProviderCall, ProviderMeter, ProviderUsage, StreamOptions } from '@mltel/genai';
+import type { ProviderCall, ProviderCallTimer, ProviderMeter, ProviderUsage, StreamOptions } from '@mltel/genai';
 
 /** How one SDK method's calls are read. */
 export interface CallShape<R, C> {
@@ -38,7 +38,7 @@ export function instrumentMethod<R, C>(
   shape: CallShape<R, C>,
 ): (...args: unknown[]) => unknown {
   return function instrumented(this: unknown, ...args: unknown[]): unknown {
-    let timer;
+    let timer: ProviderCallTimer | undefined;
     let streaming = false;
     let call: ProviderCall;
     try {

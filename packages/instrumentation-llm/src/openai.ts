@@ -88,7 +88,9 @@ export class OpenAIInstrumentation extends InstrumentationBase<LlmInstrumentatio
   private patch(exports: unknown): void {
     for (const [prototype, method, shape] of this.targets(exports)) {
       if (prototype === undefined || typeof prototype[method] !== 'function') continue;
-      this._wrap(prototype, method, (original: unknown) => instrumentMethod(original as (...args: unknown[]) => unknown, this.providerMeter, shape));
+      this._wrap(prototype, method, (original: unknown) =>
+        instrumentMethod(original as (...args: unknown[]) => unknown, this.providerMeter, shape),
+      );
     }
   }
 

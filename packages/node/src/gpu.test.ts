@@ -63,11 +63,26 @@ describe('resolveGpuSettings', () => {
     const problems: ConfigProblem[] = [];
     const settings = resolveGpuSettings(
       {},
-      { MLTEL_GPU: 'yes please', MLTEL_GPU_EXTRAS: 'clocks,fans', MLTEL_GPU_LOOP_INTERVAL: '0.5', MLTEL_GPU_TIMEOUT_MS: '-1' },
+      {
+        MLTEL_GPU: 'yes please',
+        MLTEL_GPU_EXTRAS: 'clocks,fans',
+        MLTEL_GPU_LOOP_INTERVAL: '0.5',
+        MLTEL_GPU_TIMEOUT_MS: '-1',
+      },
       problems,
     );
-    expect(settings).toMatchObject({ mode: 'auto', extras: { clocks: true }, loopIntervalSeconds: undefined, timeoutMs: 10_000 });
-    expect(problems.map((p) => p.setting)).toEqual(['MLTEL_GPU', 'MLTEL_GPU_EXTRAS', 'MLTEL_GPU_LOOP_INTERVAL', 'MLTEL_GPU_TIMEOUT_MS']);
+    expect(settings).toMatchObject({
+      mode: 'auto',
+      extras: { clocks: true },
+      loopIntervalSeconds: undefined,
+      timeoutMs: 10_000,
+    });
+    expect(problems.map((p) => p.setting)).toEqual([
+      'MLTEL_GPU',
+      'MLTEL_GPU_EXTRAS',
+      'MLTEL_GPU_LOOP_INTERVAL',
+      'MLTEL_GPU_TIMEOUT_MS',
+    ]);
     for (const p of problems) expect(p.message).toContain(`Fix: `);
   });
 });
@@ -82,14 +97,19 @@ describe('startGpu', () => {
     const lines = captureDiag();
     expect(startGpu(settings(), new MeterProvider(), { PATH: EMPTY })).toBeUndefined();
     expect(lines).toEqual([
-      ['info', 'mltel: nvidia-smi is not on PATH; GPU metrics are off (set MLTEL_NVIDIA_SMI=/path/to/nvidia-smi if it is elsewhere).'],
+      [
+        'info',
+        'mltel: nvidia-smi is not on PATH; GPU metrics are off (set MLTEL_NVIDIA_SMI=/path/to/nvidia-smi if it is elsewhere).',
+      ],
     ]);
   });
 
   it('MLTEL_GPU=true without nvidia-smi, or MLTEL_NVIDIA_SMI naming nothing: one warning with the fix', () => {
     const lines = captureDiag();
     expect(startGpu(settings({ mode: 'on' }), new MeterProvider(), { PATH: EMPTY })).toBeUndefined();
-    expect(startGpu(settings({ nvidiaSmiPath: '/opt/none/nvidia-smi' }), new MeterProvider(), { PATH: EMPTY })).toBeUndefined();
+    expect(
+      startGpu(settings({ nvidiaSmiPath: '/opt/none/nvidia-smi' }), new MeterProvider(), { PATH: EMPTY }),
+    ).toBeUndefined();
     expect(lines.map(([level]) => level)).toEqual(['warn', 'warn']);
     expect(lines[0]![1]).toContain('Fix: ');
     expect(lines[1]![1]).toContain('MLTEL_NVIDIA_SMI="/opt/none/nvidia-smi" is not an executable file');

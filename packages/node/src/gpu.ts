@@ -34,7 +34,10 @@ function modeOf(raw: string | undefined, problems: ConfigProblem[]): GpuSettings
 
 function extrasOf(raw: string | undefined, problems: ConfigProblem[]): GpuExtras {
   const extras: GpuExtras = {};
-  for (const name of (raw ?? '').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '')) {
+  for (const name of (raw ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '')) {
     const key = EXTRAS[name];
     if (key === undefined) {
       problems.push({
@@ -62,13 +65,21 @@ function positive(env: Env, name: string, problems: ConfigProblem[], max: number
 
 /** The GPU settings from options, then variables, then defaults. Never throws. */
 export function resolveGpuSettings(options: StartOptions, env: Env, problems: ConfigProblem[]): GpuSettings {
-  const mode = options.gpu === undefined ? modeOf(read(env, 'MLTEL_GPU'), problems) : options.gpu === 'auto' ? 'auto' : options.gpu ? 'on' : 'off';
+  const mode =
+    options.gpu === undefined
+      ? modeOf(read(env, 'MLTEL_GPU'), problems)
+      : options.gpu === 'auto'
+        ? 'auto'
+        : options.gpu
+          ? 'on'
+          : 'off';
   return {
     mode,
     nvidiaSmiPath: options.nvidiaSmiPath ?? read(env, 'MLTEL_NVIDIA_SMI'),
     extras: options.gpuExtras ?? extrasOf(read(env, 'MLTEL_GPU_EXTRAS'), problems),
     loopIntervalSeconds: options.gpuLoopIntervalSeconds ?? positive(env, 'MLTEL_GPU_LOOP_INTERVAL', problems, 3600),
-    timeoutMs: options.gpuTimeoutMs ?? positive(env, 'MLTEL_GPU_TIMEOUT_MS', problems, 600_000) ?? GPU_DEFAULTS.timeoutMs,
+    timeoutMs:
+      options.gpuTimeoutMs ?? positive(env, 'MLTEL_GPU_TIMEOUT_MS', problems, 600_000) ?? GPU_DEFAULTS.timeoutMs,
   };
 }
 
@@ -77,7 +88,11 @@ export function resolveGpuSettings(options: StartOptions, env: Env, problems: Co
  * otherwise. `auto` without nvidia-smi: one info line. An explicit setting that cannot be met
  * (MLTEL_GPU=true or MLTEL_NVIDIA_SMI naming no executable): one warning with the fix.
  */
-export function startGpu(settings: GpuSettings, meterProvider: MeterProvider, env: Env = process.env): GpuHostMetrics | undefined {
+export function startGpu(
+  settings: GpuSettings,
+  meterProvider: MeterProvider,
+  env: Env = process.env,
+): GpuHostMetrics | undefined {
   if (settings.mode === 'off') return undefined;
   const command = settings.nvidiaSmiPath ?? GPU_DEFAULTS.nvidiaSmiPath;
   const found = findExecutable(command, env.PATH);
@@ -91,7 +106,9 @@ export function startGpu(settings: GpuSettings, meterProvider: MeterProvider, en
         'mltel: MLTEL_GPU=true but nvidia-smi is not on PATH; GPU metrics are off. Fix: install the NVIDIA driver utilities, set MLTEL_NVIDIA_SMI=/path/to/nvidia-smi, or set MLTEL_GPU=auto.',
       );
     } else {
-      diag.info('mltel: nvidia-smi is not on PATH; GPU metrics are off (set MLTEL_NVIDIA_SMI=/path/to/nvidia-smi if it is elsewhere).');
+      diag.info(
+        'mltel: nvidia-smi is not on PATH; GPU metrics are off (set MLTEL_NVIDIA_SMI=/path/to/nvidia-smi if it is elsewhere).',
+      );
     }
     return undefined;
   }
@@ -105,7 +122,9 @@ export function startGpu(settings: GpuSettings, meterProvider: MeterProvider, en
       env: env as NodeJS.ProcessEnv,
     });
   } catch (error) {
-    diag.warn(`mltel: GPU metrics are off (${error instanceof Error ? error.message : String(error)}). Fix: set MLTEL_GPU=false to silence this.`);
+    diag.warn(
+      `mltel: GPU metrics are off (${error instanceof Error ? error.message : String(error)}). Fix: set MLTEL_GPU=false to silence this.`,
+    );
     return undefined;
   }
 }

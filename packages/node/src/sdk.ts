@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { isMainThread } from 'node:worker_threads';
 import { diag, DiagConsoleLogger, DiagLogLevel, metrics } from '@opentelemetry/api';
-import { announceProviderChange } from '@mltel/semconv';
+import { announceProviderChange } from '@mltel/kit';
 import { HostMetricsInstrumentation } from '@opentelemetry/instrumentation-host-metrics';
 import { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
@@ -51,7 +51,6 @@ const LOG_LEVELS: Record<string, DiagLogLevel> = {
 };
 
 let running: MltelSdk | undefined;
-
 
 function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
   return new Promise((resolve) => {
@@ -226,7 +225,10 @@ export function start(options: StartOptions = {}): MltelSdk {
   // The shared provider meter first, then the cost meter on it, then the clients that feed it.
   let cost: CostMeter | undefined;
   try {
-    const providerMeter = configureDefaultProviderMeter({ models: config.genAiModels, deriveHealth: config.deriveProviderHealth });
+    const providerMeter = configureDefaultProviderMeter({
+      models: config.genAiModels,
+      deriveHealth: config.deriveProviderHealth,
+    });
     cost = startCost(config, providerMeter);
   } catch (error) {
     diag.warn(`mltel: provider-call metering is off (${error instanceof Error ? error.message : String(error)}).`);

@@ -21,7 +21,11 @@ function splitRow(line: string): string[] {
 }
 
 function looksLikeHeader(cells: string[]): boolean {
-  return cells.length > 0 && cells.every((c) => HEADER_CELL.test(c)) && cells.some((c) => /[._]/.test(c) || c === 'index' || c === 'name' || c === 'uuid' || c === 'pid');
+  return (
+    cells.length > 0 &&
+    cells.every((c) => HEADER_CELL.test(c)) &&
+    cells.some((c) => /[._]/.test(c) || c === 'index' || c === 'name' || c === 'uuid' || c === 'pid')
+  );
 }
 
 function parseCsvTable(
@@ -47,7 +51,8 @@ function parseCsvTable(
   if (first !== undefined) {
     const cells = splitRow(first);
     const headerCols = cells.map(canon);
-    const matchesFields = columns !== undefined && headerCols.length === columns.length && headerCols.every((c, i) => c === columns![i]);
+    const matchesFields =
+      columns !== undefined && headerCols.length === columns.length && headerCols.every((c, i) => c === columns![i]);
     if (matchesFields || (columns === undefined && looksLikeHeader(cells))) {
       columns = headerCols;
       start = 1;
@@ -59,7 +64,13 @@ function parseCsvTable(
   }
   if (columns === undefined) {
     if (lines.length === 0) return { rows: [], failures };
-    failures.push(new NvidiaSmiError('malformed', `${what}: no header line, and no field list was given (noheader output needs the fields)`, text));
+    failures.push(
+      new NvidiaSmiError(
+        'malformed',
+        `${what}: no header line, and no field list was given (noheader output needs the fields)`,
+        text,
+      ),
+    );
     return { rows: [], failures };
   }
   if (new Set(columns).size !== columns.length || columns.some((c) => c.length === 0)) {
@@ -77,11 +88,17 @@ function parseCsvTable(
       cells = [...cells.slice(0, freeIndex), merged, ...cells.slice(freeIndex + extra + 1)];
     }
     if (cells.length !== columns.length) {
-      failures.push(new NvidiaSmiError('malformed', `${what}: row ${i + 1} has ${cells.length} values for ${columns.length} columns`, text));
+      failures.push(
+        new NvidiaSmiError(
+          'malformed',
+          `${what}: row ${i + 1} has ${cells.length} values for ${columns.length} columns`,
+          text,
+        ),
+      );
       continue;
     }
     const row = new Map<string, string>();
-    columns.forEach((c, j) => row.set(c, cells[j]!));
+    for (const [j, c] of columns.entries()) row.set(c, cells[j]!);
     rows.push(row);
   }
   return { rows, failures };
@@ -110,7 +127,9 @@ function gpuFromRow(row: Map<string, string>): GpuReading {
     },
     // power.draw first; drivers where it is "[N/A]" may still give the average or instant reading.
     powerDrawWatts:
-      quantity(g('power.draw'), 'watts') ?? quantity(g('power.draw.average'), 'watts') ?? quantity(g('power.draw.instant'), 'watts'),
+      quantity(g('power.draw'), 'watts') ??
+      quantity(g('power.draw.average'), 'watts') ??
+      quantity(g('power.draw.instant'), 'watts'),
     powerLimitWatts: quantity(g('enforced.power.limit'), 'watts') ?? quantity(g('power.limit'), 'watts'),
     temperatureCelsius: quantity(g('temperature.gpu'), 'celsius'),
     memoryTemperatureCelsius: quantity(g('temperature.memory'), 'celsius'),

@@ -75,7 +75,9 @@ const ALIASES: Readonly<Record<string, string>> = {
 
 // Renamed prefixes: drivers before 530 only know `clocks_throttle_reasons.*`; later ones call
 // it `clocks_event_reasons.*` and keep the old name as an alias.
-const PREFIX_RENAMES: ReadonlyArray<readonly [string, string]> = [['clocks_throttle_reasons.', 'clocks_event_reasons.']];
+const PREFIX_RENAMES: ReadonlyArray<readonly [string, string]> = [
+  ['clocks_throttle_reasons.', 'clocks_event_reasons.'],
+];
 
 /** `memory.used [MiB]` → `memory.used` (no regex: a header cell may be long garbage). */
 function stripUnit(field: string): string {
@@ -153,7 +155,8 @@ export function negotiateFields(wanted: readonly string[], available: readonly Q
     if (sent.has(name)) continue;
     sent.add(name);
     fields.push(name);
-    if (name !== w) Object.defineProperty(renamed, name, { value: w, enumerable: true, writable: true, configurable: true });
+    if (name !== w)
+      Object.defineProperty(renamed, name, { value: w, enumerable: true, writable: true, configurable: true });
   }
   return { fields, renamed, unsupported };
 }

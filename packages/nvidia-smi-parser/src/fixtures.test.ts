@@ -62,7 +62,8 @@ describe('fixture inventory', () => {
         else if (a.startsWith('--query-compute-apps=')) expect(Array.isArray(parseComputeAppsCsv(s.output))).toBe(true);
         else if (a === '--help-query-gpu') expect(parseHelpQueryGpu(s.output).length).toBeGreaterThan(100);
         else if (a === '-L' || a === '--list-gpus') expect(parseList(s.output).length).toBe(1);
-        else if (s.command.startsWith('nvidia-smi') && s.args.length === 0) expect(parseTable(s.output).gpus.length).toBe(1);
+        else if (s.command.startsWith('nvidia-smi') && s.args.length === 0)
+          expect(parseTable(s.output).gpus.length).toBe(1);
         else continue;
         parsed++;
       }
@@ -76,13 +77,36 @@ describe('capture-multi-h100-mig-4instances-driver590 (MIG: utilisation [N/A])',
   const file = 'capture-multi-h100-mig-4instances-driver590.txt';
   it('query-gpu idle and load', () => {
     const idle = one(parseQueryGpuCsv(section(file, 'idle :: query-gpu (csv, what the exporter parses)').output));
-    expect(idle).toMatchObject({ index: 0, uuid: ZERO_UUID, name: 'NVIDIA H100 80GB HBM3', driverVersion: '590.48.01', pciBusId: '00000000:00:09.0' });
-    expect(idle.memory).toEqual({ totalBytes: MiB(81559), usedBytes: MiB(59), freeBytes: MiB(81022), reservedBytes: MiB(479) });
+    expect(idle).toMatchObject({
+      index: 0,
+      uuid: ZERO_UUID,
+      name: 'NVIDIA H100 80GB HBM3',
+      driverVersion: '590.48.01',
+      pciBusId: '00000000:00:09.0',
+    });
+    expect(idle.memory).toEqual({
+      totalBytes: MiB(81559),
+      usedBytes: MiB(59),
+      freeBytes: MiB(81022),
+      reservedBytes: MiB(479),
+    });
     expect(idle.utilization).toEqual({ gpu: undefined, memory: undefined, encoder: undefined, decoder: undefined });
-    expect(idle).toMatchObject({ powerDrawWatts: 71.15, powerLimitWatts: 700, temperatureCelsius: 42, memoryTemperatureCelsius: 48, performanceState: 'P0', migEnabled: true });
+    expect(idle).toMatchObject({
+      powerDrawWatts: 71.15,
+      powerLimitWatts: 700,
+      temperatureCelsius: 42,
+      memoryTemperatureCelsius: 48,
+      performanceState: 'P0',
+      migEnabled: true,
+    });
     expect(idle.fanSpeedRatio).toBeUndefined();
     expect(idle.clocks).toEqual({ graphics: MHz(345), sm: MHz(345), memory: MHz(2619), video: MHz(765) });
-    expect(idle.ecc).toEqual({ correctedVolatile: 0, uncorrectedVolatile: 0, correctedAggregate: 0, uncorrectedAggregate: 0 });
+    expect(idle.ecc).toEqual({
+      correctedVolatile: 0,
+      uncorrectedVolatile: 0,
+      correctedAggregate: 0,
+      uncorrectedAggregate: 0,
+    });
     const load = one(parseQueryGpuCsv(section(file, 'load :: query-gpu (csv, what the exporter parses)').output));
     expect(load.memory.usedBytes).toBe(MiB(11125));
     expect(load.powerDrawWatts).toBe(433.78);
@@ -115,18 +139,73 @@ describe('capture-multi-h100-mig-4instances-driver590 (MIG: utilisation [N/A])',
     const table = parseTable(section(file, 'load :: nvidia-smi (default table)').output);
     expect(table).toMatchObject({ driverVersion: '590.48.01', cudaVersion: '13.1' });
     const gpu = one(withListInfo(table.gpus, listed));
-    expect(gpu).toMatchObject({ index: 0, uuid: ZERO_UUID, name: 'NVIDIA H100 80GB HBM3', pciBusId: '00000000:00:09.0', powerDrawWatts: 432, powerLimitWatts: 700, temperatureCelsius: 52, migEnabled: true });
+    expect(gpu).toMatchObject({
+      index: 0,
+      uuid: ZERO_UUID,
+      name: 'NVIDIA H100 80GB HBM3',
+      pciBusId: '00000000:00:09.0',
+      powerDrawWatts: 432,
+      powerLimitWatts: 700,
+      temperatureCelsius: 52,
+      migEnabled: true,
+    });
     expect(gpu.memory).toEqual({ usedBytes: MiB(11125), totalBytes: MiB(81559) });
     expect(gpu.utilization.gpu).toBeUndefined();
     expect(gpu.migDevices).toEqual([
-      { index: 0, gpuInstanceId: 2, computeInstanceId: 0, multiprocessorCount: 60, memory: { usedBytes: MiB(11091), totalBytes: MiB(40448) }, uuid: 'MIG-00000000-0000-0000-0000-000000000000', profile: '3g.40gb' },
-      { index: 1, gpuInstanceId: 3, computeInstanceId: 0, multiprocessorCount: 32, memory: { usedBytes: MiB(17), totalBytes: MiB(20096) }, uuid: 'MIG-00000001-0000-0000-0000-000000000001', profile: '2g.20gb' },
-      { index: 2, gpuInstanceId: 9, computeInstanceId: 0, multiprocessorCount: 16, memory: { usedBytes: MiB(9), totalBytes: MiB(9984) }, uuid: 'MIG-00000002-0000-0000-0000-000000000002', profile: '1g.10gb' },
-      { index: 3, gpuInstanceId: 10, computeInstanceId: 0, multiprocessorCount: 16, memory: { usedBytes: MiB(9), totalBytes: MiB(9984) }, uuid: 'MIG-00000003-0000-0000-0000-000000000003', profile: '1g.10gb' },
+      {
+        index: 0,
+        gpuInstanceId: 2,
+        computeInstanceId: 0,
+        multiprocessorCount: 60,
+        memory: { usedBytes: MiB(11091), totalBytes: MiB(40448) },
+        uuid: 'MIG-00000000-0000-0000-0000-000000000000',
+        profile: '3g.40gb',
+      },
+      {
+        index: 1,
+        gpuInstanceId: 3,
+        computeInstanceId: 0,
+        multiprocessorCount: 32,
+        memory: { usedBytes: MiB(17), totalBytes: MiB(20096) },
+        uuid: 'MIG-00000001-0000-0000-0000-000000000001',
+        profile: '2g.20gb',
+      },
+      {
+        index: 2,
+        gpuInstanceId: 9,
+        computeInstanceId: 0,
+        multiprocessorCount: 16,
+        memory: { usedBytes: MiB(9), totalBytes: MiB(9984) },
+        uuid: 'MIG-00000002-0000-0000-0000-000000000002',
+        profile: '1g.10gb',
+      },
+      {
+        index: 3,
+        gpuInstanceId: 10,
+        computeInstanceId: 0,
+        multiprocessorCount: 16,
+        memory: { usedBytes: MiB(9), totalBytes: MiB(9984) },
+        uuid: 'MIG-00000003-0000-0000-0000-000000000003',
+        profile: '1g.10gb',
+      },
     ]);
     expect(gpu.processes).toEqual([
-      { pid: 21180, type: 'C', name: '/root/tools/memhog', usedMemoryBytes: MiB(2296), gpuInstanceId: 2, computeInstanceId: 0 },
-      { pid: 21181, type: 'C', name: '/root/tools/memhog', usedMemoryBytes: MiB(1272), gpuInstanceId: 2, computeInstanceId: 0 },
+      {
+        pid: 21180,
+        type: 'C',
+        name: '/root/tools/memhog',
+        usedMemoryBytes: MiB(2296),
+        gpuInstanceId: 2,
+        computeInstanceId: 0,
+      },
+      {
+        pid: 21181,
+        type: 'C',
+        name: '/root/tools/memhog',
+        usedMemoryBytes: MiB(1272),
+        gpuInstanceId: 2,
+        computeInstanceId: 0,
+      },
       { pid: 21198, type: 'C', name: './gpu_burn', usedMemoryBytes: MiB(7484), gpuInstanceId: 2, computeInstanceId: 0 },
     ]);
     const idle = one(parseTable(section(file, 'idle :: nvidia-smi (default table)').output).gpus);
@@ -139,7 +218,14 @@ describe('capture-multi-l40s-driver595', () => {
   const file = 'capture-multi-l40s-driver595.txt';
   it('query-gpu idle (100 % busy) and load, memory temperature "N/A" without brackets', () => {
     const idle = one(parseQueryGpuCsv(section(file, 'idle :: query-gpu (csv, what the exporter parses)').output));
-    expect(idle).toMatchObject({ index: 0, uuid: ZERO_UUID, name: 'NVIDIA L40S', powerDrawWatts: 144.97, powerLimitWatts: 350, temperatureCelsius: 63 });
+    expect(idle).toMatchObject({
+      index: 0,
+      uuid: ZERO_UUID,
+      name: 'NVIDIA L40S',
+      powerDrawWatts: 144.97,
+      powerLimitWatts: 350,
+      temperatureCelsius: 63,
+    });
     expect(idle.memory).toMatchObject({ totalBytes: MiB(46068), usedBytes: MiB(0) });
     expect(idle.utilization).toMatchObject({ gpu: 1, memory: 0.09 });
     expect(idle.memoryTemperatureCelsius).toBeUndefined();
@@ -167,17 +253,37 @@ describe('capture-multi-rtx4080super-driver595 (consumer card: fan, no ECC)', ()
   const file = 'capture-multi-rtx4080super-driver595.txt';
   it('query-gpu idle and load', () => {
     const idle = one(parseQueryGpuCsv(section(file, 'idle :: query-gpu (csv, what the exporter parses)').output));
-    expect(idle).toMatchObject({ index: 0, uuid: ZERO_UUID, name: 'NVIDIA GeForce RTX 4080 SUPER', powerDrawWatts: 26.2, powerLimitWatts: 320, temperatureCelsius: 43, fanSpeedRatio: 0, performanceState: 'P8' });
+    expect(idle).toMatchObject({
+      index: 0,
+      uuid: ZERO_UUID,
+      name: 'NVIDIA GeForce RTX 4080 SUPER',
+      powerDrawWatts: 26.2,
+      powerLimitWatts: 320,
+      temperatureCelsius: 43,
+      fanSpeedRatio: 0,
+      performanceState: 'P8',
+    });
     expect(idle.memory).toMatchObject({ totalBytes: MiB(16376), usedBytes: MiB(596) });
     expect(idle.utilization).toMatchObject({ gpu: 0, memory: 0.23 });
-    expect(idle.ecc).toEqual({ correctedVolatile: undefined, uncorrectedVolatile: undefined, correctedAggregate: undefined, uncorrectedAggregate: undefined });
+    expect(idle.ecc).toEqual({
+      correctedVolatile: undefined,
+      uncorrectedVolatile: undefined,
+      correctedAggregate: undefined,
+      uncorrectedAggregate: undefined,
+    });
     const load = one(parseQueryGpuCsv(section(file, 'load :: query-gpu (csv, what the exporter parses)').output));
     expect(load).toMatchObject({ powerDrawWatts: 84.24, temperatureCelsius: 46, performanceState: 'P2' });
     expect(load.memory.usedBytes).toBe(MiB(1474));
     expect(load.utilization.gpu).toBe(0.07);
   });
   it('compute apps under load; the table truncates the name and -L restores it', () => {
-    expect(parseComputeAppsCsv(section(file, 'load :: query-compute-apps (per-process)').output).map((p) => [p.pid, p.name, p.usedMemoryBytes])).toEqual([
+    expect(
+      parseComputeAppsCsv(section(file, 'load :: query-compute-apps (per-process)').output).map((p) => [
+        p.pid,
+        p.name,
+        p.usedMemoryBytes,
+      ]),
+    ).toEqual([
       [2165, '/usr/bin/kwin_wayland', MiB(25)],
       [5022, 'ffmpeg', MiB(503)],
       [5021, 'ffmpeg', MiB(360)],
@@ -194,10 +300,30 @@ describe('capture-multi-ubuntu-rtx2080super-driver465 (old driver, old field nam
   const file = 'capture-multi-ubuntu-rtx2080super-driver465.txt';
   const sections = captureSections(readFixture(file));
   it('list, query-gpu and help-query-gpu', () => {
-    expect(parseList(sections[0]!.output)).toEqual([{ index: 0, name: 'NVIDIA GeForce RTX 2080 SUPER', uuid: 'GPU-df6e7a7c-7314-46f8-abc4-b88b36dcf3aa', migDevices: [] }]);
+    expect(parseList(sections[0]!.output)).toEqual([
+      {
+        index: 0,
+        name: 'NVIDIA GeForce RTX 2080 SUPER',
+        uuid: 'GPU-df6e7a7c-7314-46f8-abc4-b88b36dcf3aa',
+        migDevices: [],
+      },
+    ]);
     const gpu = one(parseQueryGpuCsv(sections[1]!.output));
-    expect(gpu).toMatchObject({ index: 0, uuid: 'GPU-df6e7a7c-7314-46f8-abc4-b88b36dcf3aa', name: 'NVIDIA GeForce RTX 2080 SUPER', powerDrawWatts: 30.37, powerLimitWatts: 250, temperatureCelsius: 32, fanSpeedRatio: 0.38 });
-    expect(gpu.memory).toEqual({ totalBytes: MiB(7979), usedBytes: MiB(344), freeBytes: MiB(7635), reservedBytes: undefined });
+    expect(gpu).toMatchObject({
+      index: 0,
+      uuid: 'GPU-df6e7a7c-7314-46f8-abc4-b88b36dcf3aa',
+      name: 'NVIDIA GeForce RTX 2080 SUPER',
+      powerDrawWatts: 30.37,
+      powerLimitWatts: 250,
+      temperatureCelsius: 32,
+      fanSpeedRatio: 0.38,
+    });
+    expect(gpu.memory).toEqual({
+      totalBytes: MiB(7979),
+      usedBytes: MiB(344),
+      freeBytes: MiB(7635),
+      reservedBytes: undefined,
+    });
     expect(gpu.utilization).toEqual({ gpu: 0, memory: 0.1, encoder: undefined, decoder: undefined });
     expect(gpu.memoryTemperatureCelsius).toBeUndefined(); // "N/A" with no brackets
     const help = parseHelpQueryGpu(sections[2]!.output);
@@ -210,7 +336,15 @@ describe('capture-multi-win-rtx2080super-wddm-driver610 (Windows WDDM)', () => {
   const file = 'capture-multi-win-rtx2080super-wddm-driver610.txt';
   it('query-gpu idle and load', () => {
     const idle = one(parseQueryGpuCsv(section(file, 'idle :: query-gpu (csv, what the exporter parses)').output));
-    expect(idle).toMatchObject({ index: 0, uuid: ZERO_UUID, name: 'NVIDIA GeForce RTX 2080 SUPER', powerDrawWatts: 39.25, powerLimitWatts: 250, temperatureCelsius: 40, fanSpeedRatio: 0.38 });
+    expect(idle).toMatchObject({
+      index: 0,
+      uuid: ZERO_UUID,
+      name: 'NVIDIA GeForce RTX 2080 SUPER',
+      powerDrawWatts: 39.25,
+      powerLimitWatts: 250,
+      temperatureCelsius: 40,
+      fanSpeedRatio: 0.38,
+    });
     expect(idle.memory).toMatchObject({ totalBytes: MiB(8192), usedBytes: MiB(797) });
     const load = one(parseQueryGpuCsv(section(file, 'load :: query-gpu (csv, what the exporter parses)').output));
     expect(load).toMatchObject({ powerDrawWatts: 97.99, temperatureCelsius: 44 });
@@ -227,22 +361,49 @@ describe('capture-multi-win-rtx2080super-wddm-driver610 (Windows WDDM)', () => {
     const table = parseTable(section(file, 'load :: nvidia-smi (default table)').output);
     expect(table).toMatchObject({ driverVersion: '610.62', cudaVersion: '13.3' });
     const gpu = one(table.gpus);
-    expect(gpu).toMatchObject({ index: 0, name: 'NVIDIA GeForce RTX 2080 ...', powerDrawWatts: 97, temperatureCelsius: 44, fanSpeedRatio: 0.38 });
+    expect(gpu).toMatchObject({
+      index: 0,
+      name: 'NVIDIA GeForce RTX 2080 ...',
+      powerDrawWatts: 97,
+      temperatureCelsius: 44,
+      fanSpeedRatio: 0.38,
+    });
     expect(gpu.processes).toHaveLength(21);
-    expect(gpu.processes[2]).toEqual({ pid: 12940, type: 'C', name: '...1.1-full_build\\bin\\ffmpeg.exe', usedMemoryBytes: undefined, gpuInstanceId: undefined, computeInstanceId: undefined });
+    expect(gpu.processes[2]).toEqual({
+      pid: 12940,
+      type: 'C',
+      name: '...1.1-full_build\\bin\\ffmpeg.exe',
+      usedMemoryBytes: undefined,
+      gpuInstanceId: undefined,
+      computeInstanceId: undefined,
+    });
   });
 });
 
 describe('standalone CSV captures', () => {
   it('csv-win-rtx2080super-driver471-allfields', () => {
     const gpu = one(parseQueryGpuCsv(readFixture('csv-win-rtx2080super-driver471-allfields.csv')));
-    expect(gpu).toMatchObject({ index: 0, uuid: 'GPU-df6e7a7c-7314-46f8-abc4-b88b36dcf3aa', name: 'NVIDIA GeForce RTX 2080 SUPER', powerDrawWatts: 32.7, powerLimitWatts: 250, temperatureCelsius: 36, fanSpeedRatio: 0.38 });
+    expect(gpu).toMatchObject({
+      index: 0,
+      uuid: 'GPU-df6e7a7c-7314-46f8-abc4-b88b36dcf3aa',
+      name: 'NVIDIA GeForce RTX 2080 SUPER',
+      powerDrawWatts: 32.7,
+      powerLimitWatts: 250,
+      temperatureCelsius: 36,
+      fanSpeedRatio: 0.38,
+    });
     expect(gpu.memory).toMatchObject({ totalBytes: MiB(8192), usedBytes: MiB(876) });
     expect(gpu.utilization).toMatchObject({ gpu: 0.02, memory: 0.1 });
   });
   it('csv-nounits-tesla-p100-driver510: unit in the header, bare values, fan [N/A]', () => {
     const gpu = one(parseQueryGpuCsv(readFixture('csv-nounits-tesla-p100-driver510.csv')));
-    expect(gpu).toMatchObject({ uuid: 'GPU-ef1b2c9b-38d8-2090-2bd1-f567a3eb42a6', name: 'Tesla P100-PCIE-16GB', performanceState: 'P0', powerDrawWatts: 28.16, temperatureCelsius: 37 });
+    expect(gpu).toMatchObject({
+      uuid: 'GPU-ef1b2c9b-38d8-2090-2bd1-f567a3eb42a6',
+      name: 'Tesla P100-PCIE-16GB',
+      performanceState: 'P0',
+      powerDrawWatts: 28.16,
+      temperatureCelsius: 37,
+    });
     expect(gpu.index).toBeUndefined(); // not queried
     expect(gpu.fanSpeedRatio).toBeUndefined();
     expect(gpu.memory).toEqual({ totalBytes: undefined, usedBytes: 0, freeBytes: MiB(16280), reservedBytes: MiB(103) });
@@ -270,8 +431,16 @@ describe('-L captures', () => {
     expect(migs).toHaveLength(56);
     expect(new Set(migs.map((m) => m.uuid)).size).toBe(56);
     expect(migs.every((m) => m.profile === '1g.10gb' && /^MIG-[0-9a-f-]{36}$/.test(m.uuid ?? ''))).toBe(true);
-    expect(gpus[0]!.migDevices[0]).toEqual({ index: 0, profile: '1g.10gb', uuid: 'MIG-4d0efb7d-0970-51d9-b761-0686be6b8af3' });
-    expect(gpus[7]!.migDevices[6]).toEqual({ index: 6, profile: '1g.10gb', uuid: 'MIG-bc03b921-4d24-573e-9d4b-1cdc47b1f4b4' });
+    expect(gpus[0]!.migDevices[0]).toEqual({
+      index: 0,
+      profile: '1g.10gb',
+      uuid: 'MIG-4d0efb7d-0970-51d9-b761-0686be6b8af3',
+    });
+    expect(gpus[7]!.migDevices[6]).toEqual({
+      index: 6,
+      profile: '1g.10gb',
+      uuid: 'MIG-bc03b921-4d24-573e-9d4b-1cdc47b1f4b4',
+    });
     expect(gpus.every((g) => g.migDevices.map((m) => m.index).join() === '0,1,2,3,4,5,6')).toBe(true);
   });
   it('list-L-8xRTX2080Ti', () => {
@@ -294,8 +463,23 @@ describe('-L captures', () => {
 describe('table-8xRTX2080Ti-processes-fanERR-driver418 (ERR% fan shifts the row)', () => {
   it('eight GPUs with exact values; GPU 7 fan undefined; four processes; -L fills names and UUIDs', () => {
     const table = parseTable(readFixture('table-8xRTX2080Ti-processes-fanERR-driver418.txt'));
-    expect(table).toMatchObject({ driverVersion: '418.87.01', cudaVersion: '10.1', timestamp: 'Wed May  6 15:30:55 2020' });
-    const rows = table.gpus.map((g) => [g.index, g.pciBusId, g.fanSpeedRatio, g.temperatureCelsius, g.performanceState, g.powerDrawWatts, g.powerLimitWatts, g.memory.usedBytes, g.memory.totalBytes, g.utilization.gpu]);
+    expect(table).toMatchObject({
+      driverVersion: '418.87.01',
+      cudaVersion: '10.1',
+      timestamp: 'Wed May  6 15:30:55 2020',
+    });
+    const rows = table.gpus.map((g) => [
+      g.index,
+      g.pciBusId,
+      g.fanSpeedRatio,
+      g.temperatureCelsius,
+      g.performanceState,
+      g.powerDrawWatts,
+      g.powerLimitWatts,
+      g.memory.usedBytes,
+      g.memory.totalBytes,
+      g.utilization.gpu,
+    ]);
     const total = MiB(10989);
     expect(rows).toEqual([
       [0, '00000000:01:00.0', 0, 80, 'P2', 74, 250, MiB(6762), total, 0],
@@ -307,7 +491,9 @@ describe('table-8xRTX2080Ti-processes-fanERR-driver418 (ERR% fan shifts the row)
       [6, '00000000:0D:00.0', 0.22, 37, 'P8', 10, 250, MiB(8852), total, 0],
       [7, '00000000:0F:00.0', undefined, 37, 'P8', 20, 250, MiB(8852), total, 0],
     ]);
-    expect(table.gpus.flatMap((g) => g.processes.map((p) => [g.index, p.pid, p.type, p.name, p.usedMemoryBytes]))).toEqual([
+    expect(
+      table.gpus.flatMap((g) => g.processes.map((p) => [g.index, p.pid, p.type, p.name, p.usedMemoryBytes])),
+    ).toEqual([
       [0, 34882, 'C', 'python', MiB(6751)],
       [2, 4561, 'C', 'python', MiB(6065)],
       [6, 27944, 'C', 'python3', MiB(8841)],
@@ -326,13 +512,38 @@ describe('-q -x XML captures', () => {
     const r = parseXml(readFixture('xml-2xA5000-processes-driver590-v13.xml'));
     expect(r).toMatchObject({ schemaVersion: 13, driverVersion: '590.44.01', cudaVersion: '13.1', attachedGpus: 2 });
     expect(r.gpus).toHaveLength(2);
-    expect(gpu(r, 0)).toMatchObject({ index: 0, minorNumber: 1, pciBusId: '00000000:81:00.0', uuid: 'GPU-12345678-aaaa-bbbb-cccc-0123456789ab', name: 'NVIDIA RTX A5000', powerDrawWatts: 6.41, powerLimitWatts: 230, temperatureCelsius: 13, fanSpeedRatio: 0.3 });
+    expect(gpu(r, 0)).toMatchObject({
+      index: 0,
+      minorNumber: 1,
+      pciBusId: '00000000:81:00.0',
+      uuid: 'GPU-12345678-aaaa-bbbb-cccc-0123456789ab',
+      name: 'NVIDIA RTX A5000',
+      powerDrawWatts: 6.41,
+      powerLimitWatts: 230,
+      temperatureCelsius: 13,
+      fanSpeedRatio: 0.3,
+    });
     expect(gpu(r, 0).memory).toMatchObject({ usedBytes: MiB(22437), totalBytes: MiB(24564) });
     expect(gpu(r, 0).utilization).toMatchObject({ gpu: 0, memory: 0 });
     expect(gpu(r, 0).processes).toEqual([
-      { pid: 100477, type: 'C', name: '/root/src/llama.cpp/build/bin/llama-server', usedMemoryBytes: MiB(22430), gpuInstanceId: undefined, computeInstanceId: undefined, gpuUuid: 'GPU-12345678-aaaa-bbbb-cccc-0123456789ab' },
+      {
+        pid: 100477,
+        type: 'C',
+        name: '/root/src/llama.cpp/build/bin/llama-server',
+        usedMemoryBytes: MiB(22430),
+        gpuInstanceId: undefined,
+        computeInstanceId: undefined,
+        gpuUuid: 'GPU-12345678-aaaa-bbbb-cccc-0123456789ab',
+      },
     ]);
-    expect(gpu(r, 1)).toMatchObject({ index: 1, minorNumber: 0, pciBusId: '00000000:C1:00.0', uuid: 'GPU-12345678-aaaa-bbbb-cccc-0123456789cd', powerDrawWatts: 13.6, temperatureCelsius: 15 });
+    expect(gpu(r, 1)).toMatchObject({
+      index: 1,
+      minorNumber: 0,
+      pciBusId: '00000000:C1:00.0',
+      uuid: 'GPU-12345678-aaaa-bbbb-cccc-0123456789cd',
+      powerDrawWatts: 13.6,
+      temperatureCelsius: 15,
+    });
     expect(gpu(r, 1).memory).toMatchObject({ usedBytes: MiB(17253), totalBytes: MiB(24564) });
     expect(gpu(r, 1).processes.map((p) => [p.pid, p.usedMemoryBytes])).toEqual([[100477, MiB(17246)]]);
     expect(gpu(r, 1).migEnabled).toBeUndefined();
@@ -342,12 +553,35 @@ describe('-q -x XML captures', () => {
     const r = parseXml(readFixture('xml-a100-sxm4-mig-driver510-v11.xml'));
     expect(r).toMatchObject({ schemaVersion: 11, driverVersion: '510.47.03', attachedGpus: 1 });
     const g = one(r.gpus);
-    expect(g).toMatchObject({ index: 0, uuid: 'GPU-27b94a00-ed54-5c24-b1fd-1054085de32a', name: 'NVIDIA A100-SXM4-40GB', migEnabled: true, powerDrawWatts: 66.92, powerLimitWatts: 400, temperatureCelsius: 36, memoryTemperatureCelsius: 44 });
+    expect(g).toMatchObject({
+      index: 0,
+      uuid: 'GPU-27b94a00-ed54-5c24-b1fd-1054085de32a',
+      name: 'NVIDIA A100-SXM4-40GB',
+      migEnabled: true,
+      powerDrawWatts: 66.92,
+      powerLimitWatts: 400,
+      temperatureCelsius: 36,
+      memoryTemperatureCelsius: 44,
+    });
     expect(g.memory).toMatchObject({ usedBytes: MiB(38), totalBytes: MiB(40960) });
     expect(g.utilization).toEqual({ gpu: undefined, memory: undefined, encoder: undefined, decoder: undefined });
     expect(g.migDevices).toEqual([
-      { index: 0, gpuInstanceId: 1, computeInstanceId: 0, uuid: undefined, multiprocessorCount: 42, memory: { totalBytes: MiB(19968), usedBytes: MiB(19), freeBytes: MiB(19948), reservedBytes: MiB(0) } },
-      { index: 1, gpuInstanceId: 2, computeInstanceId: 0, uuid: undefined, multiprocessorCount: 42, memory: { totalBytes: MiB(19968), usedBytes: MiB(19), freeBytes: MiB(19948), reservedBytes: MiB(0) } },
+      {
+        index: 0,
+        gpuInstanceId: 1,
+        computeInstanceId: 0,
+        uuid: undefined,
+        multiprocessorCount: 42,
+        memory: { totalBytes: MiB(19968), usedBytes: MiB(19), freeBytes: MiB(19948), reservedBytes: MiB(0) },
+      },
+      {
+        index: 1,
+        gpuInstanceId: 2,
+        computeInstanceId: 0,
+        uuid: undefined,
+        multiprocessorCount: 42,
+        memory: { totalBytes: MiB(19968), usedBytes: MiB(19), freeBytes: MiB(19948), reservedBytes: MiB(0) },
+      },
     ]);
     expect(g.processes).toEqual([]);
   });
@@ -356,16 +590,44 @@ describe('-q -x XML captures', () => {
     const r = parseXml(readFixture('xml-a100-sxm4-mig-driver535-v12.xml'));
     expect(r).toMatchObject({ schemaVersion: 12, driverVersion: '535.54.03', attachedGpus: 4 });
     const g = one(r.gpus); // the contributor trimmed the file to one <gpu>
-    expect(g).toMatchObject({ index: 0, minorNumber: 1, uuid: 'GPU-513536b6-7d19-9063-b049-1e69664bb298', name: 'NVIDIA A100-SXM4-80GB', migEnabled: true, powerDrawWatts: 67.03, powerLimitWatts: 500, temperatureCelsius: 27 });
-    expect(g.memory).toEqual({ totalBytes: MiB(81920), usedBytes: MiB(50), freeBytes: MiB(80999), reservedBytes: MiB(869) });
+    expect(g).toMatchObject({
+      index: 0,
+      minorNumber: 1,
+      uuid: 'GPU-513536b6-7d19-9063-b049-1e69664bb298',
+      name: 'NVIDIA A100-SXM4-80GB',
+      migEnabled: true,
+      powerDrawWatts: 67.03,
+      powerLimitWatts: 500,
+      temperatureCelsius: 27,
+    });
+    expect(g.memory).toEqual({
+      totalBytes: MiB(81920),
+      usedBytes: MiB(50),
+      freeBytes: MiB(80999),
+      reservedBytes: MiB(869),
+    });
     expect(g.utilization.gpu).toBeUndefined();
-    expect(g.migDevices.map((d) => [d.index, d.gpuInstanceId, d.computeInstanceId, d.multiprocessorCount, d.memory.usedBytes, d.memory.totalBytes])).toEqual([
+    expect(
+      g.migDevices.map((d) => [
+        d.index,
+        d.gpuInstanceId,
+        d.computeInstanceId,
+        d.multiprocessorCount,
+        d.memory.usedBytes,
+        d.memory.totalBytes,
+      ]),
+    ).toEqual([
       [0, 3, 0, 14, MiB(12), MiB(19968)],
       [1, 4, 0, 14, MiB(12), MiB(19968)],
       [2, 5, 0, 14, MiB(12), MiB(19968)],
       [3, 6, 0, 14, MiB(12), MiB(19968)],
     ]);
-    expect(g.ecc).toEqual({ correctedVolatile: 0, uncorrectedVolatile: 0, correctedAggregate: 0, uncorrectedAggregate: 0 });
+    expect(g.ecc).toEqual({
+      correctedVolatile: 0,
+      uncorrectedVolatile: 0,
+      correctedAggregate: 0,
+      uncorrectedAggregate: 0,
+    });
   });
 
   it('xml-gtx1660ti-graphicsdevice-driver418: no DOCTYPE, old power_readings', () => {
@@ -373,7 +635,15 @@ describe('-q -x XML captures', () => {
     expect(r.schemaVersion).toBeUndefined();
     expect(r.driverVersion).toBe('418.43');
     const g = one(r.gpus);
-    expect(g).toMatchObject({ index: 0, uuid: 'GPU-304a277d-3545-63b8-3a36-dfde3c992989', name: 'Graphics Device', powerDrawWatts: 8.93, powerLimitWatts: 130, temperatureCelsius: 40, fanSpeedRatio: 0 });
+    expect(g).toMatchObject({
+      index: 0,
+      uuid: 'GPU-304a277d-3545-63b8-3a36-dfde3c992989',
+      name: 'Graphics Device',
+      powerDrawWatts: 8.93,
+      powerLimitWatts: 130,
+      temperatureCelsius: 40,
+      fanSpeedRatio: 0,
+    });
     expect(g.serial).toBeUndefined();
     expect(g.memory).toEqual({ totalBytes: MiB(5912), usedBytes: 0, freeBytes: MiB(5912), reservedBytes: undefined });
     expect(g.utilization).toEqual({ gpu: 0, memory: 0.01, encoder: 0, decoder: 0 });
@@ -383,7 +653,14 @@ describe('-q -x XML captures', () => {
 
   it('xml-rtx3060-driver570-v12: only average/instant power draw (telegraf #16569)', () => {
     const g = one(parseXml(readFixture('xml-rtx3060-driver570-v12.xml')).gpus);
-    expect(g).toMatchObject({ index: 0, uuid: 'GPU-d6889ff6-2523-9142-ca3c-1ca3f396a625', name: 'NVIDIA GeForce RTX 3060', powerDrawWatts: 11.6, powerLimitWatts: 170, temperatureCelsius: 42 });
+    expect(g).toMatchObject({
+      index: 0,
+      uuid: 'GPU-d6889ff6-2523-9142-ca3c-1ca3f396a625',
+      name: 'NVIDIA GeForce RTX 3060',
+      powerDrawWatts: 11.6,
+      powerLimitWatts: 170,
+      temperatureCelsius: 42,
+    });
     expect(g.memory).toMatchObject({ usedBytes: MiB(116), totalBytes: MiB(12288) });
     expect(g.utilization.gpu).toBe(0);
   });
@@ -392,10 +669,24 @@ describe('-q -x XML captures', () => {
     const r = parseXml(readFixture('xml-rtx4000-sff-ada-processes-driver595-v13.xml'));
     expect(r.schemaVersion).toBe(13);
     const g = one(r.gpus);
-    expect(g).toMatchObject({ index: 0, uuid: 'GPU-37037c3f-65c8-ec4d-24a9-420204ad8026', name: 'NVIDIA RTX 4000 SFF Ada Generation', powerDrawWatts: 8.81, powerLimitWatts: 70, temperatureCelsius: 38, fanSpeedRatio: 0.3, serial: 'REDACTED' });
+    expect(g).toMatchObject({
+      index: 0,
+      uuid: 'GPU-37037c3f-65c8-ec4d-24a9-420204ad8026',
+      name: 'NVIDIA RTX 4000 SFF Ada Generation',
+      powerDrawWatts: 8.81,
+      powerLimitWatts: 70,
+      temperatureCelsius: 38,
+      fanSpeedRatio: 0.3,
+      serial: 'REDACTED',
+    });
     expect(g.memory).toMatchObject({ usedBytes: MiB(3534), totalBytes: MiB(20475) });
     expect(g.utilization).toEqual({ gpu: 0, memory: 0.37, encoder: 0, decoder: 0 });
-    expect(g.ecc).toEqual({ correctedVolatile: undefined, uncorrectedVolatile: undefined, correctedAggregate: undefined, uncorrectedAggregate: undefined });
+    expect(g.ecc).toEqual({
+      correctedVolatile: undefined,
+      uncorrectedVolatile: undefined,
+      correctedAggregate: undefined,
+      uncorrectedAggregate: undefined,
+    });
     expect(g.processes.map((p) => [p.pid, p.type, p.name, p.usedMemoryBytes])).toEqual([
       [1842, 'G', 'cosmic-comp', MiB(410)],
       [3190, 'G', '/usr/bin/code', MiB(451)],
@@ -406,7 +697,14 @@ describe('-q -x XML captures', () => {
 
   it('xml-tesla-t4-processes-driver515-v11: 2 processes, no fan', () => {
     const g = one(parseXml(readFixture('xml-tesla-t4-processes-driver515-v11.xml')).gpus);
-    expect(g).toMatchObject({ index: 0, uuid: 'GPU-d37e67a5-91dd-3774-a5cb-99096249601a', name: 'Tesla T4', powerDrawWatts: 26.78, powerLimitWatts: 70, temperatureCelsius: 40 });
+    expect(g).toMatchObject({
+      index: 0,
+      uuid: 'GPU-d37e67a5-91dd-3774-a5cb-99096249601a',
+      name: 'Tesla T4',
+      powerDrawWatts: 26.78,
+      powerLimitWatts: 70,
+      temperatureCelsius: 40,
+    });
     expect(g.fanSpeedRatio).toBeUndefined();
     expect(g.memory).toMatchObject({ usedBytes: MiB(1032), totalBytes: MiB(15360) });
     expect(g.processes.map((p) => [p.pid, p.type, p.name, p.usedMemoryBytes])).toEqual([
@@ -417,7 +715,15 @@ describe('-q -x XML captures', () => {
 
   it('xml-win-rtx2080-26processes-driver516-v11: 26 C+G processes, memory N/A (undefined)', () => {
     const g = one(parseXml(readFixture('xml-win-rtx2080-26processes-driver516-v11.xml')).gpus);
-    expect(g).toMatchObject({ index: 0, uuid: 'GPU-fbd55ed4-1eec-4423-0a47-ad594b4333e3', name: 'NVIDIA GeForce RTX 2080', powerDrawWatts: 14.5, powerLimitWatts: 275, temperatureCelsius: 29, fanSpeedRatio: 0.37 });
+    expect(g).toMatchObject({
+      index: 0,
+      uuid: 'GPU-fbd55ed4-1eec-4423-0a47-ad594b4333e3',
+      name: 'NVIDIA GeForce RTX 2080',
+      powerDrawWatts: 14.5,
+      powerLimitWatts: 275,
+      temperatureCelsius: 29,
+      fanSpeedRatio: 0.37,
+    });
     expect(g.minorNumber).toBeUndefined();
     expect(g.memory).toMatchObject({ usedBytes: MiB(862), totalBytes: MiB(8192) });
     expect(g.utilization).toMatchObject({ gpu: 0.02, memory: 0.07 });

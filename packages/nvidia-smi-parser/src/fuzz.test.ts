@@ -29,15 +29,27 @@ import {
 } from './index.js';
 
 const SEED = 20260706;
-const REASONS = new Set(['driver-not-loaded', 'driver-mismatch', 'no-devices', 'gpu-lost', 'invalid-field', 'malformed']);
+const REASONS = new Set([
+  'driver-not-loaded',
+  'driver-mismatch',
+  'no-devices',
+  'gpu-lost',
+  'invalid-field',
+  'malformed',
+]);
 
 /** Walks a parser result: finite numbers, non-negative bytes/counts, ratios in 0..1. */
 function checkInvariants(value: unknown, key = ''): void {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new Error(`${key}: not finite (${value})`);
     if (key.endsWith('Bytes') && value < 0) throw new Error(`${key}: negative bytes ${value}`);
-    if ((key === 'fanSpeedRatio' || ['gpu', 'memory', 'encoder', 'decoder'].includes(key)) && (value < 0 || value > 1)) throw new Error(`${key}: ratio ${value}`);
-    if (['index', 'pid', 'gpuInstanceId', 'computeInstanceId', 'multiprocessorCount', 'minorNumber'].includes(key) && !(Number.isInteger(value) && value >= 0)) throw new Error(`${key}: bad integer ${value}`);
+    if ((key === 'fanSpeedRatio' || ['gpu', 'memory', 'encoder', 'decoder'].includes(key)) && (value < 0 || value > 1))
+      throw new Error(`${key}: ratio ${value}`);
+    if (
+      ['index', 'pid', 'gpuInstanceId', 'computeInstanceId', 'multiprocessorCount', 'minorNumber'].includes(key) &&
+      !(Number.isInteger(value) && value >= 0)
+    )
+      throw new Error(`${key}: bad integer ${value}`);
     return;
   }
   if (Array.isArray(value)) {
@@ -45,7 +57,8 @@ function checkInvariants(value: unknown, key = ''): void {
     return;
   }
   if (typeof value === 'object' && value !== null) {
-    for (const [k, v] of Object.entries(value)) checkInvariants(v, key === 'utilization' ? k : k === 'gpu' || k === 'memory' ? `${k}Object` : k);
+    for (const [k, v] of Object.entries(value))
+      checkInvariants(v, key === 'utilization' ? k : k === 'gpu' || k === 'memory' ? `${k}Object` : k);
   }
 }
 
@@ -55,12 +68,37 @@ function holds(parse: () => unknown): boolean {
     checkInvariants(parse());
   } catch (err) {
     if (!(err instanceof NvidiaSmiError)) throw err;
-    if (!REASONS.has(err.reason) || typeof err.message !== 'string' || typeof err.output !== 'string') throw new Error(`bad NvidiaSmiError ${err.reason}`);
+    if (!REASONS.has(err.reason) || typeof err.message !== 'string' || typeof err.output !== 'string')
+      throw new Error(`bad NvidiaSmiError ${err.reason}`);
   }
   return true;
 }
 
-const TRICKY = ['N/A', '[N/A]', 'ERR!', 'ERR%', '-1 MiB', '1e309', '99999999999999999999999999999 MiB', '', '150 %', 'NaN', 'Infinity', '0x1F', '12.5.3 W', '[Unknown Error]', ' , ', '</gpu>', '<gpu>', '&amp;', '&#xD800;', '"', '|', '+---+', 'GPU 0:'];
+const TRICKY = [
+  'N/A',
+  '[N/A]',
+  'ERR!',
+  'ERR%',
+  '-1 MiB',
+  '1e309',
+  '99999999999999999999999999999 MiB',
+  '',
+  '150 %',
+  'NaN',
+  'Infinity',
+  '0x1F',
+  '12.5.3 W',
+  '[Unknown Error]',
+  ' , ',
+  '</gpu>',
+  '<gpu>',
+  '&amp;',
+  '&#xD800;',
+  '"',
+  '|',
+  '+---+',
+  'GPU 0:',
+];
 
 type Op =
   | { k: 'truncate'; at: number }
@@ -73,12 +111,20 @@ type Op =
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ k: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ k: fc.constant('flip' as const), at: fc.nat(), ch: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) }),
+  fc.record({
+    k: fc.constant('flip' as const),
+    at: fc.nat(),
+    ch: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+  }),
   fc.record({ k: fc.constant('swap' as const), a: fc.nat(), b: fc.nat() }),
   fc.record({ k: fc.constant('dup' as const), at: fc.nat() }),
   fc.record({ k: fc.constant('insert' as const), at: fc.nat(), s: fc.string({ unit: 'binary', maxLength: 24 }) }),
   fc.record({ k: fc.constant('delete' as const), at: fc.nat(), n: fc.nat({ max: 400 }) }),
-  fc.record({ k: fc.constant('value' as const), nth: fc.nat(), v: fc.oneof(fc.constantFrom(...TRICKY), fc.string({ maxLength: 12 })) }),
+  fc.record({
+    k: fc.constant('value' as const),
+    nth: fc.nat(),
+    v: fc.oneof(fc.constantFrom(...TRICKY), fc.string({ maxLength: 12 })),
+  }),
 );
 
 function apply(text: string, ops: Op[]): string {
@@ -134,31 +180,69 @@ function apply(text: string, ops: Op[]): string {
   return t;
 }
 
-const multi = captureNames().filter((n) => n.startsWith('capture-multi-')).flatMap((n) => captureSections(readFixture(n)));
-const queryGpu = [...multi.filter((s) => s.args[0]?.startsWith('--query-gpu=')).map((s) => s.output), readFixture('csv-nounits-tesla-p100-driver510.csv'), readFixture('csv-win-rtx2080super-driver471-allfields.csv'), readFixture('synthetic/csv-noheader-nounits-2xtesla-p100.csv')];
-const computeApps = multi.filter((s) => s.args[0]?.startsWith('--query-compute-apps=') && s.output.split('\n').length > 2).map((s) => s.output);
+const multi = captureNames()
+  .filter((n) => n.startsWith('capture-multi-'))
+  .flatMap((n) => captureSections(readFixture(n)));
+const queryGpu = [
+  ...multi.filter((s) => s.args[0]?.startsWith('--query-gpu=')).map((s) => s.output),
+  readFixture('csv-nounits-tesla-p100-driver510.csv'),
+  readFixture('csv-win-rtx2080super-driver471-allfields.csv'),
+  readFixture('synthetic/csv-noheader-nounits-2xtesla-p100.csv'),
+];
+const computeApps = multi
+  .filter((s) => s.args[0]?.startsWith('--query-compute-apps=') && s.output.split('\n').length > 2)
+  .map((s) => s.output);
 const helps = multi.filter((s) => s.args[0] === '--help-query-gpu').map((s) => s.output);
-const lists = [...multi.filter((s) => s.args[0] === '-L' || s.args[0] === '--list-gpus').map((s) => s.output), readFixture('list-L-8xH100-mig-56instances.txt'), readFixture('list-L-8xRTX2080Ti.txt')];
-const tables = [...multi.filter((s) => s.command.trim() === 'nvidia-smi').map((s) => s.output), readFixture('table-8xRTX2080Ti-processes-fanERR-driver418.txt')];
+const lists = [
+  ...multi.filter((s) => s.args[0] === '-L' || s.args[0] === '--list-gpus').map((s) => s.output),
+  readFixture('list-L-8xH100-mig-56instances.txt'),
+  readFixture('list-L-8xRTX2080Ti.txt'),
+];
+const tables = [
+  ...multi.filter((s) => s.command.trim() === 'nvidia-smi').map((s) => s.output),
+  readFixture('table-8xRTX2080Ti-processes-fanERR-driver418.txt'),
+];
 // The XML runs take the small captures; the 94 KB one costs ~4 ms a parse (see the benchmark).
-const xmls = captureNames().filter((n) => n.startsWith('xml-') && readFixture(n).length < 50_000).map(readFixture);
-const P100_FIELDS = 'name,uuid,fan.speed,pstate,memory.reserved,memory.used,memory.free,utilization.gpu,utilization.memory,temperature.gpu,power.draw,clocks.current.graphics,clocks.current.sm,clocks.current.memory,clocks.current.video'.split(',');
+const xmls = captureNames()
+  .filter((n) => n.startsWith('xml-') && readFixture(n).length < 50_000)
+  .map(readFixture);
+const P100_FIELDS =
+  'name,uuid,fan.speed,pstate,memory.reserved,memory.used,memory.free,utilization.gpu,utilization.memory,temperature.gpu,power.draw,clocks.current.graphics,clocks.current.sm,clocks.current.memory,clocks.current.video'.split(
+    ',',
+  );
 
 const mutated = (bases: string[]): fc.Arbitrary<string> =>
-  fc.tuple(fc.constantFrom(...bases), fc.array(op, { minLength: 1, maxLength: 4 })).map(([base, ops]) => apply(base, ops));
+  fc
+    .tuple(fc.constantFrom(...bases), fc.array(op, { minLength: 1, maxLength: 4 }))
+    .map(([base, ops]) => apply(base, ops));
 
 describe('fuzzing: no untyped throw, records keep their invariants', { timeout: 60_000 }, () => {
   it('the mutation corpora are not empty', () => {
-    expect([queryGpu.length, computeApps.length, helps.length, lists.length, tables.length, xmls.length].every((n) => n > 0)).toBe(true);
+    expect(
+      [queryGpu.length, computeApps.length, helps.length, lists.length, tables.length, xmls.length].every((n) => n > 0),
+    ).toBe(true);
     expect(apply('a, b\nc, d\n', [{ k: 'value', nth: 1, v: 'X' }])).toBe('a, X\nc, d\n');
   });
 
   it('arbitrary strings through every parser', () => {
-    const input = fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.string({ unit: fc.constantFrom(...'<>/ ,|+-=\n[]%0123456789GPUMIiBWNA'.split('')), maxLength: 300 }));
+    const input = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 300 }),
+      fc.string({ unit: fc.constantFrom(...'<>/ ,|+-=\n[]%0123456789GPUMIiBWNA'.split('')), maxLength: 300 }),
+    );
     fc.assert(
-      fc.property(input, (s) =>
-        [() => parseQueryGpuCsv(s), () => parseQueryGpuCsv(s, P100_FIELDS), () => parseComputeAppsCsv(s), () => parseXml(s), () => parseHelpQueryGpu(s), () => parseList(s), () => parseTable(s)].every(holds) &&
-        (detectFailure(s) === undefined || detectFailure(s) instanceof NvidiaSmiError),
+      fc.property(
+        input,
+        (s) =>
+          [
+            () => parseQueryGpuCsv(s),
+            () => parseQueryGpuCsv(s, P100_FIELDS),
+            () => parseComputeAppsCsv(s),
+            () => parseXml(s),
+            () => parseHelpQueryGpu(s),
+            () => parseList(s),
+            () => parseTable(s),
+          ].every(holds) &&
+          (detectFailure(s) === undefined || detectFailure(s) instanceof NvidiaSmiError),
       ),
       { numRuns: 40_000, seed: SEED },
     );
@@ -167,28 +251,46 @@ describe('fuzzing: no untyped throw, records keep their invariants', { timeout: 
   it('--query-gpu CSV mutations (strict and partial)', () => {
     fc.assert(
       // parseQueryGpuCsv is parseQueryGpuCsvPartial plus a throw, so the partial run covers it without fields.
-      fc.property(mutated(queryGpu), (s) => holds(() => parseQueryGpuCsvPartial(s)) && holds(() => parseQueryGpuCsv(s, P100_FIELDS))),
+      fc.property(
+        mutated(queryGpu),
+        (s) => holds(() => parseQueryGpuCsvPartial(s)) && holds(() => parseQueryGpuCsv(s, P100_FIELDS)),
+      ),
       { numRuns: 20_000, seed: SEED },
     );
   });
 
   it('--query-compute-apps CSV mutations', () => {
-    fc.assert(fc.property(mutated(computeApps), (s) => holds(() => parseComputeAppsCsv(s))), { numRuns: 10_000, seed: SEED });
+    fc.assert(
+      fc.property(mutated(computeApps), (s) => holds(() => parseComputeAppsCsv(s))),
+      { numRuns: 10_000, seed: SEED },
+    );
   });
 
   it('-q -x XML mutations', () => {
-    fc.assert(fc.property(mutated(xmls), (s) => holds(() => parseXml(s))), { numRuns: 6_000, seed: SEED });
+    fc.assert(
+      fc.property(mutated(xmls), (s) => holds(() => parseXml(s))),
+      { numRuns: 6_000, seed: SEED },
+    );
   });
 
   it('--help-query-gpu mutations', () => {
-    fc.assert(fc.property(mutated(helps), (s) => holds(() => parseHelpQueryGpu(s))), { numRuns: 4_000, seed: SEED });
+    fc.assert(
+      fc.property(mutated(helps), (s) => holds(() => parseHelpQueryGpu(s))),
+      { numRuns: 4_000, seed: SEED },
+    );
   });
 
   it('-L mutations', () => {
-    fc.assert(fc.property(mutated(lists), (s) => holds(() => parseList(s))), { numRuns: 10_000, seed: SEED });
+    fc.assert(
+      fc.property(mutated(lists), (s) => holds(() => parseList(s))),
+      { numRuns: 10_000, seed: SEED },
+    );
   });
 
   it('plain table mutations', () => {
-    fc.assert(fc.property(mutated(tables), (s) => holds(() => parseTable(s))), { numRuns: 10_000, seed: SEED });
+    fc.assert(
+      fc.property(mutated(tables), (s) => holds(() => parseTable(s))),
+      { numRuns: 10_000, seed: SEED },
+    );
   });
 });

@@ -9,6 +9,12 @@ export { parseHelpQueryGpu } from './help.js';
 export { parseList, withListInfo } from './list.js';
 export { parseTable } from './table.js';
 export type { TableReport } from './table.js';
-export { QUERY_GPU_FIELDS, QUERY_COMPUTE_APPS_FIELDS, canonicalField, canonicalComputeAppsField, negotiateFields } from './fields.js';
+export {
+  QUERY_GPU_FIELDS,
+  QUERY_COMPUTE_APPS_FIELDS,
+  canonicalField,
+  canonicalComputeAppsField,
+  negotiateFields,
+} from './fields.js';
 export type { FieldNegotiation } from './fields.js';
 export { isAbsent } from './values.js';

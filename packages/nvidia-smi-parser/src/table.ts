@@ -106,7 +106,8 @@ function migFromBlock(block: string[]): { gpu: number; mig: MigDeviceReading } |
 
 /** The plain `nvidia-smi` table. */
 export function parseTable(tableText: string): TableReport {
-  if (typeof tableText !== 'string' || !/NVIDIA-SMI \S+/.test(tableText)) throw failureOrMalformed(String(tableText), 'nvidia-smi table');
+  if (typeof tableText !== 'string' || !/NVIDIA-SMI \S+/.test(tableText))
+    throw failureOrMalformed(String(tableText), 'nvidia-smi table');
   const lines = tableText.split(/\r?\n/);
   const report: TableReport = { gpus: [] };
   const headerLine = lines.find((l) => l.includes('NVIDIA-SMI')) ?? '';

@@ -65,7 +65,10 @@ function eccCounts(node: unknown): { corrected?: number; uncorrected?: number } 
   if (!isNode(node)) return {};
   // Before v11: <volatile><single_bit>…<total>…</single_bit><double_bit>…<total>…</double_bit>.
   if (isNode(node['single_bit']) || isNode(node['double_bit'])) {
-    return { corrected: integer(str(node, 'single_bit', 'total')), uncorrected: integer(str(node, 'double_bit', 'total')) };
+    return {
+      corrected: integer(str(node, 'single_bit', 'total')),
+      uncorrected: integer(str(node, 'double_bit', 'total')),
+    };
   }
   // v11/v12: sram_correctable, sram_uncorrectable, dram_correctable, dram_uncorrectable.
   // v13: sram_uncorrectable split into sram_uncorrectable_parity + sram_uncorrectable_secded.
@@ -78,7 +81,12 @@ function eccCounts(node: unknown): { corrected?: number; uncorrected?: number } 
 function ecc(gpu: Node): EccReading {
   const v = eccCounts(child(gpu, 'ecc_errors', 'volatile'));
   const a = eccCounts(child(gpu, 'ecc_errors', 'aggregate'));
-  return { correctedVolatile: v.corrected, uncorrectedVolatile: v.uncorrected, correctedAggregate: a.corrected, uncorrectedAggregate: a.uncorrected };
+  return {
+    correctedVolatile: v.corrected,
+    uncorrectedVolatile: v.uncorrected,
+    correctedAggregate: a.corrected,
+    uncorrectedAggregate: a.uncorrected,
+  };
 }
 
 function memory(node: unknown): GpuReading['memory'] {
@@ -160,15 +168,21 @@ function gpuReading(node: Node, position: number, driverVersion: string | undefi
 
 /** `-q -x`: schemas v11, v12, v13 (and older files with no DOCTYPE). */
 export function parseXml(xml: string): XmlReport {
-  if (typeof xml !== 'string' || !xml.includes('<nvidia_smi_log')) throw failureOrMalformed(String(xml), 'nvidia-smi -q -x XML');
+  if (typeof xml !== 'string' || !xml.includes('<nvidia_smi_log'))
+    throw failureOrMalformed(String(xml), 'nvidia-smi -q -x XML');
   // A run killed mid-output (timeout) leaves a truncated document; fast-xml-parser would accept
   // it and return half a GPU, so require the closing tag.
-  if (!/<\/nvidia_smi_log>\s*$/.test(xml)) throw new NvidiaSmiError('malformed', 'truncated XML: no closing </nvidia_smi_log>', xml);
+  if (!/<\/nvidia_smi_log>\s*$/.test(xml))
+    throw new NvidiaSmiError('malformed', 'truncated XML: no closing </nvidia_smi_log>', xml);
   let doc: unknown;
   try {
     doc = parser.parse(xml);
   } catch (err) {
-    throw new NvidiaSmiError('malformed', `invalid XML: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, xml);
+    throw new NvidiaSmiError(
+      'malformed',
+      `invalid XML: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+      xml,
+    );
   }
   const log = child(doc, 'nvidia_smi_log');
   if (!isNode(log)) throw failureOrMalformed(xml, 'nvidia-smi -q -x XML');

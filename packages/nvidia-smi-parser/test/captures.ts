@@ -84,7 +84,11 @@ export function captureSections(text: string): CaptureSection[] {
           flush();
           const cmd = head.find((h) => h.startsWith('# $ '));
           const title = head.find((h) => !h.startsWith('# $ '));
-          current = { title: (title ?? '').replace(/^#\s*/, '').trim(), command: cmd ? cmd.slice(4).trim() : '', body: [] };
+          current = {
+            title: (title ?? '').replace(/^#\s*/, '').trim(),
+            command: cmd ? cmd.slice(4).trim() : '',
+            body: [],
+          };
           i = j;
           continue;
         }

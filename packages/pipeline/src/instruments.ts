@@ -1,6 +1,5 @@
 import type { Counter, Histogram, MeterProvider, ObservableGauge, ObservableResult } from '@opentelemetry/api';
 import {
-  instrumentOptions,
   ML_BATCH_SIZE,
   ML_BATCH_TOKENS,
   ML_INFERENCE_DURATION,
@@ -9,6 +8,7 @@ import {
   ML_QUEUE_SIZE,
   ML_SEQUENCE_LENGTH,
 } from '@mltel/semconv';
+import { instrumentOptions } from '@mltel/kit';
 
 /** Instrumentation scope of the pipeline meter. */
 export const SCOPE_NAME = '@mltel/pipeline';
@@ -38,7 +38,10 @@ export function createPipelineInstruments(
   return {
     provider,
     duration: meter.createHistogram(ML_PIPELINE_DURATION.name, instrumentOptions(ML_PIPELINE_DURATION)),
-    stageDuration: meter.createHistogram(ML_PIPELINE_STAGE_DURATION.name, instrumentOptions(ML_PIPELINE_STAGE_DURATION)),
+    stageDuration: meter.createHistogram(
+      ML_PIPELINE_STAGE_DURATION.name,
+      instrumentOptions(ML_PIPELINE_STAGE_DURATION),
+    ),
     inference: meter.createHistogram(ML_INFERENCE_DURATION.name, instrumentOptions(ML_INFERENCE_DURATION)),
     batchSize: meter.createHistogram(ML_BATCH_SIZE.name, instrumentOptions(ML_BATCH_SIZE)),
     sequenceLength: meter.createHistogram(ML_SEQUENCE_LENGTH.name, instrumentOptions(ML_SEQUENCE_LENGTH)),

@@ -62,7 +62,11 @@ describe('timelines', () => {
     viaString.end({ at: origin + 100 });
     const c = await collect();
     expect(c.histograms(TOTAL)[0]!.count).toBe(1);
-    expect(c.histograms(STAGE).map((p) => p.attributes['ml.pipeline.stage'])).toEqual(['inference', 'ipc_receive', 'tokenize']);
+    expect(c.histograms(STAGE).map((p) => p.attributes['ml.pipeline.stage'])).toEqual([
+      'inference',
+      'ipc_receive',
+      'tokenize',
+    ]);
   });
 
   it('admits the standard stages, the user stages and no unbounded others', async () => {
@@ -103,7 +107,9 @@ describe('worker attributes', () => {
     meter.timeline({ workerId: 7 }).end();
     meter.timeline({ workerId: -1 }).end();
     meter.timeline().end({ workerId: 0 });
-    const points = (await collect()).histograms(TOTAL).map((p) => [p.attributes['ml.worker.id'], p.attributes['ml.worker.type'], p.count]);
+    const points = (await collect())
+      .histograms(TOTAL)
+      .map((p) => [p.attributes['ml.worker.id'], p.attributes['ml.worker.type'], p.count]);
     expect(points).toEqual([
       [undefined, 'model', 2],
       ['0', 'model', 1],
@@ -165,6 +171,7 @@ describe('inference, batches and queues', () => {
   it('never throws on bad input, drops it and warns', async () => {
     const diag = captureDiag();
     const { meter, collect } = setup();
+    // biome-ignore lint/suspicious/noExplicitAny: the test calls the public API with values its types forbid
     const bad: any = meter;
     expect(() => {
       bad.record(null);

@@ -10,15 +10,17 @@ import {
   ATTR_ML_TOKEN_KIND,
   ATTR_ML_WORKER_ID,
   ATTR_ML_WORKER_TYPE,
-  BoundedValues,
-  describe,
-  errorTypeOf,
-  isValidDuration,
   ML_PIPELINE_STAGE_VALUES,
   OTHER_VALUE,
+} from '@mltel/semconv';
+import {
+  BoundedValues,
+  describeValue,
+  errorTypeOf,
+  isNonNegativeFinite,
   followGlobalProvider,
   WarnOnce,
-} from '@mltel/semconv';
+} from '@mltel/kit';
 import { createPipelineInstruments } from './instruments.js';
 import type { PipelineInstruments } from './instruments.js';
 import { bindTimeline, now, Timeline } from './timeline.js';
@@ -88,7 +90,7 @@ export class PipelineMeter {
         this.poolSize = 0;
         this.warnings.warn(
           'pool-size',
-          `workerPool.size must be an integer from 1 to ${MAX_POOL_SIZE}, got ${describe(size)}; ml.worker.id is left out`,
+          `workerPool.size must be an integer from 1 to ${MAX_POOL_SIZE}, got ${describeValue(size)}; ml.worker.id is left out`,
         );
       }
     } else {
@@ -115,7 +117,7 @@ export class PipelineMeter {
    */
   record(timeline: Timeline, options: EndOptions = {}): void {
     if (!(timeline instanceof Timeline)) {
-      this.warnings.warn('record:not-timeline', `record() needs a Timeline, got ${describe(timeline)}`);
+      this.warnings.warn('record:not-timeline', `record() needs a Timeline, got ${describeValue(timeline)}`);
       return;
     }
     const opts = typeof options === 'object' && options !== null ? options : {};
@@ -124,10 +126,13 @@ export class PipelineMeter {
     const errorType = opts.error === undefined ? undefined : this.errorTypes.admit(errorTypeOf(opts.error));
     const inst = this.current();
     const total = (end - timeline.origin) / 1000;
-    if (isValidDuration(total)) {
+    if (isNonNegativeFinite(total)) {
       inst.duration.record(total, this.pipelineAttributes(worker, errorType));
     } else {
-      this.warnings.warn('duration:negative', 'a timeline ended before it started (clock or origin mix-up); ml.pipeline.duration is dropped');
+      this.warnings.warn(
+        'duration:negative',
+        'a timeline ended before it started (clock or origin mix-up); ml.pipeline.duration is dropped',
+      );
     }
     const s = timeline.stages;
     const byStage = this.stageAttributesOf(worker);
@@ -136,8 +141,8 @@ export class PipelineMeter {
       const stop = s[i + 2] as number;
       if (stop === -1) continue;
       const seconds = (stop - start) / 1000;
-      if (!isValidDuration(seconds)) {
-        this.warnings.warn('stage:invalid', `a stage with a bad duration (${describe(seconds)}) is dropped`);
+      if (!isNonNegativeFinite(seconds)) {
+        this.warnings.warn('stage:invalid', `a stage with a bad duration (${describeValue(seconds)}) is dropped`);
         continue;
       }
       let attributes = byStage.get(s[i] as string);
@@ -154,8 +159,11 @@ export class PipelineMeter {
 
   /** Records one stage outside a timeline, in seconds. */
   recordStage(stage: string, seconds: number, options: { workerId?: number } = {}): void {
-    if (!isValidDuration(seconds)) {
-      this.warnings.warn('stage:invalid', `ml.pipeline.stage.duration needs finite, non-negative seconds, got ${describe(seconds)}; dropped`);
+    if (!isNonNegativeFinite(seconds)) {
+      this.warnings.warn(
+        'stage:invalid',
+        `ml.pipeline.stage.duration needs finite, non-negative seconds, got ${describeValue(seconds)}; dropped`,
+      );
       return;
     }
     const name = this.stage(stage);
@@ -166,11 +174,14 @@ export class PipelineMeter {
   /** Records one model call on `ml.inference.duration`. */
   recordInference(record: InferenceRecord): void {
     if (typeof record !== 'object' || record === null) {
-      this.warnings.warn('inference:not-object', `recordInference() needs an object, got ${describe(record)}`);
+      this.warnings.warn('inference:not-object', `recordInference() needs an object, got ${describeValue(record)}`);
       return;
     }
-    if (!isValidDuration(record.seconds)) {
-      this.warnings.warn('inference:invalid', `ml.inference.duration needs finite, non-negative seconds, got ${describe(record.seconds)}; dropped`);
+    if (!isNonNegativeFinite(record.seconds)) {
+      this.warnings.warn(
+        'inference:invalid',
+        `ml.inference.duration needs finite, non-negative seconds, got ${describeValue(record.seconds)}; dropped`,
+      );
       return;
     }
     const model = this.models.admit(record.model);
@@ -193,30 +204,42 @@ export class PipelineMeter {
    */
   recordBatch(batch: BatchRecord): void {
     if (typeof batch !== 'object' || batch === null) {
-      this.warnings.warn('batch:not-object', `recordBatch() needs an object, got ${describe(batch)}`);
+      this.warnings.warn('batch:not-object', `recordBatch() needs an object, got ${describeValue(batch)}`);
       return;
     }
     const model = this.models.admit(batch.model);
     if (model === undefined) return;
     const lengths = Array.isArray(batch.sequenceLengths) ? batch.sequenceLengths : undefined;
     if (batch.sequenceLengths !== undefined && lengths === undefined) {
-      this.warnings.warn('batch:lengths', `sequenceLengths must be an array of numbers, got ${describe(batch.sequenceLengths)}; ignored`);
+      this.warnings.warn(
+        'batch:lengths',
+        `sequenceLengths must be an array of numbers, got ${describeValue(batch.sequenceLengths)}; ignored`,
+      );
     }
     const worker = this.workerKey(batch.workerId);
-    const attributes = this.cached(`b\0${model}\0${worker}`, () => this.withWorker({ [ATTR_ML_MODEL_NAME]: model }, worker));
+    const attributes = this.cached(`b\0${model}\0${worker}`, () =>
+      this.withWorker({ [ATTR_ML_MODEL_NAME]: model }, worker),
+    );
     const inst = this.current();
     const size = batch.size ?? lengths?.length;
     if (size !== undefined) {
-      if (isValidDuration(size)) inst.batchSize.record(size, attributes);
-      else this.warnings.warn('batch:size', `ml.batch.size needs a non-negative number, got ${describe(size)}; dropped`);
+      if (isNonNegativeFinite(size)) inst.batchSize.record(size, attributes);
+      else
+        this.warnings.warn(
+          'batch:size',
+          `ml.batch.size needs a non-negative number, got ${describeValue(size)}; dropped`,
+        );
     }
     let sum = 0;
     let longest = 0;
     let valid = 0;
     if (lengths !== undefined) {
       for (const length of lengths) {
-        if (!isValidDuration(length)) {
-          this.warnings.warn('batch:length', `a sequence length must be a non-negative number, got ${describe(length)}; dropped`);
+        if (!isNonNegativeFinite(length)) {
+          this.warnings.warn(
+            'batch:length',
+            `a sequence length must be a non-negative number, got ${describeValue(length)}; dropped`,
+          );
           continue;
         }
         inst.sequenceLength.record(length, attributes);
@@ -226,7 +249,7 @@ export class PipelineMeter {
       }
     }
     const real = batch.realTokens ?? (lengths !== undefined ? sum : undefined);
-    const padTo = isValidDuration(batch.paddedLength) ? batch.paddedLength : longest;
+    const padTo = isNonNegativeFinite(batch.paddedLength) ? batch.paddedLength : longest;
     const padding = batch.paddingTokens ?? (lengths !== undefined ? Math.max(0, padTo * valid - sum) : undefined);
     this.addTokens(inst, real, 'real', model, worker);
     this.addTokens(inst, padding, 'padding', model, worker);
@@ -236,11 +259,18 @@ export class PipelineMeter {
    * Reports the depth of `queue` as `ml.queue.size` at every collection by calling `read`.
    * Returns a function that stops it. A `read` that throws or returns a bad number is skipped.
    */
-  observeQueue(queue: string, read: (() => number) | { readonly length: number } | { readonly size: number }): () => void {
+  observeQueue(
+    queue: string,
+    read: (() => number) | { readonly length: number } | { readonly size: number },
+  ): () => void {
     const name = this.queueNames.admit(queue);
     const reader = readerOf(read);
     if (name === undefined || reader === undefined) {
-      if (reader === undefined) this.warnings.warn('queue:reader', `observeQueue() needs a function, an array or a Map/Set, got ${describe(read)}`);
+      if (reader === undefined)
+        this.warnings.warn(
+          'queue:reader',
+          `observeQueue() needs a function, an array or a Map/Set, got ${describeValue(read)}`,
+        );
       return () => {};
     }
     this.queues.set(name, reader);
@@ -252,10 +282,19 @@ export class PipelineMeter {
     };
   }
 
-  private addTokens(inst: PipelineInstruments, value: number | undefined, kind: 'real' | 'padding', model: string, worker: string): void {
+  private addTokens(
+    inst: PipelineInstruments,
+    value: number | undefined,
+    kind: 'real' | 'padding',
+    model: string,
+    worker: string,
+  ): void {
     if (value === undefined) return;
-    if (!isValidDuration(value)) {
-      this.warnings.warn(`tokens:${kind}`, `${kind} tokens must be a non-negative number, got ${describe(value)}; dropped`);
+    if (!isNonNegativeFinite(value)) {
+      this.warnings.warn(
+        `tokens:${kind}`,
+        `${kind} tokens must be a non-negative number, got ${describeValue(value)}; dropped`,
+      );
       return;
     }
     inst.batchTokens.add(
@@ -275,11 +314,17 @@ export class PipelineMeter {
         this.warnings.warn(`queue:throw:${queue}`, `the ml.queue.size reader of "${queue}" threw; skipped`);
         continue;
       }
-      if (!isValidDuration(size)) {
-        this.warnings.warn(`queue:bad:${queue}`, `the ml.queue.size reader of "${queue}" returned ${describe(size)}; skipped`);
+      if (!isNonNegativeFinite(size)) {
+        this.warnings.warn(
+          `queue:bad:${queue}`,
+          `the ml.queue.size reader of "${queue}" returned ${describeValue(size)}; skipped`,
+        );
         continue;
       }
-      result.observe(size, this.cached(`q\0${queue}`, () => ({ [ATTR_ML_QUEUE_NAME]: queue })));
+      result.observe(
+        size,
+        this.cached(`q\0${queue}`, () => ({ [ATTR_ML_QUEUE_NAME]: queue })),
+      );
     }
   };
 
@@ -306,7 +351,7 @@ export class PipelineMeter {
       'worker-id',
       this.poolSize === 0
         ? 'ml.worker.id needs a workerPool option ({ type, size }); the attribute is left out'
-        : `ml.worker.id must be an integer from 0 to ${this.poolSize - 1} (the pool size), got ${describe(id)}; the attribute is left out`,
+        : `ml.worker.id must be an integer from 0 to ${this.poolSize - 1} (the pool size), got ${describeValue(id)}; the attribute is left out`,
     );
     return undefined;
   }

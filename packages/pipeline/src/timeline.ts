@@ -144,7 +144,9 @@ export class Timeline {
     }
     if (!warnedUnbound) {
       warnedUnbound = true;
-      diag.warn('mltel: a Timeline ended without a pipeline meter; use meter.resume(json) or meter.record(timeline). Not recorded.');
+      diag.warn(
+        'mltel: a Timeline ended without a pipeline meter; use meter.resume(json) or meter.record(timeline). Not recorded.',
+      );
     }
   }
 

@@ -1,7 +1,5 @@
 // Shared harness of the @mltel/quality unit tests: a real MeterProvider with a manual reader,
 // collection helpers, and a diag logger that captures warnings.
-import * as otelApi from '@opentelemetry/api';
-import * as sdkMetrics from '@opentelemetry/sdk-metrics';
 import {
   ATTR_ML_ALERT_SEVERITY,
   ATTR_ML_DRIFT_KIND,
@@ -10,14 +8,21 @@ import {
   ATTR_ML_MODEL_NAME,
   ATTR_ML_PREDICTION_CLASS,
 } from '@mltel/semconv';
-import { sdkHarness } from '../../../test/support/sdk-harness.js';
+import { sdkHarness } from '@mltel/test-kit';
 import { createModelMonitor } from '../src/monitor/model-monitor.js';
 import type { ModelMonitorOptions } from '../src/types.js';
 
-const ORDER = [ATTR_ML_MODEL_NAME, ATTR_ML_FEATURE_NAME, ATTR_ML_DRIFT_KIND, ATTR_ML_DRIFT_METHOD, ATTR_ML_PREDICTION_CLASS, ATTR_ML_ALERT_SEVERITY];
+const ORDER = [
+  ATTR_ML_MODEL_NAME,
+  ATTR_ML_FEATURE_NAME,
+  ATTR_ML_DRIFT_KIND,
+  ATTR_ML_DRIFT_METHOD,
+  ATTR_ML_PREDICTION_CLASS,
+  ATTR_ML_ALERT_SEVERITY,
+];
 
-export type { HistogramPoint, SumPoint } from '../../../test/support/sdk-harness.js';
-export const { collect, captureDiag, sdkProvider } = sdkHarness({ api: otelApi, sdk: sdkMetrics }, ORDER);
+export type { HistogramPoint, SumPoint } from '@mltel/test-kit';
+export const { collect, captureDiag, sdkProvider } = sdkHarness(ORDER);
 
 /** A real SDK provider with a manual reader, and a monitor bound to it. */
 export function setup(options: Omit<ModelMonitorOptions, 'meterProvider'>) {

@@ -34,6 +34,4 @@ export const SEQUENCE_LENGTH_BUCKETS = [
 /** Confidence in 0..1, in tenths with finer steps near 1. */
 export const CONFIDENCE_BUCKETS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1] as const;
 /** Cost of one request in USD: a hundredth of a cent to 10 dollars. */
-export const REQUEST_COST_BUCKETS = [
-  0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10,
-] as const;
+export const REQUEST_COST_BUCKETS = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10] as const;

@@ -28,7 +28,11 @@ describe('the catalog', () => {
       for (const match of instrumentCell.matchAll(/`((?:ml|gen_ai|hw)\.[a-z_.]+)`/g)) named.add(match[1]!);
     }
     for (const match of spec.matchAll(/`(hw\.[a-z_.]+)`/g)) {
-      if (!['hw.id', 'hw.name', 'hw.model', 'hw.vendor', 'hw.driver_version', 'hw.gpu.task', 'hw.gpu.'].includes(match[1]!))
+      if (
+        !['hw.id', 'hw.name', 'hw.model', 'hw.vendor', 'hw.driver_version', 'hw.gpu.task', 'hw.gpu.'].includes(
+          match[1]!,
+        )
+      )
         named.add(match[1]!);
     }
     named.delete('gen_ai.operation.name');
@@ -56,7 +60,10 @@ describe('the catalog', () => {
       expect(m.buckets, m.name).toBeDefined();
       expect(Math.min(...m.buckets!), m.name).toBeLessThan(0.05);
       expect(Math.max(...m.buckets!), m.name).toBeLessThanOrEqual(600);
-      expect([...m.buckets!].sort((a, b) => a - b), m.name).toEqual([...m.buckets!]);
+      expect(
+        [...m.buckets!].sort((a, b) => a - b),
+        m.name,
+      ).toEqual([...m.buckets!]);
     }
   });
 

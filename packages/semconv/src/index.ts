@@ -135,8 +135,3 @@ export {
   NVIDIA_GPU_POWER_LIMIT,
   NVIDIA_GPU_PROCESS_MEMORY_USAGE,
 } from './metrics/gpu.js';
-export { announceProviderChange, followGlobalProvider, PROVIDER_CHANGED, PROVIDER_RECHECK_MS, providerChangeListeners } from './provider-change.js';
-export { BoundedValues, describe, isValidDuration, WarnOnce } from './guard.js';
-export { errorTypeOf } from './error-type.js';
-export { instrumentOptions } from './instrument-options.js';
-export type { InstrumentOptions } from './instrument-options.js';

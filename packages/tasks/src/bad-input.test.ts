@@ -1,16 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TaskTimeoutError } from './errors.js';
-import {
-  setup,
-  captureDiag,
-  BUCKETS,
-  NAME,
-  STATUS,
-  WORKER,
-  ERROR_TYPE,
-  QUEUE,
-} from '../test/harness.js';
+import { setup, captureDiag, BUCKETS, NAME, STATUS, WORKER, ERROR_TYPE, QUEUE } from '../test/harness.js';
 
 const REPEAT = 100;
 const NAME_WARNING = (described: string) =>
@@ -126,44 +117,49 @@ describe('non-string task names', () => {
     ['null', null, 'null'],
     ['an empty string', '', 'string'],
     ['a symbol', Symbol('task'), 'symbol'],
-  ])('%s: nothing is recorded, the function still runs and returns its value, one warning', async (_label, bad, described) => {
-    const { meter, collect } = setup();
-    const name = bad as unknown as string;
-    let calls = 0;
-    const double = meter.wrap(name, function (this: unknown, n: number) {
-      calls++;
-      return n * 2 + ((this as { k?: number } | undefined)?.k ?? 0);
-    });
-    const results: number[] = [];
-    repeat((i) => results.push(double(i)));
-    expect(results).toEqual(Array.from({ length: REPEAT }, (_, i) => i * 2));
-    expect(calls).toBe(REPEAT);
-    expect(double.call({ k: 1 }, 5)).toBe(11);
+  ])(
+    '%s: nothing is recorded, the function still runs and returns its value, one warning',
+    async (_label, bad, described) => {
+      const { meter, collect } = setup();
+      const name = bad as unknown as string;
+      let calls = 0;
+      const double = meter.wrap(name, function (this: unknown, n: number) {
+        calls++;
+        return n * 2 + ((this as { k?: number } | undefined)?.k ?? 0);
+      });
+      const results: number[] = [];
+      repeat((i) => results.push(double(i)));
+      expect(results).toEqual(Array.from({ length: REPEAT }, (_, i) => i * 2));
+      expect(calls).toBe(REPEAT);
+      expect(double.call({ k: 1 }, 5)).toBe(11);
 
-    const failing = meter.wrap(name, () => {
-      throw new TypeError('still thrown');
-    });
-    expect(() => failing()).toThrow('still thrown');
-    await expect(meter.wrap(name, async () => 'async value')()).resolves.toBe('async value');
-    await expect(meter.wrap(name, async () => Promise.reject(new RangeError('r')))()).rejects.toThrow(RangeError);
-    expect([...meter.wrap(name, function* () {
-      yield 1;
-      yield 2;
-    })()]).toEqual([1, 2]);
-    expect(meter.run(name, () => 'ran')).toBe('ran');
-    const handle = meter.start(name);
-    handle.success();
-    handle.fail(new Error('x'));
-    handle.end('error');
-    meter.record({ name, durationSeconds: 1 });
+      const failing = meter.wrap(name, () => {
+        throw new TypeError('still thrown');
+      });
+      expect(() => failing()).toThrow('still thrown');
+      await expect(meter.wrap(name, async () => 'async value')()).resolves.toBe('async value');
+      await expect(meter.wrap(name, async () => Promise.reject(new RangeError('r')))()).rejects.toThrow(RangeError);
+      expect([
+        ...meter.wrap(name, function* () {
+          yield 1;
+          yield 2;
+        })(),
+      ]).toEqual([1, 2]);
+      expect(meter.run(name, () => 'ran')).toBe('ran');
+      const handle = meter.start(name);
+      handle.success();
+      handle.fail(new Error('x'));
+      handle.end('error');
+      meter.record({ name, durationSeconds: 1 });
 
-    const c = await collect();
-    expect(c.points('ml.tasks')).toEqual([]);
-    expect(c.points('ml.tasks.active')).toEqual([]);
-    expect(c.points('ml.task.errors')).toEqual([]);
-    expect(c.histograms('ml.task.duration')).toEqual([]);
-    expect(log.warnings).toEqual([NAME_WARNING(described)]);
-  });
+      const c = await collect();
+      expect(c.points('ml.tasks')).toEqual([]);
+      expect(c.points('ml.tasks.active')).toEqual([]);
+      expect(c.points('ml.task.errors')).toEqual([]);
+      expect(c.histograms('ml.task.duration')).toEqual([]);
+      expect(log.warnings).toEqual([NAME_WARNING(described)]);
+    },
+  );
 
   it('a timeout still rejects with TaskTimeoutError when the name is not a string', async () => {
     const { meter, collect } = setup();
@@ -194,9 +190,7 @@ describe('a 10 kB task name', () => {
       { attributes: { [NAME]: truncated, [STATUS]: 'error' }, value: 1 },
       { attributes: { [NAME]: truncated, [STATUS]: 'success' }, value: REPEAT + 1 },
     ]);
-    expect(c.points('ml.task.errors')).toEqual([
-      { attributes: { [NAME]: truncated, [ERROR_TYPE]: 'Oom' }, value: 1 },
-    ]);
+    expect(c.points('ml.task.errors')).toEqual([{ attributes: { [NAME]: truncated, [ERROR_TYPE]: 'Oom' }, value: 1 }]);
     expect(c.histograms('ml.task.queue.duration').map((h) => [h.attributes, h.count])).toEqual([
       [{ [NAME]: truncated, [QUEUE]: 'q' }, 1],
     ]);
@@ -250,13 +244,19 @@ describe('invalid status', () => {
 
   it('a classify that returns an invalid status records error, with exactly one warning', async () => {
     const { meter, collect } = setup();
-    const fn = meter.wrap('t', () => {
-      throw new RangeError('x');
-    }, { classify: () => 'fatal' as never });
+    const fn = meter.wrap(
+      't',
+      () => {
+        throw new RangeError('x');
+      },
+      { classify: () => 'fatal' as never },
+    );
     repeat(() => expect(() => fn()).toThrow(RangeError));
     const c = await collect();
     expect(c.points('ml.tasks')).toEqual([{ attributes: { [NAME]: 't', [STATUS]: 'error' }, value: REPEAT }]);
-    expect(c.points('ml.task.errors')).toEqual([{ attributes: { [NAME]: 't', [ERROR_TYPE]: 'RangeError' }, value: REPEAT }]);
+    expect(c.points('ml.task.errors')).toEqual([
+      { attributes: { [NAME]: 't', [ERROR_TYPE]: 'RangeError' }, value: REPEAT },
+    ]);
     expect(log.warnings).toEqual([
       'mltel: ml.task.status must be one of success, error, retry, timeout, cancelled, got string; the task is dropped',
     ]);
@@ -315,31 +315,37 @@ describe('other bad input', () => {
     ['NaN', Number.NaN, 'NaN'],
     ['Infinity', Number.POSITIVE_INFINITY, 'number Infinity'],
     ['a string', '100', 'string'],
-  ])('timeoutMs of %s is ignored (the task runs to its end), with one warning', async (_label, timeoutMs, described) => {
-    const { meter, collect } = setup();
-    const fn = meter.wrap('t', async (n: number) => n, { timeoutMs: timeoutMs as number });
-    for (let i = 0; i < REPEAT; i++) await expect(fn(i)).resolves.toBe(i);
-    const c = await collect();
-    expect(c.points('ml.tasks')).toEqual([{ attributes: { [NAME]: 't', [STATUS]: 'success' }, value: REPEAT }]);
-    expect(c.points('ml.task.errors')).toEqual([]);
-    expect(log.warnings).toEqual([`mltel: timeoutMs must be a positive number, got ${described}; ignored`]);
-  });
+  ])(
+    'timeoutMs of %s is ignored (the task runs to its end), with one warning',
+    async (_label, timeoutMs, described) => {
+      const { meter, collect } = setup();
+      const fn = meter.wrap('t', async (n: number) => n, { timeoutMs: timeoutMs as number });
+      for (let i = 0; i < REPEAT; i++) await expect(fn(i)).resolves.toBe(i);
+      const c = await collect();
+      expect(c.points('ml.tasks')).toEqual([{ attributes: { [NAME]: 't', [STATUS]: 'success' }, value: REPEAT }]);
+      expect(c.points('ml.task.errors')).toEqual([]);
+      expect(log.warnings).toEqual([`mltel: timeoutMs must be a positive number, got ${described}; ignored`]);
+    },
+  );
 
   it.each([
     ['NaN', Number.NaN, 'NaN'],
     ['a negative number', -1, 'number -1'],
     ['Infinity', Number.POSITIVE_INFINITY, 'number Infinity'],
     ['a string', '3', 'string'],
-  ])('setQueueSize() of %s is dropped and keeps the last good value, with one warning', async (_label, size, described) => {
-    const { meter, collect } = setup();
-    meter.setQueueSize('q', 6);
-    repeat(() => meter.setQueueSize('q', size as number));
-    const c = await collect();
-    expect(c.points('ml.queue.size')).toEqual([{ attributes: { [QUEUE]: 'q' }, value: 6 }]);
-    expect(log.warnings).toEqual([
-      `mltel: ml.queue.size needs a finite, non-negative number, got ${described}; the value is dropped`,
-    ]);
-  });
+  ])(
+    'setQueueSize() of %s is dropped and keeps the last good value, with one warning',
+    async (_label, size, described) => {
+      const { meter, collect } = setup();
+      meter.setQueueSize('q', 6);
+      repeat(() => meter.setQueueSize('q', size as number));
+      const c = await collect();
+      expect(c.points('ml.queue.size')).toEqual([{ attributes: { [QUEUE]: 'q' }, value: 6 }]);
+      expect(log.warnings).toEqual([
+        `mltel: ml.queue.size needs a finite, non-negative number, got ${described}; the value is dropped`,
+      ]);
+    },
+  );
 
   it('observeQueueSize() with a non-function or a non-string queue returns a no-op stop, with one warning each', async () => {
     const { meter, collect } = setup();
@@ -373,8 +379,12 @@ describe('other bad input', () => {
     const { meter, collect } = setup();
     repeat(() => meter.record({ name: 't', status: 'error', errorType: 500 as never }));
     const c = await collect();
-    expect(c.points('ml.task.errors')).toEqual([{ attributes: { [NAME]: 't', [ERROR_TYPE]: '_OTHER' }, value: REPEAT }]);
-    expect(log.warnings).toEqual(['mltel: error.type must be a non-empty string, got number 500; the value is dropped']);
+    expect(c.points('ml.task.errors')).toEqual([
+      { attributes: { [NAME]: 't', [ERROR_TYPE]: '_OTHER' }, value: REPEAT },
+    ]);
+    expect(log.warnings).toEqual([
+      'mltel: error.type must be a non-empty string, got number 500; the value is dropped',
+    ]);
   });
 
   it('a non-string workerType is omitted (not replaced by the default), with one warning', async () => {
@@ -386,7 +396,9 @@ describe('other bad input', () => {
       { attributes: { [NAME]: 't', [STATUS]: 'success' }, value: REPEAT },
       { attributes: { [NAME]: 't', [STATUS]: 'success', [WORKER]: 'gpu' }, value: 1 },
     ]);
-    expect(log.warnings).toEqual(['mltel: ml.worker.type must be a non-empty string, got number 3; the value is dropped']);
+    expect(log.warnings).toEqual([
+      'mltel: ml.worker.type must be a non-empty string, got number 3; the value is dropped',
+    ]);
   });
 
   it('a non-string workerType meter option is ignored, with one warning', async () => {
@@ -394,7 +406,9 @@ describe('other bad input', () => {
     repeat(() => meter.record({ name: 't' }));
     const c = await collect();
     expect(c.points('ml.tasks')).toEqual([{ attributes: { [NAME]: 't', [STATUS]: 'success' }, value: REPEAT }]);
-    expect(log.warnings).toEqual(['mltel: ml.worker.type must be a non-empty string, got object; the value is dropped']);
+    expect(log.warnings).toEqual([
+      'mltel: ml.worker.type must be a non-empty string, got object; the value is dropped',
+    ]);
   });
 
   it('overflowing the task-name cap warns once however many names overflow', async () => {

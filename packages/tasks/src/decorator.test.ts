@@ -5,17 +5,7 @@ import { metrics } from '@opentelemetry/api';
 import { task } from './decorator.js';
 import { defaultTaskMeter } from './default-meter.js';
 import { TaskTimeoutError } from './errors.js';
-import {
-  TestReader,
-  collect,
-  setup,
-  captureDiag,
-  BUCKETS,
-  NAME,
-  STATUS,
-  WORKER,
-  ERROR_TYPE,
-} from '../test/harness.js';
+import { TestReader, collect, setup, captureDiag, BUCKETS, NAME, STATUS, WORKER, ERROR_TYPE } from '../test/harness.js';
 
 let log: ReturnType<typeof captureDiag>;
 beforeEach(() => {
@@ -164,9 +154,7 @@ describe('task() as a standard (TC39) method decorator', () => {
     const wrapped = task(undefined, { meter })(() => 'ok', methodContext(key));
     expect(wrapped()).toBe('ok');
     const c = await collect();
-    expect(c.points('ml.tasks')).toEqual([
-      { attributes: { [NAME]: 'Symbol(infer)', [STATUS]: 'success' }, value: 1 },
-    ]);
+    expect(c.points('ml.tasks')).toEqual([{ attributes: { [NAME]: 'Symbol(infer)', [STATUS]: 'success' }, value: 1 }]);
   });
 });
 
@@ -231,9 +219,12 @@ describe('task() without a meter option', () => {
   it('records on the shared default meter, which follows the global provider', async () => {
     const reader = new TestReader();
     const provider = new MeterProvider({ readers: [reader] });
-    const wrapped = task('default.task')(function work(n: number) {
-      return n * 2;
-    } as (this: unknown, n: number) => number, methodContext('work'));
+    const wrapped = task('default.task')(
+      function work(n: number) {
+        return n * 2;
+      } as (this: unknown, n: number) => number,
+      methodContext('work'),
+    );
     expect(wrapped(1)).toBe(2); // before the global provider: recorded nowhere (no-op provider)
 
     metrics.setGlobalMeterProvider(provider);

@@ -51,7 +51,11 @@ describe('classifyError', () => {
 describe('errorTypeOf', () => {
   it.each([
     ['an upper-case code', Object.assign(new Error('x'), { code: 'ECONNRESET' }), 'ECONNRESET'],
-    ['a code with digits and underscores', Object.assign(new Error('x'), { code: 'ERR_HTTP2_STREAM_1' }), 'ERR_HTTP2_STREAM_1'],
+    [
+      'a code with digits and underscores',
+      Object.assign(new Error('x'), { code: 'ERR_HTTP2_STREAM_1' }),
+      'ERR_HTTP2_STREAM_1',
+    ],
     ['a one-letter code (too short)', Object.assign(new TypeError('x'), { code: 'E' }), 'TypeError'],
     ['a code over 41 characters', Object.assign(new TypeError('x'), { code: `E${'X'.repeat(41)}` }), 'TypeError'],
     ['a code with a space', Object.assign(new TypeError('x'), { code: 'E CONN' }), 'TypeError'],

@@ -1,6 +1,6 @@
 import type { MlTaskStatus } from '@mltel/semconv';
 
-export { errorTypeOf } from '@mltel/semconv';
+export { errorTypeOf } from '@mltel/kit';
 
 /** Thrown by a task wrapped with `timeoutMs` when its time limit passes. */
 export class TaskTimeoutError extends Error {

@@ -1,16 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import type { Attributes } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  Collection,
-  setup,
-  captureDiag,
-  BUCKETS,
-  NAME,
-  STATUS,
-  WORKER,
-  ERROR_TYPE,
-} from '../test/harness.js';
+import { type Collection, setup, captureDiag, BUCKETS, NAME, STATUS, WORKER, ERROR_TYPE } from '../test/harness.js';
 
 let log: ReturnType<typeof captureDiag>;
 beforeEach(() => {
@@ -221,6 +212,7 @@ describe('generator functions', () => {
         yield 1;
         yield 2;
       } finally {
+        // biome-ignore lint/correctness/noUnsafeFinally: the test is of a generator whose cleanup throws
         throw new Error('cleanup failed');
       }
     });
@@ -394,6 +386,7 @@ describe('async generator functions', () => {
         yield 1;
         yield 2;
       } finally {
+        // biome-ignore lint/correctness/noUnsafeFinally: the test is of a generator whose cleanup throws
         throw new Error('cleanup failed');
       }
     });

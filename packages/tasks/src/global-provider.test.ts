@@ -24,7 +24,7 @@ import {
   ERROR_TYPE,
   QUEUE,
 } from '../test/harness.js';
-import { announceProviderChange } from '@mltel/semconv';
+import { announceProviderChange } from '@mltel/kit';
 
 let log: ReturnType<typeof captureDiag>;
 beforeEach(() => {
@@ -97,9 +97,7 @@ describe('the global meter provider', () => {
     expect(c1.points('ml.tasks.active')).toEqual([{ attributes: { [NAME]: 'long' }, value: 0 }]);
 
     const c2 = await second.collect();
-    expect(c2.points('ml.tasks')).toEqual([
-      { attributes: { [NAME]: 'after-switch', [STATUS]: 'success' }, value: 1 },
-    ]);
+    expect(c2.points('ml.tasks')).toEqual([{ attributes: { [NAME]: 'after-switch', [STATUS]: 'success' }, value: 1 }]);
     expect(c2.points('ml.tasks.active')).toEqual([]);
   });
 

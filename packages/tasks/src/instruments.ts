@@ -7,7 +7,6 @@ import type {
   UpDownCounter,
 } from '@opentelemetry/api';
 import {
-  instrumentOptions,
   ML_QUEUE_SIZE,
   ML_TASK_DURATION,
   ML_TASK_ERRORS,
@@ -15,6 +14,7 @@ import {
   ML_TASKS,
   ML_TASKS_ACTIVE,
 } from '@mltel/semconv';
+import { instrumentOptions } from '@mltel/kit';
 
 /** Instrumentation scope of the task meter. */
 export const SCOPE_NAME = '@mltel/tasks';

@@ -58,18 +58,14 @@ describe('instruments', () => {
 
     const { resourceMetrics, errors } = await reader.collect();
     expect(errors).toEqual([]);
-    expect(resourceMetrics.scopeMetrics.map((s) => [s.scope.name, s.scope.version])).toEqual([
-      [SCOPE_NAME, '0.1.0'],
-    ]);
+    expect(resourceMetrics.scopeMetrics.map((s) => [s.scope.name, s.scope.version])).toEqual([[SCOPE_NAME, '0.1.0']]);
     expect(SCOPE_NAME).toBe('@mltel/tasks');
-    const described = resourceMetrics.scopeMetrics[0]!.metrics
-      .map((m) => ({
-        name: m.descriptor.name,
-        unit: m.descriptor.unit,
-        type: m.dataPointType,
-        monotonic: m.dataPointType === DataPointType.SUM ? m.isMonotonic : undefined,
-      }))
-      .sort((a, b) => a.name.localeCompare(b.name));
+    const described = resourceMetrics.scopeMetrics[0]!.metrics.map((m) => ({
+      name: m.descriptor.name,
+      unit: m.descriptor.unit,
+      type: m.dataPointType,
+      monotonic: m.dataPointType === DataPointType.SUM ? m.isMonotonic : undefined,
+    })).sort((a, b) => a.name.localeCompare(b.name));
     expect(described).toEqual([
       { name: 'ml.queue.size', unit: '{item}', type: DataPointType.GAUGE, monotonic: undefined },
       { name: 'ml.task.duration', unit: 's', type: DataPointType.HISTOGRAM, monotonic: undefined },
@@ -134,9 +130,17 @@ describe('wrap: sync functions', () => {
 
   it.each([
     ['a code like ECONNRESET', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'ECONNRESET'],
-    ['a code like ERR_STREAM_PREMATURE_CLOSE', Object.assign(new Error('x'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }), 'ERR_STREAM_PREMATURE_CLOSE'],
+    [
+      'a code like ERR_STREAM_PREMATURE_CLOSE',
+      Object.assign(new Error('x'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }),
+      'ERR_STREAM_PREMATURE_CLOSE',
+    ],
     ['a subclass without its own name', new ModelLoadError('weights missing'), 'ModelLoadError'],
-    ['an error with a custom name', Object.assign(new Error('oom'), { name: 'CudaOutOfMemoryError' }), 'CudaOutOfMemoryError'],
+    [
+      'an error with a custom name',
+      Object.assign(new Error('oom'), { name: 'CudaOutOfMemoryError' }),
+      'CudaOutOfMemoryError',
+    ],
     ['a plain Error', new Error('plain'), 'Error'],
     ['a lower-case code (not a code)', Object.assign(new RangeError('x'), { code: 'econnreset' }), 'RangeError'],
     ['a numeric code', Object.assign(new SyntaxError('x'), { code: 500 }), 'SyntaxError'],
@@ -192,7 +196,15 @@ describe('wrap: sync functions', () => {
     expect(wrapped).not.toBe(embedBatch);
     const arrow = (a: number): number => a;
     expect(meter.wrap('arrow', arrow).name).toBe('arrow');
-    expect(meter.wrap('anon', (() => () => 1)()).name).toBe('');
+    expect(
+      meter.wrap(
+        'anon',
+        (
+          () => () =>
+            1
+        )(),
+      ).name,
+    ).toBe('');
   });
 
   it('does not start any task when wrapping, only when calling', async () => {
@@ -341,9 +353,13 @@ describe('wrap: async functions', () => {
     const retryable = new RetryableError('429');
     const fatal = new ModelLoadError('gone');
     const rateLimited = meter.wrap('call-llm', async () => Promise.reject(retryable), { classify });
-    const broken = meter.wrap('call-llm', () => {
-      throw fatal;
-    }, { classify });
+    const broken = meter.wrap(
+      'call-llm',
+      () => {
+        throw fatal;
+      },
+      { classify },
+    );
     await expect(rateLimited()).rejects.toBe(retryable);
     await expect(rateLimited()).rejects.toBe(retryable);
     expect(() => broken()).toThrow(fatal);
@@ -476,7 +492,9 @@ describe('run', () => {
       { attributes: { [NAME]: 'now', [STATUS]: 'error' }, value: 1 },
       { attributes: { [NAME]: 'now', [STATUS]: 'success' }, value: 1 },
     ]);
-    expect(c.points('ml.task.errors')).toEqual([{ attributes: { [NAME]: 'now', [ERROR_TYPE]: 'TypeError' }, value: 1 }]);
+    expect(c.points('ml.task.errors')).toEqual([
+      { attributes: { [NAME]: 'now', [ERROR_TYPE]: 'TypeError' }, value: 1 },
+    ]);
   });
 
   it('runs an async function with options (worker type, timeout)', async () => {
@@ -608,9 +626,7 @@ describe('record()', () => {
     meter.record({ name: 'transcribe', durationSeconds: 0 });
 
     const c = await collect();
-    expect(c.points('ml.tasks')).toEqual([
-      { attributes: { [NAME]: 'transcribe', [STATUS]: 'success' }, value: 5 },
-    ]);
+    expect(c.points('ml.tasks')).toEqual([{ attributes: { [NAME]: 'transcribe', [STATUS]: 'success' }, value: 5 }]);
     const [point] = c.histograms('ml.task.duration');
     expect(point).toEqual({
       attributes: { [NAME]: 'transcribe', [STATUS]: 'success' },
@@ -898,7 +914,9 @@ describe('cardinality limits', () => {
       { attributes: { [NAME]: 't', [ERROR_TYPE]: 'B' }, value: 1 },
       { attributes: { [NAME]: 't', [ERROR_TYPE]: '_OTHER' }, value: 1 },
     ]);
-    expect(log.warnings).toEqual(['mltel: more than 2 distinct error.type values; further values are recorded as _OTHER']);
+    expect(log.warnings).toEqual([
+      'mltel: more than 2 distinct error.type values; further values are recorded as _OTHER',
+    ]);
 
     const long = setup();
     const errorName = `${'E'.repeat(100)}Error`;

@@ -6,13 +6,9 @@ import {
   ATTR_ML_TASK_NAME,
   ATTR_ML_TASK_STATUS,
   ATTR_ML_WORKER_TYPE,
-  BoundedValues,
-  describe,
-  isValidDuration,
   ML_TASK_STATUS_VALUES,
-  WarnOnce,
-  followGlobalProvider,
 } from '@mltel/semconv';
+import { BoundedValues, describeValue, isNonNegativeFinite, WarnOnce, followGlobalProvider } from '@mltel/kit';
 import type { MlTaskStatus } from '@mltel/semconv';
 import { classifyError, errorTypeOf, isFailure, TaskTimeoutError } from './errors.js';
 import { createTaskInstruments } from './instruments.js';
@@ -36,10 +32,10 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 /** A name for warnings that cannot throw (no String() on user objects). */
 function label(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value.slice(0, 32)) : describe(value);
+  return typeof value === 'string' ? JSON.stringify(value.slice(0, 32)) : describeValue(value);
 }
 
-function functionKind(fn: Function): 'generator' | 'asyncGenerator' | 'plain' {
+function functionKind(fn: (...args: never[]) => unknown): 'generator' | 'asyncGenerator' | 'plain' {
   const ctor = fn.constructor?.name;
   if (ctor === 'GeneratorFunction') return 'generator';
   if (ctor === 'AsyncGeneratorFunction') return 'asyncGenerator';
@@ -81,8 +77,7 @@ export class TaskMeter {
     this.errorTypes = new BoundedValues(ATTR_ERROR_TYPE, options.maxErrorTypes ?? 50, 64, this.warnings);
     this.workerTypes = new BoundedValues(ATTR_ML_WORKER_TYPE, MAX_WORKER_TYPES, maxLength, this.warnings);
     this.queueNames = new BoundedValues(ATTR_ML_QUEUE_NAME, MAX_QUEUES, maxLength, this.warnings);
-    this.defaultWorkerType =
-      options.workerType === undefined ? undefined : this.workerTypes.admit(options.workerType);
+    this.defaultWorkerType = options.workerType === undefined ? undefined : this.workerTypes.admit(options.workerType);
   }
 
   /**
@@ -93,7 +88,7 @@ export class TaskMeter {
    */
   wrap<F extends (...args: never[]) => unknown>(name: string, fn: F, options?: TaskOptions): F {
     if (typeof fn !== 'function') {
-      this.warnings.warn('wrap:not-function', `wrap(${label(name)}) needs a function, got ${describe(fn)}`);
+      this.warnings.warn('wrap:not-function', `wrap(${label(name)}) needs a function, got ${describeValue(fn)}`);
       return fn;
     }
     const meter = this;
@@ -109,7 +104,7 @@ export class TaskMeter {
   /** Runs `fn` now as one task; same rules as {@link TaskMeter.wrap}. */
   run<R>(name: string, fn: () => R, options?: TaskOptions): R {
     if (typeof fn !== 'function') {
-      this.warnings.warn('run:not-function', `run(${label(name)}) needs a function, got ${describe(fn)}`);
+      this.warnings.warn('run:not-function', `run(${label(name)}) needs a function, got ${describeValue(fn)}`);
       return undefined as R;
     }
     return this.invoke(name, options, fn as AnyFunction, undefined, [], functionKind(fn)) as R;
@@ -123,7 +118,7 @@ export class TaskMeter {
   /** Records a finished task by hand (a task whose timing you measured yourself). */
   record(task: TaskRecord): void {
     if (typeof task !== 'object' || task === null) {
-      this.warnings.warn('record:not-object', `record() needs a task object, got ${describe(task)}`);
+      this.warnings.warn('record:not-object', `record() needs a task object, got ${describeValue(task)}`);
       return;
     }
     const status = this.status(task.status === undefined ? 'success' : task.status);
@@ -136,10 +131,10 @@ export class TaskMeter {
 
   /** Records the time a task waited in `queue` before it started, in seconds. */
   recordQueueWait(name: string, queue: string, seconds: number): void {
-    if (!isValidDuration(seconds)) {
+    if (!isNonNegativeFinite(seconds)) {
       this.warnings.warn(
         'queue-wait:invalid',
-        `ml.task.queue.duration needs a finite, non-negative number of seconds, got ${describe(seconds)}; the value is dropped`,
+        `ml.task.queue.duration needs a finite, non-negative number of seconds, got ${describeValue(seconds)}; the value is dropped`,
       );
       return;
     }
@@ -178,10 +173,10 @@ export class TaskMeter {
 
   /** Sets the last known depth of `queue`, reported at every collection (push style). */
   setQueueSize(queue: string, size: number): void {
-    if (!isValidDuration(size)) {
+    if (!isNonNegativeFinite(size)) {
       this.warnings.warn(
         'queue-size:invalid',
-        `ml.queue.size needs a finite, non-negative number, got ${describe(size)}; the value is dropped`,
+        `ml.queue.size needs a finite, non-negative number, got ${describeValue(size)}; the value is dropped`,
       );
       return;
     }
@@ -197,14 +192,17 @@ export class TaskMeter {
         this.warnings.warn(`queue-size:throw:${queue}`, `the ml.queue.size reader of "${queue}" threw; skipped`);
         continue;
       }
-      if (!isValidDuration(size)) {
+      if (!isNonNegativeFinite(size)) {
         this.warnings.warn(
           `queue-size:bad:${queue}`,
-          `the ml.queue.size reader of "${queue}" returned ${describe(size)}; skipped`,
+          `the ml.queue.size reader of "${queue}" returned ${describeValue(size)}; skipped`,
         );
         continue;
       }
-      result.observe(size, this.cached(`s\0${queue}`, () => ({ [ATTR_ML_QUEUE_NAME]: queue })));
+      result.observe(
+        size,
+        this.cached(`s\0${queue}`, () => ({ [ATTR_ML_QUEUE_NAME]: queue })),
+      );
     }
   };
 
@@ -236,7 +234,7 @@ export class TaskMeter {
     if (typeof status === 'string' && STATUSES.has(status)) return status as MlTaskStatus;
     this.warnings.warn(
       `status:${label(status)}`,
-      `ml.task.status must be one of ${ML_TASK_STATUS_VALUES.join(', ')}, got ${describe(status)}; the task is dropped`,
+      `ml.task.status must be one of ${ML_TASK_STATUS_VALUES.join(', ')}, got ${describeValue(status)}; the task is dropped`,
     );
     return undefined;
   }
@@ -315,16 +313,15 @@ export class TaskMeter {
     const attributes = this.taskAttributes(name, worker, status);
     instruments.tasks.add(1, attributes);
     if (durationSeconds !== undefined) {
-      if (isValidDuration(durationSeconds)) instruments.duration.record(durationSeconds, attributes);
+      if (isNonNegativeFinite(durationSeconds)) instruments.duration.record(durationSeconds, attributes);
       else
         this.warnings.warn(
           'duration:invalid',
-          `ml.task.duration needs a finite, non-negative number of seconds, got ${describe(durationSeconds)}; the duration is dropped, the task is counted`,
+          `ml.task.duration needs a finite, non-negative number of seconds, got ${describeValue(durationSeconds)}; the duration is dropped, the task is counted`,
         );
     }
     if (!isFailure(status)) return;
-    const type =
-      errorType === undefined || errorType === '' ? (status === 'error' ? '_OTHER' : status) : errorType;
+    const type = errorType === undefined || errorType === '' ? (status === 'error' ? '_OTHER' : status) : errorType;
     const admitted = this.errorTypes.admit(type) ?? '_OTHER';
     const errorAttributes: Attributes = { [ATTR_ML_TASK_NAME]: name, [ATTR_ERROR_TYPE]: admitted };
     if (worker !== undefined) errorAttributes[ATTR_ML_WORKER_TYPE] = worker;
@@ -361,7 +358,10 @@ export class TaskMeter {
     const settled = Promise.resolve(result);
     if (timeoutMs === undefined || !(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
       if (timeoutMs !== undefined) {
-        this.warnings.warn('timeout:invalid', `timeoutMs must be a positive number, got ${describe(timeoutMs)}; ignored`);
+        this.warnings.warn(
+          'timeout:invalid',
+          `timeoutMs must be a positive number, got ${describeValue(timeoutMs)}; ignored`,
+        );
       }
       return settled.then(
         (value) => {

@@ -1,7 +1,5 @@
 // Shared harness of the @mltel/tasks unit tests: a real MeterProvider with a manual reader,
 // collection helpers, and a diag logger that captures warnings.
-import * as otelApi from '@opentelemetry/api';
-import * as sdkMetrics from '@opentelemetry/sdk-metrics';
 import {
   ATTR_ERROR_TYPE,
   ATTR_ML_QUEUE_NAME,
@@ -10,18 +8,16 @@ import {
   ATTR_ML_WORKER_TYPE,
   TASK_DURATION_BUCKETS,
 } from '@mltel/semconv';
-import { sdkHarness } from '../../../test/support/sdk-harness.js';
+import { sdkHarness } from '@mltel/test-kit';
 import { createTaskMeter } from '../src/default-meter.js';
 import type { TaskMeterOptions } from '../src/types.js';
 
 /** Sort key order: task name, status, error type, worker type, queue name (absent sorts first). */
 const ORDER = [ATTR_ML_TASK_NAME, ATTR_ML_TASK_STATUS, ATTR_ERROR_TYPE, ATTR_ML_WORKER_TYPE, ATTR_ML_QUEUE_NAME];
 
-export type { HistogramPoint, SumPoint } from '../../../test/support/sdk-harness.js';
-export const { TestReader, Collection, attributeKey, sortByAttributes, collect, captureDiag, sdkProvider } = sdkHarness(
-  { api: otelApi, sdk: sdkMetrics },
-  ORDER,
-);
+export type { HistogramPoint, SumPoint } from '@mltel/test-kit';
+export const { TestReader, Collection, attributeKey, sortByAttributes, collect, captureDiag, sdkProvider } =
+  sdkHarness(ORDER);
 export type TestReader = InstanceType<typeof TestReader>;
 export type Collection = InstanceType<typeof Collection>;
 

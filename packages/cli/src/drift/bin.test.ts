@@ -28,7 +28,9 @@ async function writeCsv(path: string, rows: number): Promise<void> {
     }
     if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
-  await new Promise((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve(undefined))));
+  await new Promise((resolve, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolve(undefined))),
+  );
 }
 
 it('profiles a 700 000-row CSV with a 32 MB heap, then compares a file against the profile', async () => {
@@ -36,13 +38,21 @@ it('profiles a 700 000-row CSV with a 32 MB heap, then compares a file against t
   await writeCsv(csv, 700_000);
   expect(statSync(csv).size).toBeGreaterThan(12_000_000);
   const profile = join(dir, 'profile.json');
-  const profiled = await run(process.execPath, ['--max-old-space-size=32', BIN, 'drift', 'profile', csv, '--out', profile], { timeout: 120_000 });
+  const profiled = await run(
+    process.execPath,
+    ['--max-old-space-size=32', BIN, 'drift', 'profile', csv, '--out', profile],
+    { timeout: 120_000 },
+  );
   expect(profiled.stdout).toContain('profiled 700000 rows: numeric [a, b], categorical [color]');
   expect(profiled.stderr).toBe('');
   const written = JSON.parse(readFileSync(profile, 'utf8')) as { features: { name: string; counts: number[] }[] };
   expect(written.features.find((f) => f.name === 'a')!.counts.reduce((s, c) => s + c, 0)).toBe(700_000);
 
-  const compared = await run(process.execPath, [BIN, 'drift', 'compare', profile, csv, '--format', 'csv', '--fail-on', 'warning'], { timeout: 120_000 });
+  const compared = await run(
+    process.execPath,
+    [BIN, 'drift', 'compare', profile, csv, '--format', 'csv', '--fail-on', 'warning'],
+    { timeout: 120_000 },
+  );
   expect(compared.stdout.split('\n')[1]).toMatch(/^a\s+distribution\s+700000\s+0\s+0\s+0\.0000\s+0\.0000\s+0\.0000/);
   expect(compared.stdout).toContain('700000 rows');
 }, 180_000);

@@ -50,8 +50,12 @@ export function renderTable(results: readonly FeatureComparison[]): string {
     }),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return `${[line(header), ...rows.map(line)].join('\n')}\n`;
 }
 
 /** Runs `mltel drift compare`. */
@@ -109,10 +113,14 @@ export async function compareCommand(args: string[], io: CliIo): Promise<number>
   const results = comparer.results();
   const worst = Math.max(0, ...results.flatMap((r) => METHODS.map((m) => level(m, r.scores[m]))));
   if (values.json) {
-    io.stdout.write(`${JSON.stringify({ rows: counters.rows, skipped: counters.skipped, features: results }, null, 2)}\n`);
+    io.stdout.write(
+      `${JSON.stringify({ rows: counters.rows, skipped: counters.skipped, features: results }, null, 2)}\n`,
+    );
   } else {
     io.stdout.write(renderTable(results));
-    io.stdout.write(`${counters.rows} rows${counters.skipped ? `, ${counters.skipped} lines skipped` : ''}; ! warning, !! critical\n`);
+    io.stdout.write(
+      `${counters.rows} rows${counters.skipped ? `, ${counters.skipped} lines skipped` : ''}; ! warning, !! critical\n`,
+    );
   }
   const threshold = failOn === 'warning' ? 1 : failOn === 'critical' ? 2 : 3;
   return worst >= threshold ? 1 : 0;

@@ -37,17 +37,43 @@ const category = CATEGORICAL[0]!;
 writeFileSync(
   join(dir, 'ref.csv'),
   'x,c,conf,label,id\n' +
-    shift.reference.map((x, i) => `${x},${category.reference[i]},${0.5 + (i % 50) / 100},${i % 2 ? 'cat' : 'dog'},${i}`).join('\n') +
+    shift.reference
+      .map((x, i) => `${x},${category.reference[i]},${0.5 + (i % 50) / 100},${i % 2 ? 'cat' : 'dog'},${i}`)
+      .join('\n') +
     '\n',
 );
 const jsonl = (values: number[], categories: string[]) =>
-  values.map((x, i) => JSON.stringify({ x, c: categories[i % categories.length], conf: 0.5 + (i % 50) / 100, label: i % 2 ? 'cat' : 'dog' })).join('\n') + '\n';
-writeFileSync(join(dir, 'shifted.jsonl'), jsonl(shift.current, category.current) + 'not json\n[1,2]\n');
+  `${values
+    .map((x, i) =>
+      JSON.stringify({
+        x,
+        c: categories[i % categories.length],
+        conf: 0.5 + (i % 50) / 100,
+        label: i % 2 ? 'cat' : 'dog',
+      }),
+    )
+    .join('\n')}\n`;
+writeFileSync(join(dir, 'shifted.jsonl'), `${jsonl(shift.current, category.current)}not json\n[1,2]\n`);
 writeFileSync(join(dir, 'same.jsonl'), jsonl(still.current, category.reference));
 
 async function profile() {
   const run = io();
-  const code = await main(['drift', 'profile', 'ref.csv', '--out', 'profile.json', '--prediction', 'label', '--confidence', 'conf', '--ignore', 'id'], run.io);
+  const code = await main(
+    [
+      'drift',
+      'profile',
+      'ref.csv',
+      '--out',
+      'profile.json',
+      '--prediction',
+      'label',
+      '--confidence',
+      'conf',
+      '--ignore',
+      'id',
+    ],
+    run.io,
+  );
   return { code, ...run };
 }
 
@@ -105,7 +131,10 @@ describe('mltel drift compare', () => {
     await profile();
     const run = io();
     expect(await main(['drift', 'compare', 'profile.json', 'shifted.jsonl', '--json'], run.io)).toBe(0);
-    const out = JSON.parse(run.stdout()) as { rows: number; features: { feature: string; unknownCategory: number; scores: Record<string, number> }[] };
+    const out = JSON.parse(run.stdout()) as {
+      rows: number;
+      features: { feature: string; unknownCategory: number; scores: Record<string, number> }[];
+    };
     const c = out.features.find((f) => f.feature === 'c')!;
     expect(Math.abs(c.scores.psi! - category.expected.psi)).toBeLessThanOrEqual(1e-9);
     expect(Math.abs(c.scores.js! - category.expected.js)).toBeLessThanOrEqual(1e-9);
@@ -119,13 +148,27 @@ describe('mltel drift compare', () => {
     await profile();
     const run = io();
     const code = await main(['drift', 'compare', 'profile.json', 'same.jsonl', '--fail-on', 'warning'], run.io);
-    expect(run.stdout().split('\n').find((l) => l.startsWith('x '))).not.toContain('!');
-    expect(run.stdout().split('\n').find((l) => l.startsWith('c '))).not.toContain('!');
+    expect(
+      run
+        .stdout()
+        .split('\n')
+        .find((l) => l.startsWith('x ')),
+    ).not.toContain('!');
+    expect(
+      run
+        .stdout()
+        .split('\n')
+        .find((l) => l.startsWith('c ')),
+    ).not.toContain('!');
     expect(code).toBe(0);
   });
 
   it.each([
-    ['a newer version', (p: Record<string, unknown>) => JSON.stringify({ ...p, version: 99 }), 'profile version 99 is newer'],
+    [
+      'a newer version',
+      (p: Record<string, unknown>) => JSON.stringify({ ...p, version: 99 }),
+      'profile version 99 is newer',
+    ],
     ['truncated JSON', (p: Record<string, unknown>) => JSON.stringify(p).slice(0, 100), 'not valid JSON'],
   ])('refuses a profile with %s: exit 2 and one line naming the problem', async (_label, corrupt, message) => {
     await profile();

@@ -19,7 +19,9 @@ export async function drift(args: string[], io: CliIo): Promise<number> {
   } catch (error) {
     // parseArgs throws on unknown options: a usage error, not a crash.
     if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr.write(`mltel drift ${sub}: ${(error as Error).message}\n\n${sub === 'profile' ? PROFILE_USAGE : COMPARE_USAGE}`);
+      io.stderr.write(
+        `mltel drift ${sub}: ${(error as Error).message}\n\n${sub === 'profile' ? PROFILE_USAGE : COMPARE_USAGE}`,
+      );
       return 2;
     }
     throw error;

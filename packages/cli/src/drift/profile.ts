@@ -29,10 +29,20 @@ Options:
 `;
 
 const SNIFF_ROWS = 1000;
-const list = (value: string | undefined) => (value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter(Boolean));
+const list = (value: string | undefined) =>
+  value === undefined
+    ? undefined
+    : value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 
 /** Column types from the first rows: numeric when every non-empty value is a number. */
-async function inferColumns(path: string, format: DataFormat, exclude: Set<string>): Promise<{ numeric: string[]; categorical: string[] }> {
+async function inferColumns(
+  path: string,
+  format: DataFormat,
+  exclude: Set<string>,
+): Promise<{ numeric: string[]; categorical: string[] }> {
   const numeric = new Map<string, boolean>();
   const counters: ReadCounters = { bytes: 0, rows: 0, skipped: 0 };
   for await (const row of readRows(path, format, counters)) {
@@ -48,7 +58,10 @@ async function inferColumns(path: string, format: DataFormat, exclude: Set<strin
     if (counters.rows >= SNIFF_ROWS) break;
   }
   const columns = [...numeric];
-  return { numeric: columns.filter(([, n]) => n).map(([k]) => k), categorical: columns.filter(([, n]) => !n).map(([k]) => k) };
+  return {
+    numeric: columns.filter(([, n]) => n).map(([k]) => k),
+    categorical: columns.filter(([, n]) => !n).map(([k]) => k),
+  };
 }
 
 /** Runs `mltel drift profile`. */
@@ -85,7 +98,14 @@ export async function profileCommand(args: string[], io: CliIo): Promise<number>
   }
   const bins = values.bins === undefined ? 10 : Number(values.bins);
   const maxCategories = values['max-categories'] === undefined ? 50 : Number(values['max-categories']);
-  if (!Number.isInteger(bins) || bins < 1 || bins > 1000 || !Number.isInteger(maxCategories) || maxCategories < 1 || maxCategories > 1000) {
+  if (
+    !Number.isInteger(bins) ||
+    bins < 1 ||
+    bins > 1000 ||
+    !Number.isInteger(maxCategories) ||
+    maxCategories < 1 ||
+    maxCategories > 1000
+  ) {
     io.stderr.write('mltel drift profile: --bins and --max-categories must be integers from 1 to 1000\n');
     return 2;
   }
@@ -100,7 +120,11 @@ export async function profileCommand(args: string[], io: CliIo): Promise<number>
   let numeric = list(values.numeric);
   let categorical = list(values.categorical);
   if (numeric === undefined && categorical === undefined) {
-    const exclude = new Set([...(list(values.ignore) ?? []), values.prediction, values.confidence].filter((s): s is string => s !== undefined));
+    const exclude = new Set(
+      [...(list(values.ignore) ?? []), values.prediction, values.confidence].filter(
+        (s): s is string => s !== undefined,
+      ),
+    );
     ({ numeric, categorical } = await inferColumns(input, format, exclude));
   }
   const builder = new ProfileBuilder({

@@ -29,14 +29,20 @@ export async function sizeOf(path: string): Promise<number> {
 }
 
 /** Yields every record of the file; `counters` is updated as it goes. */
-export async function* readRows(path: string, format: DataFormat, counters: ReadCounters): AsyncGenerator<Record<string, unknown>> {
+export async function* readRows(
+  path: string,
+  format: DataFormat,
+  counters: ReadCounters,
+): AsyncGenerator<Record<string, unknown>> {
   const stream = createReadStream(path);
   stream.on('data', (chunk) => {
     counters.bytes += chunk.length;
   });
   try {
     if (format === 'csv') {
-      const parser = stream.pipe(parse({ columns: true, skip_empty_lines: true, relax_column_count: true, bom: true, trim: true }));
+      const parser = stream.pipe(
+        parse({ columns: true, skip_empty_lines: true, relax_column_count: true, bom: true, trim: true }),
+      );
       for await (const record of parser as AsyncIterable<Record<string, unknown>>) {
         counters.rows++;
         yield record;

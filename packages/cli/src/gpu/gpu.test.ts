@@ -41,7 +41,9 @@ describe('mltel gpu', () => {
     const r = await run([], withFake({ FAKE_NVIDIA_SMI_CAPTURE: fixture('capture-multi-l40s-driver595.txt') }));
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toBe(`nvidia-smi: ${join(FAKE_DIR, 'nvidia-smi')} (--query-gpu, driver 595.80, ${/\d+\.\d\d s/.exec(lines[0]!)![0]})`);
+    expect(lines[0]).toBe(
+      `nvidia-smi: ${join(FAKE_DIR, 'nvidia-smi')} (--query-gpu, driver 595.80, ${/\d+\.\d\d s/.exec(lines[0]!)![0]})`,
+    );
     expect(lines[2]).toMatch(/^GPU\s+UUID\s+NAME\s+MEMORY MiB \(used \/ total\)\s+UTIL\s+POWER\s+TEMP$/);
     expect(lines.slice(3).map((l) => l.split(/\s{2,}/))).toEqual([
       ['0', 'GPU-00000000-0000-0000-0000-000000000000', 'NVIDIA L40S', '1235 / 46068', '9%', '110.2 W', '54 C'],
@@ -49,9 +51,16 @@ describe('mltel gpu', () => {
   });
 
   it('prints one row per GPU and MIG instance (A100 MIG, -q -x)', async () => {
-    const r = await run(['--source', 'xml'], withFake({ FAKE_NVIDIA_SMI_XML: fixture('xml-a100-sxm4-mig-driver535-v12.xml') }));
+    const r = await run(
+      ['--source', 'xml'],
+      withFake({ FAKE_NVIDIA_SMI_XML: fixture('xml-a100-sxm4-mig-driver535-v12.xml') }),
+    );
     expect(r.code).toBe(0);
-    const rows = r.stdout.trim().split('\n').slice(3).map((l) => l.split(/\s{2,}/));
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .slice(3)
+      .map((l) => l.split(/\s{2,}/));
     expect(rows.map((c) => [c[0], c[1], c[3], c[4]])).toEqual([
       ['0', 'GPU-513536b6-7d19-9063-b049-1e69664bb298', '50 / 81920', '-'], // N/A under MIG
       ['0/0', 'MIG-GPU-513536b6-7d19-9063-b049-1e69664bb298/3/0', '12 / 19968', '-'],
@@ -62,12 +71,21 @@ describe('mltel gpu', () => {
   });
 
   it('prints JSON with --json', async () => {
-    const r = await run(['--json'], withFake({ FAKE_NVIDIA_SMI_CAPTURE: fixture('capture-multi-ubuntu-rtx2080super-driver465.txt') }));
+    const r = await run(
+      ['--json'],
+      withFake({ FAKE_NVIDIA_SMI_CAPTURE: fixture('capture-multi-ubuntu-rtx2080super-driver465.txt') }),
+    );
     expect(r.code).toBe(0);
-    const json = JSON.parse(r.stdout) as { ok: boolean; source: string; devices: Array<{ id: string; memory: { usedBytes: number } }> };
+    const json = JSON.parse(r.stdout) as {
+      ok: boolean;
+      source: string;
+      devices: Array<{ id: string; memory: { usedBytes: number } }>;
+    };
     expect(json.ok).toBe(true);
     expect(json.source).toBe('csv');
-    expect(json.devices.map((d) => [d.id, d.memory.usedBytes])).toEqual([['GPU-df6e7a7c-7314-46f8-abc4-b88b36dcf3aa', 344 * 1048576]]);
+    expect(json.devices.map((d) => [d.id, d.memory.usedBytes])).toEqual([
+      ['GPU-df6e7a7c-7314-46f8-abc4-b88b36dcf3aa', 344 * 1048576],
+    ]);
   });
 
   it('says which PATH it searched when nvidia-smi is not there (exit 3)', async () => {
@@ -103,7 +121,11 @@ describe('mltel gpu', () => {
     expect(hang.stderr).toContain('did not finish within 200 ms and was killed [timeout]');
     const mismatch = await run(
       [],
-      withFake({ FAKE_NVIDIA_SMI_MODE: 'text', FAKE_NVIDIA_SMI_EXIT: '18', FAKE_NVIDIA_SMI_TEXT: fixture('synthetic/error-driver-mismatch.txt') }),
+      withFake({
+        FAKE_NVIDIA_SMI_MODE: 'text',
+        FAKE_NVIDIA_SMI_EXIT: '18',
+        FAKE_NVIDIA_SMI_TEXT: fixture('synthetic/error-driver-mismatch.txt'),
+      }),
     );
     expect(mismatch.code).toBe(1);
     expect(mismatch.stderr).toContain('[driver-mismatch]');
@@ -124,9 +146,15 @@ describe('mltel gpu', () => {
       env: { ...withFake({ FAKE_NVIDIA_SMI_CAPTURE: fixture('capture-multi-rtx4080super-driver595.txt') }) },
       timeout: 30_000,
     });
-    const json = JSON.parse(stdout) as { devices: Array<{ model: string; temperatureCelsius: number; fanSpeedRatio: number }> };
-    expect(json.devices.map((d) => [d.model, d.temperatureCelsius, d.fanSpeedRatio])).toEqual([['NVIDIA GeForce RTX 4080 SUPER', 46, 0]]);
-    const failed = await promisify(execFile)(process.execPath, [BIN, 'gpu'], { env: { PATH: EMPTY_DIR } }).catch((e: { code: number; stderr: string }) => e);
+    const json = JSON.parse(stdout) as {
+      devices: Array<{ model: string; temperatureCelsius: number; fanSpeedRatio: number }>;
+    };
+    expect(json.devices.map((d) => [d.model, d.temperatureCelsius, d.fanSpeedRatio])).toEqual([
+      ['NVIDIA GeForce RTX 4080 SUPER', 46, 0],
+    ]);
+    const failed = await promisify(execFile)(process.execPath, [BIN, 'gpu'], { env: { PATH: EMPTY_DIR } }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect((failed as { code: number }).code).toBe(3);
   });
 });

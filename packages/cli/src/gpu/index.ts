@@ -76,14 +76,19 @@ export async function gpu(args: string[], io: CliIo): Promise<number> {
   const command = values['nvidia-smi'] ?? fromEnv ?? GPU_DEFAULTS.nvidiaSmiPath;
   const path = findExecutable(command, io.env.PATH);
   if (path === undefined) {
-    const where =
-      command.includes('/')
-        ? `${command} is not an executable file${values['nvidia-smi'] === undefined ? ' (from MLTEL_NVIDIA_SMI)' : ''}`
-        : `${command} is not on PATH (PATH=${io.env.PATH ?? ''})`;
+    const where = command.includes('/')
+      ? `${command} is not an executable file${values['nvidia-smi'] === undefined ? ' (from MLTEL_NVIDIA_SMI)' : ''}`
+      : `${command} is not on PATH (PATH=${io.env.PATH ?? ''})`;
     return report(io, values.json, { ok: false, reason: 'not-found', message: where }, undefined, GPU_EXIT.notFound);
   }
 
-  const plugin = new GpuHostMetrics({ enabled: false, nvidiaSmiPath: path, timeoutMs, env: io.env, source: source as GpuQuerySource });
+  const plugin = new GpuHostMetrics({
+    enabled: false,
+    nvidiaSmiPath: path,
+    timeoutMs,
+    env: io.env,
+    source: source as GpuQuerySource,
+  });
   let result: CollectionResult;
   try {
     result = await plugin.collect();
@@ -91,13 +96,27 @@ export async function gpu(args: string[], io: CliIo): Promise<number> {
     plugin.disable();
   }
   if (!result.ok) {
-    return report(io, values.json, { ok: false, reason: result.reason, message: result.message, output: result.output }, path, GPU_EXIT.failed);
+    return report(
+      io,
+      values.json,
+      { ok: false, reason: result.reason, message: result.message, output: result.output },
+      path,
+      GPU_EXIT.failed,
+    );
   }
   if (result.devices.length === 0) {
-    return report(io, values.json, { ok: false, reason: 'no-devices', message: `${path} listed no GPU` }, path, GPU_EXIT.failed);
+    return report(
+      io,
+      values.json,
+      { ok: false, reason: 'no-devices', message: `${path} listed no GPU` },
+      path,
+      GPU_EXIT.failed,
+    );
   }
   if (values.json) {
-    io.stdout.write(`${JSON.stringify({ ok: true, nvidiaSmi: path, source: result.source, devices: result.devices }, null, 2)}\n`);
+    io.stdout.write(
+      `${JSON.stringify({ ok: true, nvidiaSmi: path, source: result.source, devices: result.devices }, null, 2)}\n`,
+    );
   } else {
     const driver = result.devices.find((d) => d.driverVersion !== undefined)?.driverVersion;
     io.stdout.write(
@@ -115,13 +134,26 @@ interface Problem {
   output?: string;
 }
 
-function report(io: CliIo, json: boolean | undefined, problem: Problem, path: string | undefined, code: number): number {
+function report(
+  io: CliIo,
+  json: boolean | undefined,
+  problem: Problem,
+  path: string | undefined,
+  code: number,
+): number {
   if (json) {
     io.stdout.write(`${JSON.stringify({ ...problem, nvidiaSmi: path ?? null }, null, 2)}\n`);
   } else {
     io.stderr.write(`mltel gpu: no GPU metrics: ${problem.message} [${problem.reason}]\n`);
     const output = problem.output?.trim();
-    if (output) io.stderr.write(`\nnvidia-smi said:\n${output.split('\n').slice(0, 20).map((l) => `  ${l}`).join('\n')}\n`);
+    if (output)
+      io.stderr.write(
+        `\nnvidia-smi said:\n${output
+          .split('\n')
+          .slice(0, 20)
+          .map((l) => `  ${l}`)
+          .join('\n')}\n`,
+      );
   }
   return code;
 }

@@ -26,5 +26,5 @@ const HEADER = ['GPU', 'UUID', 'NAME', 'MEMORY MiB (used / total)', 'UTIL', 'POW
 export function renderTable(devices: readonly GpuDevice[]): string {
   const rows = [HEADER, ...devices.map(cells)];
   const widths = HEADER.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
+  return `${rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n')}\n`;
 }

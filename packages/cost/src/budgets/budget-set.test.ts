@@ -34,7 +34,11 @@ afterEach(() => {
 const CHAT = { provider: 'openai', operation: 'chat', model: 'gpt-4o' } as const;
 
 /** A cost meter with budgets, a fake clock at `start` and the threshold events it called. */
-function budgeted(budgets: BudgetConfig[], start: string, options: Omit<CostMeterOptions, 'meterProvider' | 'budgets'> = {}) {
+function budgeted(
+  budgets: BudgetConfig[],
+  start: string,
+  options: Omit<CostMeterOptions, 'meterProvider' | 'budgets'> = {},
+) {
   const events: ThresholdEvent[] = [];
   const s = setup({ budgets, onThreshold: (e) => events.push(e), ...options }, start);
   const spend = (usd: string | number, extra: { provider?: string; model?: string } = {}) =>
@@ -42,13 +46,23 @@ function budgeted(budgets: BudgetConfig[], start: string, options: Omit<CostMete
   return { ...s, events, spend };
 }
 
-function event(budget: string, window: string, threshold: number, spentUsd: number, limitUsd: number, windowStart: string): ThresholdEvent {
+function event(
+  budget: string,
+  window: string,
+  threshold: number,
+  spentUsd: number,
+  limitUsd: number,
+  windowStart: string,
+): ThresholdEvent {
   return { budget, window, threshold, spentUsd, limitUsd, windowStart: new Date(windowStart) };
 }
 
 describe('calendar windows roll over in UTC', () => {
   it('hour: spend of the last hour is gone at the next one', async () => {
-    const { cost, clock, spend, collect } = budgeted([{ name: 'hourly', limitUsd: 10, window: 'hour' }], '2025-06-15T10:00:00.000Z');
+    const { cost, clock, spend, collect } = budgeted(
+      [{ name: 'hourly', limitUsd: 10, window: 'hour' }],
+      '2025-06-15T10:00:00.000Z',
+    );
     spend(1);
     clock.set('2025-06-15T10:59:59.999Z');
     spend(2);
@@ -63,7 +77,10 @@ describe('calendar windows roll over in UTC', () => {
   });
 
   it('day: at UTC midnight (Jan 31 → Feb 1)', () => {
-    const { cost, clock, spend } = budgeted([{ name: 'daily', limitUsd: 10, window: 'day' }], '2025-01-31T00:00:00.000Z');
+    const { cost, clock, spend } = budgeted(
+      [{ name: 'daily', limitUsd: 10, window: 'day' }],
+      '2025-01-31T00:00:00.000Z',
+    );
     spend(1);
     clock.set('2025-01-31T23:59:59.999Z');
     spend(2);
@@ -73,7 +90,10 @@ describe('calendar windows roll over in UTC', () => {
   });
 
   it('month: Jan 31 → Feb 1, Feb → Mar in a leap year, Dec → Jan', () => {
-    const { cost, clock, spend } = budgeted([{ name: 'monthly', limitUsd: 1000, window: 'month' }], '2025-01-01T00:00:00.000Z');
+    const { cost, clock, spend } = budgeted(
+      [{ name: 'monthly', limitUsd: 1000, window: 'month' }],
+      '2025-01-01T00:00:00.000Z',
+    );
     spend(1);
     clock.set('2025-01-15T12:00:00.000Z');
     spend(2);
@@ -93,7 +113,10 @@ describe('calendar windows roll over in UTC', () => {
   });
 
   it('month: Feb 29 of a leap year is still February', () => {
-    const { cost, clock, spend } = budgeted([{ name: 'monthly', limitUsd: 1000, window: 'month' }], '2024-02-01T00:00:00.000Z');
+    const { cost, clock, spend } = budgeted(
+      [{ name: 'monthly', limitUsd: 1000, window: 'month' }],
+      '2024-02-01T00:00:00.000Z',
+    );
     spend(3);
     clock.set('2024-02-29T23:59:59.999Z');
     expect(cost.budgets.spentUsd('monthly')).toBe(3);
@@ -105,7 +128,10 @@ describe('calendar windows roll over in UTC', () => {
 describe('rolling windows', () => {
   it('spend leaves the window after its length (at the resolution of window / 60)', () => {
     // One hour, in buckets of one minute.
-    const { cost, clock, spend } = budgeted([{ name: 'last-hour', limitUsd: 10, window: { rollingSeconds: 3600 } }], '2025-06-15T12:00:00.000Z');
+    const { cost, clock, spend } = budgeted(
+      [{ name: 'last-hour', limitUsd: 10, window: { rollingSeconds: 3600 } }],
+      '2025-06-15T12:00:00.000Z',
+    );
     spend(1);
     clock.set('2025-06-15T12:30:00.000Z');
     spend(2);
@@ -153,7 +179,10 @@ describe('rolling windows', () => {
 
 describe('thresholds', () => {
   it('default 0.8 and 0.95, and 1 when exceeded: once per window, again in the next', async () => {
-    const { clock, spend, events, collect } = budgeted([{ name: 'daily', limitUsd: 10, window: 'day' }], '2025-06-15T12:00:00.000Z');
+    const { clock, spend, events, collect } = budgeted(
+      [{ name: 'daily', limitUsd: 10, window: 'day' }],
+      '2025-06-15T12:00:00.000Z',
+    );
     spend('7.99');
     expect(events).toEqual([]);
     spend('0.01');
@@ -202,7 +231,10 @@ describe('thresholds', () => {
   });
 
   it('a threshold of 1 calls the handler once, at the limit', async () => {
-    const { spend, events, collect } = budgeted([{ name: 'h', limitUsd: 4, window: 'hour', thresholds: [1] }], '2025-06-15T12:00:00.000Z');
+    const { spend, events, collect } = budgeted(
+      [{ name: 'h', limitUsd: 4, window: 'hour', thresholds: [1] }],
+      '2025-06-15T12:00:00.000Z',
+    );
     spend(4);
     spend(1);
     expect(events.map((e) => [e.threshold, e.spentUsd])).toEqual([[1, 4]]);
@@ -285,7 +317,10 @@ describe('gauges', () => {
 
 describe('hard stop', () => {
   it('refuses a tracked call with BudgetExceededError before fn runs, and counts ml.budget.refused', async () => {
-    const { cost, meter, spend, collect } = budgeted([{ name: 'cap', limitUsd: 1, window: 'day', hardStop: true }], '2025-06-15T12:00:00.000Z');
+    const { cost, meter, spend, collect } = budgeted(
+      [{ name: 'cap', limitUsd: 1, window: 'day', hardStop: true }],
+      '2025-06-15T12:00:00.000Z',
+    );
     let calls = 0;
     const fn = async () => {
       calls++;
@@ -329,7 +364,10 @@ describe('hard stop', () => {
   });
 
   it('reports the spend over the limit, and lets calls through again in the next window', async () => {
-    const { meter, spend, clock } = budgeted([{ name: 'cap', limitUsd: 1, window: 'hour', hardStop: true }], '2025-06-15T12:00:00.000Z');
+    const { meter, spend, clock } = budgeted(
+      [{ name: 'cap', limitUsd: 1, window: 'hour', hardStop: true }],
+      '2025-06-15T12:00:00.000Z',
+    );
     spend('1.25');
     const error = (await meter.track(CHAT, async () => 1).catch((e: unknown) => e)) as BudgetExceededError;
     expect(error).toBeInstanceOf(BudgetExceededError);
@@ -351,9 +389,9 @@ describe('hard stop', () => {
     );
     spend(2, { provider: 'anthropic', model: 'claude-sonnet-4-20250514' });
     await expect(meter.track(CHAT, async () => 'sent')).resolves.toBe('sent');
-    await expect(meter.track({ provider: 'anthropic', operation: 'chat', model: 'claude-sonnet-4-20250514' }, async () => 'sent')).rejects.toThrow(
-      'budget "claude" is spent ($2 of $1 in this window); the call was not sent',
-    );
+    await expect(
+      meter.track({ provider: 'anthropic', operation: 'chat', model: 'claude-sonnet-4-20250514' }, async () => 'sent'),
+    ).rejects.toThrow('budget "claude" is spent ($2 of $1 in this window); the call was not sent');
     expect((await collect()).points(REFUSED)).toEqual([{ attributes: budgetAttrs('claude', 'day'), value: 1 }]);
   });
 });
@@ -374,13 +412,17 @@ describe('scopes', () => {
     );
     spend(1);
     withCostScope({ task: 'summarise' }, () => spend(2, { provider: 'anthropic', model: 'claude-sonnet-4-20250514' }));
-    withCostScope({ tenant: 'acme' }, () => withCostScope({ task: 'summarise' }, () => spend(4, { model: 'gpt-4o-mini' })));
+    withCostScope({ tenant: 'acme' }, () =>
+      withCostScope({ task: 'summarise' }, () => spend(4, { model: 'gpt-4o-mini' })),
+    );
     withCostScope({ tenant: 'acme' }, () => spend(8, { provider: 'anthropic', model: 'claude-sonnet-4-20250514' }));
     // Through the provider meter, across an await: the response model is the one billed
     // (1000 × 0.0000025 at gpt-4o-2024-08-06) and a model scope matches either.
     await withCostScope({ tenant: 'acme' }, async () => {
       await Promise.resolve();
-      await meter.track(CHAT, async () => ({ responseModel: 'gpt-4o-2024-08-06', inputTokens: 1000 }), { usage: (u) => u });
+      await meter.track(CHAT, async () => ({ responseModel: 'gpt-4o-2024-08-06', inputTokens: 1000 }), {
+        usage: (u) => u,
+      });
     });
     const spent = Object.fromEntries(cost.budgets.names.map((name) => [name, cost.budgets.spentUsd(name)]));
     expect(spent).toEqual({
@@ -395,7 +437,10 @@ describe('scopes', () => {
     // The task is an attribute of ml.cost.usd; the tenant never is.
     expect((await collect()).points(COST)).toEqual([
       { attributes: { [PROVIDER]: 'anthropic', [REQUEST_MODEL]: 'claude-sonnet-4-20250514' }, value: 8 },
-      { attributes: { [PROVIDER]: 'anthropic', [REQUEST_MODEL]: 'claude-sonnet-4-20250514', [TASK]: 'summarise' }, value: 2 },
+      {
+        attributes: { [PROVIDER]: 'anthropic', [REQUEST_MODEL]: 'claude-sonnet-4-20250514', [TASK]: 'summarise' },
+        value: 2,
+      },
       { attributes: { [PROVIDER]: 'openai', [REQUEST_MODEL]: 'gpt-4o' }, value: 1 },
       { attributes: { [PROVIDER]: 'openai', [REQUEST_MODEL]: 'gpt-4o-mini', [TASK]: 'summarise' }, value: 4 },
       { attributes: { [PROVIDER]: 'openai', [OPERATION]: 'chat', [REQUEST_MODEL]: 'gpt-4o' }, value: 0.0025 },
@@ -403,7 +448,10 @@ describe('scopes', () => {
   });
 
   it('a task given to record() wins over the scope', () => {
-    const { cost } = budgeted([{ name: 't', limitUsd: 10, window: 'day', scope: { task: 'translate' } }], '2025-06-15T12:00:00.000Z');
+    const { cost } = budgeted(
+      [{ name: 't', limitUsd: 10, window: 'day', scope: { task: 'translate' } }],
+      '2025-06-15T12:00:00.000Z',
+    );
     withCostScope({ task: 'summarise' }, () => cost.record({ provider: 'openai', usd: 1, task: 'translate' }));
     withCostScope({ task: 'summarise' }, () => cost.record({ provider: 'openai', usd: 2 }));
     expect(cost.budgets.spentUsd('t')).toBe(1);
@@ -454,7 +502,10 @@ describe('invalid budget configs', () => {
   });
 
   it('a budgets option that is not an array is ignored', () => {
-    const set = new BudgetSet('nope' as never, { store: new MemoryStore(), sink: { exceeded: () => {}, refused: () => {} } });
+    const set = new BudgetSet('nope' as never, {
+      store: new MemoryStore(),
+      sink: { exceeded: () => {}, refused: () => {} },
+    });
     expect(set.names).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import type { ObservableResult } from '@opentelemetry/api';
-import { ATTR_ML_BUDGET_NAME, ATTR_ML_BUDGET_WINDOW, WarnOnce } from '@mltel/semconv';
+import { ATTR_ML_BUDGET_NAME, ATTR_ML_BUDGET_WINDOW } from '@mltel/semconv';
+import { WarnOnce } from '@mltel/kit';
 import { picoToUsd, usdToPico } from '../money.js';
 import type { Pico } from '../money.js';
 import type { BudgetStore } from '../stores/types.js';
@@ -186,7 +187,10 @@ export class BudgetSet {
     try {
       const total = await this.options.store.add(key, pico, expiresAt);
       this.recovered();
-      if (total > (budget.buckets.get(bucket) ?? 0n) && windowBuckets(budget.config.window, this.now()).starts.includes(bucket)) {
+      if (
+        total > (budget.buckets.get(bucket) ?? 0n) &&
+        windowBuckets(budget.config.window, this.now()).starts.includes(bucket)
+      ) {
         budget.buckets.set(bucket, total);
         this.evaluate(budget);
       }
@@ -265,7 +269,8 @@ export class BudgetSet {
     } else if (dropped) {
       let spent = 0n;
       for (const pico of budget.buckets.values()) spent += pico;
-      for (const threshold of budget.fired) if (!reaches(spent, threshold, budget.limit)) budget.fired.delete(threshold);
+      for (const threshold of budget.fired)
+        if (!reaches(spent, threshold, budget.limit)) budget.fired.delete(threshold);
       if (spent <= budget.limit) budget.exceeded = false;
     }
   }
@@ -309,7 +314,10 @@ export class BudgetSet {
         windowStart: new Date(windowStart),
       });
     } catch (error) {
-      this.warnings.warn('handler', `the budget threshold handler threw (${error instanceof Error ? error.message : String(error)}); it is not called again for this event`);
+      this.warnings.warn(
+        'handler',
+        `the budget threshold handler threw (${error instanceof Error ? error.message : String(error)}); it is not called again for this event`,
+      );
     }
   }
 
@@ -319,7 +327,9 @@ export class BudgetSet {
 
   private validate(config: BudgetConfig, names: Set<string>): BudgetState | undefined {
     const problem = (why: string): undefined => {
-      diag.warn(`mltel: budget ${JSON.stringify((config as { name?: unknown } | null)?.name ?? null)} is ignored: ${why}.`);
+      diag.warn(
+        `mltel: budget ${JSON.stringify((config as { name?: unknown } | null)?.name ?? null)} is ignored: ${why}.`,
+      );
       return undefined;
     };
     if (typeof config !== 'object' || config === null) return problem('it is not an object');
@@ -329,7 +339,8 @@ export class BudgetSet {
     if (names.has(config.name)) return problem('another budget has this name');
     if (names.size >= MAX_BUDGETS) return problem(`more than ${MAX_BUDGETS} budgets`);
     const limit = usdToPico(config.limitUsd);
-    if (limit === undefined || limit <= 0n) return problem(`limitUsd must be a number of dollars > 0, got ${JSON.stringify(config.limitUsd)}`);
+    if (limit === undefined || limit <= 0n)
+      return problem(`limitUsd must be a number of dollars > 0, got ${JSON.stringify(config.limitUsd)}`);
     if (!isValidWindow(config.window)) return problem('window must be hour, day, month or { rollingSeconds: N >= 1 }');
     const thresholds = config.thresholds ?? DEFAULT_THRESHOLDS;
     if (!Array.isArray(thresholds) || thresholds.some((t) => typeof t !== 'number' || !(t > 0 && t <= 1))) {

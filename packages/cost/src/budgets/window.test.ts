@@ -67,8 +67,19 @@ describe('rolling windows', () => {
 
 describe('window settings', () => {
   it('are validated and labelled', () => {
-    for (const w of ['hour', 'day', 'month', { rollingSeconds: 1 }, { rollingSeconds: 86_400 }]) expect(isValidWindow(w)).toBe(true);
-    for (const w of ['week', '', null, undefined, 5, {}, { rollingSeconds: 0 }, { rollingSeconds: Number.NaN }, { rollingSeconds: '60' }]) {
+    for (const w of ['hour', 'day', 'month', { rollingSeconds: 1 }, { rollingSeconds: 86_400 }])
+      expect(isValidWindow(w)).toBe(true);
+    for (const w of [
+      'week',
+      '',
+      null,
+      undefined,
+      5,
+      {},
+      { rollingSeconds: 0 },
+      { rollingSeconds: Number.NaN },
+      { rollingSeconds: '60' },
+    ]) {
       expect(isValidWindow(w), JSON.stringify(w)).toBe(false);
     }
     expect(windowLabel('hour')).toBe('hour');

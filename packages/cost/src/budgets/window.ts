@@ -22,7 +22,10 @@ export function isValidWindow(window: unknown): window is BudgetWindow {
  * calendar window (its start: the hour, UTC midnight, the first of the month), the last
  * {@link ROLLING_BUCKETS} buckets for a rolling one.
  */
-export function windowBuckets(window: BudgetWindow, now: number): { starts: number[]; length: number; windowStart: number } {
+export function windowBuckets(
+  window: BudgetWindow,
+  now: number,
+): { starts: number[]; length: number; windowStart: number } {
   if (window === 'hour') {
     const start = Math.floor(now / HOUR) * HOUR;
     return { starts: [start], length: HOUR, windowStart: start };

@@ -15,7 +15,8 @@ function fixtureCatalog(): PriceCatalog {
   return catalog;
 }
 
-const rate = (price: Price | undefined, name: keyof Price['rates']): string | undefined => price?.rates[name]?.toString();
+const rate = (price: Price | undefined, name: keyof Price['rates']): string | undefined =>
+  price?.rates[name]?.toString();
 const at = (iso: string): number => Date.parse(iso);
 
 describe('model-name matching', () => {
@@ -34,8 +35,14 @@ describe('model-name matching', () => {
     const match = catalog.lookup('openai', 'openai/gpt-4o');
     expect(match).toMatchObject({ matched: 'unprefixed', model: 'gpt-4o' });
     expect(match?.price.model).toBe('gpt-4o');
-    expect(catalog.lookup('gcp.gemini', 'models/gemini-2.5-pro')).toMatchObject({ matched: 'unprefixed', model: 'gemini-2.5-pro' });
-    expect(catalog.lookup('gcp.gemini', 'gemini/gemini-2.5-pro')).toMatchObject({ matched: 'unprefixed', model: 'gemini-2.5-pro' });
+    expect(catalog.lookup('gcp.gemini', 'models/gemini-2.5-pro')).toMatchObject({
+      matched: 'unprefixed',
+      model: 'gemini-2.5-pro',
+    });
+    expect(catalog.lookup('gcp.gemini', 'gemini/gemini-2.5-pro')).toMatchObject({
+      matched: 'unprefixed',
+      model: 'gemini-2.5-pro',
+    });
   });
 
   it('then without a date suffix: dated → undated', () => {
@@ -44,20 +51,35 @@ describe('model-name matching', () => {
     expect(match).toMatchObject({ matched: 'undated', model: 'gpt-4o' });
     expect(match?.price.model).toBe('gpt-4o');
     // A known dated key wins over the undated one.
-    expect(catalog.lookup('openai', 'gpt-4o-2024-08-06')).toMatchObject({ matched: 'exact', model: 'gpt-4o-2024-08-06' });
+    expect(catalog.lookup('openai', 'gpt-4o-2024-08-06')).toMatchObject({
+      matched: 'exact',
+      model: 'gpt-4o-2024-08-06',
+    });
     // Prefixed and dated.
-    expect(catalog.lookup('openai', 'openai/gpt-4o-mini-2024-07-18')).toMatchObject({ matched: 'undated', model: 'gpt-4o-mini' });
+    expect(catalog.lookup('openai', 'openai/gpt-4o-mini-2024-07-18')).toMatchObject({
+      matched: 'undated',
+      model: 'gpt-4o-mini',
+    });
     // Anthropic-style and Vertex-style dates.
     const c = new PriceCatalog();
     c.add([{ provider: 'anthropic', model: 'claude-3-7-sonnet', input: '0.000003' }], 'user');
-    expect(c.lookup('anthropic', 'claude-3-7-sonnet-20250219')).toMatchObject({ matched: 'undated', model: 'claude-3-7-sonnet' });
-    expect(c.lookup('anthropic', 'claude-3-7-sonnet@20250219')).toMatchObject({ matched: 'undated', model: 'claude-3-7-sonnet' });
+    expect(c.lookup('anthropic', 'claude-3-7-sonnet-20250219')).toMatchObject({
+      matched: 'undated',
+      model: 'claude-3-7-sonnet',
+    });
+    expect(c.lookup('anthropic', 'claude-3-7-sonnet@20250219')).toMatchObject({
+      matched: 'undated',
+      model: 'claude-3-7-sonnet',
+    });
   });
 
   it('strips -latest', () => {
     const c = new PriceCatalog();
     c.add([{ provider: 'mistral_ai', model: 'mistral-small', input: '0.0000001' }], 'user');
-    expect(c.lookup('mistral_ai', 'mistral-small-latest')).toMatchObject({ matched: 'undated', model: 'mistral-small' });
+    expect(c.lookup('mistral_ai', 'mistral-small-latest')).toMatchObject({
+      matched: 'undated',
+      model: 'mistral-small',
+    });
     // The excerpt has the -latest key itself: exact.
     expect(catalog.lookup('mistral_ai', 'mistral-large-latest')).toMatchObject({ matched: 'exact' });
   });
@@ -141,7 +163,9 @@ describe('user prices and effective dates', () => {
     const catalog = new PriceCatalog();
     catalog.add([{ provider: 'p', model: 'm', input: '1', effectiveFrom: '2025-06-01' }], 'user');
     expect(catalog.lookup('p', 'm', at('2025-05-31T23:59:59.999Z'))).toBeUndefined();
-    expect(catalog.lookup('p', 'm', at('2025-06-01T00:00:00.000Z'))?.price.effectiveFrom).toBe(at('2025-06-01T00:00:00.000Z'));
+    expect(catalog.lookup('p', 'm', at('2025-06-01T00:00:00.000Z'))?.price.effectiveFrom).toBe(
+      at('2025-06-01T00:00:00.000Z'),
+    );
   });
 
   it('a user price from a date on does not hide the default before that date', () => {
@@ -176,7 +200,15 @@ describe('validation', () => {
         { provider: 'p', model: 'bad-date', input: '1', effectiveFrom: '2025-13-45' },
         { provider: 'p', model: 'bad-date-2', input: '1', effectiveFrom: 'yesterday' },
         { provider: 'p', model: 'bad-rate', input: '-1', output: 'abc', cacheRead: Number.NaN, image: '0.04' },
-        { provider: 'p', model: 'bad-tier', input: '1', tiers: [{ aboveInputTokens: -1, input: '2' }, { aboveInputTokens: 10, input: '3' }] },
+        {
+          provider: 'p',
+          model: 'bad-tier',
+          input: '1',
+          tiers: [
+            { aboveInputTokens: -1, input: '2' },
+            { aboveInputTokens: 10, input: '3' },
+          ],
+        },
       ],
       'user',
     );
@@ -195,14 +227,23 @@ describe('validation', () => {
     expect(catalog.size).toBe(2);
     expect(catalog.lookup('p', 'bad-rate')?.price.rates).toEqual({ image: expect.anything() });
     expect(rate(catalog.lookup('p', 'bad-rate')?.price, 'image')).toBe('0.04');
-    expect(catalog.lookup('p', 'bad-tier')?.price.tiers.map((t) => [t.aboveInputTokens, t.rates.input?.toString()])).toEqual([[10, '3']]);
+    expect(
+      catalog.lookup('p', 'bad-tier')?.price.tiers.map((t) => [t.aboveInputTokens, t.rates.input?.toString()]),
+    ).toEqual([[10, '3']]);
     expect(catalog.add('nope' as never, 'user')).toEqual(['prices must be an array of entries']);
   });
 
   it('keeps every digit of a price (strings and numbers, no float drift)', () => {
     const problems: string[] = [];
     const price = normalisePrice(
-      { provider: 'p', model: 'm', input: '0.00000000000000000001', output: 0.1, cacheRead: 2.5e-6, tiers: [{ aboveInputTokens: 5, input: 3e-7 }] },
+      {
+        provider: 'p',
+        model: 'm',
+        input: '0.00000000000000000001',
+        output: 0.1,
+        cacheRead: 2.5e-6,
+        tiers: [{ aboveInputTokens: 5, input: 3e-7 }],
+      },
       'user',
       problems,
     );
@@ -217,7 +258,15 @@ describe('validation', () => {
   it('sorts tiers by threshold', () => {
     const problems: string[] = [];
     const price = normalisePrice(
-      { provider: 'p', model: 'm', input: '1', tiers: [{ aboveInputTokens: 200, input: '3' }, { aboveInputTokens: 100, input: '2' }] },
+      {
+        provider: 'p',
+        model: 'm',
+        input: '1',
+        tiers: [
+          { aboveInputTokens: 200, input: '3' },
+          { aboveInputTokens: 100, input: '2' },
+        ],
+      },
       'user',
       problems,
     );

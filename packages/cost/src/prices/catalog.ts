@@ -3,7 +3,18 @@ import { decimal } from '../money.js';
 import type { PriceEntry, PriceTier, Usd } from './types.js';
 
 /** The rates a price can have. */
-export const RATES = ['input', 'output', 'cacheRead', 'cacheWrite', 'reasoning', 'image', 'audioSecond', 'videoSecond', 'character', 'request'] as const;
+export const RATES = [
+  'input',
+  'output',
+  'cacheRead',
+  'cacheWrite',
+  'reasoning',
+  'image',
+  'audioSecond',
+  'videoSecond',
+  'character',
+  'request',
+] as const;
 /** One rate name. */
 export type Rate = (typeof RATES)[number];
 type Rates = Partial<Record<Rate, Big>>;
@@ -40,7 +51,12 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 // claude-3-7-sonnet@20250219 (Vertex), ...-latest.
 const DATED_SUFFIXES = [/-\d{4}-\d{2}-\d{2}$/, /[-@]\d{8}$/, /-latest$/];
 
-function rates(entry: Pick<PriceEntry, Rate> | PriceTier, names: readonly Rate[], problems: string[], label: string): Rates {
+function rates(
+  entry: Pick<PriceEntry, Rate> | PriceTier,
+  names: readonly Rate[],
+  problems: string[],
+  label: string,
+): Rates {
   const result: Rates = {};
   for (const name of names) {
     const value = (entry as Partial<Record<Rate, Usd>>)[name];
@@ -69,7 +85,11 @@ export function normalisePrice(entry: PriceEntry, origin: PriceOrigin, problems:
   const label = `${provider}/${model}`;
   let effectiveFrom = Number.NEGATIVE_INFINITY;
   if (entry.effectiveFrom !== undefined) {
-    if (typeof entry.effectiveFrom !== 'string' || !DATE.test(entry.effectiveFrom) || Number.isNaN(Date.parse(`${entry.effectiveFrom}T00:00:00Z`))) {
+    if (
+      typeof entry.effectiveFrom !== 'string' ||
+      !DATE.test(entry.effectiveFrom) ||
+      Number.isNaN(Date.parse(`${entry.effectiveFrom}T00:00:00Z`))
+    ) {
       problems.push(`${label}: effectiveFrom ${JSON.stringify(entry.effectiveFrom)} is not a YYYY-MM-DD date`);
       return undefined;
     }
@@ -154,7 +174,8 @@ export class PriceCatalog {
     for (const price of list) {
       if (price.effectiveFrom > at) continue;
       const rank = best === undefined ? -1 : RANK[best.origin];
-      if (RANK[price.origin] > rank || (RANK[price.origin] === rank && price.effectiveFrom >= best!.effectiveFrom)) best = price;
+      if (RANK[price.origin] > rank || (RANK[price.origin] === rank && price.effectiveFrom >= best!.effectiveFrom))
+        best = price;
     }
     return best;
   }

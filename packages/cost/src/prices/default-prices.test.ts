@@ -7,7 +7,9 @@ import { loadPrices } from './load.js';
 import type { PriceEntry, Usd } from './types.js';
 
 const same = (a: Usd | undefined, b: Usd | undefined): boolean =>
-  (a === undefined || new Big(a).eq(0)) && (b === undefined || new Big(b).eq(0)) ? true : a !== undefined && b !== undefined && new Big(a).eq(new Big(b));
+  (a === undefined || new Big(a).eq(0)) && (b === undefined || new Big(b).eq(0))
+    ? true
+    : a !== undefined && b !== undefined && new Big(a).eq(new Big(b));
 
 describe('the built-in prices', () => {
   it('are all valid: no problem when added', () => {
@@ -41,11 +43,17 @@ describe('the built-in prices', () => {
     const fixture = await loadPrices(LITELLM_FIXTURE);
     let compared = 0;
     for (const entry of fixture) {
-      const builtIn = DEFAULT_PRICES.find((p) => p.provider === entry.provider && p.model === entry.model) as PriceEntry | undefined;
+      const builtIn = DEFAULT_PRICES.find((p) => p.provider === entry.provider && p.model === entry.model) as
+        | PriceEntry
+        | undefined;
       expect(builtIn, `${entry.provider}/${entry.model} has a built-in price`).toBeDefined();
       for (const rate of RATES) expect(same(entry[rate], builtIn![rate]), `${entry.model} ${rate}`).toBe(true);
       const tiers = (e: PriceEntry) =>
-        (e.tiers ?? []).map((t) => [t.aboveInputTokens, t.input, t.output, t.cacheRead, t.cacheWrite].map((v) => (v === undefined ? '-' : new Big(v).toFixed())));
+        (e.tiers ?? []).map((t) =>
+          [t.aboveInputTokens, t.input, t.output, t.cacheRead, t.cacheWrite].map((v) =>
+            v === undefined ? '-' : new Big(v).toFixed(),
+          ),
+        );
       expect(tiers(builtIn!), `${entry.model} tiers`).toEqual(tiers(entry));
       compared++;
     }
@@ -54,7 +62,15 @@ describe('the built-in prices', () => {
 
   it('cover the major providers', () => {
     const providers = new Set(DEFAULT_PRICES.map((p) => p.provider));
-    for (const provider of ['openai', 'anthropic', 'gcp.gemini', 'gcp.vertex_ai', 'azure.ai.openai', 'aws.bedrock', 'mistral_ai']) {
+    for (const provider of [
+      'openai',
+      'anthropic',
+      'gcp.gemini',
+      'gcp.vertex_ai',
+      'azure.ai.openai',
+      'aws.bedrock',
+      'mistral_ai',
+    ]) {
       expect(providers.has(provider), provider).toBe(true);
     }
   });

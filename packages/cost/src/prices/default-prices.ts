@@ -352,9 +352,7 @@ export const DEFAULT_PRICES: readonly PriceEntry[] = [
     input: '0.00000125',
     output: '0.00001',
     cacheRead: '0.0000003125',
-    tiers: [
-      { aboveInputTokens: 200000, input: '0.0000025', output: '0.000015' },
-    ],
+    tiers: [{ aboveInputTokens: 200000, input: '0.0000025', output: '0.000015' }],
     source: 'https://ai.google.dev/gemini-api/docs/pricing (LiteLLM 19a1f62: gemini/gemini-2.5-pro)',
   },
   {
@@ -428,13 +426,15 @@ export const DEFAULT_PRICES: readonly PriceEntry[] = [
         cacheWrite: '0.0000075',
       },
     ],
-    source: 'https://cloud.google.com/vertex-ai/generative-ai/pricing (LiteLLM 19a1f62: vertex_ai/claude-sonnet-4@20250514)',
+    source:
+      'https://cloud.google.com/vertex-ai/generative-ai/pricing (LiteLLM 19a1f62: vertex_ai/claude-sonnet-4@20250514)',
   },
   {
     provider: 'gcp.vertex_ai',
     model: 'imagen-4.0-generate-001',
     image: '0.04',
-    source: 'https://cloud.google.com/vertex-ai/generative-ai/pricing (LiteLLM 19a1f62: vertex_ai/imagen-4.0-generate-001)',
+    source:
+      'https://cloud.google.com/vertex-ai/generative-ai/pricing (LiteLLM 19a1f62: vertex_ai/imagen-4.0-generate-001)',
   },
 
   {
@@ -489,7 +489,8 @@ export const DEFAULT_PRICES: readonly PriceEntry[] = [
         cacheWrite: '0.0000075',
       },
     ],
-    source: 'https://aws.amazon.com/bedrock/pricing/ (LiteLLM 19a1f62: global.anthropic.claude-sonnet-4-5-20250929-v1:0)',
+    source:
+      'https://aws.amazon.com/bedrock/pricing/ (LiteLLM 19a1f62: global.anthropic.claude-sonnet-4-5-20250929-v1:0)',
   },
   {
     provider: 'aws.bedrock',
@@ -516,31 +517,36 @@ export const DEFAULT_PRICES: readonly PriceEntry[] = [
     input: '0.0000011',
     output: '0.0000044',
     cacheRead: '0.000000275',
-    source: 'https://azure.microsoft.com/en-us/pricing/details/cognitive-services/openai-service/ (LiteLLM 19a1f62: azure/o4-mini)',
+    source:
+      'https://azure.microsoft.com/en-us/pricing/details/cognitive-services/openai-service/ (LiteLLM 19a1f62: azure/o4-mini)',
   },
   {
     provider: 'azure.ai.openai',
     model: 'text-embedding-3-small',
     input: '0.00000002',
-    source: 'https://azure.microsoft.com/en-us/pricing/details/cognitive-services/openai-service/ (LiteLLM 19a1f62: azure/text-embedding-3-small)',
+    source:
+      'https://azure.microsoft.com/en-us/pricing/details/cognitive-services/openai-service/ (LiteLLM 19a1f62: azure/text-embedding-3-small)',
   },
   {
     provider: 'azure.ai.openai',
     model: 'text-embedding-3-large',
     input: '0.00000013',
-    source: 'https://azure.microsoft.com/en-us/pricing/details/cognitive-services/openai-service/ (LiteLLM 19a1f62: azure/text-embedding-3-large)',
+    source:
+      'https://azure.microsoft.com/en-us/pricing/details/cognitive-services/openai-service/ (LiteLLM 19a1f62: azure/text-embedding-3-large)',
   },
   {
     provider: 'azure.ai.openai',
     model: 'whisper-1',
     audioSecond: '0.0001',
-    source: 'https://azure.microsoft.com/en-us/pricing/details/cognitive-services/openai-service/ (LiteLLM 19a1f62: azure/whisper-1)',
+    source:
+      'https://azure.microsoft.com/en-us/pricing/details/cognitive-services/openai-service/ (LiteLLM 19a1f62: azure/whisper-1)',
   },
   {
     provider: 'azure.ai.openai',
     model: 'tts-1',
     character: '0.000015',
-    source: 'https://azure.microsoft.com/en-us/pricing/details/cognitive-services/openai-service/ (LiteLLM 19a1f62: azure/tts-1)',
+    source:
+      'https://azure.microsoft.com/en-us/pricing/details/cognitive-services/openai-service/ (LiteLLM 19a1f62: azure/tts-1)',
   },
 
   {
@@ -594,9 +600,7 @@ export const DEFAULT_PRICES: readonly PriceEntry[] = [
     model: 'grok-4-0709',
     input: '0.000003',
     output: '0.000015',
-    tiers: [
-      { aboveInputTokens: 128000, input: '0.000006', output: '0.00003' },
-    ],
+    tiers: [{ aboveInputTokens: 128000, input: '0.000006', output: '0.00003' }],
     source: 'https://docs.x.ai/docs/models (LiteLLM 19a1f62: xai/grok-4-0709)',
   },
   {
@@ -605,9 +609,7 @@ export const DEFAULT_PRICES: readonly PriceEntry[] = [
     input: '0.0000002',
     output: '0.0000005',
     cacheRead: '0.00000005',
-    tiers: [
-      { aboveInputTokens: 128000, input: '0.0000004', output: '0.000001' },
-    ],
+    tiers: [{ aboveInputTokens: 128000, input: '0.0000004', output: '0.000001' }],
     source: 'https://docs.x.ai/docs/models (LiteLLM 19a1f62: xai/grok-4-fast-reasoning)',
   },
   {
@@ -616,9 +618,7 @@ export const DEFAULT_PRICES: readonly PriceEntry[] = [
     input: '0.0000002',
     output: '0.0000005',
     cacheRead: '0.00000005',
-    tiers: [
-      { aboveInputTokens: 128000, input: '0.0000004', output: '0.000001' },
-    ],
+    tiers: [{ aboveInputTokens: 128000, input: '0.0000004', output: '0.000001' }],
     source: 'https://docs.x.ai/docs/models (LiteLLM 19a1f62: xai/grok-4-fast-non-reasoning)',
   },
   {

@@ -95,7 +95,12 @@ describe('the LiteLLM price map excerpt', () => {
     expect(entry('anthropic', 'claude-sonnet-4-20250514')?.tiers).toEqual([
       { aboveInputTokens: 200_000, input: 6e-6, output: 2.25e-5, cacheRead: 6e-7, cacheWrite: 7.5e-6 },
     ]);
-    const usage = (input: number) => ({ inputTokens: input, cacheReadInputTokens: 100_000, cacheCreationInputTokens: 50_000, outputTokens: 1000 });
+    const usage = (input: number) => ({
+      inputTokens: input,
+      cacheReadInputTokens: 100_000,
+      cacheCreationInputTokens: 50_000,
+      outputTokens: 1000,
+    });
     // At 200000 input tokens the base rates apply: 50000 × 0.000003 + 100000 × 0.0000003 + 50000 × 0.00000375 + 1000 × 0.000015.
     expect(cost('anthropic', 'claude-sonnet-4-20250514', usage(200_000))).toBe('0.3825');
     // Above it the tier's rates apply to the whole request:
@@ -116,9 +121,9 @@ describe('the LiteLLM price map excerpt', () => {
     // 100000 in, 1000 out: 100000 × 0.00000125 + 1000 × 0.00001.
     expect(cost('gcp.gemini', 'gemini-2.5-pro', { inputTokens: 100_000, outputTokens: 1000 })).toBe('0.135');
     // 300000 in (100000 cached), 2000 out: 200000 × 0.0000025 + 100000 × 0.0000003125 + 2000 × 0.000015.
-    expect(cost('gcp.gemini', 'gemini-2.5-pro', { inputTokens: 300_000, cacheReadInputTokens: 100_000, outputTokens: 2000 })).toBe(
-      '0.56125',
-    );
+    expect(
+      cost('gcp.gemini', 'gemini-2.5-pro', { inputTokens: 300_000, cacheReadInputTokens: 100_000, outputTokens: 2000 }),
+    ).toBe('0.56125');
   });
 
   it('reads the above-128k tier and numbers written as 0.2e-06 (xai/grok-4-fast-reasoning)', () => {
@@ -172,7 +177,12 @@ describe('the LiteLLM price map excerpt', () => {
   });
 
   it('prices whisper per second of audio (input_cost_per_second)', () => {
-    expect(entry('openai', 'whisper-1')).toEqual({ provider: 'openai', model: 'whisper-1', audioSecond: 1e-4, source: LITELLM_FIXTURE });
+    expect(entry('openai', 'whisper-1')).toEqual({
+      provider: 'openai',
+      model: 'whisper-1',
+      audioSecond: 1e-4,
+      source: LITELLM_FIXTURE,
+    });
     expect(cost('openai', 'whisper-1', { audioSeconds: 90.5 })).toBe('0.00905');
     expect(cost('azure.ai.openai', 'whisper-1', { audioSeconds: 60 })).toBe('0.006');
   });
@@ -194,7 +204,9 @@ describe('the LiteLLM price map excerpt', () => {
     expect(cost('gcp.gemini', 'imagen-4.0-generate-001', { images: 3 })).toBe('0.12');
     expect(entry('gcp.gemini', 'gemini-2.5-flash')?.reasoning).toBe(2.5e-6);
     // 1000 in, 1000 out of which 400 reasoning: 1000 × 0.0000003 + 600 × 0.0000025 + 400 × 0.0000025.
-    expect(cost('gcp.gemini', 'gemini-2.5-flash', { inputTokens: 1000, outputTokens: 1000, reasoningTokens: 400 })).toBe('0.0028');
+    expect(
+      cost('gcp.gemini', 'gemini-2.5-flash', { inputTokens: 1000, outputTokens: 1000, reasoningTokens: 400 }),
+    ).toBe('0.0028');
     // A per-pixel image model has no price here: never a guess.
     expect(fixtureCatalog().lookup('openai', 'gpt-image-1')).toBeUndefined();
   });
@@ -254,9 +266,19 @@ describe('fromLiteLLM', () => {
 
   it('strips the vertex_ai/ prefix of keys whose provider is a vertex_ai sub-provider', () => {
     expect(
-      fromLiteLLMEntry('vertex_ai/claude-sonnet-4@20250514', { litellm_provider: 'vertex_ai-anthropic_models', input_cost_per_token: 3e-6 }, 's'),
+      fromLiteLLMEntry(
+        'vertex_ai/claude-sonnet-4@20250514',
+        { litellm_provider: 'vertex_ai-anthropic_models', input_cost_per_token: 3e-6 },
+        's',
+      ),
     ).toEqual({ provider: 'gcp.vertex_ai', model: 'claude-sonnet-4@20250514', input: 3e-6, source: 's' });
-    expect(fromLiteLLMEntry('gemini-2.5-pro', { litellm_provider: 'vertex_ai-language-models', input_cost_per_token: 1.25e-6 }, 's')).toEqual({
+    expect(
+      fromLiteLLMEntry(
+        'gemini-2.5-pro',
+        { litellm_provider: 'vertex_ai-language-models', input_cost_per_token: 1.25e-6 },
+        's',
+      ),
+    ).toEqual({
       provider: 'gcp.vertex_ai',
       model: 'gemini-2.5-pro',
       input: 1.25e-6,
@@ -266,7 +288,11 @@ describe('fromLiteLLM', () => {
 
   it('falls back to input per-image / per-request fields when the output ones are absent', () => {
     expect(
-      fromLiteLLMEntry('m', { litellm_provider: 'fal_ai', input_cost_per_image: 0.01, input_cost_per_request: '0.002' }, 's'),
+      fromLiteLLMEntry(
+        'm',
+        { litellm_provider: 'fal_ai', input_cost_per_image: 0.01, input_cost_per_request: '0.002' },
+        's',
+      ),
     ).toEqual({ provider: 'fal_ai', model: 'm', image: 0.01, request: '0.002', source: 's' });
   });
 });

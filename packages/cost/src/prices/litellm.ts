@@ -30,7 +30,8 @@ export function providerOfLiteLLM(litellmProvider: string): string {
   return PROVIDERS[litellmProvider] ?? litellmProvider;
 }
 
-const TIER_FIELD = /^(input|output)_cost_per_token_above_(\d+)k_tokens$|^(cache_read_input_token_cost|cache_creation_input_token_cost)_above_(\d+)k_tokens$/;
+const TIER_FIELD =
+  /^(input|output)_cost_per_token_above_(\d+)k_tokens$|^(cache_read_input_token_cost|cache_creation_input_token_cost)_above_(\d+)k_tokens$/;
 
 function usd(value: unknown): string | number | undefined {
   return typeof value === 'number' || (typeof value === 'string' && value.trim() !== '') ? value : undefined;
@@ -50,7 +51,9 @@ export function fromLiteLLMEntry(key: string, entry: Json, source: string): Pric
   if (typeof litellmProvider !== 'string' || litellmProvider === '') return undefined;
   // `gemini/gemini-2.5-pro` is billed as `gemini-2.5-pro`; keys without that prefix stay whole.
   // Vertex sub-providers (`vertex_ai-anthropic_models`) key their models `vertex_ai/...`.
-  const prefix = [`${litellmProvider}/`, ...(litellmProvider.startsWith('vertex_ai') ? ['vertex_ai/'] : [])].find((p) => key.startsWith(p));
+  const prefix = [`${litellmProvider}/`, ...(litellmProvider.startsWith('vertex_ai') ? ['vertex_ai/'] : [])].find((p) =>
+    key.startsWith(p),
+  );
   const model = prefix === undefined ? key : key.slice(prefix.length);
   const price: PriceEntry = {
     provider: providerOfLiteLLM(litellmProvider),

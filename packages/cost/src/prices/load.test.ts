@@ -61,7 +61,9 @@ describe('loadPrices from a file', () => {
 
   it('a directory: PriceFileError naming it', async () => {
     const error = await failure(loadPrices(tmp.dir));
-    expect(error.message).toMatch(new RegExp(`^prices from ${tmp.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} were not loaded: .*EISDIR`));
+    expect(error.message).toMatch(
+      new RegExp(`^prices from ${tmp.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} were not loaded: .*EISDIR`),
+    );
   });
 
   it('invalid JSON: PriceFileError naming the path and saying it is not JSON', async () => {
@@ -82,10 +84,16 @@ describe('loadPrices from a file', () => {
   });
 
   it('an object with no priced model: PriceFileError naming the path', async () => {
-    for (const text of ['{}', '{"sample_spec": {"input_cost_per_token": 0, "litellm_provider": "openai"}}', '{"a": {"b": 1}}']) {
+    for (const text of [
+      '{}',
+      '{"sample_spec": {"input_cost_per_token": 0, "litellm_provider": "openai"}}',
+      '{"a": {"b": 1}}',
+    ]) {
       const path = file('empty.json', text);
       const error = await failure(loadPrices(path));
-      expect(error.message).toBe(`prices from ${path} were not loaded: no priced model in it (expected LiteLLM model_prices format)`);
+      expect(error.message).toBe(
+        `prices from ${path} were not loaded: no priced model in it (expected LiteLLM model_prices format)`,
+      );
     }
   });
 });

@@ -17,7 +17,8 @@ export class PriceFileError extends Error {
 function reason(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
-  const why = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : undefined;
+  const why =
+    typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : undefined;
   return why === undefined || why === '' ? error.message : `${error.message} (${why})`;
 }
 
@@ -36,7 +37,9 @@ async function fetchText(url: string, timeoutMs: number): Promise<string> {
 export async function loadPrices(location: string, options: { timeoutMs?: number } = {}): Promise<PriceEntry[]> {
   let text: string;
   try {
-    text = /^https?:\/\//.test(location) ? await fetchText(location, options.timeoutMs ?? 10_000) : await readFile(location, 'utf8');
+    text = /^https?:\/\//.test(location)
+      ? await fetchText(location, options.timeoutMs ?? 10_000)
+      : await readFile(location, 'utf8');
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     throw new PriceFileError(location, code === 'ENOENT' ? 'no such file' : reason(error));
@@ -50,8 +53,12 @@ export async function loadPrices(location: string, options: { timeoutMs?: number
   if (Array.isArray(document)) return document as PriceEntry[];
   if (isLiteLLMFormat(document)) {
     const entries = fromLiteLLM(document, location);
-    if (entries.length === 0) throw new PriceFileError(location, 'no priced model in it (expected LiteLLM model_prices format)');
+    if (entries.length === 0)
+      throw new PriceFileError(location, 'no priced model in it (expected LiteLLM model_prices format)');
     return entries;
   }
-  throw new PriceFileError(location, 'neither a LiteLLM price map (an object) nor a list of mltel price entries (an array)');
+  throw new PriceFileError(
+    location,
+    'neither a LiteLLM price map (an object) nor a list of mltel price entries (an array)',
+  );
 }

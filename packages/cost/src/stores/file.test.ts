@@ -64,7 +64,11 @@ describe('FileStore', () => {
     expect(existsSync(`${path}.tmp`)).toBe(false);
 
     const second = new FileStore(path, clock.now);
-    expect(await second.get(['mltel:budget:daily:day:1', 'mltel:budget:other:hour:2', 'nope'])).toEqual([2n ** 64n + 2_500_000n, 7n, 0n]);
+    expect(await second.get(['mltel:budget:daily:day:1', 'mltel:budget:other:hour:2', 'nope'])).toEqual([
+      2n ** 64n + 2_500_000n,
+      7n,
+      0n,
+    ]);
     expect(await second.add('mltel:budget:other:hour:2', 3n, T0 + 2 * HOUR)).toBe(10n);
     expect(log.warnings).toEqual([]);
   });
@@ -91,7 +95,9 @@ describe('FileStore', () => {
     writeFileSync(path, bad);
     const store = new FileStore(path, () => T0);
     expect(log.warnings).toHaveLength(1);
-    expect(log.warnings[0]).toMatch(new RegExp(`^mltel: the budget file ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} could not be read \\(`));
+    expect(log.warnings[0]).toMatch(
+      new RegExp(`^mltel: the budget file ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} could not be read \\(`),
+    );
     expect(log.warnings[0]).toContain(`${path}.corrupt`);
     expect(readFileSync(`${path}.corrupt`, 'utf8')).toBe(bad);
     expect(existsSync(path)).toBe(false);
@@ -123,7 +129,9 @@ describe('FileStore', () => {
     const path = join(tmp.dir, 'budgets.json');
     const store = new FileStore(path, () => T0);
     const totals = await Promise.all(Array.from({ length: 200 }, () => store.add('k', 3n, T0 + HOUR)));
-    expect(totals.map(String).sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 200 }, (_, i) => String(3 * (i + 1))));
+    expect(totals.map(String).sort((a, b) => Number(a) - Number(b))).toEqual(
+      Array.from({ length: 200 }, (_, i) => String(3 * (i + 1))),
+    );
     expect(readJson(path)).toEqual({ version: 1, counters: { k: { total: '600', expiresAt: T0 + HOUR } } });
     expect(await new FileStore(path, () => T0).get(['k'])).toEqual([600n]);
   });
@@ -141,7 +149,11 @@ describe('FileStore', () => {
     const path = join(tmp.dir, 'budgets.json');
     // A directory where the temporary file goes: the write fails.
     mkdirSync(`${path}.tmp`);
-    const s = setup({ budgets: [{ name: 'd', limitUsd: 100, window: 'day' }], store: new FileStore(path, () => T0), now: () => T0 });
+    const s = setup({
+      budgets: [{ name: 'd', limitUsd: 100, window: 'day' }],
+      store: new FileStore(path, () => T0),
+      now: () => T0,
+    });
     s.cost.record({ provider: 'openai', usd: 1 });
     s.cost.record({ provider: 'openai', usd: 1 });
     await s.cost.budgets.close();
@@ -152,7 +164,9 @@ describe('FileStore', () => {
     s.cost.record({ provider: 'openai', usd: 2 });
     await s.cost.close();
     expect(s.cost.budgets.spentUsd('d')).toBe(4);
-    const [total] = await new FileStore(path, () => T0).get([`mltel:budget:d:day:${Date.parse('2025-06-15T00:00:00Z')}`]);
+    const [total] = await new FileStore(path, () => T0).get([
+      `mltel:budget:d:day:${Date.parse('2025-06-15T00:00:00Z')}`,
+    ]);
     expect(total).toBe(4_000_000_000_000n);
     expect(log.warnings).toHaveLength(1);
   });

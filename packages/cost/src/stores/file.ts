@@ -93,7 +93,10 @@ export class FileStore extends MemoryStore {
       throw error;
     }
     try {
-      const document = JSON.parse(text) as { version?: unknown; counters?: Record<string, { total: string; expiresAt: number }> };
+      const document = JSON.parse(text) as {
+        version?: unknown;
+        counters?: Record<string, { total: string; expiresAt: number }>;
+      };
       if (document.version !== VERSION || typeof document.counters !== 'object' || document.counters === null) {
         throw new Error(`not a version ${VERSION} budget file`);
       }

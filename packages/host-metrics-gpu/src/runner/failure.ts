@@ -7,7 +7,10 @@ import type { ProcessOutcome } from './spawn.js';
 export type Failure = Omit<CollectionFailure, 'durationSeconds' | 'run'>;
 
 function firstLines(text: string): string {
-  const lines = text.trim().split(/\r?\n/).filter((l) => l.trim() !== '');
+  const lines = text
+    .trim()
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '');
   const head = lines.slice(0, 3).join(' / ');
   return head.length > 300 ? `${head.slice(0, 300)}…` : head;
 }
@@ -29,14 +32,25 @@ export function failureOf(outcome: ProcessOutcome, path: string, timeoutMs: numb
     };
   }
   if (outcome.timedOut) {
-    return { ok: false, reason: 'timeout', message: `${path} did not finish within ${timeoutMs} ms and was killed`, exitCode };
+    return {
+      ok: false,
+      reason: 'timeout',
+      message: `${path} did not finish within ${timeoutMs} ms and was killed`,
+      exitCode,
+    };
   }
   // nvidia-smi prints its errors on stdout, with a non-zero exit (or, for a GPU lost mid-run,
   // in the middle of otherwise good output).
   const output = `${outcome.stdout}${outcome.stderr}`;
   const known = detectFailure(output);
   if (known !== undefined) {
-    return { ok: false, reason: known.reason as CollectionFailureReason, message: `${known.message}: "${firstLines(output)}"`, output, exitCode };
+    return {
+      ok: false,
+      reason: known.reason as CollectionFailureReason,
+      message: `${known.message}: "${firstLines(output)}"`,
+      output,
+      exitCode,
+    };
   }
   if (exitCode !== 0) {
     return {
@@ -53,7 +67,14 @@ export function failureOf(outcome: ProcessOutcome, path: string, timeoutMs: numb
 /** A parse that failed: the parser's typed reason, or `malformed`. */
 export function parseFailure(error: unknown, output: string, exitCode: number | undefined, what: string): Failure {
   const reason = (error as { reason?: string }).reason;
-  const known: CollectionFailureReason[] = ['driver-not-loaded', 'driver-mismatch', 'no-devices', 'gpu-lost', 'invalid-field', 'malformed'];
+  const known: CollectionFailureReason[] = [
+    'driver-not-loaded',
+    'driver-mismatch',
+    'no-devices',
+    'gpu-lost',
+    'invalid-field',
+    'malformed',
+  ];
   return {
     ok: false,
     reason: known.includes(reason as CollectionFailureReason) ? (reason as CollectionFailureReason) : 'malformed',

@@ -97,9 +97,20 @@ export class LoopSampler {
     ];
     let child: ChildProcess;
     try {
-      child = spawn(this.options.path, args, { stdio: ['ignore', 'pipe', 'pipe'], env: this.options.env, windowsHide: true });
+      child = spawn(this.options.path, args, {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: this.options.env,
+        windowsHide: true,
+      });
     } catch (error) {
-      this.died({ stdout: '', stderr: '', exitCode: undefined, timedOut: false, spawnError: error as NodeJS.ErrnoException, pid: undefined });
+      this.died({
+        stdout: '',
+        stderr: '',
+        exitCode: undefined,
+        timedOut: false,
+        spawnError: error as NodeJS.ErrnoException,
+        pid: undefined,
+      });
       return;
     }
     this.child = child;
@@ -123,8 +134,7 @@ export class LoopSampler {
 
   private onData(chunk: string): void {
     this.buffer += chunk;
-    let newline: number;
-    while ((newline = this.buffer.indexOf('\n')) >= 0) {
+    for (let newline = this.buffer.indexOf('\n'); newline >= 0; newline = this.buffer.indexOf('\n')) {
       const line = this.buffer.slice(0, newline).trim();
       this.buffer = this.buffer.slice(newline + 1);
       if (line === '') continue;
@@ -141,7 +151,13 @@ export class LoopSampler {
         this.failure = undefined;
         for (const wake of this.waiters.splice(0)) wake();
       } catch (error) {
-        this.record({ ok: false, reason: 'malformed', message: `unreadable nvidia-smi loop line (${error instanceof Error ? error.message : String(error)})`, output: line, exitCode: undefined });
+        this.record({
+          ok: false,
+          reason: 'malformed',
+          message: `unreadable nvidia-smi loop line (${error instanceof Error ? error.message : String(error)})`,
+          output: line,
+          exitCode: undefined,
+        });
       }
     }
     if (this.buffer.length > 1 << 20) this.buffer = '';

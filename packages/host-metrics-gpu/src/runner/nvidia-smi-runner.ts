@@ -15,7 +15,13 @@ import {
 import type { GpuReading } from '@mltel/nvidia-smi-parser';
 import { devicesOf, migNamesOf } from '../devices.js';
 import type { MigNames } from '../devices.js';
-import type { CollectionFailureReason, CollectionResult, CollectionSuccess, GpuDevice, GpuQuerySource } from '../types.js';
+import type {
+  CollectionFailureReason,
+  CollectionResult,
+  CollectionSuccess,
+  GpuDevice,
+  GpuQuerySource,
+} from '../types.js';
 import { failureOf, parseFailure } from './failure.js';
 import type { Failure } from './failure.js';
 import { LoopSampler } from './loop.js';
@@ -55,8 +61,6 @@ export class NvidiaSmiRunner {
   private readonly failures = new Map<CollectionFailureReason, number>();
   private exitCode: number | undefined;
   private spawnCount = 0;
-  /** Pid of the child running now (tests check it is reaped). */
-  private current: number | undefined;
 
   constructor(private readonly options: RunnerOptions) {}
 
@@ -83,7 +87,8 @@ export class NvidiaSmiRunner {
     this.inflight = this.collectNow()
       .catch((error: unknown): Failure => parseFailure(error, '', undefined, 'unexpected'))
       .then((result): CollectionResult => {
-        const durationSeconds = this.options.loopIntervalSeconds !== undefined && result.ok ? 0 : (performance.now() - started) / 1000;
+        const durationSeconds =
+          this.options.loopIntervalSeconds !== undefined && result.ok ? 0 : (performance.now() - started) / 1000;
         // In loop mode the sampler counts each failure of its child once, as it happens.
         const loop = this.options.loopIntervalSeconds !== undefined && this.negotiated !== undefined;
         if (!result.ok && !loop) this.failures.set(result.reason, (this.failures.get(result.reason) ?? 0) + 1);
@@ -157,7 +162,9 @@ export class NvidiaSmiRunner {
     }
     const { source, processes, loopIntervalSeconds } = this.options;
     const mode =
-      loopIntervalSeconds === undefined && (source === 'xml' || (source === 'auto' && (processes || hasMig))) ? 'xml' : 'csv';
+      loopIntervalSeconds === undefined && (source === 'xml' || (source === 'auto' && (processes || hasMig)))
+        ? 'xml'
+        : 'csv';
     let fields = this.negotiated?.fields;
     if (mode === 'csv' && fields === undefined) {
       const help = await this.exec(['--help-query-gpu']);
@@ -167,7 +174,9 @@ export class NvidiaSmiRunner {
         const negotiation = negotiateFields(QUERY_GPU_FIELDS, parseHelpQueryGpu(help.stdout));
         fields = negotiation.fields;
         if (negotiation.unsupported.length > 0) {
-          diag.debug(`mltel: this nvidia-smi does not know the fields ${negotiation.unsupported.join(', ')}; they are not queried`);
+          diag.debug(
+            `mltel: this nvidia-smi does not know the fields ${negotiation.unsupported.join(', ')}; they are not queried`,
+          );
         }
       } catch (error) {
         return parseFailure(error, help.stdout, help.exitCode, '--help-query-gpu');
@@ -222,7 +231,8 @@ export class NvidiaSmiRunner {
   }
 
   private async fromLoop(negotiated: Negotiated): Promise<Outcome> {
-    if (this.closed) return { ok: false, reason: 'exit-code', message: 'the GPU plugin is disabled', exitCode: undefined };
+    if (this.closed)
+      return { ok: false, reason: 'exit-code', message: 'the GPU plugin is disabled', exitCode: undefined };
     this.loop ??= new LoopSampler({
       path: this.options.path,
       fields: negotiated.fields,
@@ -236,7 +246,14 @@ export class NvidiaSmiRunner {
     const sample = this.loop.latest() ?? (await this.loop.nextSample(this.options.timeoutMs));
     if (sample === undefined) {
       const last = this.loop.lastFailure();
-      return last ?? { ok: false, reason: 'timeout', message: 'the nvidia-smi loop has not produced a sample yet', exitCode: undefined };
+      return (
+        last ?? {
+          ok: false,
+          reason: 'timeout',
+          message: 'the nvidia-smi loop has not produced a sample yet',
+          exitCode: undefined,
+        }
+      );
     }
     return this.success(devicesOf(sample, negotiated.migNames), 'loop', this.loop.lastExitCode());
   }

@@ -42,7 +42,14 @@ export function runProcess(file: string, args: readonly string[], options: RunOp
     try {
       child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env, windowsHide: true });
     } catch (error) {
-      resolve({ stdout: '', stderr: '', exitCode: undefined, timedOut: false, spawnError: error as NodeJS.ErrnoException, pid: undefined });
+      resolve({
+        stdout: '',
+        stderr: '',
+        exitCode: undefined,
+        timedOut: false,
+        spawnError: error as NodeJS.ErrnoException,
+        pid: undefined,
+      });
       return;
     }
     const finish = (outcome: Omit<ProcessOutcome, 'stdout' | 'stderr' | 'timedOut' | 'pid'>): void => {

@@ -133,13 +133,18 @@ describe('LLM client settings', () => {
   });
 
   it('read the model allow-list and the provider-health mode; a bad mode is one problem naming the fix', () => {
-    const { config } = resolveConfig({ env: { MLTEL_GENAI_MODELS: 'gpt-4o*, claude-3-5-sonnet-20240620,,', MLTEL_PROVIDER_HEALTH: 'Outcomes' } });
+    const { config } = resolveConfig({
+      env: { MLTEL_GENAI_MODELS: 'gpt-4o*, claude-3-5-sonnet-20240620,,', MLTEL_PROVIDER_HEALTH: 'Outcomes' },
+    });
     expect(config.genAiModels).toEqual(['gpt-4o*', 'claude-3-5-sonnet-20240620']);
     expect(config.deriveProviderHealth).toBe(true);
     const bad = resolveConfig({ env: { MLTEL_PROVIDER_HEALTH: 'auto' } });
     expect(bad.config.deriveProviderHealth).toBe(false);
     expect(bad.problems).toEqual([
-      expect.objectContaining({ setting: 'MLTEL_PROVIDER_HEALTH', message: expect.stringContaining('MLTEL_PROVIDER_HEALTH=outcomes') }),
+      expect.objectContaining({
+        setting: 'MLTEL_PROVIDER_HEALTH',
+        message: expect.stringContaining('MLTEL_PROVIDER_HEALTH=outcomes'),
+      }),
     ]);
   });
 
@@ -158,7 +163,13 @@ describe('cost settings', () => {
   it('price calls by default, with no budgets, in memory', () => {
     const { config, problems } = resolveConfig({ env: {} });
     expect(problems).toEqual([]);
-    expect(config).toMatchObject({ cost: true, priceFiles: [], prices: [], budgets: [], budgetStore: { kind: 'memory' } });
+    expect(config).toMatchObject({
+      cost: true,
+      priceFiles: [],
+      prices: [],
+      budgets: [],
+      budgetStore: { kind: 'memory' },
+    });
   });
 
   it('read MLTEL_PRICES, inline MLTEL_BUDGETS and the three store kinds', () => {
@@ -175,7 +186,9 @@ describe('cost settings', () => {
     expect(config.priceFiles).toEqual(['/etc/prices.json', 'https://example.test/model_prices.json']);
     expect(config.budgets).toEqual(budgets);
     expect(config.budgetStore).toEqual({ kind: 'file', path: '/var/lib/app/budgets.json' });
-    expect(resolveConfig({ env: { MLTEL_BUDGET_STORE: 'redis://:secret@127.0.0.1:6379/2' } }).config.budgetStore).toEqual({
+    expect(
+      resolveConfig({ env: { MLTEL_BUDGET_STORE: 'redis://:secret@127.0.0.1:6379/2' } }).config.budgetStore,
+    ).toEqual({
       kind: 'redis',
       url: 'redis://:secret@127.0.0.1:6379/2',
     });
@@ -187,7 +200,9 @@ describe('cost settings', () => {
     try {
       const file = join(dir, 'budgets.json');
       writeFileSync(file, '[{"name":"hourly","limitUsd":"2.5","window":"hour"}]');
-      expect(resolveConfig({ env: { MLTEL_BUDGETS: file } }).config.budgets).toEqual([{ name: 'hourly', limitUsd: '2.5', window: 'hour' }]);
+      expect(resolveConfig({ env: { MLTEL_BUDGETS: file } }).config.budgets).toEqual([
+        { name: 'hourly', limitUsd: '2.5', window: 'hour' },
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -196,9 +211,13 @@ describe('cost settings', () => {
   it('a bad budget setting is one problem naming the variable and the fix, never a throw', () => {
     const missing = resolveConfig({ env: { MLTEL_BUDGETS: '/no/such/budgets.json' } });
     expect(missing.config.budgets).toEqual([]);
-    expect(missing.problems).toEqual([expect.objectContaining({ setting: 'MLTEL_BUDGETS', message: expect.stringContaining('/no/such/budgets.json') })]);
+    expect(missing.problems).toEqual([
+      expect.objectContaining({ setting: 'MLTEL_BUDGETS', message: expect.stringContaining('/no/such/budgets.json') }),
+    ]);
     const broken = resolveConfig({ env: { MLTEL_BUDGETS: '[{"name":' } });
-    expect(broken.problems).toEqual([expect.objectContaining({ setting: 'MLTEL_BUDGETS', message: expect.stringContaining('Fix:') })]);
+    expect(broken.problems).toEqual([
+      expect.objectContaining({ setting: 'MLTEL_BUDGETS', message: expect.stringContaining('Fix:') }),
+    ]);
     const store = resolveConfig({ env: { MLTEL_BUDGET_STORE: 'mysql://user:pw@db/x' } });
     expect(store.config.budgetStore).toEqual({ kind: 'memory' });
     expect(store.problems).toHaveLength(1);

@@ -204,8 +204,7 @@ function otlpEndpoint(env: Env, protocol: OtlpProtocol, problems: ConfigProblem[
   const specific = read(env, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT');
   const generic = read(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
   const fallbackBase = protocol === 'grpc' ? DEFAULTS.otlpGrpc : DEFAULTS.otlpBase;
-  const withPath = (base: string): string =>
-    protocol === 'grpc' ? base : `${base.replace(/\/+$/, '')}/v1/metrics`;
+  const withPath = (base: string): string => (protocol === 'grpc' ? base : `${base.replace(/\/+$/, '')}/v1/metrics`);
   if (specific !== undefined) {
     if (validUrl(specific)) return specific;
     problems.push({
@@ -277,8 +276,7 @@ export function resolveConfig(options: StartOptions = {}): { config: ResolvedCon
   const config: ResolvedConfig = {
     disabled,
     exporters: options.exporters ? [...options.exporters] : parseExporters(env, problems),
-    prometheusHost:
-      options.prometheusHost ?? read(env, 'OTEL_EXPORTER_PROMETHEUS_HOST') ?? DEFAULTS.prometheusHost,
+    prometheusHost: options.prometheusHost ?? read(env, 'OTEL_EXPORTER_PROMETHEUS_HOST') ?? DEFAULTS.prometheusHost,
     prometheusPort:
       options.prometheusPort ??
       parseInteger(env, 'OTEL_EXPORTER_PROMETHEUS_PORT', DEFAULTS.prometheusPort, problems, {

@@ -71,7 +71,7 @@ export class PeerHub {
     peer.misses = 0;
     if (id === undefined) return;
     const round = this.rounds.get(id);
-    if (round !== undefined && round.waiting.delete(key) && round.waiting.size === 0) round.done();
+    if (round?.waiting.delete(key) && round.waiting.size === 0) round.done();
   }
 
   /** A peer exited: what it counted moves to the retired accumulator, its gauges are dropped. */

@@ -19,7 +19,10 @@ function worker(buckets: number[] = [0.1, 1, 10]) {
   const meter = provider.getMeter('@mltel/pipeline');
   const instruments = {
     requests: meter.createCounter('ml.tasks'),
-    latency: meter.createHistogram('ml.pipeline.duration', { unit: 's', advice: { explicitBucketBoundaries: buckets } }),
+    latency: meter.createHistogram('ml.pipeline.duration', {
+      unit: 's',
+      advice: { explicitBucketBoundaries: buckets },
+    }),
     active: meter.createUpDownCounter('ml.tasks.active'),
     queue: meter.createGauge('ml.queue.size'),
     hostCpu: meter.createCounter('system.cpu.time'),
@@ -27,7 +30,8 @@ function worker(buckets: number[] = [0.1, 1, 10]) {
   return {
     ...instruments,
     // Through JSON, as over the cluster IPC channel.
-    snapshot: async (): Promise<Snapshot> => JSON.parse(JSON.stringify(toSnapshot((await reader.collect()).resourceMetrics))),
+    snapshot: async (): Promise<Snapshot> =>
+      JSON.parse(JSON.stringify(toSnapshot((await reader.collect()).resourceMetrics))),
   };
 }
 
@@ -65,7 +69,12 @@ describe('MetricsMerger', () => {
       [{ k: 'y' }, 1],
     ]);
     const histogram = metric(merged, 'ml.pipeline.duration')!.dataPoints[0]!.value as Histogram;
-    expect(histogram).toMatchObject({ count: 3, min: 0.05, max: 5, buckets: { boundaries: [0.1, 1, 10], counts: [1, 1, 1, 0] } });
+    expect(histogram).toMatchObject({
+      count: 3,
+      min: 0.05,
+      max: 5,
+      buckets: { boundaries: [0.1, 1, 10], counts: [1, 1, 1, 0] },
+    });
     expect(histogram.sum).toBeCloseTo(5.55, 9);
     expect(values(merged, 'ml.tasks.active')).toEqual([[{}, 3]]);
     expect(values(merged, 'ml.queue.size')).toEqual([
@@ -79,13 +88,19 @@ describe('MetricsMerger', () => {
     const peer = worker();
     own.hostCpu.add(10);
     peer.hostCpu.add(10);
-    const merged = new MetricsMerger().add(await own.snapshot(), undefined).add(await peer.snapshot(), ['w', '0']).result();
+    const merged = new MetricsMerger()
+      .add(await own.snapshot(), undefined)
+      .add(await peer.snapshot(), ['w', '0'])
+      .result();
     expect(values(merged, 'system.cpu.time')).toEqual([[{}, 10]]);
   });
 
   it('folds a histogram with other boundaries into the first one: count and sum exact, one warning', async () => {
     const warnings: string[] = [];
-    diag.setLogger({ warn: (m: string) => void warnings.push(m), error() {}, info() {}, debug() {}, verbose() {} }, DiagLogLevel.WARN);
+    diag.setLogger(
+      { warn: (m: string) => void warnings.push(m), error() {}, info() {}, debug() {}, verbose() {} },
+      DiagLogLevel.WARN,
+    );
     const a = worker([0.1, 1, 10]);
     const b = worker([0.5, 5]);
     a.latency.record(0.05);
@@ -93,12 +108,18 @@ describe('MetricsMerger', () => {
     b.latency.record(3); // (0.5, 5] -> le=10
     b.latency.record(50); // +Inf -> +Inf
     const warned = new Set<string>();
-    const merged = new MetricsMerger(warned).add(await a.snapshot(), undefined).add(await b.snapshot(), ['w', '1']).result();
+    const merged = new MetricsMerger(warned)
+      .add(await a.snapshot(), undefined)
+      .add(await b.snapshot(), ['w', '1'])
+      .result();
     const histogram = metric(merged, 'ml.pipeline.duration')!.dataPoints[0]!.value as Histogram;
     expect(histogram.buckets).toEqual({ boundaries: [0.1, 1, 10], counts: [1, 1, 1, 1] });
     expect(histogram.count).toBe(4);
     expect(histogram.sum).toBeCloseTo(53.35, 9);
-    new MetricsMerger(warned).add(await a.snapshot(), undefined).add(await b.snapshot(), ['w', '1']).result();
+    new MetricsMerger(warned)
+      .add(await a.snapshot(), undefined)
+      .add(await b.snapshot(), ['w', '1'])
+      .result();
     expect(warnings.filter((w) => w.includes('different bucket boundaries'))).toHaveLength(1);
   });
 
@@ -145,7 +166,13 @@ describe('PeerHub', () => {
       ['1', worker()],
       ['2', worker()],
     ]);
-    const h = hub((key, id, self) => void workers.get(key)?.snapshot().then((s) => self.receive(key, s, id)));
+    const h = hub(
+      (key, id, self) =>
+        void workers
+          .get(key)
+          ?.snapshot()
+          .then((s) => self.receive(key, s, id)),
+    );
     const own: Snapshot = { v: 1, s: [] };
     h.join('1');
     h.join('2');
@@ -204,7 +231,10 @@ describe('PeerHub', () => {
     const other: Snapshot = JSON.parse(JSON.stringify(await a.snapshot()));
     const m = other.s[0]!.m.find((x) => x.d.name === 'ml.tasks')!;
     m.t = DataPointType.GAUGE;
-    const merged = new MetricsMerger().add(await a.snapshot(), undefined).add(other, ['w', '0']).result();
+    const merged = new MetricsMerger()
+      .add(await a.snapshot(), undefined)
+      .add(other, ['w', '0'])
+      .result();
     expect(values(merged, 'ml.tasks')).toEqual([[{}, 1]]);
   });
 });
@@ -239,9 +269,16 @@ describe('host-wide and process-wide metrics', () => {
     const own = worker();
     own.requests.add(1);
     const a = JSON.parse(JSON.stringify(await own.snapshot())) as Snapshot;
-    a.s[0]!.m.push({ ...a.s[0]!.m.find((m) => m.d.name === 'ml.tasks')!, d: { ...a.s[0]!.m[0]!.d, name: 'process.cpu.time' }, p: [[{}, 5]] });
+    a.s[0]!.m.push({
+      ...a.s[0]!.m.find((m) => m.d.name === 'ml.tasks')!,
+      d: { ...a.s[0]!.m[0]!.d, name: 'process.cpu.time' },
+      p: [[{}, 5]],
+    });
     const b = JSON.parse(JSON.stringify(a)) as Snapshot;
-    const threads = new MetricsMerger(new Set(), PROCESS_WIDE_PREFIXES).add(a, undefined).add(b, ['ml.thread.worker', '0']).result();
+    const threads = new MetricsMerger(new Set(), PROCESS_WIDE_PREFIXES)
+      .add(a, undefined)
+      .add(b, ['ml.thread.worker', '0'])
+      .result();
     expect(values(threads, 'process.cpu.time')).toEqual([[{}, 5]]);
     const processes = new MetricsMerger().add(a, undefined).add(b, ['ml.cluster.worker', '0']).result();
     expect(values(processes, 'process.cpu.time')).toEqual([[{}, 10]]);

@@ -21,7 +21,10 @@ export const HOST_WIDE_PREFIXES: readonly string[] = ['system.'];
 export const PROCESS_WIDE_PREFIXES: readonly string[] = ['system.', 'process.'];
 
 /** The merge policy of a metric, by its kind and name (documented in docs/node.md). */
-export function mergePolicyOf(metric: Pick<WireMetric, 'd' | 't'>, ownPrefixes: readonly string[] = HOST_WIDE_PREFIXES): MergePolicy {
+export function mergePolicyOf(
+  metric: Pick<WireMetric, 'd' | 't'>,
+  ownPrefixes: readonly string[] = HOST_WIDE_PREFIXES,
+): MergePolicy {
   for (const prefix of ownPrefixes) if (metric.d.name.startsWith(prefix)) return 'own';
   if (metric.t === DataPointType.HISTOGRAM || metric.t === DataPointType.SUM) return 'sum';
   return 'per-worker';
@@ -112,7 +115,10 @@ export class MetricsMerger {
     for (const scope of snapshot.s) {
       let scopeEntry = this.scopes.get(scope.name);
       if (scopeEntry === undefined) {
-        scopeEntry = { scope: { name: scope.name, version: scope.version, schemaUrl: scope.schemaUrl }, metrics: new Map() };
+        scopeEntry = {
+          scope: { name: scope.name, version: scope.version, schemaUrl: scope.schemaUrl },
+          metrics: new Map(),
+        };
         this.scopes.set(scope.name, scopeEntry);
       }
       for (const metric of scope.m) this.addMetric(scopeEntry.metrics, metric, label);
@@ -146,10 +152,20 @@ export class MetricsMerger {
     const name = metric.d.name;
     let entry = metrics.get(name);
     if (entry === undefined) {
-      entry = { metric, policy: mergePolicyOf(metric, this.ownPrefixes), st: metric.st, et: metric.et, boundaries: metric.b ?? [], points: new Map() };
+      entry = {
+        metric,
+        policy: mergePolicyOf(metric, this.ownPrefixes),
+        st: metric.st,
+        et: metric.et,
+        boundaries: metric.b ?? [],
+        points: new Map(),
+      };
       metrics.set(name, entry);
     } else if (entry.metric.t !== metric.t || entry.metric.mono !== metric.mono) {
-      this.warn(`kind:${name}`, `${name} is a different kind of instrument in different workers; the later one is left out`);
+      this.warn(
+        `kind:${name}`,
+        `${name} is a different kind of instrument in different workers; the later one is left out`,
+      );
       return;
     } else {
       entry.st = earlier(entry.st, metric.st);
@@ -191,7 +207,13 @@ export class MetricsMerger {
    * target bucket whose upper bound is at least the source's, so count and sum stay exact and no
    * value lands in a bucket below its own; the shape is coarser, and one warning says so.
    */
-  private addHistogram(into: WireHistogram, from: WireHistogram, target: number[], metricBoundaries: number[], name: string): void {
+  private addHistogram(
+    into: WireHistogram,
+    from: WireHistogram,
+    target: number[],
+    metricBoundaries: number[],
+    name: string,
+  ): void {
     const source = from[5] ?? metricBoundaries;
     const counts = into[4];
     if (sameNumbers(target, source)) {

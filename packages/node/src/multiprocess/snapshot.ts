@@ -15,7 +15,14 @@ import type { Resource } from '@opentelemetry/resources';
  * A histogram point on the wire: count, sum, min, max, bucket counts, and the boundaries only
  * when they differ from the metric's (they never do within one SDK, whose view fixes them).
  */
-export type WireHistogram = [count: number, sum: number, min: number | null, max: number | null, counts: number[], boundaries?: number[]];
+export type WireHistogram = [
+  count: number,
+  sum: number,
+  min: number | null,
+  max: number | null,
+  counts: number[],
+  boundaries?: number[],
+];
 
 /** One metric on the wire: its descriptor and kind once, then `[attributes, value]` per point. */
 export interface WireMetric {
@@ -84,7 +91,8 @@ export function toWireMetric(metric: MetricData): WireMetric {
     et,
     p: new Array(points.length),
   };
-  if ((metric as { isMonotonic?: boolean }).isMonotonic !== undefined) wire.mono = (metric as { isMonotonic: boolean }).isMonotonic;
+  if ((metric as { isMonotonic?: boolean }).isMonotonic !== undefined)
+    wire.mono = (metric as { isMonotonic: boolean }).isMonotonic;
   const histogram = metric.dataPointType === DataPointType.HISTOGRAM;
   if (histogram && points.length > 0) wire.b = [...(points[0]!.value as Histogram).buckets.boundaries];
   for (let i = 0; i < points.length; i++) {
@@ -129,7 +137,10 @@ export function fromWireMetric(wire: WireMetric): MetricData {
     if (max !== null) h.max = max;
     return { attributes, startTime: wire.st, endTime: wire.et, value: h };
   });
-  const metric = { descriptor: wire.d, aggregationTemporality: wire.temp, dataPointType: wire.t, dataPoints } as Record<string, unknown>;
+  const metric = { descriptor: wire.d, aggregationTemporality: wire.temp, dataPointType: wire.t, dataPoints } as Record<
+    string,
+    unknown
+  >;
   if (wire.mono !== undefined) metric.isMonotonic = wire.mono;
   return metric as unknown as MetricData;
 }
@@ -149,5 +160,10 @@ export function toResourceMetrics(resource: Resource, snapshot: Snapshot): Resou
 
 /** True for a value shaped like a snapshot (messages come from other processes: check them). */
 export function isSnapshot(value: unknown): value is Snapshot {
-  return typeof value === 'object' && value !== null && (value as { v?: unknown }).v === 1 && Array.isArray((value as { s?: unknown }).s);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { v?: unknown }).v === 1 &&
+    Array.isArray((value as { s?: unknown }).s)
+  );
 }

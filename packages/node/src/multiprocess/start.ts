@@ -38,7 +38,10 @@ export interface Multiprocess {
  * and report to it. A worker thread reports to its process's main thread, which (in a cluster
  * worker) reports the merged result on to the primary.
  */
-export function startMultiprocess(collect: () => Promise<CollectionResult>, options: MultiprocessOptions): Multiprocess {
+export function startMultiprocess(
+  collect: () => Promise<CollectionResult>,
+  options: MultiprocessOptions,
+): Multiprocess {
   const own = async (): Promise<Snapshot> => toSnapshot((await collect()).resourceMetrics);
   if (!isMainThread) {
     const reporter = startThreadReporter(own, options.pushMs);

@@ -31,16 +31,22 @@ function isThreadMessage(value: unknown): value is ThreadMessage {
 export function startThreadHub(timeoutMs: number): { hub: PeerHub; stop(): void } {
   const requests = new BroadcastChannel(COLLECT_CHANNEL);
   const snapshots = new BroadcastChannel(SNAPSHOT_CHANNEL);
-  const hub = new PeerHub(THREAD_WORKER_ATTRIBUTE, timeoutMs, (_keys, id) => {
-    requests.postMessage({ id });
-    return [];
-  }, PROCESS_WIDE_PREFIXES);
+  const hub = new PeerHub(
+    THREAD_WORKER_ATTRIBUTE,
+    timeoutMs,
+    (_keys, id) => {
+      requests.postMessage({ id });
+      return [];
+    },
+    PROCESS_WIDE_PREFIXES,
+  );
   snapshots.onmessage = (event: unknown) => {
     const data = (event as { data?: unknown }).data;
     if (!isThreadMessage(data)) return;
     const key = String(data.t);
     if (data.k === 'hello') hub.join(key);
-    else if (isSnapshot(data.snapshot)) hub.receive(key, data.snapshot, typeof data.id === 'number' ? data.id : undefined);
+    else if (isSnapshot(data.snapshot))
+      hub.receive(key, data.snapshot, typeof data.id === 'number' ? data.id : undefined);
     if (data.k === 'bye') hub.leave(key);
   };
   requests.unref();
@@ -77,7 +83,7 @@ export function startThreadReporter(
     }
   };
   requests.onmessage = (event: unknown) => {
-    const id = ((event as { data?: { id?: unknown } }).data ?? {}).id;
+    const id = (event as { data?: { id?: unknown } }).data?.id;
     if (typeof id === 'number') void push('snapshot', id);
   };
   requests.unref();

@@ -21,9 +21,11 @@ function setup() {
 describe('CompatPrometheusSerializer', () => {
   it('appends unit words, _total and _ratio as the OTel compatibility rules say', async () => {
     const { endpoint, meter } = setup();
-    meter.createHistogram('ml.task.duration', { unit: 's', advice: { explicitBucketBoundaries: [0.1, 1] } }).record(0.5, {
-      'ml.task.name': 'embed',
-    });
+    meter
+      .createHistogram('ml.task.duration', { unit: 's', advice: { explicitBucketBoundaries: [0.1, 1] } })
+      .record(0.5, {
+        'ml.task.name': 'embed',
+      });
     meter.createCounter('ml.tasks', { unit: '{task}' }).add(3, { 'ml.task.name': 'embed' });
     meter.createCounter('ml.audio.duration', { unit: 's' }).add(12.5);
     meter.createUpDownCounter('hw.gpu.memory.usage', { unit: 'By' }).add(2048);
@@ -49,8 +51,12 @@ describe('CompatPrometheusSerializer', () => {
     const { endpoint, meter } = setup();
     meter.createHistogram('ml.task.duration', { unit: 's' }).record(2, { 'ml.task.name': 'x' });
     const collected = await endpoint.reader.collect();
-    const upstream = new PrometheusSerializer(undefined, false, undefined, false, true).serialize(collected.resourceMetrics);
-    const ours = new CompatPrometheusSerializer(undefined, false, undefined, false, true).serialize(collected.resourceMetrics);
+    const upstream = new PrometheusSerializer(undefined, false, undefined, false, true).serialize(
+      collected.resourceMetrics,
+    );
+    const ours = new CompatPrometheusSerializer(undefined, false, undefined, false, true).serialize(
+      collected.resourceMetrics,
+    );
     expect(upstream).toContain('ml_task_duration_bucket');
     expect(ours).toBe(upstream.replaceAll('ml_task_duration', 'ml_task_duration_seconds'));
   });

@@ -1,6 +1,5 @@
 import type { Counter, Histogram, MeterProvider, ObservableGauge } from '@opentelemetry/api';
 import {
-  instrumentOptions,
   ML_BATCH_SIZE,
   ML_DRIFT_ALERTS,
   ML_DRIFT_SCORE,
@@ -8,6 +7,7 @@ import {
   ML_PREDICTION_CONFIDENCE,
   ML_PREDICTIONS,
 } from '@mltel/semconv';
+import { instrumentOptions } from '@mltel/kit';
 
 /** Instrumentation scope of the model monitor. */
 export const SCOPE_NAME = '@mltel/quality';

@@ -1,5 +1,5 @@
 import { diag, metrics } from '@opentelemetry/api';
-import { announceProviderChange } from '@mltel/semconv';
+import { announceProviderChange } from '@mltel/kit';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { NUMERIC, CATEGORICAL } from '../../test/datasets.js';
 import { captureDiag, CLASS, FEATURE, KIND, METHOD, MODEL, sdkProvider, setup, SEVERITY } from '../../test/harness.js';
@@ -62,7 +62,8 @@ describe('predictions, confidence and batch size', () => {
 describe('accuracy from late labels', () => {
   it('matches labels that arrive late and out of order, by an id that never becomes an attribute', async () => {
     const { monitor, collect } = setup({ modelName: 'm', accuracyWindow: 4 });
-    for (let i = 0; i < 6; i++) monitor.recordPrediction({ predictedClass: i % 2 === 0 ? 'cat' : 'dog', id: `req-${i}` });
+    for (let i = 0; i < 6; i++)
+      monitor.recordPrediction({ predictedClass: i % 2 === 0 ? 'cat' : 'dog', id: `req-${i}` });
     let c = await collect();
     expect(c.points('ml.model.accuracy')).toEqual([]);
     // Labels in reverse order; req-5 and req-3 wrong.
@@ -109,20 +110,26 @@ describe('online drift', () => {
       window: { count: shift.current.length },
       onAlert: (a) => alerts.push(a),
     });
-    shift.current.forEach((x, i) => monitor.observe({ x, c: category.current[i] }));
+    for (const [i, x] of shift.current.entries()) monitor.observe({ x, c: category.current[i] });
 
     const c = await collect();
     const scores = c.points('ml.drift.score');
-    const of = (feature: string, method: string) => scores.find((p) => p.attributes[FEATURE] === feature && p.attributes[METHOD] === method)?.value;
+    const of = (feature: string, method: string) =>
+      scores.find((p) => p.attributes[FEATURE] === feature && p.attributes[METHOD] === method)?.value;
     expect(Math.abs(of('x', 'psi')! - shift.expected.psi)).toBeLessThanOrEqual(1e-9);
     expect(Math.abs(of('x', 'js')! - shift.expected.js)).toBeLessThanOrEqual(1e-9);
     expect(Math.abs(of('x', 'hellinger')! - shift.expected.hellinger)).toBeLessThanOrEqual(1e-9);
     // Default k = 1024: the 5000-value reference and 3000-value window sketches are compacted.
-    const ksBound = 2 * 3 / 1024;
+    const ksBound = (2 * 3) / 1024;
     expect(Math.abs(of('x', 'ks')! - shift.expected.ks)).toBeLessThanOrEqual(ksBound);
     expect(Math.abs(of('x', 'wasserstein')! - shift.expected.wasserstein)).toBeLessThanOrEqual(ksBound * 10);
     expect(Math.abs(of('c', 'psi')! - category.expected.psi)).toBeLessThanOrEqual(1e-9);
-    expect(scores.filter((p) => p.attributes[FEATURE] === 'c').map((p) => p.attributes[METHOD]).sort()).toEqual(['hellinger', 'js', 'psi']);
+    expect(
+      scores
+        .filter((p) => p.attributes[FEATURE] === 'c')
+        .map((p) => p.attributes[METHOD])
+        .sort(),
+    ).toEqual(['hellinger', 'js', 'psi']);
     expect(scores.every((p) => p.attributes[MODEL] === 'm' && p.attributes[KIND] === 'distribution')).toBe(true);
 
     expect(alerts).toHaveLength(1);
@@ -130,11 +137,16 @@ describe('online drift', () => {
       ['x', 'critical'],
       ['c', 'critical'],
     ]);
-    expect(alerts[0]![0]!.crossings.find((x) => x.method === 'psi')).toMatchObject({ severity: 'critical', threshold: 0.25 });
+    expect(alerts[0]![0]!.crossings.find((x) => x.method === 'psi')).toMatchObject({
+      severity: 'critical',
+      threshold: 0.25,
+    });
     expect(c.points('ml.drift.alerts')).toEqual([
       { attributes: { [MODEL]: 'm', [KIND]: 'distribution', [SEVERITY]: 'critical' }, value: 2 },
     ]);
-    expect(log.warnings).toEqual(['mltel: feature "c" has a category the profile does not know; such values count as "other"']);
+    expect(log.warnings).toEqual([
+      'mltel: feature "c" has a category the profile does not know; such values count as "other"',
+    ]);
   });
 
   it('scores confidence (kind confidence) and the predicted class, with per-feature threshold overrides', async () => {
@@ -147,17 +159,22 @@ describe('online drift', () => {
       thresholds: { perFeature: { _prediction: { psi: { warning: 0.03, critical: 10 } } } },
       onAlert: (a) => alerts.push(a),
     });
-    for (let i = 0; i < 500; i++) monitor.recordPrediction({ predictedClass: i % 5 < 2 ? 'dog' : 'cat', confidence: 0.99 });
+    for (let i = 0; i < 500; i++)
+      monitor.recordPrediction({ predictedClass: i % 5 < 2 ? 'dog' : 'cat', confidence: 0.99 });
     const c = await collect();
     const scores = c.points('ml.drift.score');
-    expect(scores.filter((p) => p.attributes[FEATURE] === '_confidence').every((p) => p.attributes[KIND] === 'confidence')).toBe(true);
+    expect(
+      scores.filter((p) => p.attributes[FEATURE] === '_confidence').every((p) => p.attributes[KIND] === 'confidence'),
+    ).toBe(true);
     expect(scores.filter((p) => p.attributes[FEATURE] === '_confidence')).toHaveLength(5);
     expect(scores.filter((p) => p.attributes[FEATURE] === '_prediction')).toHaveLength(3);
     // Feature x had no values: not scored.
     expect(scores.filter((p) => p.attributes[FEATURE] === 'x')).toEqual([]);
     const prediction = alerts[0]!.find((a) => a.feature === '_prediction')!;
     // PSI of 40/60 against 50/50 is 0.0405: under the default 0.1, over the overridden 0.03.
-    expect(prediction.crossings).toEqual([{ method: 'psi', score: expect.closeTo(0.0405, 3), severity: 'warning', threshold: 0.03 }]);
+    expect(prediction.crossings).toEqual([
+      { method: 'psi', score: expect.closeTo(0.0405, 3), severity: 'warning', threshold: 0.03 },
+    ]);
     expect(prediction.severity).toBe('warning');
     expect(alerts[0]!.find((a) => a.feature === '_confidence')!.severity).toBe('critical');
     expect(c.points('ml.drift.alerts').map((p) => [p.attributes[KIND], p.attributes[SEVERITY], p.value])).toEqual([
@@ -167,7 +184,12 @@ describe('online drift', () => {
   });
 
   it('publishes nothing before minSamples, then scores the carried-over values', async () => {
-    const { monitor, collect } = setup({ modelName: 'm', profile: referenceProfile(), window: { count: 100 }, minSamples: 250 });
+    const { monitor, collect } = setup({
+      modelName: 'm',
+      profile: referenceProfile(),
+      window: { count: 100 },
+      minSamples: 250,
+    });
     for (let i = 0; i < 200; i++) monitor.observe({ x: still.current[i], c: 'a' });
     let c = await collect();
     expect(c.points('ml.drift.score')).toEqual([]);
@@ -179,8 +201,13 @@ describe('online drift', () => {
   });
 
   it('with sketch: false scores the bins only (no KS, no Wasserstein)', async () => {
-    const { monitor, collect } = setup({ modelName: 'm', profile: referenceProfile(), window: { count: shift.current.length }, sketch: false });
-    shift.current.forEach((x) => monitor.observe({ x, c: 'a' }));
+    const { monitor, collect } = setup({
+      modelName: 'm',
+      profile: referenceProfile(),
+      window: { count: shift.current.length },
+      sketch: false,
+    });
+    for (const x of shift.current) monitor.observe({ x, c: 'a' });
     const x = (await collect()).points('ml.drift.score').filter((p) => p.attributes[FEATURE] === 'x');
     expect(x.map((p) => p.attributes[METHOD])).toEqual(['hellinger', 'js', 'psi']);
     expect(Math.abs(monitor.scores().x!.psi! - shift.expected.psi)).toBeLessThanOrEqual(1e-9);
@@ -188,7 +215,12 @@ describe('online drift', () => {
 
   it('closes time windows on a timer', async () => {
     vi.useFakeTimers();
-    const { monitor, collect } = setup({ modelName: 'm', profile: referenceProfile(), window: { seconds: 60 }, minSamples: 10 });
+    const { monitor, collect } = setup({
+      modelName: 'm',
+      profile: referenceProfile(),
+      window: { seconds: 60 },
+      minSamples: 10,
+    });
     for (let i = 0; i < 50; i++) monitor.observe({ x: still.current[i], c: 'a' });
     expect((await collect()).points('ml.drift.score')).toEqual([]);
     vi.advanceTimersByTime(60_000);
@@ -210,9 +242,12 @@ describe('bad input never throws', () => {
       null,
       'text',
     ];
-    for (let i = 0; i < 300; i++) for (const r of bad) expect(() => monitor.observe(r as Record<string, unknown>)).not.toThrow();
+    for (let i = 0; i < 300; i++)
+      for (const r of bad) expect(() => monitor.observe(r as Record<string, unknown>)).not.toThrow();
     expect(() => monitor.recordPrediction(null as never)).not.toThrow();
-    expect(() => monitor.recordPrediction({ predictedClass: {} as never, confidence: 7, id: {} as never })).not.toThrow();
+    expect(() =>
+      monitor.recordPrediction({ predictedClass: {} as never, confidence: 7, id: {} as never }),
+    ).not.toThrow();
     expect(() => monitor.recordLabel(Number.NaN, 'x')).not.toThrow();
     expect(() => monitor.recordBatch('x' as never)).not.toThrow();
     const stats = monitor.stats();
@@ -237,17 +272,36 @@ describe('bad input never throws', () => {
   });
 
   it.each([
-    ['a newer version', (p: ReferenceProfile) => JSON.stringify({ ...p, version: 2 }), 'profile version 2 is newer than this @mltel/quality reads (1)'],
+    [
+      'a newer version',
+      (p: ReferenceProfile) => JSON.stringify({ ...p, version: 2 }),
+      'profile version 2 is newer than this @mltel/quality reads (1)',
+    ],
     ['truncated JSON', (p: ReferenceProfile) => JSON.stringify(p).slice(0, 200), 'not valid JSON'],
     ['a wrong format', (p: ReferenceProfile) => ({ ...p, format: 'other' }), '"format" is not "mltel.drift.profile"'],
-    ['decreasing edges', (p: ReferenceProfile) => ({ ...p, features: [{ ...p.features[0]!, edges: [3, 2, 1] }] }), 'features[0].edges must be finite and strictly increasing'],
-    ['a corrupted sketch', (p: ReferenceProfile) => ({ ...p, features: [{ ...p.features[0]!, sketch: { k: 4 } }] }), 'features[0].sketch is not a valid quantile sketch'],
+    [
+      'decreasing edges',
+      (p: ReferenceProfile) => ({ ...p, features: [{ ...p.features[0]!, edges: [3, 2, 1] }] }),
+      'features[0].edges must be finite and strictly increasing',
+    ],
+    [
+      'a corrupted sketch',
+      (p: ReferenceProfile) => ({ ...p, features: [{ ...p.features[0]!, sketch: { k: 4 } }] }),
+      'features[0].sketch is not a valid quantile sketch',
+    ],
     ['null', () => null, 'not a JSON object'],
   ])('a profile with %s: one warning, predictions recorded, no drift scores', async (_label, corrupt, reason) => {
-    const { monitor, collect } = setup({ modelName: 'm', profile: corrupt(referenceProfile()), window: { count: 10 }, minSamples: 1 });
+    const { monitor, collect } = setup({
+      modelName: 'm',
+      profile: corrupt(referenceProfile()),
+      window: { count: 10 },
+      minSamples: 1,
+    });
     expect(monitor.profile).toBeUndefined();
     for (let i = 0; i < 50; i++) {
-      expect(() => monitor.recordPrediction({ predictedClass: 'cat', confidence: 0.5, features: { x: i } })).not.toThrow();
+      expect(() =>
+        monitor.recordPrediction({ predictedClass: 'cat', confidence: 0.5, features: { x: i } }),
+      ).not.toThrow();
     }
     const c = await collect();
     expect(c.points('ml.predictions')).toEqual([{ attributes: { [MODEL]: 'm', [CLASS]: 'cat' }, value: 50 }]);
@@ -258,7 +312,13 @@ describe('bad input never throws', () => {
   });
 
   it('bad options fall back to defaults with one warning each, and nothing throws', async () => {
-    const { monitor, collect } = setup({ modelName: '', window: 5 as never, sketchK: 1e12, minSamples: Number.NaN, profile: referenceProfile() });
+    const { monitor, collect } = setup({
+      modelName: '',
+      window: 5 as never,
+      sketchK: 1e12,
+      minSamples: Number.NaN,
+      profile: referenceProfile(),
+    });
     for (let i = 0; i < 1000; i++) monitor.observe({ x: still.current[i]!, c: 'a' });
     expect(monitor.modelName).toBe('unknown');
     expect(monitor.stats().windowsClosed).toBe(1);
@@ -279,18 +339,26 @@ describe('bad input never throws', () => {
         throw new Error('handler bug');
       },
     });
-    for (let w = 0; w < 2; w++) for (let i = 0; i < 200; i++) expect(() => monitor.observe({ x: 50, c: 'a' })).not.toThrow();
+    for (let w = 0; w < 2; w++)
+      for (let i = 0; i < 200; i++) expect(() => monitor.observe({ x: 50, c: 'a' })).not.toThrow();
     const c = await collect();
     expect(c.points('ml.drift.alerts')).toEqual([
       { attributes: { [MODEL]: 'm', [KIND]: 'distribution', [SEVERITY]: 'critical' }, value: 4 },
     ]);
-    expect(log.warnings).toEqual(['mltel: the onAlert handler threw (Error: handler bug); the alerts are still counted']);
+    expect(log.warnings).toEqual([
+      'mltel: the onAlert handler threw (Error: handler bug); the alerts are still counted',
+    ]);
   });
 });
 
 describe('the global provider', () => {
   it('follows a global provider registered after the monitor was created', async () => {
-    const monitor = createModelMonitor({ modelName: 'm', profile: referenceProfile(), window: { count: 100 }, minSamples: 50 });
+    const monitor = createModelMonitor({
+      modelName: 'm',
+      profile: referenceProfile(),
+      window: { count: 100 },
+      minSamples: 50,
+    });
     monitor.recordPrediction({ predictedClass: 'cat' });
     const sdk = sdkProvider();
     metrics.setGlobalMeterProvider(sdk.provider);

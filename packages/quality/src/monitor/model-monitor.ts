@@ -11,10 +11,8 @@ import {
   ATTR_ML_FEATURE_NAME,
   ATTR_ML_MODEL_NAME,
   ATTR_ML_PREDICTION_CLASS,
-  BoundedValues,
-  followGlobalProvider,
-  WarnOnce,
 } from '@mltel/semconv';
+import { BoundedValues, followGlobalProvider, WarnOnce } from '@mltel/kit';
 import { parseProfile } from '../profile/parse.js';
 import type { ReferenceProfile } from '../profile/types.js';
 import { DEFAULT_SKETCH_K, QuantileSketch } from '../stats/quantile-sketch.js';
@@ -89,7 +87,13 @@ export class ModelMonitor {
   private readonly minSamples: number;
   private readonly onAlert: ((alerts: DriftAlert[]) => void) | undefined;
   private readonly timer: ReturnType<typeof setInterval> | undefined;
-  private readonly counters = { records: 0, windowsClosed: 0, unknownFeatures: 0, invalidConfidence: 0, invalidRecords: 0 };
+  private readonly counters = {
+    records: 0,
+    windowsClosed: 0,
+    unknownFeatures: 0,
+    invalidConfidence: 0,
+    invalidRecords: 0,
+  };
   private inWindow = 0;
   private recordsSeen = 0;
   private closed = false;
@@ -97,8 +101,12 @@ export class ModelMonitor {
   readonly profile: ReferenceProfile | undefined;
 
   constructor(options: ModelMonitorOptions) {
-    this.modelName = typeof options.modelName === 'string' && options.modelName !== '' ? options.modelName.slice(0, MAX_CLASS_LENGTH) : 'unknown';
-    if (this.modelName === 'unknown') this.warnings.warn('model-name', 'createModelMonitor needs a non-empty modelName; using "unknown"');
+    this.modelName =
+      typeof options.modelName === 'string' && options.modelName !== ''
+        ? options.modelName.slice(0, MAX_CLASS_LENGTH)
+        : 'unknown';
+    if (this.modelName === 'unknown')
+      this.warnings.warn('model-name', 'createModelMonitor needs a non-empty modelName; using "unknown"');
     this.modelAttributes = { [ATTR_ML_MODEL_NAME]: this.modelName };
     this.explicitProvider = options.meterProvider;
     this.minSamples = Math.max(1, Math.floor(positive(options.minSamples) ?? DEFAULT_MIN_SAMPLES));
@@ -123,29 +131,51 @@ export class ModelMonitor {
       }
     }
     this.profile = profile;
-    const sketchK = options.sketch === false ? 0 : Math.min(MAX_SKETCH_K, Math.max(8, Math.floor(positive(options.sketchK) ?? DEFAULT_SKETCH_K)));
+    const sketchK =
+      options.sketch === false
+        ? 0
+        : Math.min(MAX_SKETCH_K, Math.max(8, Math.floor(positive(options.sketchK) ?? DEFAULT_SKETCH_K)));
     // Without window sketches the reference sketches are not needed either.
     const referenceOf = (json: unknown) => (sketchK > 0 ? QuantileSketch.fromJSON(json, true)! : new QuantileSketch(2));
-    const thresholdsFor = (feature: string) => mergeThresholds(options.thresholds?.default, options.thresholds?.perFeature?.[feature]);
+    const thresholdsFor = (feature: string) =>
+      mergeThresholds(options.thresholds?.default, options.thresholds?.perFeature?.[feature]);
     if (profile) {
       for (const f of profile.features) {
-        const tracker = f.type === 'numeric'
-          ? new NumericTracker(f, referenceOf(f.sketch), sketchK, this.warnings)
-          : new CategoricalTracker(f, this.warnings);
+        const tracker =
+          f.type === 'numeric'
+            ? new NumericTracker(f, referenceOf(f.sketch), sketchK, this.warnings)
+            : new CategoricalTracker(f, this.warnings);
         this.features.push(this.monitored(tracker, 'distribution', f.name, thresholdsFor(f.name)));
         this.featureNames.add(f.name);
       }
       if (profile.confidence) {
-        const tracker = new NumericTracker(profile.confidence, referenceOf(profile.confidence.sketch), sketchK, this.warnings, CONFIDENCE_FEATURE);
+        const tracker = new NumericTracker(
+          profile.confidence,
+          referenceOf(profile.confidence.sketch),
+          sketchK,
+          this.warnings,
+          CONFIDENCE_FEATURE,
+        );
         this.confidence = this.monitored(tracker, 'confidence', CONFIDENCE_FEATURE, thresholdsFor(CONFIDENCE_FEATURE));
       }
       if (profile.prediction) {
         const tracker = new CategoricalTracker(profile.prediction, this.warnings, PREDICTION_FEATURE);
-        this.prediction = this.monitored(tracker, 'distribution', PREDICTION_FEATURE, thresholdsFor(PREDICTION_FEATURE));
+        this.prediction = this.monitored(
+          tracker,
+          'distribution',
+          PREDICTION_FEATURE,
+          thresholdsFor(PREDICTION_FEATURE),
+        );
       }
     }
     const classList = options.classes ?? (profile?.prediction ? profile.prediction.categories : undefined);
-    this.classes = new BoundedValues(ATTR_ML_PREDICTION_CLASS, MAX_CLASSES, MAX_CLASS_LENGTH, this.warnings, classList ? [...classList] : undefined);
+    this.classes = new BoundedValues(
+      ATTR_ML_PREDICTION_CLASS,
+      MAX_CLASSES,
+      MAX_CLASS_LENGTH,
+      this.warnings,
+      classList ? [...classList] : undefined,
+    );
 
     this.onProviderChanged();
     if (this.explicitProvider === undefined) {
@@ -155,14 +185,20 @@ export class ModelMonitor {
     }
 
     const window: unknown = options.window ?? { count: DEFAULT_WINDOW_COUNT };
-    const seconds = typeof window === 'object' && window !== null && 'seconds' in window ? positive(window.seconds) : undefined;
+    const seconds =
+      typeof window === 'object' && window !== null && 'seconds' in window ? positive(window.seconds) : undefined;
     if (seconds !== undefined) {
       this.windowCount = 0;
       this.timer = setInterval(() => this.closeWindow(), seconds * 1000);
       this.timer.unref?.();
     } else {
-      const count = typeof window === 'object' && window !== null && 'count' in window ? positive(window.count) : undefined;
-      if (count === undefined) this.warnings.warn('window', `window must be { count: n } or { seconds: s } with n, s > 0; using { count: ${DEFAULT_WINDOW_COUNT} }`);
+      const count =
+        typeof window === 'object' && window !== null && 'count' in window ? positive(window.count) : undefined;
+      if (count === undefined)
+        this.warnings.warn(
+          'window',
+          `window must be { count: n } or { seconds: s } with n, s > 0; using { count: ${DEFAULT_WINDOW_COUNT} }`,
+        );
       this.windowCount = Math.floor(count ?? DEFAULT_WINDOW_COUNT);
     }
   }
@@ -199,7 +235,12 @@ export class ModelMonitor {
     return this.instrumentsOf.instruments;
   }
 
-  private monitored(tracker: Tracker, kind: DriftKind, feature: string, thresholds: Record<DriftMethod, ThresholdLevels>): Monitored {
+  private monitored(
+    tracker: Tracker,
+    kind: DriftKind,
+    feature: string,
+    thresholds: Record<DriftMethod, ThresholdLevels>,
+  ): Monitored {
     const m: Monitored = { tracker, kind, feature, thresholds, published: [] };
     this.all.push(m);
     return m;
@@ -220,7 +261,10 @@ export class ModelMonitor {
   private observeFeatures(features: Record<string, unknown>): boolean {
     if (typeof features !== 'object' || features === null) {
       this.counters.invalidRecords++;
-      this.warnings.warn('record', `observe() needs an object of feature values, got ${features === null ? 'null' : typeof features}; the record is dropped`);
+      this.warnings.warn(
+        'record',
+        `observe() needs an object of feature values, got ${features === null ? 'null' : typeof features}; the record is dropped`,
+      );
       return false;
     }
     const list = this.features;
@@ -238,7 +282,10 @@ export class ModelMonitor {
     for (const key of Object.keys(features)) {
       if (!this.featureNames.has(key)) {
         this.counters.unknownFeatures++;
-        this.warnings.warn('unknown-feature', `a record has feature "${key.slice(0, 64)}", which the profile does not have; such features are ignored`);
+        this.warnings.warn(
+          'unknown-feature',
+          `a record has feature "${key.slice(0, 64)}", which the profile does not have; such features are ignored`,
+        );
       }
     }
   }
@@ -252,9 +299,10 @@ export class ModelMonitor {
         this.warnings.warn('prediction', 'recordPrediction() needs an object; the prediction is dropped');
         return;
       }
-      const raw = typeof prediction.predictedClass === 'number' || typeof prediction.predictedClass === 'boolean'
-        ? String(prediction.predictedClass)
-        : prediction.predictedClass;
+      const raw =
+        typeof prediction.predictedClass === 'number' || typeof prediction.predictedClass === 'boolean'
+          ? String(prediction.predictedClass)
+          : prediction.predictedClass;
       const cls = this.classes.admit(raw);
       const instruments = this.current();
       if (cls !== undefined) instruments.predictions.add(1, this.classAttributesOf(cls));
@@ -267,7 +315,10 @@ export class ModelMonitor {
           this.confidence?.tracker.observe(c);
         } else {
           this.counters.invalidConfidence++;
-          this.warnings.warn('confidence', `confidence must be a number in 0..1, got ${typeof c === 'number' ? String(c) : typeof c}; the confidence is dropped`);
+          this.warnings.warn(
+            'confidence',
+            `confidence must be a number in 0..1, got ${typeof c === 'number' ? String(c) : typeof c}; the confidence is dropped`,
+          );
         }
       }
       if (prediction.features !== undefined) this.observeFeatures(prediction.features);
@@ -305,7 +356,10 @@ export class ModelMonitor {
       }
       const actual = typeof actualClass === 'string' ? actualClass.slice(0, MAX_CLASS_LENGTH) : String(actualClass);
       if (!this.labels.label(key, actual)) {
-        this.warnings.warn('label-unmatched', 'a label matched no pending prediction (unknown id, expired, evicted or labelled twice); such labels are counted in stats().labelsUnmatched');
+        this.warnings.warn(
+          'label-unmatched',
+          'a label matched no pending prediction (unknown id, expired, evicted or labelled twice); such labels are counted in stats().labelsUnmatched',
+        );
       }
     } catch (error) {
       this.warnings.warn('label-error', `recordLabel() failed and was skipped: ${String(error)}`);
@@ -313,7 +367,10 @@ export class ModelMonitor {
   }
 
   private warnIdType(): void {
-    this.warnings.warn('id', `prediction ids must be non-empty strings of at most ${MAX_ID_LENGTH} characters or finite numbers; the id is ignored`);
+    this.warnings.warn(
+      'id',
+      `prediction ids must be non-empty strings of at most ${MAX_ID_LENGTH} characters or finite numbers; the id is ignored`,
+    );
   }
 
   /**
@@ -337,7 +394,11 @@ export class ModelMonitor {
       if (alerts.length === 0) return;
       const instruments = this.current();
       for (const a of alerts) {
-        instruments.alerts.add(1, { ...this.modelAttributes, [ATTR_ML_DRIFT_KIND]: a.kind, [ATTR_ML_ALERT_SEVERITY]: a.severity });
+        instruments.alerts.add(1, {
+          ...this.modelAttributes,
+          [ATTR_ML_DRIFT_KIND]: a.kind,
+          [ATTR_ML_ALERT_SEVERITY]: a.severity,
+        });
       }
       if (this.onAlert) {
         try {
@@ -375,8 +436,10 @@ export class ModelMonitor {
       const score = scores[method];
       if (score === undefined || !Number.isFinite(score)) continue;
       const { warning, critical } = m.thresholds[method];
-      if (critical !== undefined && score >= critical) crossings.push({ method, score, severity: 'critical', threshold: critical });
-      else if (warning !== undefined && score >= warning) crossings.push({ method, score, severity: 'warning', threshold: warning });
+      if (critical !== undefined && score >= critical)
+        crossings.push({ method, score, severity: 'critical', threshold: critical });
+      else if (warning !== undefined && score >= warning)
+        crossings.push({ method, score, severity: 'warning', threshold: warning });
     }
     if (crossings.length === 0) return undefined;
     const severity: DriftSeverity = crossings.some((c) => c.severity === 'critical') ? 'critical' : 'warning';
@@ -438,10 +501,17 @@ function idOf(id: unknown): string | undefined {
   return undefined;
 }
 
-function mergeThresholds(defaults: MethodThresholds | undefined, perFeature: MethodThresholds | undefined): Record<DriftMethod, ThresholdLevels> {
+function mergeThresholds(
+  defaults: MethodThresholds | undefined,
+  perFeature: MethodThresholds | undefined,
+): Record<DriftMethod, ThresholdLevels> {
   const out = {} as Record<DriftMethod, ThresholdLevels>;
   for (const method of METHODS) {
-    out[method] = { ...DEFAULT_THRESHOLDS[method], ...validLevels(defaults?.[method]), ...validLevels(perFeature?.[method]) };
+    out[method] = {
+      ...DEFAULT_THRESHOLDS[method],
+      ...validLevels(defaults?.[method]),
+      ...validLevels(perFeature?.[method]),
+    };
   }
   return out;
 }
@@ -456,5 +526,7 @@ function validLevels(levels: ThresholdLevels | undefined): ThresholdLevels {
 
 /** Creates a monitor for one model (see `ModelMonitorOptions`). Never throws. */
 export function createModelMonitor(options: ModelMonitorOptions): ModelMonitor {
-  return new ModelMonitor(typeof options === 'object' && options !== null ? options : ({ modelName: 'unknown' } as ModelMonitorOptions));
+  return new ModelMonitor(
+    typeof options === 'object' && options !== null ? options : ({ modelName: 'unknown' } as ModelMonitorOptions),
+  );
 }

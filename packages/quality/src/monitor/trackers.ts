@@ -2,7 +2,7 @@
 // numeric features, a quantile sketch. Memory per feature: bins * 16 bytes plus the sketch,
 // whatever the traffic. The hot path (`observe`) is a type check, a binary search and a sketch
 // append; statistics are computed only at window close.
-import type { WarnOnce } from '@mltel/semconv';
+import type { WarnOnce } from '@mltel/kit';
 import type { DriftMethod } from '../types.js';
 import type { CategoricalFeatureProfile, NumericFeatureProfile } from '../profile/types.js';
 import { hellinger, jensenShannon, psi } from '../stats/binned.js';
@@ -73,7 +73,10 @@ export class NumericTracker implements Tracker {
   private reject(value: unknown): void {
     if (value === undefined || value === null) {
       this.stats.missing++;
-      this.warnings.warn('missing', `feature "${this.name}" is missing from a record; missing values are counted, not scored`);
+      this.warnings.warn(
+        'missing',
+        `feature "${this.name}" is missing from a record; missing values are counted, not scored`,
+      );
     } else {
       this.stats.invalid++;
       this.warnings.warn(
@@ -118,8 +121,12 @@ export class CategoricalTracker implements Tracker {
   private readonly current: Float64Array;
   private readonly other: number;
 
-  constructor(profile: CategoricalFeatureProfile, private readonly warnings: WarnOnce, readonly name: string = profile.name) {
-    profile.categories.forEach((c, i) => this.index.set(c, i));
+  constructor(
+    profile: CategoricalFeatureProfile,
+    private readonly warnings: WarnOnce,
+    readonly name: string = profile.name,
+  ) {
+    for (const [i, c] of profile.categories.entries()) this.index.set(c, i);
     this.other = profile.categories.length;
     this.reference = Float64Array.from(profile.counts);
     this.current = new Float64Array(profile.counts.length);
@@ -132,7 +139,10 @@ export class CategoricalTracker implements Tracker {
     else {
       if (value === undefined || value === null) {
         this.stats.missing++;
-        this.warnings.warn('missing', `feature "${this.name}" is missing from a record; missing values are counted, not scored`);
+        this.warnings.warn(
+          'missing',
+          `feature "${this.name}" is missing from a record; missing values are counted, not scored`,
+        );
       } else {
         this.stats.invalid++;
         this.warnings.warn(
@@ -145,7 +155,10 @@ export class CategoricalTracker implements Tracker {
     const i = this.index.get(key);
     if (i === undefined) {
       this.stats.unknownCategory++;
-      this.warnings.warn('unknown-category', `feature "${this.name}" has a category the profile does not know; such values count as "other"`);
+      this.warnings.warn(
+        'unknown-category',
+        `feature "${this.name}" has a category the profile does not know; such values count as "other"`,
+      );
       this.current[this.other]!++;
     } else {
       this.current[i]!++;

@@ -5,31 +5,39 @@ import { ProfileBuilder } from './builder.js';
 import { parseProfile } from './parse.js';
 
 describe('ProfileBuilder (streaming, sketch edges)', () => {
-  it.each(NUMERIC.map((d) => [d.name, d] as const))('%s: every edge sits at its quantile within the sketch error, counts are exact', (_name, d) => {
-    const builder = new ProfileBuilder({ numeric: ['x'], bins: 10, sketchK: 64 });
-    const data = rows(d.reference);
-    for (const row of data) builder.add(row);
-    builder.endPass1();
-    for (const row of data) builder.count(row);
-    const profile = builder.finish(new Date(0));
-    expect(parseProfile(JSON.parse(JSON.stringify(profile)))).toEqual({ ok: true, profile: JSON.parse(JSON.stringify(profile)) });
-    const f = profile.features[0]!;
-    if (f.type !== 'numeric') throw new Error('numeric expected');
-    const eps = QuantileSketch.fromJSON(f.sketch)!.epsilon();
-    expect(eps).toBeGreaterThan(0);
-    const sorted = [...d.reference].sort((a, b) => a - b);
-    const n = sorted.length;
-    const rank = (x: number) => sorted.filter((v) => v <= x).length / n;
-    const below = (x: number) => sorted.filter((v) => v < x).length / n;
-    for (const e of f.edges) {
-      // Some k/10 has this edge as its sketch quantile: the true CDF brackets it within eps.
-      const hit = Array.from({ length: 11 }, (_, k) => k / 10).some((q) => below(e) <= q + eps + 1 / n && rank(e) >= q - eps - 1 / n);
-      expect(hit).toBe(true);
-    }
-    expect(f.counts.reduce((a, b) => a + b, 0)).toBe(n);
-    expect(f.edges[0]).toBe(sorted[0]);
-    expect(f.edges.at(-1)).toBe(sorted[n - 1]);
-  });
+  it.each(NUMERIC.map((d) => [d.name, d] as const))(
+    '%s: every edge sits at its quantile within the sketch error, counts are exact',
+    (_name, d) => {
+      const builder = new ProfileBuilder({ numeric: ['x'], bins: 10, sketchK: 64 });
+      const data = rows(d.reference);
+      for (const row of data) builder.add(row);
+      builder.endPass1();
+      for (const row of data) builder.count(row);
+      const profile = builder.finish(new Date(0));
+      expect(parseProfile(JSON.parse(JSON.stringify(profile)))).toEqual({
+        ok: true,
+        profile: JSON.parse(JSON.stringify(profile)),
+      });
+      const f = profile.features[0]!;
+      if (f.type !== 'numeric') throw new Error('numeric expected');
+      const eps = QuantileSketch.fromJSON(f.sketch)!.epsilon();
+      expect(eps).toBeGreaterThan(0);
+      const sorted = [...d.reference].sort((a, b) => a - b);
+      const n = sorted.length;
+      const rank = (x: number) => sorted.filter((v) => v <= x).length / n;
+      const below = (x: number) => sorted.filter((v) => v < x).length / n;
+      for (const e of f.edges) {
+        // Some k/10 has this edge as its sketch quantile: the true CDF brackets it within eps.
+        const hit = Array.from({ length: 11 }, (_, k) => k / 10).some(
+          (q) => below(e) <= q + eps + 1 / n && rank(e) >= q - eps - 1 / n,
+        );
+        expect(hit).toBe(true);
+      }
+      expect(f.counts.reduce((a, b) => a + b, 0)).toBe(n);
+      expect(f.edges[0]).toBe(sorted[0]);
+      expect(f.edges.at(-1)).toBe(sorted[n - 1]);
+    },
+  );
 
   it('counts invalid values and bounds the categories it keeps', () => {
     const builder = new ProfileBuilder({ numeric: ['x'], categorical: ['c'], maxCategories: 2 });

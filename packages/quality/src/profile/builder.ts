@@ -50,7 +50,10 @@ class NumericBuilder {
   edges: Float64Array | undefined;
   counts: Float64Array | undefined;
 
-  constructor(readonly name: string, k: number) {
+  constructor(
+    readonly name: string,
+    k: number,
+  ) {
     this.sketch = new QuantileSketch(k);
   }
 
@@ -67,7 +70,8 @@ class NumericBuilder {
 
   count(value: unknown): void {
     const x = toNumber(value);
-    if (Number.isFinite(x) && this.edges && this.counts && this.edges.length > 0) this.counts[binIndex(this.edges, x)]!++;
+    if (Number.isFinite(x) && this.edges && this.counts && this.edges.length > 0)
+      this.counts[binIndex(this.edges, x)]!++;
   }
 
   finish(): NumericFeatureProfile {
@@ -89,7 +93,10 @@ class CategoricalBuilder {
   invalid = 0;
   count = 0;
 
-  constructor(readonly name: string, private readonly maxCategories: number) {}
+  constructor(
+    readonly name: string,
+    private readonly maxCategories: number,
+  ) {}
 
   add(value: unknown): void {
     const c = toCategory(value);
@@ -136,7 +143,8 @@ export class ProfileBuilder {
     this.numeric = (options.numeric ?? []).map((name) => new NumericBuilder(name, k));
     this.categorical = (options.categorical ?? []).map((name) => new CategoricalBuilder(name, maxCategories));
     this.confidence = options.confidence === undefined ? undefined : new NumericBuilder(options.confidence, k);
-    this.prediction = options.prediction === undefined ? undefined : new CategoricalBuilder(options.prediction, maxCategories);
+    this.prediction =
+      options.prediction === undefined ? undefined : new CategoricalBuilder(options.prediction, maxCategories);
   }
 
   /** Pass 1: one row (a record of column values). */

@@ -1,6 +1,6 @@
 // Scores a batch of rows against a reference profile (what `mltel drift compare` prints): the
 // same trackers and statistics as the online monitor, over all rows as one window.
-import { WarnOnce } from '@mltel/semconv';
+import { WarnOnce } from '@mltel/kit';
 import { CONFIDENCE_FEATURE, PREDICTION_FEATURE } from '../monitor/model-monitor.js';
 import { CategoricalTracker, NumericTracker } from '../monitor/trackers.js';
 import type { Scores, Tracker, TrackerStats } from '../monitor/trackers.js';
@@ -37,18 +37,42 @@ export class ProfileComparer {
 
   constructor(profile: ReferenceProfile, sketchK: number = DEFAULT_SKETCH_K) {
     const warnings = new WarnOnce();
-    const numeric = (p: ReferenceProfile['features'][number] & { type: 'numeric' }, feature: string, kind: DriftKind) => {
+    const numeric = (
+      p: ReferenceProfile['features'][number] & { type: 'numeric' },
+      feature: string,
+      kind: DriftKind,
+    ) => {
       const reference = QuantileSketch.fromJSON(p.sketch, true) ?? new QuantileSketch();
-      this.columns.push({ column: p.name, feature, kind, type: 'numeric', reference, tracker: new NumericTracker(p, reference, sketchK, warnings, feature) });
+      this.columns.push({
+        column: p.name,
+        feature,
+        kind,
+        type: 'numeric',
+        reference,
+        tracker: new NumericTracker(p, reference, sketchK, warnings, feature),
+      });
     };
     for (const f of profile.features) {
       if (f.type === 'numeric') numeric(f, f.name, 'distribution');
-      else this.columns.push({ column: f.name, feature: f.name, kind: 'distribution', type: 'categorical', tracker: new CategoricalTracker(f, warnings) });
+      else
+        this.columns.push({
+          column: f.name,
+          feature: f.name,
+          kind: 'distribution',
+          type: 'categorical',
+          tracker: new CategoricalTracker(f, warnings),
+        });
     }
     if (profile.confidence) numeric(profile.confidence, CONFIDENCE_FEATURE, 'confidence');
     if (profile.prediction) {
       const p = profile.prediction;
-      this.columns.push({ column: p.name, feature: PREDICTION_FEATURE, kind: 'distribution', type: 'categorical', tracker: new CategoricalTracker(p, warnings, PREDICTION_FEATURE) });
+      this.columns.push({
+        column: p.name,
+        feature: PREDICTION_FEATURE,
+        kind: 'distribution',
+        type: 'categorical',
+        tracker: new CategoricalTracker(p, warnings, PREDICTION_FEATURE),
+      });
     }
   }
 
@@ -56,7 +80,8 @@ export class ProfileComparer {
   add(row: Record<string, unknown>): void {
     for (const c of this.columns) {
       const raw = row[c.column];
-      const value = raw === '' || raw === null ? undefined : c.type === 'numeric' && typeof raw === 'string' ? toNumber(raw) : raw;
+      const value =
+        raw === '' || raw === null ? undefined : c.type === 'numeric' && typeof raw === 'string' ? toNumber(raw) : raw;
       c.tracker.observe(value);
     }
   }
@@ -80,7 +105,11 @@ export class ProfileComparer {
 }
 
 /** Scores in-memory rows against a profile. */
-export function compareProfile(profile: ReferenceProfile, rows: Iterable<Record<string, unknown>>, sketchK?: number): FeatureComparison[] {
+export function compareProfile(
+  profile: ReferenceProfile,
+  rows: Iterable<Record<string, unknown>>,
+  sketchK?: number,
+): FeatureComparison[] {
   const comparer = new ProfileComparer(profile, sketchK);
   for (const row of rows) comparer.add(row);
   return comparer.results();

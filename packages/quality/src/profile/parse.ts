@@ -23,14 +23,18 @@ const isName = (v: unknown): v is string => typeof v === 'string' && v !== '' &&
 
 function checkNumeric(f: Record<string, unknown>, where: string): string | undefined {
   const { edges, counts } = f;
-  if (!Array.isArray(edges) || edges.length > MAX_PROFILE_EDGES) return `${where}.edges must be an array of at most ${MAX_PROFILE_EDGES} numbers`;
+  if (!Array.isArray(edges) || edges.length > MAX_PROFILE_EDGES)
+    return `${where}.edges must be an array of at most ${MAX_PROFILE_EDGES} numbers`;
   for (let i = 0; i < edges.length; i++) {
     const e: unknown = edges[i];
     if (typeof e !== 'number' || !Number.isFinite(e) || (i > 0 && !(e > (edges[i - 1] as number)))) {
       return `${where}.edges must be finite and strictly increasing`;
     }
   }
-  if (edges.length > 0 && (!Array.isArray(counts) || counts.length !== binCount(edges.length) || !counts.every(isCount))) {
+  if (
+    edges.length > 0 &&
+    (!Array.isArray(counts) || counts.length !== binCount(edges.length) || !counts.every(isCount))
+  ) {
     return `${where}.counts must hold ${binCount(edges.length)} non-negative integers`;
   }
   if (QuantileSketch.fromJSON(f.sketch) === undefined) return `${where}.sketch is not a valid quantile sketch`;
@@ -69,7 +73,8 @@ export function parseProfile(input: unknown): ParsedProfile {
       return { ok: false, reason: `not valid JSON (${error instanceof Error ? error.message : String(error)})` };
     }
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'not a JSON object' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { ok: false, reason: 'not a JSON object' };
   const p = value as Record<string, unknown>;
   if (p.format !== PROFILE_FORMAT) return { ok: false, reason: `"format" is not "${PROFILE_FORMAT}"` };
   if (!isCount(p.version) || p.version < 1) return { ok: false, reason: '"version" must be a positive integer' };

@@ -105,7 +105,10 @@ it('sortFloat64 sorts like a numeric sort, duplicates and sorted runs included',
       expect(Array.from(a)).toEqual(expected);
     }
   }
-  const runs = Float64Array.from([...Array.from({ length: 600 }, (_, i) => i), ...Array.from({ length: 600 }, (_, i) => i + 0.5)]);
+  const runs = Float64Array.from([
+    ...Array.from({ length: 600 }, (_, i) => i),
+    ...Array.from({ length: 600 }, (_, i) => i + 0.5),
+  ]);
   sortFloat64(runs, 0, runs.length - 1);
   expect(Array.from(runs)).toEqual(Array.from(runs).sort((x, y) => x - y));
 });

@@ -152,7 +152,8 @@ export class QuantileSketch {
     const half = this.k / 2;
     if (size === half) {
       // Levels above 0 only ever receive sorted halves: merge instead of sorting.
-      const scratch = (this.scratch ??= new Float64Array(this.k));
+      this.scratch ??= new Float64Array(this.k);
+      const scratch = this.scratch;
       let a = 0;
       let b = offset;
       let o = 0;
@@ -278,7 +279,8 @@ export class QuantileSketch {
   static fromJSON(json: unknown, frozen = false): QuantileSketch | undefined {
     if (typeof json !== 'object' || json === null) return undefined;
     const j = json as Partial<QuantileSketchJson>;
-    if (!isCount(j.k) || j.k < 2 || j.k % 2 !== 0 || j.k > 1 << 20 || !isCount(j.n) || !isCount(j.errorWeight)) return undefined;
+    if (!isCount(j.k) || j.k < 2 || j.k % 2 !== 0 || j.k > 1 << 20 || !isCount(j.n) || !isCount(j.errorWeight))
+      return undefined;
     if (!Array.isArray(j.levels) || j.levels.length > MAX_LEVELS) return undefined;
     const sketch = new QuantileSketch(j.k);
     let weight = 0;
@@ -313,7 +315,8 @@ export class QuantileSketch {
     }
     if (weight !== j.n) return undefined;
     if (j.n > 0) {
-      if (typeof j.min !== 'number' || typeof j.max !== 'number' || !(j.min <= min) || !(j.max >= max)) return undefined;
+      if (typeof j.min !== 'number' || typeof j.max !== 'number' || !(j.min <= min) || !(j.max >= max))
+        return undefined;
       sketch.minimum = j.min;
       sketch.maximum = j.max;
     }

@@ -16,7 +16,11 @@ export function sketchErrorBounds(a: QuantileSketch, b: QuantileSketch): { ks: n
 }
 
 /** Walks both sketches' step CDFs in value order, calling `step(x, Fa(x), Fb(x), nextX)`. */
-function walk(a: QuantileSketch, b: QuantileSketch, step: (x: number, fa: number, fb: number, next: number) => void): void {
+function walk(
+  a: QuantileSketch,
+  b: QuantileSketch,
+  step: (x: number, fa: number, fb: number, next: number) => void,
+): void {
   const va = a.sorted();
   const vb = b.sorted();
   const na = va.values.length;
@@ -28,12 +32,12 @@ function walk(a: QuantileSketch, b: QuantileSketch, step: (x: number, fa: number
   while (i < na || j < nb) {
     const xa = i < na ? va.values[i]! : Number.POSITIVE_INFINITY;
     const xb = j < nb ? vb.values[j]! : Number.POSITIVE_INFINITY;
-    const x = xa < xb ? xa : xb;
+    const x = Math.min(xa, xb);
     while (i < na && va.values[i]! === x) ca = va.cumulative[i++]!;
     while (j < nb && vb.values[j]! === x) cb = vb.cumulative[j++]!;
     const nextA = i < na ? va.values[i]! : Number.POSITIVE_INFINITY;
     const nextB = j < nb ? vb.values[j]! : Number.POSITIVE_INFINITY;
-    step(x, ca / a.n, cb / b.n, nextA < nextB ? nextA : nextB);
+    step(x, ca / a.n, cb / b.n, Math.min(nextA, nextB));
   }
 }
 

@@ -38,7 +38,7 @@ describe.each(NUMERIC)('numeric dataset $name', (d) => {
     expect(feature.type).toBe('numeric');
     if (feature.type !== 'numeric') return;
     expect(feature.edges).toHaveLength(d.edges.length);
-    feature.edges.forEach((e, i) => expect(Math.abs(e - d.edges[i]!)).toBeLessThanOrEqual(TOLERANCE));
+    for (const [i, e] of feature.edges.entries()) expect(Math.abs(e - d.edges[i]!)).toBeLessThanOrEqual(TOLERANCE);
     expect(feature.counts).toEqual(d.referenceCounts);
     const edges = Float64Array.from(feature.edges);
     const current = new Array<number>(feature.counts.length).fill(0);
@@ -49,7 +49,9 @@ describe.each(NUMERIC)('numeric dataset $name', (d) => {
   it('PSI, Jensen-Shannon and Hellinger agree with numpy/scipy to 1e-9', () => {
     expect(Math.abs(psi(d.referenceCounts, d.currentCounts) - d.expected.psi)).toBeLessThanOrEqual(TOLERANCE);
     expect(Math.abs(jensenShannon(d.referenceCounts, d.currentCounts) - d.expected.js)).toBeLessThanOrEqual(TOLERANCE);
-    expect(Math.abs(hellinger(d.referenceCounts, d.currentCounts) - d.expected.hellinger)).toBeLessThanOrEqual(TOLERANCE);
+    expect(Math.abs(hellinger(d.referenceCounts, d.currentCounts) - d.expected.hellinger)).toBeLessThanOrEqual(
+      TOLERANCE,
+    );
   });
 
   it('KS and Wasserstein from uncompacted sketches equal scipy to 1e-9', () => {
@@ -58,7 +60,9 @@ describe.each(NUMERIC)('numeric dataset $name', (d) => {
     expect(a.epsilon()).toBe(0);
     expect(b.epsilon()).toBe(0);
     expect(Math.abs(ksStatistic(a, b) - d.expected.ks)).toBeLessThanOrEqual(TOLERANCE);
-    expect(Math.abs(wasserstein(a, b) - d.expected.wasserstein)).toBeLessThanOrEqual(TOLERANCE * Math.max(1, d.expected.wasserstein));
+    expect(Math.abs(wasserstein(a, b) - d.expected.wasserstein)).toBeLessThanOrEqual(
+      TOLERANCE * Math.max(1, d.expected.wasserstein),
+    );
   });
 
   it.each([64, 256, 1024])('KS and Wasserstein from compacted sketches (k = %i) are within the stated bound', (k) => {
@@ -67,7 +71,7 @@ describe.each(NUMERIC)('numeric dataset $name', (d) => {
     const bounds = sketchErrorBounds(a, b);
     expect(a.epsilon()).toBeGreaterThan(0);
     // The bound is eps_a + eps_b, each at most log2(n/k)+1 levels over k.
-    expect(bounds.ks).toBeLessThanOrEqual(2 * (Math.floor(Math.log2(5000 / k)) + 1) / k);
+    expect(bounds.ks).toBeLessThanOrEqual((2 * (Math.floor(Math.log2(5000 / k)) + 1)) / k);
     expect(Math.abs(ksStatistic(a, b) - d.expected.ks)).toBeLessThanOrEqual(bounds.ks + 1e-12);
     expect(Math.abs(wasserstein(a, b) - d.expected.wasserstein)).toBeLessThanOrEqual(bounds.wasserstein + 1e-9);
   });

@@ -1,7 +1,7 @@
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import type { DiagLogger } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BoundedValues, describe as describeValue, isValidDuration, WarnOnce } from './guard.js';
+import { BoundedValues, describeValue, isNonNegativeFinite, WarnOnce } from './guard.js';
 
 let warnings: string[];
 beforeEach(() => {
@@ -45,7 +45,14 @@ describe('WarnOnce', () => {
 describe('BoundedValues', () => {
   it('admits the first max distinct values, then _OTHER with one warning', () => {
     const values = new BoundedValues('attr', 2, 10, new WarnOnce());
-    expect(['a', 'b', 'c', 'a', 'd', 'b'].map((v) => values.admit(v))).toEqual(['a', 'b', '_OTHER', 'a', '_OTHER', 'b']);
+    expect(['a', 'b', 'c', 'a', 'd', 'b'].map((v) => values.admit(v))).toEqual([
+      'a',
+      'b',
+      '_OTHER',
+      'a',
+      '_OTHER',
+      'b',
+    ]);
     expect(warnings).toEqual(['mltel: more than 2 distinct attr values; further values are recorded as _OTHER']);
   });
 
@@ -93,7 +100,7 @@ describe('describe', () => {
   });
 });
 
-describe('isValidDuration', () => {
+describe('isNonNegativeFinite', () => {
   it.each([
     [0, true],
     [0.001, true],
@@ -108,6 +115,6 @@ describe('isValidDuration', () => {
     [undefined, false],
     [1n, false],
   ])('%s -> %s', (value, expected) => {
-    expect(isValidDuration(value)).toBe(expected);
+    expect(isNonNegativeFinite(value)).toBe(expected);
   });
 });

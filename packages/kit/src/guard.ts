@@ -48,7 +48,7 @@ export class BoundedValues {
     if (typeof value !== 'string' || value === '') {
       this.warnings.warn(
         `invalid:${this.attribute}`,
-        `${this.attribute} must be a non-empty string, got ${describe(value)}; the value is dropped`,
+        `${this.attribute} must be a non-empty string, got ${describeValue(value)}; the value is dropped`,
       );
       return undefined;
     }
@@ -81,13 +81,13 @@ export class BoundedValues {
 }
 
 /** A short, data-free description of a value's type for warnings. */
-export function describe(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : `number ${value}`;
   return typeof value;
 }
 
-/** True for a finite, non-negative number. */
-export function isValidDuration(value: unknown): value is number {
+/** True for a finite, non-negative number (a duration, a count, a size). */
+export function isNonNegativeFinite(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0;
 }

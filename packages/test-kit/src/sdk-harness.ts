@@ -1,15 +1,11 @@
 // Shared SDK machinery of the package unit-test harnesses (packages/*/test/harness.ts): a manual
 // metric reader, collection helpers with an attribute sort order of the caller's choosing, and a
-// diag logger that captures warnings.
-//
-// @opentelemetry/api and @opentelemetry/sdk-metrics are dependencies of the packages, not of the
-// repository root, so they do not resolve from here: this module imports only their types, and
-// each package harness passes in its own copy of the runtime pieces (the same instances the
-// package under test uses).
-import type * as Api from '@opentelemetry/api';
+// diag logger that captures warnings. The workspace pins one copy of @opentelemetry/api and
+// sdk-metrics, so these are the instances the packages under test use.
+import { DiagLogLevel, diag } from '@opentelemetry/api';
 import type { Attributes, DiagLogger } from '@opentelemetry/api';
-import type * as SdkMetrics from '@opentelemetry/sdk-metrics';
-import type { MetricData, MetricReader } from '@opentelemetry/sdk-metrics';
+import { DataPointType, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import type { MetricData } from '@opentelemetry/sdk-metrics';
 import { expect } from 'vitest';
 
 export interface SumPoint {
@@ -27,25 +23,21 @@ export interface HistogramPoint {
   counts: number[];
 }
 
-/** The runtime pieces of the OpenTelemetry API and metrics SDK that the harness needs. */
-export interface OtelModules {
-  api: Pick<typeof Api, 'diag' | 'DiagLogLevel'>;
-  sdk: Pick<typeof SdkMetrics, 'DataPointType' | 'MetricReader' | 'MeterProvider'>;
-}
-
 /**
- * The harness machinery bound to `otel`, sorting points by the attributes of `order` first
+ * The harness machinery, sorting points by the attributes of `order` first
  * (absent sorts first), then by the remaining attribute keys in alphabetical order.
  */
-export function sdkHarness({ api, sdk }: OtelModules, order: readonly string[]) {
-  class TestReader extends sdk.MetricReader {
+export function sdkHarness(order: readonly string[]) {
+  class TestReader extends MetricReader {
     protected override async onForceFlush(): Promise<void> {}
     protected override async onShutdown(): Promise<void> {}
   }
 
   /** Sort key: the attributes of `order`, then the rest by key. */
   function attributeKey(attributes: Attributes): string {
-    const rest = Object.keys(attributes).filter((k) => !order.includes(k)).sort();
+    const rest = Object.keys(attributes)
+      .filter((k) => !order.includes(k))
+      .sort();
     return [...order, ...rest].map((k) => String(attributes[k] ?? '')).join('\u0000');
   }
 
@@ -65,7 +57,7 @@ export function sdkHarness({ api, sdk }: OtelModules, order: readonly string[]) 
     points(name: string): SumPoint[] {
       const metric = this.byName.get(name);
       if (metric === undefined) return [];
-      if (metric.dataPointType !== sdk.DataPointType.SUM && metric.dataPointType !== sdk.DataPointType.GAUGE) {
+      if (metric.dataPointType !== DataPointType.SUM && metric.dataPointType !== DataPointType.GAUGE) {
         throw new Error(`${name} is not a sum or gauge`);
       }
       return sortByAttributes(metric.dataPoints.map((p) => ({ attributes: { ...p.attributes }, value: p.value })));
@@ -75,7 +67,7 @@ export function sdkHarness({ api, sdk }: OtelModules, order: readonly string[]) 
     histograms(name: string): HistogramPoint[] {
       const metric = this.byName.get(name);
       if (metric === undefined) return [];
-      if (metric.dataPointType !== sdk.DataPointType.HISTOGRAM) throw new Error(`${name} is not a histogram`);
+      if (metric.dataPointType !== DataPointType.HISTOGRAM) throw new Error(`${name} is not a histogram`);
       return sortByAttributes(
         metric.dataPoints.map((p) => ({
           attributes: { ...p.attributes },
@@ -116,14 +108,14 @@ export function sdkHarness({ api, sdk }: OtelModules, order: readonly string[]) 
       debug: () => {},
       verbose: () => {},
     };
-    api.diag.setLogger(logger, api.DiagLogLevel.WARN);
+    diag.setLogger(logger, DiagLogLevel.WARN);
     return { warnings, errors };
   }
 
   /** A real SDK provider with a manual reader. */
   function sdkProvider() {
     const reader = new TestReader();
-    const provider = new sdk.MeterProvider({ readers: [reader] });
+    const provider = new MeterProvider({ readers: [reader] });
     return { reader, provider, collect: () => collect(reader) };
   }
 

@@ -1,4 +1,4 @@
-import type { MetricDefinition } from './types.js';
+import type { MetricDefinition } from '@mltel/semconv';
 
 /** The options an OTel `create*` call takes for a catalog instrument. */
 export interface InstrumentOptions {

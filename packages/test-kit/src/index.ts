@@ -1,0 +1,2 @@
+export type { HistogramPoint, SumPoint } from './sdk-harness.js';
+export { sdkHarness } from './sdk-harness.js';
