@@ -9,3 +9,7 @@ export {
   PROVIDER_RECHECK_MS,
   providerChangeListeners,
 } from './provider-change.js';
+export type { CallbackRegistry, InstrumentBuilder, ProviderBindingOptions } from './provider-binding.js';
+export { ProviderBinding } from './provider-binding.js';
+export { MAX_QUEUES, QueueDepths, queueDepths } from './queue-depths.js';
+export { MLTEL_VERSION } from './version.js';
