@@ -1,7 +1,12 @@
-function nameOf(error: unknown): string | undefined {
+/** The `name` of a thrown object when it is a string (`TypeError`, `AbortError`); never throws. */
+export function errorNameOf(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
-  const name = (error as { name?: unknown }).name;
-  return typeof name === 'string' ? name : undefined;
+  try {
+    const name = (error as { name?: unknown }).name;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -12,7 +17,7 @@ export function errorTypeOf(error: unknown): string {
   if (typeof error === 'object' && error !== null) {
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(code)) return code;
-    const name = nameOf(error);
+    const name = errorNameOf(error);
     if (name && name !== 'Error') return name;
     const ctor = (error as { constructor?: { name?: unknown } }).constructor?.name;
     if (typeof ctor === 'string' && ctor !== '' && ctor !== 'Object') return ctor;

@@ -1,5 +1,6 @@
-export { errorTypeOf } from './error-type.js';
+export { errorNameOf, errorTypeOf } from './error-type.js';
 export { BoundedValues, describeValue, isNonNegativeFinite, WarnOnce } from './guard.js';
+export { isThenable } from './is-thenable.js';
 export type { InstrumentOptions } from './instrument-options.js';
 export { instrumentOptions } from './instrument-options.js';
 export {
