@@ -1,4 +1,4 @@
-export type { InstrumentKind, MetricDefinition, MetricFamily } from './types.js';
+export type { InstrumentKind, MetricDefinition, MetricFamily, MetricOwner } from './types.js';
 export type { PrometheusType } from './prometheus-name.js';
 export { prometheusTypeOf, toPrometheusLabel, toPrometheusName } from './prometheus-name.js';
 export { METRICS, metricDefinition } from './catalog.js';

@@ -15,7 +15,7 @@ function row(m: MetricDefinition): string {
   const attrs = m.attributes.map((a) => `\`${a}\``).join(', ');
   const labels = m.attributes.map((a) => toPrometheusLabel(a)).join(', ');
   const kind = m.optIn ? `${m.kind} (opt-in)` : m.kind;
-  return `| \`${m.name}\` | ${kind} | \`${m.unit}\` | ${attrs} | \`${m.prometheusName}\` | ${labels} |`;
+  return `| \`${m.name}\` | ${kind} | \`${m.unit}\` | ${attrs} | \`${m.prometheusName}\` | ${labels} | \`${m.owner}\` |`;
 }
 
 /** The catalog as a Markdown table per family (the generated part of `docs/metrics.md`). */
@@ -25,8 +25,8 @@ export function renderMetricsTable(metrics: readonly MetricDefinition[] = METRIC
     const rows = metrics.filter((m) => m.family === family);
     if (rows.length === 0) continue;
     out.push(`### ${FAMILY_TITLES[family]}`, '');
-    out.push('| metric | kind | unit | attributes | Prometheus name | Prometheus labels |');
-    out.push('|---|---|---|---|---|---|');
+    out.push('| metric | kind | unit | attributes | Prometheus name | Prometheus labels | owner |');
+    out.push('|---|---|---|---|---|---|---|');
     for (const m of rows) out.push(row(m));
     out.push('');
   }

@@ -24,11 +24,26 @@ export interface MetricDefinition {
   readonly buckets?: readonly number[];
   /** The family this instrument belongs to, for docs. */
   readonly family: MetricFamily;
+  /**
+   * The one package that creates this instrument (`@mltel/tasks`). Another package that records
+   * it goes through the owner's API; test/unit/metric-owners.suite.test.ts enforces this.
+   */
+  readonly owner: MetricOwner;
   /** The Prometheus name by the OTel-to-Prometheus compatibility rules (without `_bucket` etc.). */
   readonly prometheusName: string;
   /** True when the instrument is only recorded if the user opts in. */
   readonly optIn?: boolean;
 }
+
+/** The packages that own catalog instruments. */
+export type MetricOwner =
+  | '@mltel/kit'
+  | '@mltel/tasks'
+  | '@mltel/genai'
+  | '@mltel/cost'
+  | '@mltel/pipeline'
+  | '@mltel/quality'
+  | '@mltel/host-metrics-gpu';
 
 /** The catalog's sections. */
 export type MetricFamily = 'gen_ai' | 'tasks' | 'pipeline' | 'cost' | 'quality' | 'gpu';

@@ -29,6 +29,7 @@ export const ML_COST_USD = {
   description: 'Money spent on provider calls, in US dollars.',
   attributes: COST_ATTRS,
   family: 'cost',
+  owner: '@mltel/cost',
   prometheusName: 'ml_cost_usd_total',
 } as const satisfies MetricDefinition;
 
@@ -41,6 +42,7 @@ export const ML_COST_REQUEST_USD = {
   attributes: COST_ATTRS,
   buckets: REQUEST_COST_BUCKETS,
   family: 'cost',
+  owner: '@mltel/cost',
   prometheusName: 'ml_cost_request_usd',
 } as const satisfies MetricDefinition;
 
@@ -52,6 +54,7 @@ export const ML_COST_UNPRICED = {
   description: 'Provider calls with no known price.',
   attributes: [ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL],
   family: 'cost',
+  owner: '@mltel/cost',
   prometheusName: 'ml_cost_unpriced_total',
 } as const satisfies MetricDefinition;
 
@@ -63,6 +66,7 @@ export const ML_BUDGET_LIMIT_USD = {
   description: 'Budget limit in the current window, in US dollars.',
   attributes: BUDGET_ATTRS,
   family: 'cost',
+  owner: '@mltel/cost',
   prometheusName: 'ml_budget_limit_usd',
 } as const satisfies MetricDefinition;
 
@@ -74,6 +78,7 @@ export const ML_BUDGET_SPENT_USD = {
   description: 'Spent in the current budget window, in US dollars.',
   attributes: BUDGET_ATTRS,
   family: 'cost',
+  owner: '@mltel/cost',
   prometheusName: 'ml_budget_spent_usd',
 } as const satisfies MetricDefinition;
 
@@ -85,6 +90,7 @@ export const ML_BUDGET_REMAINING_USD = {
   description: 'Remaining in the current budget window, in US dollars.',
   attributes: BUDGET_ATTRS,
   family: 'cost',
+  owner: '@mltel/cost',
   prometheusName: 'ml_budget_remaining_usd',
 } as const satisfies MetricDefinition;
 
@@ -96,6 +102,7 @@ export const ML_BUDGET_EXCEEDED = {
   description: 'Times a budget was exceeded.',
   attributes: BUDGET_ATTRS,
   family: 'cost',
+  owner: '@mltel/cost',
   prometheusName: 'ml_budget_exceeded_total',
 } as const satisfies MetricDefinition;
 
@@ -107,6 +114,7 @@ export const ML_BUDGET_REFUSED = {
   description: 'Provider calls refused by a hard-stop budget before they were sent.',
   attributes: BUDGET_ATTRS,
   family: 'cost',
+  owner: '@mltel/cost',
   prometheusName: 'ml_budget_refused_total',
 } as const satisfies MetricDefinition;
 

@@ -25,6 +25,7 @@ export const HW_GPU_UTILIZATION = {
   description: 'Fraction of time the GPU was busy, by task.',
   attributes: [...DEVICE, ATTR_HW_GPU_TASK],
   family: 'gpu',
+  owner: '@mltel/host-metrics-gpu',
   prometheusName: 'hw_gpu_utilization_ratio',
 } as const satisfies MetricDefinition;
 
@@ -36,6 +37,7 @@ export const HW_GPU_MEMORY_USAGE = {
   description: 'GPU memory in use.',
   attributes: DEVICE,
   family: 'gpu',
+  owner: '@mltel/host-metrics-gpu',
   prometheusName: 'hw_gpu_memory_usage_bytes',
 } as const satisfies MetricDefinition;
 
@@ -47,6 +49,7 @@ export const HW_GPU_MEMORY_LIMIT = {
   description: 'GPU memory size.',
   attributes: DEVICE,
   family: 'gpu',
+  owner: '@mltel/host-metrics-gpu',
   prometheusName: 'hw_gpu_memory_limit_bytes',
 } as const satisfies MetricDefinition;
 
@@ -58,6 +61,7 @@ export const HW_GPU_MEMORY_UTILIZATION = {
   description: 'Fraction of GPU memory in use.',
   attributes: DEVICE,
   family: 'gpu',
+  owner: '@mltel/host-metrics-gpu',
   prometheusName: 'hw_gpu_memory_utilization_ratio',
 } as const satisfies MetricDefinition;
 
@@ -69,6 +73,7 @@ export const HW_POWER = {
   description: 'Power drawn by the GPU.',
   attributes: DEVICE,
   family: 'gpu',
+  owner: '@mltel/host-metrics-gpu',
   prometheusName: 'hw_power_watts',
 } as const satisfies MetricDefinition;
 
@@ -80,6 +85,7 @@ export const HW_TEMPERATURE = {
   description: 'GPU temperature.',
   attributes: DEVICE,
   family: 'gpu',
+  owner: '@mltel/host-metrics-gpu',
   prometheusName: 'hw_temperature_celsius',
 } as const satisfies MetricDefinition;
 
@@ -91,6 +97,7 @@ export const HW_FAN_SPEED_RATIO = {
   description: 'Fan speed as a fraction of its maximum.',
   attributes: DEVICE,
   family: 'gpu',
+  owner: '@mltel/host-metrics-gpu',
   prometheusName: 'hw_fan_speed_ratio',
 } as const satisfies MetricDefinition;
 
@@ -102,6 +109,7 @@ export const HW_ERRORS = {
   description: 'GPU ECC errors since driver load, corrected or uncorrected.',
   attributes: [...DEVICE, ATTR_HW_ERROR_TYPE],
   family: 'gpu',
+  owner: '@mltel/host-metrics-gpu',
   prometheusName: 'hw_errors_total',
 } as const satisfies MetricDefinition;
 
@@ -113,6 +121,7 @@ export const NVIDIA_GPU_CLOCK_FREQUENCY = {
   description: 'Current GPU clock frequency, by clock.',
   attributes: [...DEVICE, ATTR_NVIDIA_GPU_CLOCK_TYPE],
   family: 'gpu',
+  owner: '@mltel/host-metrics-gpu',
   prometheusName: 'nvidia_gpu_clock_frequency_hertz',
 } as const satisfies MetricDefinition;
 
@@ -124,6 +133,7 @@ export const NVIDIA_GPU_POWER_LIMIT = {
   description: 'Enforced GPU power limit.',
   attributes: DEVICE,
   family: 'gpu',
+  owner: '@mltel/host-metrics-gpu',
   prometheusName: 'nvidia_gpu_power_limit_watts',
 } as const satisfies MetricDefinition;
 
@@ -135,6 +145,7 @@ export const NVIDIA_GPU_PROCESS_MEMORY_USAGE = {
   description: 'GPU memory used per process executable (opt-in).',
   attributes: [...DEVICE, ATTR_PROCESS_EXECUTABLE_NAME],
   family: 'gpu',
+  owner: '@mltel/host-metrics-gpu',
   prometheusName: 'nvidia_gpu_process_memory_usage_bytes',
   optIn: true,
 } as const satisfies MetricDefinition;
@@ -148,6 +159,7 @@ export const ML_GPU_COLLECTION_DURATION = {
   attributes: [],
   buckets: GPU_COLLECTION_DURATION_BUCKETS,
   family: 'gpu',
+  owner: '@mltel/host-metrics-gpu',
   prometheusName: 'ml_gpu_collection_duration_seconds',
 } as const satisfies MetricDefinition;
 
@@ -159,6 +171,7 @@ export const ML_GPU_COLLECTION_FAILURES = {
   description: 'Failed nvidia-smi collections by the GPU plugin, by reason.',
   attributes: [ATTR_ERROR_TYPE],
   family: 'gpu',
+  owner: '@mltel/host-metrics-gpu',
   prometheusName: 'ml_gpu_collection_failures_total',
 } as const satisfies MetricDefinition;
 
@@ -170,6 +183,7 @@ export const ML_GPU_COLLECTION_EXIT_CODE = {
   description: 'Exit code of the last nvidia-smi run of the GPU plugin (128 + signal number when killed).',
   attributes: [],
   family: 'gpu',
+  owner: '@mltel/host-metrics-gpu',
   prometheusName: 'ml_gpu_collection_exit_code',
 } as const satisfies MetricDefinition;
 

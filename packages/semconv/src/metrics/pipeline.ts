@@ -27,6 +27,7 @@ export const ML_PIPELINE_DURATION = {
   attributes: [ATTR_ML_PIPELINE_NAME, ATTR_ERROR_TYPE, ...WORKER],
   buckets: TASK_DURATION_BUCKETS,
   family: 'pipeline',
+  owner: '@mltel/pipeline',
   prometheusName: 'ml_pipeline_duration_seconds',
 } as const satisfies MetricDefinition;
 
@@ -39,6 +40,7 @@ export const ML_PIPELINE_STAGE_DURATION = {
   attributes: [ATTR_ML_PIPELINE_NAME, ATTR_ML_PIPELINE_STAGE, ...WORKER],
   buckets: INFERENCE_DURATION_BUCKETS,
   family: 'pipeline',
+  owner: '@mltel/pipeline',
   prometheusName: 'ml_pipeline_stage_duration_seconds',
 } as const satisfies MetricDefinition;
 
@@ -51,6 +53,7 @@ export const ML_INFERENCE_DURATION = {
   attributes: [ATTR_ML_MODEL_NAME, ATTR_ML_MODEL_VERSION, ATTR_ERROR_TYPE, ...WORKER],
   buckets: INFERENCE_DURATION_BUCKETS,
   family: 'pipeline',
+  owner: '@mltel/pipeline',
   prometheusName: 'ml_inference_duration_seconds',
 } as const satisfies MetricDefinition;
 
@@ -63,6 +66,7 @@ export const ML_BATCH_SIZE = {
   attributes: [ATTR_ML_MODEL_NAME, ...WORKER],
   buckets: BATCH_SIZE_BUCKETS,
   family: 'pipeline',
+  owner: '@mltel/pipeline',
   prometheusName: 'ml_batch_size',
 } as const satisfies MetricDefinition;
 
@@ -75,6 +79,7 @@ export const ML_SEQUENCE_LENGTH = {
   attributes: [ATTR_ML_MODEL_NAME, ...WORKER],
   buckets: SEQUENCE_LENGTH_BUCKETS,
   family: 'pipeline',
+  owner: '@mltel/pipeline',
   prometheusName: 'ml_sequence_length',
 } as const satisfies MetricDefinition;
 
@@ -86,6 +91,7 @@ export const ML_BATCH_TOKENS = {
   description: 'Tokens in inference batches, real or padding.',
   attributes: [ATTR_ML_MODEL_NAME, ATTR_ML_TOKEN_KIND, ...WORKER],
   family: 'pipeline',
+  owner: '@mltel/pipeline',
   prometheusName: 'ml_batch_tokens_total',
 } as const satisfies MetricDefinition;
 

@@ -17,6 +17,7 @@ export const ML_PREDICTIONS = {
   description: 'Model predictions, by predicted class.',
   attributes: [ATTR_ML_MODEL_NAME, ATTR_ML_PREDICTION_CLASS],
   family: 'quality',
+  owner: '@mltel/quality',
   prometheusName: 'ml_predictions_total',
 } as const satisfies MetricDefinition;
 
@@ -29,6 +30,7 @@ export const ML_PREDICTION_CONFIDENCE = {
   attributes: [ATTR_ML_MODEL_NAME],
   buckets: CONFIDENCE_BUCKETS,
   family: 'quality',
+  owner: '@mltel/quality',
   prometheusName: 'ml_prediction_confidence',
 } as const satisfies MetricDefinition;
 
@@ -40,6 +42,7 @@ export const ML_MODEL_ACCURACY = {
   description: 'Model accuracy over the recent window of labelled feedback, 0 to 1.',
   attributes: [ATTR_ML_MODEL_NAME],
   family: 'quality',
+  owner: '@mltel/quality',
   prometheusName: 'ml_model_accuracy_ratio',
 } as const satisfies MetricDefinition;
 
@@ -51,6 +54,7 @@ export const ML_DRIFT_SCORE = {
   description: 'Drift score of a feature, confidence or performance, by method.',
   attributes: [ATTR_ML_MODEL_NAME, ATTR_ML_FEATURE_NAME, ATTR_ML_DRIFT_METHOD, ATTR_ML_DRIFT_KIND],
   family: 'quality',
+  owner: '@mltel/quality',
   prometheusName: 'ml_drift_score',
 } as const satisfies MetricDefinition;
 
@@ -62,6 +66,7 @@ export const ML_DRIFT_ALERTS = {
   description: 'Drift alerts raised.',
   attributes: [ATTR_ML_MODEL_NAME, ATTR_ML_DRIFT_KIND, ATTR_ML_ALERT_SEVERITY],
   family: 'quality',
+  owner: '@mltel/quality',
   prometheusName: 'ml_drift_alerts_total',
 } as const satisfies MetricDefinition;
 

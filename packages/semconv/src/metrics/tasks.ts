@@ -18,6 +18,7 @@ export const ML_TASKS = {
   description: 'ML tasks processed, by outcome.',
   attributes: TASK_ATTRS,
   family: 'tasks',
+  owner: '@mltel/tasks',
   prometheusName: 'ml_tasks_total',
 } as const satisfies MetricDefinition;
 
@@ -30,6 +31,7 @@ export const ML_TASK_DURATION = {
   attributes: TASK_ATTRS,
   buckets: TASK_DURATION_BUCKETS,
   family: 'tasks',
+  owner: '@mltel/tasks',
   prometheusName: 'ml_task_duration_seconds',
 } as const satisfies MetricDefinition;
 
@@ -41,6 +43,7 @@ export const ML_TASK_ERRORS = {
   description: 'ML task errors, by error type.',
   attributes: [ATTR_ML_TASK_NAME, ATTR_ERROR_TYPE, ATTR_ML_WORKER_TYPE],
   family: 'tasks',
+  owner: '@mltel/tasks',
   prometheusName: 'ml_task_errors_total',
 } as const satisfies MetricDefinition;
 
@@ -52,6 +55,7 @@ export const ML_TASKS_ACTIVE = {
   description: 'ML tasks currently running.',
   attributes: [ATTR_ML_TASK_NAME, ATTR_ML_WORKER_TYPE],
   family: 'tasks',
+  owner: '@mltel/tasks',
   prometheusName: 'ml_tasks_active',
 } as const satisfies MetricDefinition;
 
@@ -64,6 +68,7 @@ export const ML_TASK_QUEUE_DURATION = {
   attributes: [ATTR_ML_TASK_NAME, ATTR_ML_QUEUE_NAME],
   buckets: TASK_DURATION_BUCKETS,
   family: 'tasks',
+  owner: '@mltel/tasks',
   prometheusName: 'ml_task_queue_duration_seconds',
 } as const satisfies MetricDefinition;
 
@@ -75,6 +80,7 @@ export const ML_QUEUE_SIZE = {
   description: 'Items waiting in a queue.',
   attributes: [ATTR_ML_QUEUE_NAME],
   family: 'tasks',
+  owner: '@mltel/kit',
   prometheusName: 'ml_queue_size',
 } as const satisfies MetricDefinition;
 
