@@ -1,6 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import type { Attributes, HrTime } from '@opentelemetry/api';
 import { DataPointType } from '@opentelemetry/sdk-metrics';
+import { earlier, later, sameNumbers } from './compare.js';
 import type { Snapshot, WireHistogram, WireMetric, WireScope } from './snapshot.js';
 
 /**
@@ -60,20 +61,6 @@ function attributeKey(attributes: Attributes): string {
   key = '';
   for (const k of Object.keys(attributes).sort()) key += `${k}\u0000${String(attributes[k])}\u0001`;
   return key;
-}
-
-function earlier(a: HrTime, b: HrTime): HrTime {
-  return a[0] < b[0] || (a[0] === b[0] && a[1] <= b[1]) ? a : b;
-}
-
-function later(a: HrTime, b: HrTime): HrTime {
-  return earlier(a, b) === a ? b : a;
-}
-
-function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function minOf(a: number | null, b: number | null): number | null {

@@ -10,6 +10,7 @@ import type {
   ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { Resource } from '@opentelemetry/resources';
+import { earlier, later, sameNumbers } from './compare.js';
 
 /**
  * A histogram point on the wire: count, sum, min, max, bucket counts, and the boundaries only
@@ -62,20 +63,6 @@ export interface WireScope {
 export interface Snapshot {
   v: 1;
   s: WireScope[];
-}
-
-function earlier(a: HrTime, b: HrTime): HrTime {
-  return a[0] < b[0] || (a[0] === b[0] && a[1] <= b[1]) ? a : b;
-}
-
-function later(a: HrTime, b: HrTime): HrTime {
-  return earlier(a, b) === a ? b : a;
-}
-
-function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** The wire form of one metric. */
