@@ -8,6 +8,6 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$root/scripts/fetch-servers.sh"
 cd "$root"
 # The house rules first: formatter and linter clean, tests type-checked.
-pnpm exec biome check .
+pnpm exec biome check --error-on-warnings .
 pnpm exec tsc -p tsconfig.test.json
 exec pnpm exec vitest run "$@"
