@@ -5,20 +5,15 @@ import { diag } from '@opentelemetry/api';
 import type { MeterProvider } from '@opentelemetry/api';
 import { findExecutable, GPU_DEFAULTS, GpuHostMetrics } from '@mltel/host-metrics-gpu';
 import type { GpuExtras } from '@mltel/host-metrics-gpu';
+import { read } from './config/read.js';
+import type { Env } from './config/read.js';
 import type { ConfigProblem, GpuSettings, StartOptions } from './config/types.js';
-
-type Env = Record<string, string | undefined>;
 
 const EXTRAS: Record<string, keyof GpuExtras> = {
   clocks: 'clocks',
   power_limit: 'powerLimit',
   process_memory: 'processMemory',
 };
-
-function read(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === '' ? undefined : value;
-}
 
 function modeOf(raw: string | undefined, problems: ConfigProblem[]): GpuSettings['mode'] {
   const value = raw?.toLowerCase();

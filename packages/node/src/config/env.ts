@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { BudgetConfig } from '@mltel/cost';
 import { resolveGpuSettings } from '../gpu.js';
+import { read } from './read.js';
+import type { Env } from './read.js';
 import type {
   BudgetStoreSetting,
   ConfigProblem,
@@ -27,13 +29,6 @@ export const DEFAULTS = {
 const EXPORTERS: readonly string[] = ['prometheus', 'otlp', 'console', 'none'];
 const PROTOCOLS: readonly string[] = ['http/protobuf', 'http/json', 'grpc'];
 const LOG_LEVELS: readonly string[] = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'];
-
-type Env = Record<string, string | undefined>;
-
-function read(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === '' ? undefined : value;
-}
 
 function parseInteger(
   env: Env,
