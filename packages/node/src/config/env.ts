@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { BudgetConfig } from '@mltel/cost';
-import { resolveGpuSettings } from '../gpu.js';
+import { resolveGpuSettings } from './gpu.js';
 import { read } from './read.js';
 import type { Env } from './read.js';
 import type {
