@@ -5,7 +5,8 @@
 // Run: `pnpm --filter @mltel/benchmarks run bench:drift` (or `node --expose-gc src/drift.js` in
 // benchmarks/). Prints Markdown. Timings compare variants on one machine; they are not absolutes.
 import os from 'node:os';
-import { buildProfile, createModelMonitor, QuantileSketch } from '@mltel/quality';
+import { buildProfile, createModelMonitor } from '@mltel/quality';
+import { QuantileSketch } from '@mltel/quality/stats';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import promClient from 'prom-client';
 import { Bench } from 'tinybench';

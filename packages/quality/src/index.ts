@@ -1,10 +1,6 @@
-export {
-  createModelMonitor,
-  ModelMonitor,
-  CONFIDENCE_FEATURE,
-  DEFAULT_THRESHOLDS,
-  PREDICTION_FEATURE,
-} from './monitor/model-monitor.js';
+export { CONFIDENCE_FEATURE, PREDICTION_FEATURE } from './monitor/feature-names.js';
+export { createModelMonitor, ModelMonitor } from './monitor/model-monitor.js';
+export { crossingsOf, DEFAULT_THRESHOLDS, severityOf, worstSeverity } from './monitor/thresholds.js';
 export type {
   DriftAlert,
   DriftKind,
@@ -37,10 +33,5 @@ export type {
   NumericFeatureProfile,
   ReferenceProfile,
 } from './profile/types.js';
-export { DEFAULT_SKETCH_K, QuantileSketch } from './stats/quantile-sketch.js';
-export type { QuantileSketchJson, SortedView } from './stats/quantile-sketch.js';
-export { hellinger, jensenShannon, psi, PSI_EPSILON } from './stats/binned.js';
-export { ksStatistic, sketchErrorBounds, wasserstein } from './stats/sketch-stats.js';
-export { binCount, binIndex, edgesFromQuantiles, quantileLinear } from './stats/bins.js';
 export { compareProfile, ProfileComparer } from './profile/compare.js';
 export type { FeatureComparison } from './profile/compare.js';

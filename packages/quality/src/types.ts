@@ -1,9 +1,10 @@
 import type { MeterProvider } from '@opentelemetry/api';
+import type { ML_DRIFT_KIND_VALUES, ML_DRIFT_METHOD_VALUES } from '@mltel/semconv';
 
-/** A drift method, the value of `ml.drift.method`. */
-export type DriftMethod = 'psi' | 'js' | 'hellinger' | 'ks' | 'wasserstein';
-/** A drift kind, the value of `ml.drift.kind`. */
-export type DriftKind = 'distribution' | 'confidence' | 'performance';
+/** A drift method, the value of `ml.drift.method` (the catalog's list). */
+export type DriftMethod = (typeof ML_DRIFT_METHOD_VALUES)[number];
+/** A drift kind, the value of `ml.drift.kind` (the catalog's list). */
+export type DriftKind = (typeof ML_DRIFT_KIND_VALUES)[number];
 /** An alert severity, the value of `ml.alert.severity`. */
 export type DriftSeverity = 'warning' | 'critical';
 

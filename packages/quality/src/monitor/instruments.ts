@@ -1,4 +1,6 @@
-import type { Counter, Histogram, MeterProvider, ObservableGauge } from '@opentelemetry/api';
+// The model monitor's instruments, bound to a MeterProvider through the kit's ProviderBinding:
+// rebuilt when the global provider changes, the two gauges' callbacks moved with them.
+import type { Counter, Histogram, MeterProvider, ObservableCallback } from '@opentelemetry/api';
 import {
   ML_BATCH_SIZE,
   ML_DRIFT_ALERTS,
@@ -7,32 +9,47 @@ import {
   ML_PREDICTION_CONFIDENCE,
   ML_PREDICTIONS,
 } from '@mltel/semconv';
-import { instrumentOptions } from '@mltel/kit';
+import { instrumentOptions, ProviderBinding } from '@mltel/kit';
 
-/** Instrumentation scope of the model monitor. */
+/** Instrumentation scope of the model monitor (its version is MLTEL_VERSION). */
 export const SCOPE_NAME = '@mltel/quality';
-/** Version of the instrumentation scope. */
-export const SCOPE_VERSION = '0.1.0';
 
-/** The quality family's instruments on one provider. */
+/** The instruments the monitor records on; the gauges report through their callbacks. */
 export interface QualityInstruments {
   predictions: Counter;
   confidence: Histogram;
   batchSize: Histogram;
   alerts: Counter;
-  accuracy: ObservableGauge;
-  driftScore: ObservableGauge;
 }
 
-/** Creates the instruments (the gauges' callbacks are added by the monitor). */
-export function createQualityInstruments(provider: MeterProvider): QualityInstruments {
-  const meter = provider.getMeter(SCOPE_NAME, SCOPE_VERSION);
-  return {
-    predictions: meter.createCounter(ML_PREDICTIONS.name, instrumentOptions(ML_PREDICTIONS)),
-    confidence: meter.createHistogram(ML_PREDICTION_CONFIDENCE.name, instrumentOptions(ML_PREDICTION_CONFIDENCE)),
-    batchSize: meter.createHistogram(ML_BATCH_SIZE.name, instrumentOptions(ML_BATCH_SIZE)),
-    alerts: meter.createCounter(ML_DRIFT_ALERTS.name, instrumentOptions(ML_DRIFT_ALERTS)),
-    accuracy: meter.createObservableGauge(ML_MODEL_ACCURACY.name, instrumentOptions(ML_MODEL_ACCURACY)),
-    driftScore: meter.createObservableGauge(ML_DRIFT_SCORE.name, instrumentOptions(ML_DRIFT_SCORE)),
-  };
+/** What the observable gauges report at each collection. */
+export interface QualityGauges {
+  /** `ml.model.accuracy`. */
+  accuracy: ObservableCallback;
+  /** `ml.drift.score`. */
+  driftScore: ObservableCallback;
+}
+
+/** The quality instruments on `meterProvider` (undefined: the global provider, followed), the gauges reporting `gauges`. */
+export function bindQualityInstruments(
+  meterProvider: MeterProvider | undefined,
+  gauges: QualityGauges,
+): ProviderBinding<QualityInstruments> {
+  return new ProviderBinding<QualityInstruments>(
+    SCOPE_NAME,
+    (meter, callbacks) => {
+      const instruments: QualityInstruments = {
+        predictions: meter.createCounter(ML_PREDICTIONS.name, instrumentOptions(ML_PREDICTIONS)),
+        confidence: meter.createHistogram(ML_PREDICTION_CONFIDENCE.name, instrumentOptions(ML_PREDICTION_CONFIDENCE)),
+        batchSize: meter.createHistogram(ML_BATCH_SIZE.name, instrumentOptions(ML_BATCH_SIZE)),
+        alerts: meter.createCounter(ML_DRIFT_ALERTS.name, instrumentOptions(ML_DRIFT_ALERTS)),
+      };
+      const accuracy = meter.createObservableGauge(ML_MODEL_ACCURACY.name, instrumentOptions(ML_MODEL_ACCURACY));
+      const driftScore = meter.createObservableGauge(ML_DRIFT_SCORE.name, instrumentOptions(ML_DRIFT_SCORE));
+      callbacks.observe(driftScore, gauges.driftScore);
+      callbacks.observe(accuracy, gauges.accuracy);
+      return instruments;
+    },
+    { meterProvider },
+  );
 }

@@ -2,6 +2,16 @@
 // ids live in an insertion-ordered Map capped in size and age (the oldest goes first, counted),
 // and accuracy is over a ring of the last N matched results. Ids are never attributes.
 
+/** Longest string id kept; a longer one is refused, as truncating could match the wrong label. */
+export const MAX_ID_LENGTH = 256;
+
+/** The pending-map key of a user's id: a non-empty string of at most 256 characters or a finite number; else undefined. */
+export function labelKey(id: unknown): string | undefined {
+  if (typeof id === 'string') return id !== '' && id.length <= MAX_ID_LENGTH ? id : undefined;
+  if (typeof id === 'number' && Number.isFinite(id)) return String(id);
+  return undefined;
+}
+
 /** Pending predictions and the accuracy ring. */
 export class LabelMatcher {
   private readonly pending = new Map<string, { predicted: string; at: number }>();

@@ -1,9 +1,8 @@
 // The model monitor: predictions, confidence, accuracy from late labels, and online drift of
 // every profiled feature, the confidence and the predicted class against a reference profile.
 // Recording never throws into the application: bad input is counted (see `stats()`) and warned
-// about once per kind through `diag`.
-import { metrics } from '@opentelemetry/api';
-import type { Attributes, MeterProvider, ObservableResult } from '@opentelemetry/api';
+// about once per kind through `diag`. Options are read by options.ts, severities by thresholds.ts.
+import type { Attributes, ObservableResult } from '@opentelemetry/api';
 import {
   ATTR_ML_ALERT_SEVERITY,
   ATTR_ML_DRIFT_KIND,
@@ -11,50 +10,31 @@ import {
   ATTR_ML_FEATURE_NAME,
   ATTR_ML_MODEL_NAME,
   ATTR_ML_PREDICTION_CLASS,
+  ML_DRIFT_METHOD_VALUES,
 } from '@mltel/semconv';
-import { BoundedValues, followGlobalProvider, WarnOnce } from '@mltel/kit';
-import { parseProfile } from '../profile/parse.js';
+import { BoundedValues, WarnOnce } from '@mltel/kit';
+import type { ProviderBinding } from '@mltel/kit';
 import type { ReferenceProfile } from '../profile/types.js';
-import { DEFAULT_SKETCH_K, QuantileSketch } from '../stats/quantile-sketch.js';
+import { QuantileSketch } from '../stats/quantile-sketch.js';
 import type {
   DriftAlert,
   DriftKind,
   DriftMethod,
-  DriftSeverity,
-  MethodThresholds,
   ModelMonitorOptions,
   MonitorStats,
   PredictionRecord,
-  ThresholdCrossing,
   ThresholdLevels,
 } from '../types.js';
-import { createQualityInstruments } from './instruments.js';
+import { CONFIDENCE_FEATURE, PREDICTION_FEATURE } from './feature-names.js';
+import { bindQualityInstruments } from './instruments.js';
 import type { QualityInstruments } from './instruments.js';
-import { LabelMatcher } from './labels.js';
+import { LabelMatcher, labelKey, MAX_ID_LENGTH } from './labels.js';
+import { MAX_CLASS_LENGTH, readOptions } from './options.js';
+import { crossingsOf, worstSeverity } from './thresholds.js';
 import { CategoricalTracker, NumericTracker } from './trackers.js';
 import type { Scores, Tracker } from './trackers.js';
 
-/** Feature name of the confidence's drift scores. */
-export const CONFIDENCE_FEATURE = '_confidence';
-/** Feature name of the predicted class's drift scores. */
-export const PREDICTION_FEATURE = '_prediction';
-
-/** Default thresholds: PSI 0.1/0.25 (the usual rule of thumb); JS, Hellinger, KS 0.1/0.2; none for Wasserstein (its scale is the feature's). */
-export const DEFAULT_THRESHOLDS: Readonly<Record<DriftMethod, ThresholdLevels>> = {
-  psi: { warning: 0.1, critical: 0.25 },
-  js: { warning: 0.1, critical: 0.2 },
-  hellinger: { warning: 0.1, critical: 0.2 },
-  ks: { warning: 0.1, critical: 0.2 },
-  wasserstein: {},
-};
-
-const METHODS: readonly DriftMethod[] = ['psi', 'js', 'hellinger', 'ks', 'wasserstein'];
-const DEFAULT_WINDOW_COUNT = 1000;
-const DEFAULT_MIN_SAMPLES = 100;
 const MAX_CLASSES = 100;
-const MAX_SKETCH_K = 1 << 16;
-const MAX_CLASS_LENGTH = 128;
-const MAX_ID_LENGTH = 256;
 /** The first UNKNOWN_CHECK_FIRST records, then every UNKNOWN_CHECK_EVERY-th, are checked for feature names the profile lacks (a full check per record would double the cost of observe). */
 const UNKNOWN_CHECK_FIRST = 64;
 const UNKNOWN_CHECK_EVERY = 256;
@@ -71,9 +51,7 @@ interface Monitored {
 export class ModelMonitor {
   readonly modelName: string;
   private readonly warnings = new WarnOnce();
-  private instrumentsOf: { provider: MeterProvider; instruments: QualityInstruments } | undefined;
-  private readonly explicitProvider: MeterProvider | undefined;
-  private unfollow: (() => void) | undefined;
+  private readonly instruments: ProviderBinding<QualityInstruments>;
   private readonly modelAttributes: Attributes;
   private readonly classes: BoundedValues;
   private readonly classAttributes = new Map<string, Attributes>();
@@ -101,44 +79,21 @@ export class ModelMonitor {
   readonly profile: ReferenceProfile | undefined;
 
   constructor(options: ModelMonitorOptions) {
-    this.modelName =
-      typeof options.modelName === 'string' && options.modelName !== ''
-        ? options.modelName.slice(0, MAX_CLASS_LENGTH)
-        : 'unknown';
-    if (this.modelName === 'unknown')
-      this.warnings.warn('model-name', 'createModelMonitor needs a non-empty modelName; using "unknown"');
+    const settings = readOptions(options, this.warnings);
+    this.modelName = settings.modelName;
     this.modelAttributes = { [ATTR_ML_MODEL_NAME]: this.modelName };
-    this.explicitProvider = options.meterProvider;
-    this.minSamples = Math.max(1, Math.floor(positive(options.minSamples) ?? DEFAULT_MIN_SAMPLES));
-    this.onAlert = typeof options.onAlert === 'function' ? options.onAlert : undefined;
-    const now = typeof options.now === 'function' ? options.now : Date.now;
+    this.minSamples = settings.minSamples;
+    this.onAlert = settings.onAlert;
     this.labels = new LabelMatcher(
-      Math.floor(positive(options.accuracyWindow) ?? 1000),
-      Math.floor(positive(options.maxPendingLabels) ?? 10_000),
-      (positive(options.labelTtlSeconds) ?? 3600) * 1000,
-      now,
+      settings.accuracyWindow,
+      settings.maxPendingLabels,
+      settings.labelTtlMs,
+      settings.now,
     );
-
-    let profile: ReferenceProfile | undefined;
-    if (options.profile !== undefined) {
-      const parsed = parseProfile(options.profile);
-      if (parsed.ok) profile = parsed.profile;
-      else {
-        this.warnings.warn(
-          'profile',
-          `the drift profile of model "${this.modelName}" is not usable: ${parsed.reason}. Predictions and accuracy are recorded, drift is not scored`,
-        );
-      }
-    }
+    const { profile, sketchK, thresholdsFor } = settings;
     this.profile = profile;
-    const sketchK =
-      options.sketch === false
-        ? 0
-        : Math.min(MAX_SKETCH_K, Math.max(8, Math.floor(positive(options.sketchK) ?? DEFAULT_SKETCH_K)));
     // Without window sketches the reference sketches are not needed either.
     const referenceOf = (json: unknown) => (sketchK > 0 ? QuantileSketch.fromJSON(json, true)! : new QuantileSketch(2));
-    const thresholdsFor = (feature: string) =>
-      mergeThresholds(options.thresholds?.default, options.thresholds?.perFeature?.[feature]);
     if (profile) {
       for (const f of profile.features) {
         const tracker =
@@ -168,48 +123,28 @@ export class ModelMonitor {
         );
       }
     }
-    const classList = options.classes ?? (profile?.prediction ? profile.prediction.categories : undefined);
     this.classes = new BoundedValues(
       ATTR_ML_PREDICTION_CLASS,
       MAX_CLASSES,
       MAX_CLASS_LENGTH,
       this.warnings,
-      classList ? [...classList] : undefined,
+      settings.classes,
     );
 
-    this.onProviderChanged();
-    if (this.explicitProvider === undefined) {
-      // The gauges must reach a global provider registered later, even by an SDK that does not
-      // announce itself: announced changes are followed at once, others by an unref'd re-check.
-      this.unfollow = followGlobalProvider(this.onProviderChanged);
-    }
+    this.instruments = bindQualityInstruments(settings.meterProvider, {
+      accuracy: this.publishAccuracy,
+      driftScore: this.publishScores,
+    });
+    // The gauges must reach a global provider registered later, even by an SDK that does not
+    // announce itself: announced changes are followed at once, others by an unref'd re-check.
+    this.instruments.follow();
 
-    const window: unknown = options.window ?? { count: DEFAULT_WINDOW_COUNT };
-    const seconds =
-      typeof window === 'object' && window !== null && 'seconds' in window ? positive(window.seconds) : undefined;
-    if (seconds !== undefined) {
-      this.windowCount = 0;
-      this.timer = setInterval(() => this.closeWindow(), seconds * 1000);
+    this.windowCount = settings.windowCount;
+    if (settings.windowSeconds !== undefined) {
+      this.timer = setInterval(() => this.closeWindow(), settings.windowSeconds * 1000);
       this.timer.unref?.();
-    } else {
-      const count =
-        typeof window === 'object' && window !== null && 'count' in window ? positive(window.count) : undefined;
-      if (count === undefined)
-        this.warnings.warn(
-          'window',
-          `window must be { count: n } or { seconds: s } with n, s > 0; using { count: ${DEFAULT_WINDOW_COUNT} }`,
-        );
-      this.windowCount = Math.floor(count ?? DEFAULT_WINDOW_COUNT);
     }
   }
-
-  private readonly onProviderChanged = (): void => {
-    try {
-      this.current();
-    } catch {
-      // A broken provider must not break the application.
-    }
-  };
 
   private readonly publishAccuracy = (result: ObservableResult): void => {
     const accuracy = this.labels.accuracy();
@@ -219,21 +154,6 @@ export class ModelMonitor {
   private readonly publishScores = (result: ObservableResult): void => {
     for (const m of this.all) for (const p of m.published) result.observe(p.value, p.attributes);
   };
-
-  /** The instruments on the current provider (the explicit one, else the global one). */
-  private current(): QualityInstruments {
-    const provider = this.explicitProvider ?? metrics.getMeterProvider();
-    if (this.instrumentsOf?.provider !== provider) {
-      const previous = this.instrumentsOf?.instruments;
-      previous?.driftScore.removeCallback(this.publishScores);
-      previous?.accuracy.removeCallback(this.publishAccuracy);
-      const instruments = createQualityInstruments(provider);
-      instruments.driftScore.addCallback(this.publishScores);
-      instruments.accuracy.addCallback(this.publishAccuracy);
-      this.instrumentsOf = { provider, instruments };
-    }
-    return this.instrumentsOf.instruments;
-  }
 
   private monitored(
     tracker: Tracker,
@@ -304,7 +224,7 @@ export class ModelMonitor {
           ? String(prediction.predictedClass)
           : prediction.predictedClass;
       const cls = this.classes.admit(raw);
-      const instruments = this.current();
+      const instruments = this.instruments.get();
       if (cls !== undefined) instruments.predictions.add(1, this.classAttributesOf(cls));
       this.prediction?.tracker.observe(raw);
 
@@ -322,7 +242,7 @@ export class ModelMonitor {
         }
       }
       if (prediction.features !== undefined) this.observeFeatures(prediction.features);
-      const id = idOf(prediction.id);
+      const id = labelKey(prediction.id);
       if (prediction.id !== undefined && id === undefined) this.warnIdType();
       if (id !== undefined && typeof raw === 'string') this.labels.expect(id, raw.slice(0, MAX_CLASS_LENGTH));
       this.counters.records++;
@@ -334,12 +254,13 @@ export class ModelMonitor {
 
   /** Records a batch of predictions and `ml.batch.size`. Never throws. */
   recordBatch(predictions: readonly PredictionRecord[]): void {
+    if (this.closed) return;
     if (!Array.isArray(predictions)) {
       this.warnings.warn('batch', 'recordBatch() needs an array; the batch is dropped');
       return;
     }
     try {
-      this.current().batchSize.record(predictions.length, this.modelAttributes);
+      this.instruments.get().batchSize.record(predictions.length, this.modelAttributes);
     } catch (error) {
       this.warnings.warn('batch-error', `recording ml.batch.size failed: ${String(error)}`);
     }
@@ -349,7 +270,7 @@ export class ModelMonitor {
   /** Records the true class of the prediction with this id (late and in any order). Never throws. */
   recordLabel(id: string | number, actualClass: string | number | boolean): void {
     try {
-      const key = idOf(id);
+      const key = labelKey(id);
       if (key === undefined) {
         this.warnIdType();
         return;
@@ -376,8 +297,10 @@ export class ModelMonitor {
   /**
    * Ends the current window: scores every feature with at least `minSamples` valid values,
    * publishes the scores, raises alerts. Features short of `minSamples` keep accumulating.
+   * Does nothing after `close()`.
    */
   closeWindow(): void {
+    if (this.closed) return;
     try {
       this.inWindow = 0;
       this.counters.windowsClosed++;
@@ -392,7 +315,7 @@ export class ModelMonitor {
         if (alert) alerts.push(alert);
       }
       if (alerts.length === 0) return;
-      const instruments = this.current();
+      const instruments = this.instruments.get();
       for (const a of alerts) {
         instruments.alerts.add(1, {
           ...this.modelAttributes,
@@ -414,7 +337,7 @@ export class ModelMonitor {
 
   private toPoints(m: Monitored, scores: Scores): { attributes: Attributes; value: number }[] {
     const points: { attributes: Attributes; value: number }[] = [];
-    for (const method of METHODS) {
+    for (const method of ML_DRIFT_METHOD_VALUES) {
       const value = scores[method];
       if (value === undefined || !Number.isFinite(value)) continue;
       points.push({
@@ -431,18 +354,9 @@ export class ModelMonitor {
   }
 
   private check(m: Monitored, scores: Scores, samples: number): DriftAlert | undefined {
-    const crossings: ThresholdCrossing[] = [];
-    for (const method of METHODS) {
-      const score = scores[method];
-      if (score === undefined || !Number.isFinite(score)) continue;
-      const { warning, critical } = m.thresholds[method];
-      if (critical !== undefined && score >= critical)
-        crossings.push({ method, score, severity: 'critical', threshold: critical });
-      else if (warning !== undefined && score >= warning)
-        crossings.push({ method, score, severity: 'warning', threshold: warning });
-    }
-    if (crossings.length === 0) return undefined;
-    const severity: DriftSeverity = crossings.some((c) => c.severity === 'critical') ? 'critical' : 'warning';
+    const crossings = crossingsOf(scores, m.thresholds);
+    const severity = worstSeverity(crossings);
+    if (severity === undefined) return undefined;
     return { modelName: this.modelName, feature: m.feature, kind: m.kind, severity, crossings, samples };
   }
 
@@ -482,46 +396,15 @@ export class ModelMonitor {
     };
   }
 
-  /** Stops the window timer and stops following the global provider; later records are ignored. Published scores stay. */
+  /**
+   * Stops the window timer, stops following the global provider and removes the gauges from the
+   * provider; later records and windows are ignored. `scores()` and `stats()` keep their values.
+   */
   close(): void {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    this.unfollow?.();
-    this.unfollow = undefined;
+    this.instruments.dispose();
   }
-}
-
-function positive(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
-}
-
-function idOf(id: unknown): string | undefined {
-  if (typeof id === 'string') return id !== '' && id.length <= MAX_ID_LENGTH ? id : undefined;
-  if (typeof id === 'number' && Number.isFinite(id)) return String(id);
-  return undefined;
-}
-
-function mergeThresholds(
-  defaults: MethodThresholds | undefined,
-  perFeature: MethodThresholds | undefined,
-): Record<DriftMethod, ThresholdLevels> {
-  const out = {} as Record<DriftMethod, ThresholdLevels>;
-  for (const method of METHODS) {
-    out[method] = {
-      ...DEFAULT_THRESHOLDS[method],
-      ...validLevels(defaults?.[method]),
-      ...validLevels(perFeature?.[method]),
-    };
-  }
-  return out;
-}
-
-function validLevels(levels: ThresholdLevels | undefined): ThresholdLevels {
-  const out: ThresholdLevels = {};
-  if (typeof levels !== 'object' || levels === null) return out;
-  if (typeof levels.warning === 'number' && Number.isFinite(levels.warning)) out.warning = levels.warning;
-  if (typeof levels.critical === 'number' && Number.isFinite(levels.critical)) out.critical = levels.critical;
-  return out;
 }
 
 /** Creates a monitor for one model (see `ModelMonitorOptions`). Never throws. */

@@ -2,6 +2,7 @@
 // numeric features, a quantile sketch. Memory per feature: bins * 16 bytes plus the sketch,
 // whatever the traffic. The hot path (`observe`) is a type check, a binary search and a sketch
 // append; statistics are computed only at window close.
+import { describeValue } from '@mltel/kit';
 import type { WarnOnce } from '@mltel/kit';
 import type { DriftMethod } from '../types.js';
 import type { CategoricalFeatureProfile, NumericFeatureProfile } from '../profile/types.js';
@@ -178,9 +179,4 @@ export class CategoricalTracker implements Tracker {
     this.current.fill(0);
     this.size = 0;
   }
-}
-
-function describeValue(value: unknown): string {
-  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : `number ${value}`;
-  return typeof value;
 }

@@ -1,7 +1,7 @@
 // Scores a batch of rows against a reference profile (what `mltel drift compare` prints): the
 // same trackers and statistics as the online monitor, over all rows as one window.
 import { WarnOnce } from '@mltel/kit';
-import { CONFIDENCE_FEATURE, PREDICTION_FEATURE } from '../monitor/model-monitor.js';
+import { CONFIDENCE_FEATURE, PREDICTION_FEATURE } from '../monitor/feature-names.js';
 import { CategoricalTracker, NumericTracker } from '../monitor/trackers.js';
 import type { Scores, Tracker, TrackerStats } from '../monitor/trackers.js';
 import { DEFAULT_SKETCH_K, QuantileSketch } from '../stats/quantile-sketch.js';
