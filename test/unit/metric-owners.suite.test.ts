@@ -10,12 +10,12 @@ import { describe, expect, it } from 'vitest';
 const PACKAGES = new URL('../../packages/', import.meta.url).pathname;
 
 /** The catalog's definitions by the name of their exported constant (`ML_TASKS`). */
-const DEFINITIONS = new Map<string, MetricDefinition>(
-  Object.entries(catalog).filter(
-    (entry): entry is [string, MetricDefinition] =>
-      typeof entry[1] === 'object' && entry[1] !== null && 'owner' in entry[1] && 'prometheusName' in entry[1],
-  ),
-);
+const DEFINITIONS = new Map<string, MetricDefinition>();
+for (const [constant, value] of Object.entries(catalog) as [string, unknown][]) {
+  if (typeof value === 'object' && value !== null && 'owner' in value && 'prometheusName' in value) {
+    DEFINITIONS.set(constant, value as MetricDefinition);
+  }
+}
 
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];
