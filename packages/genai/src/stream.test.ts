@@ -410,6 +410,34 @@ describe('trackStream(): the returned iterable', () => {
     ]);
   });
 
+  it('break ends the call at once: a source return() that rejects later is not a failure', async () => {
+    const { meter, collect } = setup();
+    const cleanup = networkError('EPIPE');
+    const source = {
+      [Symbol.asyncIterator]() {
+        let i = 0;
+        return {
+          next: async () => ({ value: i++, done: false }),
+          return: async () => {
+            await sleep(5);
+            throw cleanup;
+          },
+        };
+      },
+    };
+    const stream = await meter.trackStream(OPENAI, () => source);
+    const iterator = stream[Symbol.asyncIterator]();
+    await iterator.next();
+    await iterator.next();
+    const returned = iterator.return!();
+    // Ended when return() was called, before the source answered.
+    expect((await collect()).histograms(DURATION).map((h) => [h.attributes, h.count])).toEqual([[OPENAI_ATTRS, 1]]);
+    await expect(returned).rejects.toBe(cleanup);
+    const c = await collect();
+    expect(c.histograms(DURATION).map((h) => [h.attributes, h.count])).toEqual([[OPENAI_ATTRS, 1]]);
+    expect(c.histograms(PER_CHUNK).map((h) => h.count)).toEqual([1]);
+  });
+
   it('break on an iterator without return() still ends the call', async () => {
     const { meter, collect } = setup();
     const source = {

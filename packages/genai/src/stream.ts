@@ -1,3 +1,4 @@
+import { observeAsyncIterator } from '@mltel/kit';
 import type { ProviderUsage } from './types.js';
 
 /** What a stream's iteration reports to the call it belongs to. */
@@ -49,54 +50,24 @@ export function mergeUsage(earlier: ProviderUsage | undefined, later: ProviderUs
   return merged;
 }
 
+// The call began before the stream (it is the request), so the iteration is already started; a
+// consumer's throw() (an abort) is the call's failure and return() (a `break`) its end, at once,
+// whatever the source answers then. return() reaches the source, which lets an SDK abort the request.
 function observeIterator<C>(
   iterator: AsyncIterator<C>,
   sink: StreamSink<C>,
   read: (chunk: C) => boolean,
 ): AsyncIterator<C> {
-  let finished = false;
-  const end = (): void => {
-    if (finished) return;
-    finished = true;
-    sink.end();
-  };
-  const fail = (error: unknown): void => {
-    if (finished) return;
-    finished = true;
-    sink.fail(error);
-  };
-  const observed: AsyncIterator<C> = {
-    // Through a promise: a next() that returns a plain result (for-await accepts it) or throws
-    // synchronously is observed too.
-    next: (...args: [] | [undefined]) =>
-      new Promise<IteratorResult<C>>((resolve) => resolve(iterator.next(...args))).then(
-        (result) => {
-          if (result.done) end();
-          else if (!finished) sink.chunk(result.value, read(result.value));
-          return result;
-        },
-        (error: unknown) => {
-          fail(error);
-          throw error;
-        },
-      ),
-  };
-  // Forward return/throw as present on the source: for-await calls return() on `break`, which
-  // lets the SDK abort the HTTP request. return() is always offered, so a `break` ends the call
-  // even when the source has none.
-  observed.return = (value?: unknown) => {
-    end();
-    return typeof iterator.return === 'function'
-      ? iterator.return(value)
-      : Promise.resolve({ done: true, value } as IteratorReturnResult<unknown>);
-  };
-  if (typeof iterator.throw === 'function') {
-    observed.throw = (error?: unknown) => {
-      fail(error);
-      return iterator.throw!(error);
-    };
-  }
-  return observed;
+  return observeAsyncIterator(
+    iterator,
+    {
+      value: (chunk) => sink.chunk(chunk, read(chunk)),
+      done: () => sink.end(),
+      fail: (error) => sink.fail(error),
+      cancel: () => sink.end(),
+    },
+    { started: true, endOnConsumerCall: true },
+  );
 }
 
 /**

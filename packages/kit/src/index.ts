@@ -1,6 +1,13 @@
 export { errorNameOf, errorTypeOf } from './error-type.js';
 export { BoundedValues, describeValue, isNonNegativeFinite, WarnOnce } from './guard.js';
 export { isThenable } from './is-thenable.js';
+export type {
+  IterationObserver,
+  IterationOptions,
+  ObservedAsyncIterator,
+  ObservedIterator,
+} from './iterator-lifecycle.js';
+export { observeAsyncIterator, observeIterator } from './iterator-lifecycle.js';
 export type { InstrumentOptions } from './instrument-options.js';
 export { instrumentOptions } from './instrument-options.js';
 export {
