@@ -195,25 +195,28 @@ describe('cost settings', () => {
     expect(resolveConfig({ env: { MLTEL_COST: 'false' } }).config.cost).toBe(false);
   });
 
-  it('read MLTEL_BUDGETS from a file', () => {
+  // The file's budgets reaching the cost meter: cost.test.ts (it is read when the cost meter starts).
+  it('record an MLTEL_BUDGETS file path without reading it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mltel-budgets-'));
     try {
       const file = join(dir, 'budgets.json');
       writeFileSync(file, '[{"name":"hourly","limitUsd":"2.5","window":"hour"}]');
-      expect(resolveConfig({ env: { MLTEL_BUDGETS: file } }).config.budgets).toEqual([
-        { name: 'hourly', limitUsd: '2.5', window: 'hour' },
-      ]);
+      const { config, problems } = resolveConfig({ env: { MLTEL_BUDGETS: file } });
+      expect(problems).toEqual([]);
+      expect(config.budgets).toEqual([]);
+      expect(config.budgetsFile).toBe(file);
+      expect(resolveConfig({ env: { MLTEL_BUDGETS: '[]' } }).config.budgetsFile).toBeUndefined();
+      expect(resolveConfig({ env: { MLTEL_BUDGETS: file }, budgets: [] }).config.budgetsFile).toBeUndefined();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('a bad budget setting is one problem naming the variable and the fix, never a throw', () => {
+    // A missing budgets file is reported when the cost meter starts: cost.test.ts.
     const missing = resolveConfig({ env: { MLTEL_BUDGETS: '/no/such/budgets.json' } });
     expect(missing.config.budgets).toEqual([]);
-    expect(missing.problems).toEqual([
-      expect.objectContaining({ setting: 'MLTEL_BUDGETS', message: expect.stringContaining('/no/such/budgets.json') }),
-    ]);
+    expect(missing.problems).toEqual([]);
     const broken = resolveConfig({ env: { MLTEL_BUDGETS: '[{"name":' } });
     expect(broken.problems).toEqual([
       expect.objectContaining({ setting: 'MLTEL_BUDGETS', message: expect.stringContaining('Fix:') }),

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import type { BudgetConfig } from '@mltel/cost';
+import { budgetsOf } from './budgets.js';
 import { resolveGpuSettings } from './gpu.js';
 import { read } from './read.js';
 import type { Env } from './read.js';
@@ -90,35 +89,6 @@ function providerHealthOf(env: Env, problems: ConfigProblem[]): boolean {
     message: `MLTEL_PROVIDER_HEALTH="${raw}" is not manual or outcomes; using manual. Fix: set MLTEL_PROVIDER_HEALTH=outcomes to derive ml.provider.status from call outcomes, or unset it.`,
   });
   return false;
-}
-
-// MLTEL_BUDGETS: a JSON array inline, or the path of a file holding one.
-function budgetsOf(env: Env, problems: ConfigProblem[]): BudgetConfig[] {
-  const raw = read(env, 'MLTEL_BUDGETS');
-  if (raw === undefined) return [];
-  let text = raw;
-  if (!raw.startsWith('[')) {
-    try {
-      text = readFileSync(raw, 'utf8');
-    } catch (error) {
-      problems.push({
-        setting: 'MLTEL_BUDGETS',
-        message: `MLTEL_BUDGETS names the file ${raw}, which cannot be read (${(error as { code?: string }).code ?? String(error)}); no budgets are kept. Fix: point it at a JSON file with an array of budgets, or give the array itself.`,
-      });
-      return [];
-    }
-  }
-  try {
-    const budgets = JSON.parse(text) as unknown;
-    if (!Array.isArray(budgets)) throw new Error('not an array');
-    return budgets as BudgetConfig[];
-  } catch (error) {
-    problems.push({
-      setting: 'MLTEL_BUDGETS',
-      message: `MLTEL_BUDGETS is not a JSON array of budgets (${error instanceof Error ? error.message : String(error)}); no budgets are kept. Fix: e.g. MLTEL_BUDGETS='[{"name":"daily","limitUsd":50,"window":"day"}]'.`,
-    });
-    return [];
-  }
 }
 
 function budgetStoreOf(env: Env, problems: ConfigProblem[]): BudgetStoreSetting {
@@ -295,7 +265,7 @@ export function resolveConfig(options: StartOptions = {}): { config: ResolvedCon
     cost: options.cost ?? parseBoolean(env, 'MLTEL_COST', true, problems),
     priceFiles: options.priceFiles ?? listOf(env, 'MLTEL_PRICES') ?? [],
     prices: options.prices ?? [],
-    budgets: options.budgets ?? budgetsOf(env, problems),
+    ...(options.budgets ? { budgets: options.budgets, budgetsFile: undefined } : budgetsOf(env, problems)),
     budgetStore: options.budgetStore ?? budgetStoreOf(env, problems),
     onBudgetThreshold: options.onBudgetThreshold,
     multiprocess: options.multiprocess ?? parseBoolean(env, 'MLTEL_MULTIPROCESS', true, problems),

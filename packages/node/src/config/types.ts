@@ -104,7 +104,10 @@ export interface ResolvedConfig {
   cost: boolean;
   priceFiles: string[];
   prices: PriceEntry[];
+  /** The budgets given in code or inline in `MLTEL_BUDGETS` (empty when they come from a file). */
   budgets: BudgetConfig[];
+  /** `MLTEL_BUDGETS` naming a file: read when the cost meter starts, not while resolving. */
+  budgetsFile: string | undefined;
   budgetStore: BudgetStoreSetting;
   onBudgetThreshold: ((event: ThresholdEvent) => void) | undefined;
   multiprocess: boolean;
