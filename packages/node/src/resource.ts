@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { MLTEL_VERSION } from '@mltel/kit';
 import { detectResources, hostDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import type { Resource } from '@opentelemetry/resources';
 
@@ -15,7 +16,7 @@ export function buildResource(serviceName: string | undefined, extra: Record<str
     'process.runtime.name': 'nodejs',
     'process.runtime.version': process.versions.node,
     'telemetry.distro.name': '@mltel/node',
-    'telemetry.distro.version': '0.1.0',
+    'telemetry.distro.version': MLTEL_VERSION,
   });
   const detected = detectResources({ detectors: [hostDetector] });
   let resource = base.merge(detected).merge(resourceFromAttributes(extra));
