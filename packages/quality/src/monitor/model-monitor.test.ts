@@ -1,12 +1,11 @@
 import { diag, metrics } from '@opentelemetry/api';
 import { announceProviderChange } from '@mltel/kit';
+import { OTHER_VALUE } from '@mltel/semconv';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { NUMERIC, CATEGORICAL } from '../../test/datasets.js';
 import { captureDiag, CLASS, FEATURE, KIND, METHOD, MODEL, sdkProvider, setup, SEVERITY } from '../../test/harness.js';
-import { createModelMonitor } from './model-monitor.js';
-import { buildProfile } from '../profile/builder.js';
-import type { ReferenceProfile } from '../profile/types.js';
+import { category, referenceProfile, shift, still } from '../../test/reference.js';
 import type { DriftAlert } from '../types.js';
+import { createModelMonitor } from './model-monitor.js';
 
 let log: ReturnType<typeof captureDiag>;
 beforeEach(() => {
@@ -17,22 +16,6 @@ afterEach(() => {
   diag.disable();
   vi.useRealTimers();
 });
-
-const shift = NUMERIC.find((d) => d.name === 'normal_mean_shift')!;
-const still = NUMERIC.find((d) => d.name === 'normal_no_shift')!;
-const category = CATEGORICAL[0]!;
-const CLASSES = ['cat', 'dog'];
-
-/** Reference rows: x from the dataset, c categorical, confidence and class. */
-function referenceProfile(): ReferenceProfile {
-  const rows = shift.reference.map((x, i) => ({
-    x,
-    c: category.reference[i % category.reference.length],
-    confidence: 0.5 + (i % 50) / 100,
-    label: CLASSES[i % 2],
-  }));
-  return buildProfile(rows, { numeric: ['x'], categorical: ['c'], confidence: 'confidence', prediction: 'label' });
-}
 
 describe('predictions, confidence and batch size', () => {
   it('counts predictions by class through the profile allow-list, records confidence and batch size', async () => {
@@ -45,7 +28,7 @@ describe('predictions, confidence and batch size', () => {
     ]);
     const c = await collect();
     expect(c.points('ml.predictions')).toEqual([
-      { attributes: { [MODEL]: 'm', [CLASS]: '_OTHER' }, value: 1 },
+      { attributes: { [MODEL]: 'm', [CLASS]: OTHER_VALUE }, value: 1 },
       { attributes: { [MODEL]: 'm', [CLASS]: 'cat' }, value: 2 },
       { attributes: { [MODEL]: 'm', [CLASS]: 'dog' }, value: 1 },
     ]);
@@ -53,7 +36,7 @@ describe('predictions, confidence and batch size', () => {
     expect([h!.count, h!.sum, h!.min, h!.max]).toEqual([4, 2.7, 0.3, 1]);
     expect(c.histograms('ml.batch.size').map((b) => [b.attributes, b.sum])).toEqual([[{ [MODEL]: 'm' }, 4]]);
     expect(log.warnings).toEqual([
-      'mltel: ml.prediction.class value outside the allow-list is recorded as _OTHER',
+      `mltel: ml.prediction.class value outside the allow-list is recorded as ${OTHER_VALUE}`,
       'mltel: feature "_prediction" has a category the profile does not know; such values count as "other"',
     ]);
   });
@@ -271,64 +254,6 @@ describe('bad input never throws', () => {
     ]);
   });
 
-  it.each([
-    [
-      'a newer version',
-      (p: ReferenceProfile) => JSON.stringify({ ...p, version: 2 }),
-      'profile version 2 is newer than this @mltel/quality reads (1)',
-    ],
-    ['truncated JSON', (p: ReferenceProfile) => JSON.stringify(p).slice(0, 200), 'not valid JSON'],
-    ['a wrong format', (p: ReferenceProfile) => ({ ...p, format: 'other' }), '"format" is not "mltel.drift.profile"'],
-    [
-      'decreasing edges',
-      (p: ReferenceProfile) => ({ ...p, features: [{ ...p.features[0]!, edges: [3, 2, 1] }] }),
-      'features[0].edges must be finite and strictly increasing',
-    ],
-    [
-      'a corrupted sketch',
-      (p: ReferenceProfile) => ({ ...p, features: [{ ...p.features[0]!, sketch: { k: 4 } }] }),
-      'features[0].sketch is not a valid quantile sketch',
-    ],
-    ['null', () => null, 'not a JSON object'],
-  ])('a profile with %s: one warning, predictions recorded, no drift scores', async (_label, corrupt, reason) => {
-    const { monitor, collect } = setup({
-      modelName: 'm',
-      profile: corrupt(referenceProfile()),
-      window: { count: 10 },
-      minSamples: 1,
-    });
-    expect(monitor.profile).toBeUndefined();
-    for (let i = 0; i < 50; i++) {
-      expect(() =>
-        monitor.recordPrediction({ predictedClass: 'cat', confidence: 0.5, features: { x: i } }),
-      ).not.toThrow();
-    }
-    const c = await collect();
-    expect(c.points('ml.predictions')).toEqual([{ attributes: { [MODEL]: 'm', [CLASS]: 'cat' }, value: 50 }]);
-    expect(c.points('ml.drift.score')).toEqual([]);
-    expect(log.warnings).toHaveLength(1);
-    expect(log.warnings[0]).toContain(reason);
-    expect(log.warnings[0]).toContain('drift is not scored');
-  });
-
-  it('bad options fall back to defaults with one warning each, and nothing throws', async () => {
-    const { monitor, collect } = setup({
-      modelName: '',
-      window: 5 as never,
-      sketchK: 1e12,
-      minSamples: Number.NaN,
-      profile: referenceProfile(),
-    });
-    for (let i = 0; i < 1000; i++) monitor.observe({ x: still.current[i]!, c: 'a' });
-    expect(monitor.modelName).toBe('unknown');
-    expect(monitor.stats().windowsClosed).toBe(1);
-    expect((await collect()).points('ml.drift.score').length).toBe(8);
-    expect(log.warnings).toEqual([
-      'mltel: createModelMonitor needs a non-empty modelName; using "unknown"',
-      'mltel: window must be { count: n } or { seconds: s } with n, s > 0; using { count: 1000 }',
-    ]);
-  });
-
   it('a throwing onAlert handler is caught, warned about once, and alerts are still counted', async () => {
     const { monitor, collect } = setup({
       modelName: 'm',
@@ -371,6 +296,56 @@ describe('the global provider', () => {
       expect(c.points('ml.drift.score').filter((p) => p.attributes[FEATURE] === 'x')).toHaveLength(5);
     } finally {
       monitor.close();
+      metrics.disable();
+    }
+  });
+});
+
+describe('close', () => {
+  it('removes the gauges from the provider and ignores later records; scores() and stats() stay', async () => {
+    const { monitor, collect } = setup({
+      modelName: 'm',
+      profile: referenceProfile(),
+      window: { count: 100 },
+      minSamples: 50,
+    });
+    monitor.recordPrediction({ predictedClass: 'cat', id: 1 });
+    monitor.recordPrediction({ predictedClass: 'cat', id: 2 });
+    monitor.recordLabel(1, 'cat');
+    for (let i = 0; i < 100; i++) monitor.observe({ x: still.current[i], c: 'a' });
+    let c = await collect();
+    expect(c.points('ml.model.accuracy')).toEqual([{ attributes: { [MODEL]: 'm' }, value: 1 }]);
+    const x = c.points('ml.drift.score').filter((p) => p.attributes[FEATURE] === 'x');
+    expect(x).toHaveLength(5);
+    const scores = monitor.scores();
+
+    monitor.close();
+    monitor.recordLabel(2, 'dog');
+    monitor.recordPrediction({ predictedClass: 'dog' });
+    monitor.recordBatch([{ predictedClass: 'dog' }]);
+    for (let i = 0; i < 100; i++) monitor.observe({ x: 50, c: 'a' });
+    monitor.closeWindow();
+    c = await collect();
+    // The SDK keeps a gauge's last point: with the callback still there, accuracy would be 0.5.
+    expect(c.points('ml.model.accuracy')).toEqual([{ attributes: { [MODEL]: 'm' }, value: 1 }]);
+    expect(c.points('ml.drift.score').filter((p) => p.attributes[FEATURE] === 'x')).toEqual(x);
+    expect(c.points('ml.predictions')).toEqual([{ attributes: { [MODEL]: 'm', [CLASS]: 'cat' }, value: 2 }]);
+    expect(c.histograms('ml.batch.size')).toEqual([]);
+    expect(monitor.scores()).toEqual(scores);
+    expect(monitor.stats()).toMatchObject({ records: 102, windowsClosed: 1, labelsMatched: 2 });
+  });
+
+  it('stops following the global provider', async () => {
+    const monitor = createModelMonitor({ modelName: 'm', accuracyWindow: 10 });
+    monitor.recordPrediction({ predictedClass: 'cat', id: 'a' });
+    monitor.recordLabel('a', 'cat');
+    monitor.close();
+    const sdk = sdkProvider();
+    metrics.setGlobalMeterProvider(sdk.provider);
+    try {
+      announceProviderChange();
+      expect((await sdk.collect()).points('ml.model.accuracy')).toEqual([]);
+    } finally {
       metrics.disable();
     }
   });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { NUMERIC, rows } from '../../test/datasets.js';
+import { CATEGORICAL, EXPECTED, NUMERIC, rows } from '../../test/datasets.js';
+import { binIndex } from '../stats/bins.js';
 import { QuantileSketch } from '../stats/quantile-sketch.js';
-import { ProfileBuilder } from './builder.js';
+import { buildProfile, ProfileBuilder } from './builder.js';
 import { parseProfile } from './parse.js';
 
 describe('ProfileBuilder (streaming, sketch edges)', () => {
@@ -55,5 +56,34 @@ describe('ProfileBuilder (streaming, sketch edges)', () => {
     const [x, c] = builder.finish().features;
     expect(x).toMatchObject({ count: 3, invalid: 3, edges: [1, 2.5, 3] });
     expect(c).toMatchObject({ count: 5, invalid: 1, categories: ['a', 'b'], counts: [3, 1, 1] });
+  });
+});
+
+describe.each(NUMERIC)('buildProfile on numeric dataset $name', (d) => {
+  const profile = buildProfile(rows(d.reference), { numeric: ['x'], bins: EXPECTED.bins });
+  const feature = profile.features[0]!;
+
+  it('has numpy.quantile bin edges and numpy.histogram counts', () => {
+    expect(feature.type).toBe('numeric');
+    if (feature.type !== 'numeric') return;
+    expect(feature.edges).toHaveLength(d.edges.length);
+    for (const [i, e] of feature.edges.entries()) expect(Math.abs(e - d.edges[i]!)).toBeLessThanOrEqual(1e-9);
+    expect(feature.counts).toEqual(d.referenceCounts);
+    const edges = Float64Array.from(feature.edges);
+    const current = new Array<number>(feature.counts.length).fill(0);
+    for (const x of d.current) current[binIndex(edges, x)]!++;
+    expect(current).toEqual(d.currentCounts);
+  });
+});
+
+describe.each(CATEGORICAL)('buildProfile on categorical dataset $name', (d) => {
+  it('keeps the categories by frequency and counts the new one as "other", as numpy/scipy', () => {
+    const profile = buildProfile(rows(d.reference, 'c'), { categorical: ['c'] });
+    const feature = profile.features[0]!;
+    expect(feature.type).toBe('categorical');
+    if (feature.type !== 'categorical') return;
+    expect(feature.categories).toEqual(d.categories);
+    expect(feature.counts).toEqual(d.referenceCounts);
+    expect(d.currentCounts.at(-1)).toBeGreaterThan(0);
   });
 });

@@ -1,0 +1,74 @@
+// KS and Wasserstein from quantile sketches: equal to scipy (1e-9) with uncompacted sketches,
+// within the stated bound with compacted ones, and by hand on small samples.
+import { describe, expect, it } from 'vitest';
+import { NUMERIC } from '../../test/datasets.js';
+import { QuantileSketch } from './quantile-sketch.js';
+import { ksStatistic, sketchErrorBounds, wasserstein } from './sketch-stats.js';
+
+const TOLERANCE = 1e-9;
+
+function sketchOf(values: readonly number[], k: number): QuantileSketch {
+  const s = new QuantileSketch(k);
+  for (const v of values) s.add(v);
+  return s;
+}
+
+describe.each(NUMERIC)('numeric dataset $name', (d) => {
+  it('KS and Wasserstein from uncompacted sketches equal scipy to 1e-9', () => {
+    const a = sketchOf(d.reference, 8192);
+    const b = sketchOf(d.current, 8192);
+    expect(a.epsilon()).toBe(0);
+    expect(b.epsilon()).toBe(0);
+    expect(Math.abs(ksStatistic(a, b) - d.expected.ks)).toBeLessThanOrEqual(TOLERANCE);
+    expect(Math.abs(wasserstein(a, b) - d.expected.wasserstein)).toBeLessThanOrEqual(
+      TOLERANCE * Math.max(1, d.expected.wasserstein),
+    );
+  });
+
+  it.each([64, 256, 1024])('KS and Wasserstein from compacted sketches (k = %i) are within the stated bound', (k) => {
+    const a = sketchOf(d.reference, k);
+    const b = sketchOf(d.current, k);
+    const bounds = sketchErrorBounds(a, b);
+    expect(a.epsilon()).toBeGreaterThan(0);
+    // The bound is eps_a + eps_b, each at most log2(n/k)+1 levels over k.
+    expect(bounds.ks).toBeLessThanOrEqual((2 * (Math.floor(Math.log2(5000 / k)) + 1)) / k);
+    expect(Math.abs(ksStatistic(a, b) - d.expected.ks)).toBeLessThanOrEqual(bounds.ks + 1e-12);
+    expect(Math.abs(wasserstein(a, b) - d.expected.wasserstein)).toBeLessThanOrEqual(bounds.wasserstein + 1e-9);
+  });
+});
+
+describe('by hand', () => {
+  it('{1, 2, 3} against {2, 3, 4}: KS 1/3, Wasserstein 1 (a shift by 1)', () => {
+    const a = sketchOf([3, 1, 2], 16);
+    const b = sketchOf([2, 4, 3], 16);
+    expect(ksStatistic(a, b)).toBeCloseTo(1 / 3, 15);
+    expect(wasserstein(a, b)).toBeCloseTo(1, 15);
+    expect(ksStatistic(b, a)).toBe(ksStatistic(a, b));
+  });
+
+  it('identical samples score 0, disjoint ones KS 1 and Wasserstein the distance between them', () => {
+    expect(ksStatistic(sketchOf([1, 2], 16), sketchOf([2, 1], 16))).toBe(0);
+    expect(wasserstein(sketchOf([1, 2], 16), sketchOf([2, 1], 16))).toBe(0);
+    expect(ksStatistic(sketchOf([0, 0], 16), sketchOf([10], 16))).toBe(1);
+    expect(wasserstein(sketchOf([0, 0], 16), sketchOf([10], 16))).toBe(10);
+  });
+
+  it('returns NaN when either sketch is empty', () => {
+    expect(ksStatistic(new QuantileSketch(16), sketchOf([1], 16))).toBeNaN();
+    expect(wasserstein(sketchOf([1], 16), new QuantileSketch(16))).toBeNaN();
+  });
+
+  it('sketchErrorBounds: 0 for exact sketches, (eps_a + eps_b) x range for compacted ones', () => {
+    expect(sketchErrorBounds(sketchOf([1, 5], 16), sketchOf([3], 16))).toEqual({ ks: 0, wasserstein: 0 });
+    const a = sketchOf(
+      Array.from({ length: 100 }, (_, i) => i),
+      8,
+    );
+    const b = sketchOf([-50, 200], 8);
+    const eps = a.epsilon() + b.epsilon();
+    expect(eps).toBeGreaterThan(0);
+    expect(sketchErrorBounds(a, b)).toEqual({ ks: eps, wasserstein: eps * 250 });
+    // Two empty sketches have no range: the Wasserstein bound is 0, not NaN.
+    expect(sketchErrorBounds(new QuantileSketch(8), new QuantileSketch(8))).toEqual({ ks: 0, wasserstein: 0 });
+  });
+});
