@@ -1,4 +1,5 @@
 import type { MlTaskStatus } from '@mltel/semconv';
+import { errorNameOf } from '@mltel/kit';
 
 export { errorTypeOf } from '@mltel/kit';
 
@@ -13,18 +14,12 @@ export class TaskTimeoutError extends Error {
   }
 }
 
-function nameOf(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const name = (error as { name?: unknown }).name;
-  return typeof name === 'string' ? name : undefined;
-}
-
 /**
  * Default status of a thrown value: `TimeoutError` (`AbortSignal.timeout`, {@link TaskTimeoutError})
  * is `timeout`, `AbortError` (an aborted signal) is `cancelled`, anything else `error`.
  */
 export function classifyError(error: unknown): 'error' | 'timeout' | 'cancelled' {
-  const name = nameOf(error);
+  const name = errorNameOf(error);
   if (name === 'TimeoutError') return 'timeout';
   if (name === 'AbortError') return 'cancelled';
   return 'error';

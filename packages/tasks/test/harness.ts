@@ -9,6 +9,9 @@ import {
   TASK_DURATION_BUCKETS,
 } from '@mltel/semconv';
 import { sdkHarness } from '@mltel/test-kit';
+import type { HistogramPoint } from '@mltel/test-kit';
+import type { Attributes } from '@opentelemetry/api';
+import { expect } from 'vitest';
 import { createTaskMeter } from '../src/default-meter.js';
 import type { TaskMeterOptions } from '../src/types.js';
 
@@ -50,3 +53,30 @@ export const STATUS = ATTR_ML_TASK_STATUS;
 export const WORKER = ATTR_ML_WORKER_TYPE;
 export const ERROR_TYPE = ATTR_ERROR_TYPE;
 export const QUEUE = ATTR_ML_QUEUE_NAME;
+
+/** Bucket counts with `n` at each given index of the 17 TASK_DURATION_BUCKETS buckets. */
+export function bucketCounts(entries: Record<number, number>): number[] {
+  const counts = new Array<number>(BUCKETS.length + 1).fill(0);
+  for (const [index, n] of Object.entries(entries)) counts[Number(index)] = n;
+  return counts;
+}
+
+/** Asserts one measured-duration histogram point: exact count, buckets consistent, sum >= 0. */
+export function expectMeasured(point: HistogramPoint | undefined, attributes: Attributes, count: number): void {
+  expect(point).toBeDefined();
+  expect(point!.attributes).toEqual(attributes);
+  expect(point!.count).toBe(count);
+  expect(point!.boundaries).toEqual(BUCKETS);
+  expect(point!.counts).toHaveLength(BUCKETS.length + 1);
+  expect(point!.counts.reduce((a, b) => a + b, 0)).toBe(count);
+  expect(point!.sum).toBeGreaterThanOrEqual(0);
+}
+
+/**
+ * Drops kit's process-wide queue-depth registries (held on globalThis), so the queues a test
+ * observes on the global provider start empty. A dropped registry still follows the global
+ * provider, as the meter of an earlier test did.
+ */
+export function forgetQueueDepths(): void {
+  delete (globalThis as Record<symbol, unknown>)[Symbol.for('@mltel/kit/queue-depths')];
+}

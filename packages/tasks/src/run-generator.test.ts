@@ -1,6 +1,8 @@
 import { diag } from '@opentelemetry/api';
 import type { Attributes } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { generatorKind, runAsyncGenerator, runGenerator } from './run-generator.js';
+import type { TaskHandle } from './types.js';
 import { type Collection, setup, captureDiag, BUCKETS, NAME, STATUS, WORKER, ERROR_TYPE } from '../test/harness.js';
 
 let log: ReturnType<typeof captureDiag>;
@@ -202,7 +204,7 @@ describe('generator functions', () => {
     expect(c.points('ml.tasks')).toEqual([{ attributes: { [NAME]: 'stream', [STATUS]: 'success' }, value: 1 }]);
   });
 
-  // Regression (fixed): (task-meter.ts, instrumentGenerator `return`): when the generator's finally block throws
+  // Regression (fixed): (the generator's `return()`, now kit's iterator lifecycle): when the generator's finally block throws
   // during an early exit, generator.return() throws before the handle is ended, so the task is
   // never recorded and ml.tasks.active stays at 1 forever. Remove `.fails` once fixed.
   it('ends the task when the finally block throws during an early break', async () => {
@@ -377,7 +379,7 @@ describe('async generator functions', () => {
     expect(c.points('ml.tasks')).toEqual([{ attributes: { [NAME]: 'numbers', [STATUS]: 'success' }, value: 1 }]);
   });
 
-  // Regression (fixed): (task-meter.ts, instrumentAsyncGenerator `return`): same as the sync case, when the
+  // Regression (fixed): (the async generator's `return()`, now kit's iterator lifecycle): same as the sync case, when the
   // finally block throws on early exit the task is never ended. Remove `.fails` once fixed.
   it('ends the task when the finally block throws during an early break', async () => {
     const { meter, collect } = setup();
@@ -420,5 +422,84 @@ describe('async generator functions', () => {
     expect(c.points('ml.task.errors')).toEqual([
       { attributes: { [NAME]: 'stream', [ERROR_TYPE]: 'TypeError', [WORKER]: 'gpu' }, value: 1 },
     ]);
+  });
+});
+
+describe('generatorKind()', () => {
+  it('tells generator and async generator functions from any other function', () => {
+    const methods = {
+      *sync() {},
+      async *async() {},
+    };
+    expect(generatorKind(function* () {})).toBe('generator');
+    expect(generatorKind(methods.sync)).toBe('generator');
+    expect(generatorKind(async function* () {})).toBe('asyncGenerator');
+    expect(generatorKind(methods.async)).toBe('asyncGenerator');
+    expect(generatorKind(() => 1)).toBeUndefined();
+    expect(generatorKind(async () => 1)).toBeUndefined();
+    expect(generatorKind(Object.create(null) as never)).toBeUndefined();
+  });
+});
+
+describe('runGenerator() and runAsyncGenerator()', () => {
+  /** A `begin` that counts its calls and writes every end of the handle it returns into `ends`. */
+  function recordingBegin() {
+    const ends: unknown[] = [];
+    let begun = 0;
+    const begin = (): TaskHandle => {
+      begun++;
+      return {
+        success: () => ends.push('success'),
+        fail: (error) => ends.push(['fail', error]),
+        end: (status) => ends.push(['end', status]),
+      };
+    };
+    return { ends, begin, begun: () => begun };
+  }
+
+  it('begins the task at the first next() and ends it once: success, or cancelled on return()', () => {
+    const whole = recordingBegin();
+    const g = runGenerator(
+      (function* (): Generator<number, void, undefined> {
+        yield 1;
+        yield 2;
+      })(),
+      whole.begin,
+    );
+    expect(whole.begun()).toBe(0);
+    expect([...g]).toEqual([1, 2]);
+    expect(g.next()).toEqual({ value: undefined, done: true });
+    expect([whole.begun(), whole.ends]).toEqual([1, ['success']]);
+
+    const stopped = recordingBegin();
+    const s = runGenerator(
+      (function* (): Generator<number, void, undefined> {
+        yield 1;
+        yield 2;
+      })(),
+      stopped.begin,
+    );
+    s.next();
+    s.return(undefined);
+    s.return(undefined);
+    expect([stopped.begun(), stopped.ends]).toEqual([1, [['end', 'cancelled']]]);
+  });
+
+  it('an async generator: begun at the first next(), failed once with the error it throws', async () => {
+    const thrown = new RangeError('x');
+    const { ends, begin, begun } = recordingBegin();
+    const g = runAsyncGenerator(
+      (async function* (): AsyncGenerator<number, void, undefined> {
+        yield 1;
+        throw thrown;
+      })(),
+      begin,
+    );
+    expect(begun()).toBe(0);
+    await expect(g.next()).resolves.toEqual({ value: 1, done: false });
+    expect(begun()).toBe(1);
+    await expect(g.next()).rejects.toBe(thrown);
+    await g.return(undefined);
+    expect([begun(), ends]).toEqual([1, [['fail', thrown]]]);
   });
 });

@@ -426,7 +426,7 @@ describe('other bad input', () => {
 });
 
 describe('known bugs (expected to fail until fixed)', () => {
-  // Regression (fixed): (task-meter.ts `status()`, the warning key `status:${String(status).slice(0, 32)}`):
+  // Regression (fixed): (attributes.ts `status()`, the warning key `status:${String(status).slice(0, 32)}`):
   // String() throws a TypeError for an object without a prototype (or whose toString throws),
   // so record() / handle.end() throw instead of dropping the value with a warning.
   it('record() with a null-prototype status object does not throw', async () => {
