@@ -1,3 +1,4 @@
+import { OTHER_VALUE } from '@mltel/semconv';
 import { errorTypeOf } from '@mltel/kit';
 
 const CODE = /^[A-Z][A-Z0-9_]{1,40}$/;
@@ -31,10 +32,12 @@ export function genAiErrorType(error: unknown): string {
       if (code !== undefined) return code;
       cause = (cause as { cause?: unknown }).cause;
     }
+    // Read here, not only in errorTypeOf (which forgives it): a hostile name getter is _OTHER.
+    void (error as { name?: unknown }).name;
     return errorTypeOf(error);
   } catch {
     // A hostile getter (status, code, cause, name) must not reach the caller.
-    return '_OTHER';
+    return OTHER_VALUE;
   }
 }
 

@@ -1,4 +1,6 @@
 export { ProviderMeter } from './provider-meter.js';
+export { CallRefusedError, isCallRefusal } from './call-refusal.js';
+export type { CallRefusal } from './call-refusal.js';
 export { configureDefaultProviderMeter, createProviderMeter, defaultProviderMeter } from './default-meter.js';
 export { genAiErrorType, isProviderFailure } from './error-type.js';
 export type { CircuitBreakerState } from './health.js';

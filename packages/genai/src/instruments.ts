@@ -1,4 +1,4 @@
-import type { Counter, Histogram, MeterProvider, ObservableGauge } from '@opentelemetry/api';
+import type { Counter, Histogram, Meter, ObservableGauge } from '@opentelemetry/api';
 import {
   GEN_AI_CLIENT_OPERATION_DURATION,
   GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK,
@@ -11,17 +11,17 @@ import {
   ML_PROVIDER_STATUS,
   ML_VIDEO_DURATION,
 } from '@mltel/semconv';
-import { instrumentOptions } from '@mltel/kit';
+import { instrumentOptions, MLTEL_VERSION } from '@mltel/kit';
+import type { CallbackRegistry } from '@mltel/kit';
 import type { ProviderHealthState } from './health.js';
 
 /** Instrumentation scope of the provider-call meter. */
 export const SCOPE_NAME = '@mltel/genai';
-/** Version of the instrumentation scope. */
-export const SCOPE_VERSION = '0.1.0';
+/** Version of the instrumentation scope: the mltel version. */
+export const SCOPE_VERSION = MLTEL_VERSION;
 
 /** The provider-call family's instruments, created once per meter provider. */
 export interface GenAiInstruments {
-  readonly provider: MeterProvider;
   readonly duration: Histogram;
   readonly tokens: Histogram;
   readonly tokenDetail: Counter;
@@ -34,18 +34,23 @@ export interface GenAiInstruments {
   readonly circuit: ObservableGauge;
 }
 
-/** Creates the instruments on a provider; the health gauges read `health` at collection. */
-export function createGenAiInstruments(provider: MeterProvider, health: ProviderHealthState): GenAiInstruments {
-  const meter = provider.getMeter(SCOPE_NAME, SCOPE_VERSION);
+/**
+ * Creates the instruments on `meter` (a `ProviderBinding` builder); the health gauges read
+ * `health` at collection, through callbacks registered with `callbacks`.
+ */
+export function createGenAiInstruments(
+  meter: Meter,
+  callbacks: CallbackRegistry,
+  health: ProviderHealthState,
+): GenAiInstruments {
   const status = meter.createObservableGauge(ML_PROVIDER_STATUS.name, instrumentOptions(ML_PROVIDER_STATUS));
-  status.addCallback((result) => health.observeStatus(result));
+  callbacks.observe(status, (result) => health.observeStatus(result));
   const circuit = meter.createObservableGauge(
     ML_PROVIDER_CIRCUIT_BREAKER_STATE.name,
     instrumentOptions(ML_PROVIDER_CIRCUIT_BREAKER_STATE),
   );
-  circuit.addCallback((result) => health.observeCircuits(result));
+  callbacks.observe(circuit, (result) => health.observeCircuits(result));
   return {
-    provider,
     duration: meter.createHistogram(
       GEN_AI_CLIENT_OPERATION_DURATION.name,
       instrumentOptions(GEN_AI_CLIENT_OPERATION_DURATION),

@@ -130,8 +130,9 @@ export interface ProviderCallEvent {
 /** Hooks around the calls a provider meter records ({@link ProviderMeter.addHooks}). */
 export interface ProviderCallHooks {
   /**
-   * Before a call is sent. Throwing an error whose `refusesCall` is true refuses the call: the
-   * error reaches the caller and nothing is sent. Other errors are swallowed.
+   * Before a call is sent. Throwing a refusal (a `CallRefusedError`, or any error whose
+   * `refusesCall` is true: `isCallRefusal`) refuses the call: the error reaches the caller and
+   * nothing is sent. Other errors are swallowed.
    */
   beforeCall?(call: { provider: string; operation: string; model: string | undefined }): void;
   /**

@@ -1,5 +1,6 @@
 // Shared harness of the @mltel/genai unit tests: a real MeterProvider with a manual reader,
 // collection helpers, and a diag logger that captures warnings.
+import type { Attributes } from '@opentelemetry/api';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -10,8 +11,12 @@ import {
   ATTR_ML_CIRCUIT_BREAKER_STATE,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
+  GEN_AI_DURATION_BUCKETS,
+  GEN_AI_TOKEN_BUCKETS,
 } from '@mltel/semconv';
 import { sdkHarness } from '@mltel/test-kit';
+import type { HistogramPoint } from '@mltel/test-kit';
+import { expect } from 'vitest';
 import { createProviderMeter } from '../src/default-meter.js';
 import type { ProviderMeterOptions } from '../src/types.js';
 
@@ -76,3 +81,39 @@ export const AUDIO = 'ml.audio.duration';
 export const VIDEO = 'ml.video.duration';
 export const STATUS = 'ml.provider.status';
 export const CIRCUIT = 'ml.provider.circuit_breaker.state';
+
+/** The duration and token-usage bucket boundaries, as a histogram point lists them. */
+export const DURATION_BUCKETS = [...GEN_AI_DURATION_BUCKETS];
+export const TOKEN_BUCKETS = [...GEN_AI_TOKEN_BUCKETS];
+
+/** The sum of bucket counts. */
+export const total = (counts: number[]): number => counts.reduce((a, b) => a + b, 0);
+
+/** Bucket counts with 1 at `index` of `boundaries.length + 1` buckets. */
+export function oneAt(boundaries: readonly number[], index: number): number[] {
+  return new Array<number>(boundaries.length + 1).fill(0).map((_, i) => (i === index ? 1 : 0));
+}
+
+/** Asserts one measured-duration point: exact attributes and count, consistent buckets. */
+export function expectMeasured(point: HistogramPoint | undefined, attributes: Attributes, count: number): void {
+  expect(point).toBeDefined();
+  expect(point!.attributes).toEqual(attributes);
+  expect(point!.count).toBe(count);
+  expect(point!.boundaries).toEqual(DURATION_BUCKETS);
+  expect(total(point!.counts)).toBe(count);
+  expect(point!.sum).toBeGreaterThanOrEqual(0);
+  expect(point!.sum).toBeLessThan(5);
+}
+
+/** A token-usage point with one measurement of `value` in bucket `bucket`. */
+export function tokenPoint(attributes: Attributes, value: number, bucket: number): HistogramPoint {
+  return {
+    attributes,
+    count: 1,
+    sum: value,
+    min: value,
+    max: value,
+    boundaries: TOKEN_BUCKETS,
+    counts: oneAt(TOKEN_BUCKETS, bucket),
+  };
+}
