@@ -1,5 +1,6 @@
 // The one `mltel` command of the project: a subcommand dispatcher. Each subcommand lives in its
 // own folder and returns an exit code; nothing here calls process.exit, so tests run it in-process.
+import { MLTEL_VERSION } from '@mltel/kit';
 import { drift } from './drift/index.js';
 import { gpu } from './gpu/index.js';
 import type { CliIo, Command } from './io.js';
@@ -9,6 +10,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   gpu: { run: gpu, summary: 'show what the GPU plugin sees on this host (nvidia-smi), or why it sees nothing' },
 };
 
+/** The top-level help: the commands and their one-line summaries. */
 export function usage(): string {
   const lines = ['Usage: mltel <command> [options]', '', 'Commands:'];
   for (const [name, { summary }] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(8)} ${summary}`);
@@ -24,7 +26,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-v') {
-    io.stdout.write(`${VERSION}\n`);
+    io.stdout.write(`${MLTEL_VERSION}\n`);
     return 0;
   }
   const command = COMMANDS[name];
@@ -39,5 +41,3 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return 1;
   }
 }
-
-const VERSION = '0.1.0';

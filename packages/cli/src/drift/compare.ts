@@ -2,8 +2,16 @@
 // a table (or JSON) of the scores per feature and method, marked against the default thresholds.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_THRESHOLDS, ProfileComparer, readProfileFile } from '@mltel/quality';
-import type { DriftMethod, FeatureComparison } from '@mltel/quality';
+import {
+  crossingsOf,
+  DEFAULT_THRESHOLDS,
+  ProfileComparer,
+  readProfileFile,
+  severityOf,
+  worstSeverity,
+} from '@mltel/quality';
+import type { DriftSeverity, FeatureComparison } from '@mltel/quality';
+import { ML_DRIFT_METHOD_VALUES } from '@mltel/semconv';
 import type { CliIo } from '../io.js';
 import { progressBar } from './progress.js';
 import { formatOf, readRows, sizeOf } from './rows.js';
@@ -24,29 +32,23 @@ Exit codes: 0 scored (and nothing reached --fail-on), 1 a score reached --fail-o
 2 bad arguments, an unreadable or invalid profile, or an unreadable file.
 `;
 
-const METHODS: readonly DriftMethod[] = ['psi', 'js', 'hellinger', 'ks', 'wasserstein'];
-
-function level(method: DriftMethod, score: number | undefined): 0 | 1 | 2 {
-  if (score === undefined || !Number.isFinite(score)) return 0;
-  const { warning, critical } = DEFAULT_THRESHOLDS[method];
-  if (critical !== undefined && score >= critical) return 2;
-  if (warning !== undefined && score >= warning) return 1;
-  return 0;
-}
+/** The mark after a score at each severity. */
+const MARKS: Record<DriftSeverity, string> = { warning: '!', critical: '!!' };
 
 /** The results as an aligned text table. */
 export function renderTable(results: readonly FeatureComparison[]): string {
-  const header = ['feature', 'kind', 'n', 'missing', 'invalid', ...METHODS];
+  const header = ['feature', 'kind', 'n', 'missing', 'invalid', ...ML_DRIFT_METHOD_VALUES];
   const rows = results.map((r) => [
     r.feature,
     r.kind,
     String(r.samples),
     String(r.missing),
     String(r.invalid),
-    ...METHODS.map((m) => {
+    ...ML_DRIFT_METHOD_VALUES.map((m) => {
       const s = r.scores[m];
       if (s === undefined || !Number.isFinite(s)) return '-';
-      return `${s.toFixed(4)}${['', '!', '!!'][level(m, s)]}`;
+      const severity = severityOf(s, DEFAULT_THRESHOLDS[m]);
+      return `${s.toFixed(4)}${severity === undefined ? '' : MARKS[severity]}`;
     }),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -111,7 +113,7 @@ export async function compareCommand(args: string[], io: CliIo): Promise<number>
   }
   bar.stop();
   const results = comparer.results();
-  const worst = Math.max(0, ...results.flatMap((r) => METHODS.map((m) => level(m, r.scores[m]))));
+  const worst = worstSeverity(results.flatMap((r) => crossingsOf(r.scores, DEFAULT_THRESHOLDS)));
   if (values.json) {
     io.stdout.write(
       `${JSON.stringify({ rows: counters.rows, skipped: counters.skipped, features: results }, null, 2)}\n`,
@@ -122,6 +124,6 @@ export async function compareCommand(args: string[], io: CliIo): Promise<number>
       `${counters.rows} rows${counters.skipped ? `, ${counters.skipped} lines skipped` : ''}; ! warning, !! critical\n`,
     );
   }
-  const threshold = failOn === 'warning' ? 1 : failOn === 'critical' ? 2 : 3;
-  return worst >= threshold ? 1 : 0;
+  const failed = failOn === 'warning' ? worst !== undefined : failOn === 'critical' && worst === 'critical';
+  return failed ? 1 : 0;
 }

@@ -1,0 +1,100 @@
+// `mltel drift profile`, in-process through main() and profileCommand(), on files in a temp directory.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseProfile } from '@mltel/quality';
+import { category, driftFiles, profile } from '../../test/drift-files.js';
+import { memoryIo } from '../../test/memory-io.js';
+import { main } from '../main.js';
+import { PROFILE_USAGE, profileCommand } from './profile.js';
+
+const { dir, remove } = driftFiles();
+afterAll(remove);
+const io = (tty = false) => memoryIo(dir, { tty });
+
+describe('mltel drift profile', () => {
+  it('infers column types, writes a valid profile, and prints nothing to stderr off a terminal', async () => {
+    const { code, stdout, stderr } = await profile(dir);
+    expect(code).toBe(0);
+    expect(stdout()).toContain('profiled 5000 rows: numeric [x], categorical [c], confidence conf, prediction label');
+    expect(stderr()).toBe('');
+    const parsed = parseProfile(readFileSync(join(dir, 'profile.json'), 'utf8'));
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    const x = parsed.profile.features.find((f) => f.name === 'x')!;
+    expect(x.type === 'numeric' && x.counts.reduce((a, b) => a + b, 0)).toBe(5000);
+    expect(x.type === 'numeric' && x.edges).toHaveLength(11);
+    const c = parsed.profile.features.find((f) => f.name === 'c')!;
+    expect(c.type === 'categorical' && c.categories).toEqual(category.categories);
+    expect(parsed.profile.prediction?.categories.sort()).toEqual(['cat', 'dog']);
+  });
+
+  it('draws a progress bar on a terminal', async () => {
+    const run = io(true);
+    const code = await main(['drift', 'profile', 'ref.csv', '--out', 'tty.json', '--numeric', 'x'], run.io);
+    expect(code).toBe(0);
+    expect(run.stderr()).toContain('profiling [');
+  });
+
+  it.each([
+    [['drift', 'profile', 'ref.csv'], 'needs one data file and --out'],
+    [['drift', 'profile', 'ref.csv', '--out', 'p.json', '--bins', '0'], '--bins and --max-categories must be integers'],
+    [['drift', 'profile', 'missing.csv', '--out', 'p.json'], 'cannot read'],
+    [['drift', 'profile', 'ref.csv', '--out', 'p.json', '--nope'], "Unknown option '--nope'"],
+  ])('%j exits 2 with a message', async (argv, message) => {
+    const run = io();
+    expect(await main(argv, run.io)).toBe(2);
+    expect(run.stderr()).toContain(message);
+  });
+});
+
+describe('profileCommand', () => {
+  it('profiles only the named columns, with the given bins and categories, from JSON lines', async () => {
+    const run = io();
+    const code = await profileCommand(
+      [
+        'shifted.jsonl',
+        '--out',
+        'named.json',
+        '--numeric',
+        'x, conf',
+        '--categorical',
+        'c',
+        '--bins',
+        '4',
+        '--max-categories',
+        '2',
+      ],
+      run.io,
+    );
+    expect(code).toBe(0);
+    expect(run.stdout()).toBe(
+      `profiled 3000 rows (2 lines skipped: not JSON objects): numeric [x, conf], categorical [c]\nwrote ${join(dir, 'named.json')}\n`,
+    );
+    const written = JSON.parse(readFileSync(join(dir, 'named.json'), 'utf8')) as {
+      features: { name: string; edges?: number[]; categories?: string[]; counts: number[] }[];
+    };
+    expect(written.features.map((f) => f.name)).toEqual(['x', 'conf', 'c']);
+    expect(written.features[0]!.edges).toHaveLength(5);
+    expect(written.features[2]!.categories).toHaveLength(2);
+    expect(written.features[2]!.counts.reduce((a, b) => a + b, 0)).toBe(3000);
+  });
+
+  it('reads a .jsonl file as CSV with --format csv, and refuses an unknown --format', async () => {
+    let run = io();
+    expect(await profileCommand(['ref.csv', '--out', 'x.json', '--format', 'xml'], run.io)).toBe(2);
+    expect(run.stderr()).toBe('mltel drift profile: --format must be csv or jsonl, got "xml"\n');
+    run = io();
+    expect(await profileCommand(['ref.csv', '--out', 'x.json', '--format', 'jsonl'], run.io)).toBe(0);
+    // Every CSV line fails JSON.parse or is not an object: nothing to profile.
+    expect(run.stdout()).toMatch(
+      /^profiled 0 rows \(5001 lines skipped: not JSON objects\): numeric \[\], categorical \[\]\n/,
+    );
+  });
+
+  it('prints its usage with --help', async () => {
+    const run = io();
+    expect(await profileCommand(['--help'], run.io)).toBe(0);
+    expect(run.stdout()).toBe(PROFILE_USAGE);
+  });
+});
