@@ -1,17 +1,24 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { diag } from '@opentelemetry/api';
+import { diag, metrics } from '@opentelemetry/api';
+import { announceProviderChange, MLTEL_VERSION, PROVIDER_RECHECK_MS } from '@mltel/kit';
 import { REQUEST_COST_BUCKETS } from '@mltel/semconv';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
+  budgetAttrs,
   captureDiag,
   COST,
+  FakeClock,
+  LIMIT,
   LITELLM_FIXTURE,
   OPERATION,
   PROVIDER,
   REQUEST_COST,
   REQUEST_MODEL,
+  REMAINING,
+  sdkProvider,
   setup,
+  SPENT,
   tempDir,
   UNPRICED,
 } from '../test/harness.js';
@@ -132,6 +139,15 @@ describe('every tracked call is priced', () => {
     const c = await collect();
     expect(SCOPE_NAME).toBe('@mltel/cost');
     expect(c.points(COST)).toEqual([{ attributes: { [PROVIDER]: 'openai' }, value: 1 }]);
+  });
+
+  it('its scope version is the mltel version', async () => {
+    const { cost, reader } = setup();
+    cost.record({ provider: 'openai', usd: 1 });
+    const { resourceMetrics } = await reader.collect();
+    expect(resourceMetrics.scopeMetrics.map((m) => [m.scope.name, m.scope.version])).toEqual([
+      ['@mltel/cost', MLTEL_VERSION],
+    ]);
   });
 });
 
@@ -353,5 +369,67 @@ describe('bad input never throws', () => {
 
   it('constructor options that are garbage do not throw', () => {
     expect(() => new CostMeter({ prices: 'x' as never, budgets: 5 as never, priceFiles: [] })).not.toThrow();
+  });
+});
+
+describe('the global meter provider', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    metrics.disable();
+  });
+
+  it('cost totals and budget gauges reach a global provider an SDK registered later without announcing it', async () => {
+    const clock = new FakeClock(Date.parse('2025-06-15T12:00:00.000Z'));
+    const cost = new CostMeter({ now: clock.now, budgets: [{ name: 'daily', limitUsd: 10, window: 'day' }] });
+    cost.record({ provider: 'openai', usd: 1 });
+    const global = sdkProvider();
+    metrics.setGlobalMeterProvider(global.provider);
+    // No announcement and no call in between: not yet.
+    expect([...(await global.collect()).byName.keys()]).toEqual([]);
+    vi.advanceTimersByTime(PROVIDER_RECHECK_MS);
+    const c = await global.collect();
+    expect(c.points(COST)).toEqual([{ attributes: { [PROVIDER]: 'openai' }, value: 1 }]);
+    expect(c.points(LIMIT)).toEqual([{ attributes: budgetAttrs('daily', 'day'), value: 10 }]);
+    expect(c.points(SPENT)).toEqual([{ attributes: budgetAttrs('daily', 'day'), value: 1 }]);
+    expect(c.points(REMAINING)).toEqual([{ attributes: budgetAttrs('daily', 'day'), value: 9 }]);
+    await cost.close();
+  });
+
+  it('the provider it leaves no longer runs its callbacks (totals, budget gauges)', async () => {
+    const first = sdkProvider();
+    metrics.setGlobalMeterProvider(first.provider);
+    const cost = new CostMeter({ budgets: [{ name: 'daily', limitUsd: 10, window: 'day' }] });
+    cost.record({ provider: 'openai', usd: 1 });
+    metrics.disable();
+    const second = sdkProvider();
+    metrics.setGlobalMeterProvider(second.provider);
+    announceProviderChange();
+    expect((await second.collect()).points(COST)).toEqual([{ attributes: { [PROVIDER]: 'openai' }, value: 1 }]);
+    const old = await first.collect();
+    // The first provider had the instruments (the per-call histogram), not the callbacks any more.
+    expect(old.histograms(REQUEST_COST).map((h) => [h.attributes, h.count])).toEqual([[{ [PROVIDER]: 'openai' }, 1]]);
+    expect(old.points(COST)).toEqual([]);
+    expect(old.points(SPENT)).toEqual([]);
+    await cost.close();
+  });
+
+  it('close() stops following, and leaves the totals on the provider for its final export', async () => {
+    const first = sdkProvider();
+    metrics.setGlobalMeterProvider(first.provider);
+    const cost = new CostMeter({ budgets: [{ name: 'daily', limitUsd: 10, window: 'day' }] });
+    cost.record({ provider: 'openai', usd: 2 });
+    await cost.close();
+    metrics.disable();
+    const second = sdkProvider();
+    metrics.setGlobalMeterProvider(second.provider);
+    vi.advanceTimersByTime(PROVIDER_RECHECK_MS);
+    announceProviderChange();
+    expect((await second.collect()).points(COST)).toEqual([]);
+    const c = await first.collect();
+    expect(c.points(COST)).toEqual([{ attributes: { [PROVIDER]: 'openai' }, value: 2 }]);
+    expect(c.points(SPENT)).toEqual([{ attributes: budgetAttrs('daily', 'day'), value: 2 }]);
   });
 });

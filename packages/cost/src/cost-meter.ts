@@ -1,5 +1,5 @@
-import { diag, metrics } from '@opentelemetry/api';
-import type { Attributes, Counter, Histogram, MeterProvider, ObservableResult } from '@opentelemetry/api';
+import { diag } from '@opentelemetry/api';
+import type { Attributes, Counter, Histogram, Meter, MeterProvider, ObservableResult } from '@opentelemetry/api';
 import { defaultProviderMeter } from '@mltel/genai';
 import type { ProviderCallEvent, ProviderMeter, ProviderUsage } from '@mltel/genai';
 import {
@@ -17,7 +17,8 @@ import {
   ML_COST_USD,
   OTHER_VALUE,
 } from '@mltel/semconv';
-import { BoundedValues, describeValue, instrumentOptions, providerChangeListeners, WarnOnce } from '@mltel/kit';
+import { BoundedValues, describeValue, instrumentOptions, ProviderBinding, WarnOnce } from '@mltel/kit';
+import type { CallbackRegistry } from '@mltel/kit';
 import { BudgetSet } from './budgets/budget-set.js';
 import type { BudgetConfig, ChargeContext, ThresholdEvent } from './budgets/types.js';
 import { callCost, reportsUsage } from './cost.js';
@@ -34,13 +35,12 @@ import type { BudgetStore } from './stores/types.js';
 
 /** Instrumentation scope of the cost meter. */
 export const SCOPE_NAME = '@mltel/cost';
-const SCOPE_VERSION = '0.1.0';
 const MAX_SERIES = 2000;
 const MAX_WAITING = 10_000;
 
 /** Options of a cost meter. */
 export interface CostMeterOptions {
-  /** Provider to record to; default: the global one at the time of each collection. */
+  /** Provider to record to; default: the global one, followed when it changes. */
   meterProvider?: MeterProvider;
   /** Your prices: they win over the defaults and the files for the same provider and model. */
   prices?: PriceEntry[];
@@ -81,6 +81,14 @@ interface Series {
   pico: Pico;
 }
 
+/** The cost meter's synchronous instruments (the totals and budget gauges are observed). */
+interface CostInstruments {
+  readonly request: Histogram;
+  readonly unpriced: Counter;
+  readonly exceeded: Counter;
+  readonly refused: Counter;
+}
+
 /**
  * What every model call costs, and spend against budgets. Attached to a provider meter (the
  * shared default one, which the openai and Anthropic auto-instrumentations record to), it prices
@@ -100,15 +108,16 @@ export class CostMeter {
   private readonly tasks: BoundedValues;
   private readonly store: BudgetStore;
   private readonly now: () => number;
-  private instruments:
-    | { provider: MeterProvider; request: Histogram; unpriced: Counter; exceeded: Counter; refused: Counter }
-    | undefined;
+  private readonly binding: ProviderBinding<CostInstruments>;
   private readonly detach: (() => void)[] = [];
   private loaded: boolean;
   private readonly waiting: (() => void)[] = [];
 
-  constructor(private readonly config: CostMeterOptions = {}) {
+  constructor(config: CostMeterOptions = {}) {
     this.now = config.now ?? Date.now;
+    this.binding = new ProviderBinding(SCOPE_NAME, (meter, callbacks) => this.createInstruments(meter, callbacks), {
+      meterProvider: config.meterProvider,
+    });
     this.tasks = new BoundedValues(ATTR_ML_TASK_NAME, 100, 128, this.warnings);
     if (config.defaultPrices !== false) this.catalog.add(DEFAULT_PRICES, 'default');
     for (const problem of this.catalog.add(config.prices ?? [], 'user')) {
@@ -120,8 +129,8 @@ export class CostMeter {
       now: this.now,
       onThreshold: config.onThreshold,
       sink: {
-        exceeded: (attributes) => this.current().exceeded.add(1, attributes),
-        refused: (attributes) => this.current().refused.add(1, attributes),
+        exceeded: (attributes) => this.binding.get().exceeded.add(1, attributes),
+        refused: (attributes) => this.binding.get().refused.add(1, attributes),
       },
     });
     const files = config.priceFiles ?? [];
@@ -133,17 +142,10 @@ export class CostMeter {
       for (const priceLater of this.waiting.splice(0)) priceLater();
     });
     this.ready = Promise.all([pricesLoaded, this.budgets.loaded]).then(() => undefined);
-    this.current();
-    // The observable totals and budget gauges move to a global provider set later (@mltel/node).
-    if (config.meterProvider === undefined) {
-      providerChangeListeners().add(this.onProviderChanged);
-      this.detach.push(() => providerChangeListeners().delete(this.onProviderChanged));
-    }
+    // The observable totals and budget gauges move to a global provider set later (@mltel/node,
+    // or an SDK that does not announce itself) without waiting for a call.
+    this.binding.follow();
   }
-
-  private readonly onProviderChanged = (): void => {
-    this.current();
-  };
 
   /**
    * Prices and budgets the calls of `meter` (default: the shared provider meter). Returns the
@@ -200,6 +202,9 @@ export class CostMeter {
   /** Stops what runs in the background and flushes the store. */
   async close(): Promise<void> {
     for (const remove of this.detach.splice(0)) remove();
+    // Not dispose(): the totals and gauges stay on the provider for its final export, which
+    // @mltel/node's shutdown runs after this.
+    this.binding.unfollowGlobal();
     // The spend of the last calls is written before the store is closed.
     await this.budgets.close();
     await this.store.close();
@@ -260,7 +265,7 @@ export class CostMeter {
       const unpriced: Attributes = { [ATTR_GEN_AI_PROVIDER_NAME]: attributes[ATTR_GEN_AI_PROVIDER_NAME] };
       if (attributes[ATTR_GEN_AI_REQUEST_MODEL] !== undefined)
         unpriced[ATTR_GEN_AI_REQUEST_MODEL] = attributes[ATTR_GEN_AI_REQUEST_MODEL];
-      this.current().unpriced.add(1, unpriced);
+      this.binding.get().unpriced.add(1, unpriced);
       const name = responseModel ?? model ?? '(no model)';
       this.warnings.warn(
         `unpriced:${provider}:${name}`,
@@ -298,7 +303,7 @@ export class CostMeter {
       this.totals.set(key, total);
     }
     total.pico += pico;
-    this.current().request.record(picoToUsd(pico), series);
+    this.binding.get().request.record(picoToUsd(pico), series);
     this.budgets.charge(context, pico);
   }
 
@@ -329,18 +334,16 @@ export class CostMeter {
     for (const series of this.totals.values()) result.observe(picoToUsd(series.pico), series.attributes);
   };
 
-  private current() {
-    const provider = this.config.meterProvider ?? metrics.getMeterProvider();
-    if (this.instruments?.provider === provider) return this.instruments;
-    const meter = provider.getMeter(SCOPE_NAME, SCOPE_VERSION);
-    meter.createObservableCounter(ML_COST_USD.name, instrumentOptions(ML_COST_USD)).addCallback(this.observeTotals);
+  private createInstruments(meter: Meter, callbacks: CallbackRegistry): CostInstruments {
+    const total = meter.createObservableCounter(ML_COST_USD.name, instrumentOptions(ML_COST_USD));
+    callbacks.observe(total, this.observeTotals);
     const limit = meter.createObservableGauge(ML_BUDGET_LIMIT_USD.name, instrumentOptions(ML_BUDGET_LIMIT_USD));
     const spent = meter.createObservableGauge(ML_BUDGET_SPENT_USD.name, instrumentOptions(ML_BUDGET_SPENT_USD));
     const remaining = meter.createObservableGauge(
       ML_BUDGET_REMAINING_USD.name,
       instrumentOptions(ML_BUDGET_REMAINING_USD),
     );
-    meter.addBatchObservableCallback(
+    callbacks.observeBatch(
       (result) => {
         this.budgets.observe(
           { observe: (value, attributes) => result.observe(limit, value, attributes) },
@@ -350,13 +353,11 @@ export class CostMeter {
       },
       [limit, spent, remaining],
     );
-    this.instruments = {
-      provider,
+    return {
       request: meter.createHistogram(ML_COST_REQUEST_USD.name, instrumentOptions(ML_COST_REQUEST_USD)),
       unpriced: meter.createCounter(ML_COST_UNPRICED.name, instrumentOptions(ML_COST_UNPRICED)),
       exceeded: meter.createCounter(ML_BUDGET_EXCEEDED.name, instrumentOptions(ML_BUDGET_EXCEEDED)),
       refused: meter.createCounter(ML_BUDGET_REFUSED.name, instrumentOptions(ML_BUDGET_REFUSED)),
     };
-    return this.instruments;
   }
 }

@@ -1,10 +1,11 @@
+import { CallRefusedError } from '@mltel/genai';
+
 /**
  * Thrown (as the rejection of the call) when a hard-stop budget is spent: the call was not sent.
- * `refusesCall` tells the provider meter's hook runner to let it through to the caller.
+ * A `CallRefusedError`, so the provider meter's hook runner lets it through to the caller.
  */
-export class BudgetExceededError extends Error {
+export class BudgetExceededError extends CallRefusedError {
   override readonly name = 'BudgetExceededError';
-  readonly refusesCall = true;
   constructor(
     /** The budget that refused the call. */
     readonly budget: string,
