@@ -254,6 +254,16 @@ describe('bad input never throws', () => {
     ]);
   });
 
+  it('records a confidence in 0..1 only, counting the others as invalid', async () => {
+    const { monitor, collect } = setup({ modelName: 'm' });
+    for (const confidence of [0, 1, Number.NaN, Number.POSITIVE_INFINITY, -0.1, 1.01, '0.5' as never])
+      monitor.recordPrediction({ predictedClass: 'cat', confidence });
+    expect(monitor.stats().invalidConfidence).toBe(5);
+    const [h] = (await collect()).histograms('ml.prediction.confidence');
+    expect([h!.count, h!.min, h!.max]).toEqual([2, 0, 1]);
+    expect(log.warnings).toEqual(['mltel: confidence must be a number in 0..1, got NaN; the confidence is dropped']);
+  });
+
   it('a throwing onAlert handler is caught, warned about once, and alerts are still counted', async () => {
     const { monitor, collect } = setup({
       modelName: 'm',

@@ -12,7 +12,7 @@ import {
   ATTR_ML_PREDICTION_CLASS,
   ML_DRIFT_METHOD_VALUES,
 } from '@mltel/semconv';
-import { BoundedValues, WarnOnce } from '@mltel/kit';
+import { BoundedValues, isNonNegativeFinite, WarnOnce } from '@mltel/kit';
 import type { ProviderBinding } from '@mltel/kit';
 import type { ReferenceProfile } from '../profile/types.js';
 import { QuantileSketch } from '../stats/quantile-sketch.js';
@@ -230,7 +230,7 @@ export class ModelMonitor {
 
       const c = prediction.confidence;
       if (c !== undefined) {
-        if (typeof c === 'number' && c >= 0 && c <= 1) {
+        if (isNonNegativeFinite(c) && c <= 1) {
           instruments.confidence.record(c, this.modelAttributes);
           this.confidence?.tracker.observe(c);
         } else {
