@@ -1,6 +1,7 @@
 // What a subcommand reads and writes, so tests can run commands in-process and read the output.
 import type { Readable, Writable } from 'node:stream';
 
+/** The streams, environment and working directory a command uses. */
 export interface CliIo {
   stdout: Writable & { isTTY?: boolean; columns?: number };
   stderr: Writable & { isTTY?: boolean; columns?: number };

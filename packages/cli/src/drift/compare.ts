@@ -17,6 +17,7 @@ import { progressBar } from './progress.js';
 import { formatOf, readRows, sizeOf } from './rows.js';
 import type { ReadCounters } from './rows.js';
 
+/** The help of `mltel drift compare`. */
 export const COMPARE_USAGE = `Usage: mltel drift compare <profile.json> <data.csv|data.jsonl> [options]
 
 Scores a file against a reference profile: PSI, Jensen-Shannon distance and Hellinger on the

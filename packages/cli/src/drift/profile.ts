@@ -9,6 +9,7 @@ import { progressBar } from './progress.js';
 import { formatOf, readRows, sizeOf } from './rows.js';
 import type { DataFormat, ReadCounters } from './rows.js';
 
+/** The help of `mltel drift profile`. */
 export const PROFILE_USAGE = `Usage: mltel drift profile <data.csv|data.jsonl> --out <profile.json> [options]
 
 Builds a reference profile (bin edges and counts, category frequencies, quantile sketches) from a
