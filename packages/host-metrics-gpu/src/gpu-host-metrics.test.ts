@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { metrics } from '@opentelemetry/api';
+import type { MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
 import { GpuHostMetrics } from './gpu-host-metrics.js';
 import type { GpuHostMetricsConfig } from './types.js';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
@@ -380,6 +382,61 @@ describe('enable / disable', () => {
     plugin.setMeterProvider(other.provider);
     expect((await other.collect()).points('hw.power')).toHaveLength(1);
     expect((await collect()).metric('hw.power')).toBeUndefined(); // never collected on the first
+  });
+});
+
+describe('providers', () => {
+  afterEach(() => {
+    metrics.disable();
+  });
+
+  it('without a provider, stays on the global provider of enable() time until setMeterProvider', async () => {
+    const fake = fakeEnv({ FAKE_NVIDIA_SMI_CAPTURE: fixture('capture-multi-l40s-driver595.txt') });
+    const first = sdkProvider();
+    metrics.setGlobalMeterProvider(first.provider);
+    const plugin = new GpuHostMetrics({ env: fake.env, source: 'csv' });
+    started.push(plugin);
+    metrics.disable();
+    const second = sdkProvider();
+    metrics.setGlobalMeterProvider(second.provider);
+    expect((await first.collect()).points('hw.power').map((p) => p.value)).toEqual([110.23]);
+    expect((await second.collect()).metric('hw.power')).toBeUndefined(); // not followed
+    plugin.setMeterProvider(second.provider);
+    expect((await second.collect()).points('hw.power').map((p) => p.value)).toEqual([110.23]);
+  });
+
+  it('setMeterProvider while disabled only remembers the provider for enable()', async () => {
+    const { plugin, starts } = setup(
+      { FAKE_NVIDIA_SMI_CAPTURE: fixture('capture-multi-l40s-driver595.txt') },
+      { enabled: false },
+    );
+    const other = sdkProvider();
+    plugin.setMeterProvider(other.provider);
+    expect(plugin.isEnabled()).toBe(false);
+    expect((await other.collect()).metric('hw.power')).toBeUndefined();
+    expect(starts()).toEqual([]);
+    plugin.enable();
+    expect(plugin.isEnabled()).toBe(true);
+    expect((await other.collect()).points('hw.power')).toHaveLength(1);
+  });
+
+  it('a MeterProvider that throws does not reach the application: one warning, no nvidia-smi run', () => {
+    const diagLog = captureDiag();
+    const fake = fakeEnv({ FAKE_NVIDIA_SMI_CAPTURE: fixture('capture-multi-l40s-driver595.txt') });
+    const broken = {
+      getMeter: () => {
+        throw new Error('no meters today');
+      },
+    } as unknown as ApiMeterProvider;
+    let plugin: GpuHostMetrics | undefined;
+    expect(() => {
+      plugin = new GpuHostMetrics({ meterProvider: broken, env: fake.env });
+    }).not.toThrow();
+    started.push(plugin!);
+    expect(mine(diagLog.warnings)).toEqual([
+      'mltel: the MeterProvider failed to create the @mltel/host-metrics-gpu instruments; nothing is recorded',
+    ]);
+    expect(fake.starts()).toEqual([]);
   });
 });
 

@@ -1,10 +1,10 @@
 // The GPU plugin, instrumentation style: enable/disable, setMeterProvider, works with any
 // MeterProvider, one batch observable callback per enable cycle. Never throws into the app:
 // every failure is counted by reason and logged once per reason through diag.
-import { diag, metrics } from '@opentelemetry/api';
+import { metrics } from '@opentelemetry/api';
 import type { MeterProvider } from '@opentelemetry/api';
-import { WarnOnce } from '@mltel/kit';
-import { GpuInstruments, SCOPE_NAME, SCOPE_VERSION } from './metrics.js';
+import { ProviderBinding, WarnOnce } from '@mltel/kit';
+import { GpuInstruments, SCOPE_NAME } from './metrics.js';
 import { NvidiaSmiRunner } from './runner/nvidia-smi-runner.js';
 import type { CollectionResult, GpuHostMetricsConfig } from './types.js';
 
@@ -15,7 +15,8 @@ export const GPU_DEFAULTS = { nvidiaSmiPath: 'nvidia-smi', timeoutMs: 10_000, ki
 export class GpuHostMetrics {
   private meterProvider: MeterProvider | undefined;
   private runner: NvidiaSmiRunner | undefined;
-  private instruments: GpuInstruments | undefined;
+  // One binding per enable cycle and provider: setMeterProvider rebinds, disable disposes.
+  private binding: ProviderBinding<GpuInstruments> | undefined;
   private readonly warnings = new WarnOnce();
 
   constructor(private readonly config: GpuHostMetricsConfig = {}) {
@@ -26,33 +27,34 @@ export class GpuHostMetrics {
   /** Switches to another provider (re-registering the callback when enabled). */
   setMeterProvider(meterProvider: MeterProvider): void {
     this.meterProvider = meterProvider;
-    if (this.instruments !== undefined) {
-      this.instruments.remove();
-      this.instruments = this.createInstruments(this.runnerNow());
+    if (this.binding !== undefined) {
+      this.binding.dispose();
+      this.binding = this.bind(this.runnerNow());
     }
   }
 
-  /** Registers the batch callback; idempotent. Never throws. */
+  /**
+   * Registers the batch callback; idempotent. Never throws: a MeterProvider that fails to create
+   * the instruments gets no-op ones, with one warning (see ProviderBinding). Before the binding,
+   * that case warned "GPU metrics are off" and left the plugin disabled; now it counts as enabled
+   * and records nothing, with the binding's warning (one per enable or setMeterProvider).
+   */
   enable(): void {
-    if (this.instruments !== undefined) return;
-    try {
-      this.instruments = this.createInstruments(this.runnerNow());
-    } catch (error) {
-      diag.warn(`mltel: GPU metrics are off (${error instanceof Error ? error.message : String(error)})`);
-    }
+    if (this.binding !== undefined) return;
+    this.binding = this.bind(this.runnerNow());
   }
 
   /** Unregisters the callback and stops the loop child; idempotent. */
   disable(): void {
-    this.instruments?.remove();
-    this.instruments = undefined;
+    this.binding?.dispose();
+    this.binding = undefined;
     this.runner?.close();
     this.runner = undefined;
   }
 
   /** True while the callback is registered. */
   isEnabled(): boolean {
-    return this.instruments !== undefined;
+    return this.binding !== undefined;
   }
 
   /** Runs one collection now (shared with one in flight), e.g. for `mltel gpu`. */
@@ -78,8 +80,13 @@ export class GpuHostMetrics {
     return this.runner;
   }
 
-  private createInstruments(runner: NvidiaSmiRunner): GpuInstruments {
-    const meter = (this.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE_NAME, SCOPE_VERSION);
+  /**
+   * The instruments on the configured provider, else on the global provider of this moment. The
+   * binding is given that provider as a fixed one on purpose: like an OTel instrumentation, the
+   * plugin stays where it was enabled until setMeterProvider() moves it (it does not follow a
+   * later global provider by itself).
+   */
+  private bind(runner: NvidiaSmiRunner): ProviderBinding<GpuInstruments> {
     const collect = async (): Promise<CollectionResult> => {
       const result = await runner.collect();
       if (!result.ok)
@@ -89,13 +96,21 @@ export class GpuHostMetrics {
         );
       return result;
     };
-    return new GpuInstruments(
-      meter,
-      this.config.extras ?? {},
-      collect,
-      () => runner.failureCounts(),
-      () => runner.lastExitCode(),
-      this.warnings,
+    const binding = new ProviderBinding(
+      SCOPE_NAME,
+      (meter, callbacks) =>
+        new GpuInstruments(
+          meter,
+          callbacks,
+          this.config.extras ?? {},
+          collect,
+          () => runner.failureCounts(),
+          () => runner.lastExitCode(),
+          this.warnings,
+        ),
+      { meterProvider: this.meterProvider ?? metrics.getMeterProvider() },
     );
+    binding.get();
+    return binding;
   }
 }

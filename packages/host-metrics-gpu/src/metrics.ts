@@ -27,19 +27,23 @@ import {
   NVIDIA_GPU_POWER_LIMIT,
   NVIDIA_GPU_PROCESS_MEMORY_USAGE,
 } from '@mltel/semconv';
-import { BoundedValues, instrumentOptions, type WarnOnce } from '@mltel/kit';
+import { BoundedValues, instrumentOptions, MLTEL_VERSION } from '@mltel/kit';
+import type { CallbackRegistry, WarnOnce } from '@mltel/kit';
 import type { CollectionFailureReason, CollectionResult, GpuDevice, GpuExtras } from './types.js';
 
 /** The instrumentation scope of the plugin's meter. */
 export const SCOPE_NAME = '@mltel/host-metrics-gpu';
-/** Its version. */
-export const SCOPE_VERSION = '0.1.0';
+/** Its version: the mltel version (kept under this name, which the package exports). */
+export const SCOPE_VERSION = MLTEL_VERSION;
 
 const MAX_PROCESS_NAMES = 50;
 
 type Observe = (observable: Observable, value: number, attributes: Attributes) => void;
 
-/** The instruments of one enable cycle and its batch callback. */
+/**
+ * The instruments of one enable cycle and its batch callback, registered through the binding's
+ * callback registry (which removes it when the plugin is disabled or moves to another provider).
+ */
 export class GpuInstruments {
   private readonly utilization;
   private readonly memoryUsage;
@@ -55,13 +59,12 @@ export class GpuInstruments {
   private readonly failures;
   private readonly exitCode;
   private readonly duration: Histogram;
-  private readonly observables: Observable[];
-  private readonly callback: BatchObservableCallback;
   private readonly processNames: BoundedValues;
   private lastRecordedRun = 0;
 
   constructor(
-    private readonly meter: Meter,
+    meter: Meter,
+    callbacks: CallbackRegistry,
     private readonly extras: GpuExtras,
     collect: () => Promise<CollectionResult>,
     failureCounts: () => ReadonlyMap<CollectionFailureReason, number>,
@@ -110,7 +113,7 @@ export class GpuInstruments {
       instrumentOptions(ML_GPU_COLLECTION_DURATION),
     );
     this.processNames = new BoundedValues(ATTR_PROCESS_EXECUTABLE_NAME, MAX_PROCESS_NAMES, 128, warnings);
-    this.observables = [
+    const observables = [
       this.utilization,
       this.memoryUsage,
       this.memoryLimit,
@@ -125,7 +128,7 @@ export class GpuInstruments {
       ...(extras.powerLimit ? [this.powerLimit] : []),
       ...(extras.processMemory ? [this.processMemory] : []),
     ];
-    this.callback = async (result: { observe: Observe }) => {
+    const callback = async (result: { observe: Observe }) => {
       const collection = await collect();
       if (collection.durationSeconds > 0 && collection.run !== this.lastRecordedRun) {
         // Several readers may share one run: its duration is recorded once.
@@ -139,12 +142,7 @@ export class GpuInstruments {
       const code = lastExitCode();
       if (code !== undefined) result.observe(this.exitCode, code, {});
     };
-    meter.addBatchObservableCallback(this.callback as BatchObservableCallback, this.observables);
-  }
-
-  /** Unregisters the callback (the instruments then report nothing). */
-  remove(): void {
-    this.meter.removeBatchObservableCallback(this.callback, this.observables);
+    callbacks.observeBatch(callback as BatchObservableCallback, observables);
   }
 
   private observeDevice(observe: Observe, device: GpuDevice): void {
