@@ -122,6 +122,7 @@ function equivalents(field: string): string[] {
   return [...out];
 }
 
+/** The result of {@link negotiateFields}. */
 export interface FieldNegotiation {
   /** What to pass to `--query-gpu=`, in the order of `wanted` (unsupported ones left out). */
   fields: string[];

@@ -1,6 +1,18 @@
 // Public API of @mltel/nvidia-smi-parser: pure functions from nvidia-smi output to typed
 // records. Every parser throws NvidiaSmiError and nothing else; absent values are undefined.
-export type * from './types.js';
+export type {
+  ClockReading,
+  EccReading,
+  GpuProcess,
+  GpuReading,
+  ListedGpu,
+  MemoryReading,
+  MigDeviceReading,
+  NvidiaSmiFailureReason,
+  QueryField,
+  UtilizationReading,
+  XmlReport,
+} from './types.js';
 export { NvidiaSmiError, detectFailure } from './errors.js';
 export { parseQueryGpuCsv, parseQueryGpuCsvPartial, parseComputeAppsCsv, parseComputeAppsCsvPartial } from './csv.js';
 export type { PartialResult } from './csv.js';

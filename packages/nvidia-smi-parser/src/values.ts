@@ -40,6 +40,7 @@ export function text(raw: string | undefined): string | undefined {
   return raw.trim();
 }
 
+/** The kind of figure a value is read as, which fixes its base unit. */
 export type Quantity = 'bytes' | 'ratio' | 'watts' | 'hertz' | 'celsius' | 'count';
 
 const FACTORS: Record<Quantity, Record<string, number>> = {

@@ -9,6 +9,7 @@ import type { GpuReading } from '@mltel/nvidia-smi-parser';
 import { failureOf } from './failure.js';
 import type { Failure } from './failure.js';
 
+/** What {@link LoopSampler} runs and where it reports the failures of its child. */
 export interface LoopOptions {
   path: string;
   fields: string[];
@@ -60,14 +61,17 @@ export class LoopSampler {
     });
   }
 
+  /** The failure since the last good sample, if any. */
   lastFailure(): Failure | undefined {
     return this.failure;
   }
 
+  /** Exit code of the last child that ended (127 when it could not start). */
   lastExitCode(): number | undefined {
     return this.exitCode;
   }
 
+  /** Children started so far. */
   spawns(): number {
     return this.started;
   }

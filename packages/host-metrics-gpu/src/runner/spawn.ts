@@ -17,6 +17,7 @@ export interface ProcessOutcome {
   pid: number | undefined;
 }
 
+/** Limits and environment of one {@link runProcess} run. */
 export interface RunOptions {
   timeoutMs: number;
   killGraceMs: number;
