@@ -1,48 +1,11 @@
 import { diag, DiagLogLevel } from '@opentelemetry/api';
-import { DataPointType, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import type { Histogram, MetricData } from '@opentelemetry/sdk-metrics';
+import { DataPointType } from '@opentelemetry/sdk-metrics';
+import type { Histogram } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
+import { metric, values, worker } from '../../test/harness.js';
 import { PeerHub } from './hub.js';
 import { cumulativeOnly, MetricsMerger, PROCESS_WIDE_PREFIXES } from './merge.js';
-import { fromSnapshot, toSnapshot } from './snapshot.js';
 import type { Snapshot } from './snapshot.js';
-
-class TestReader extends MetricReader {
-  protected override async onForceFlush(): Promise<void> {}
-  protected override async onShutdown(): Promise<void> {}
-}
-
-/** A real provider standing for one worker process, recording what `record` does. */
-function worker(buckets: number[] = [0.1, 1, 10]) {
-  const reader = new TestReader();
-  const provider = new MeterProvider({ readers: [reader] });
-  const meter = provider.getMeter('@mltel/pipeline');
-  const instruments = {
-    requests: meter.createCounter('ml.tasks'),
-    latency: meter.createHistogram('ml.pipeline.duration', {
-      unit: 's',
-      advice: { explicitBucketBoundaries: buckets },
-    }),
-    active: meter.createUpDownCounter('ml.tasks.active'),
-    queue: meter.createGauge('ml.queue.size'),
-    hostCpu: meter.createCounter('system.cpu.time'),
-  };
-  return {
-    ...instruments,
-    // Through JSON, as over the cluster IPC channel.
-    snapshot: async (): Promise<Snapshot> =>
-      JSON.parse(JSON.stringify(toSnapshot((await reader.collect()).resourceMetrics))),
-  };
-}
-
-function metric(snapshot: Snapshot, name: string): MetricData | undefined {
-  for (const scope of fromSnapshot(snapshot)) for (const m of scope.metrics) if (m.descriptor.name === name) return m;
-  return undefined;
-}
-
-function values(snapshot: Snapshot, name: string): [Record<string, unknown>, unknown][] {
-  return (metric(snapshot, name)?.dataPoints ?? []).map((p) => [p.attributes, p.value]);
-}
 
 afterEach(() => diag.disable());
 
@@ -150,80 +113,6 @@ describe('MetricsMerger', () => {
     const kept = cumulativeOnly(await a.snapshot()).s.flatMap((s) => s.m.map((m) => m.d.name));
     expect(kept.sort()).toEqual(['ml.pipeline.duration', 'ml.tasks']);
   });
-});
-
-describe('PeerHub', () => {
-  function hub(answer: (key: string, id: number, h: PeerHub) => void, timeoutMs = 200) {
-    const h: PeerHub = new PeerHub('ml.cluster.worker', timeoutMs, (keys, id) => {
-      for (const key of keys) answer(key, id, h);
-      return [];
-    });
-    return h;
-  }
-
-  it('keeps what exited workers counted, so the totals never go backwards', async () => {
-    const workers = new Map([
-      ['1', worker()],
-      ['2', worker()],
-    ]);
-    const h = hub(
-      (key, id, self) =>
-        void workers
-          .get(key)
-          ?.snapshot()
-          .then((s) => self.receive(key, s, id)),
-    );
-    const own: Snapshot = { v: 1, s: [] };
-    h.join('1');
-    h.join('2');
-    workers.get('1')!.requests.add(5);
-    workers.get('2')!.requests.add(3);
-    expect(values(await h.merge(own), 'ml.tasks')).toEqual([[{}, 8]]);
-    // Worker 1 counts two more, which the hub only learns from its last push, then exits.
-    workers.get('1')!.requests.add(2);
-    workers.get('1')!.queue.record(4);
-    h.receive('1', await workers.get('1')!.snapshot());
-    h.leave('1');
-    workers.delete('1');
-    // A replacement starts from zero and takes the free slot 0.
-    workers.set('3', worker());
-    h.join('3');
-    workers.get('3')!.requests.add(1);
-    workers.get('3')!.queue.record(2);
-    const merged = await h.merge(own);
-    expect(values(merged, 'ml.tasks')).toEqual([[{}, 5 + 2 + 3 + 1]]);
-    // The dead worker's gauge is gone; the replacement reuses slot 0.
-    expect(values(merged, 'ml.queue.size')).toEqual([[{ 'ml.cluster.worker': '0' }, 2]]);
-    // A late message from the departed worker is not taken for a new one.
-    h.receive('1', await worker().snapshot());
-    expect(h.size).toBe(2);
-  });
-
-  it('serves a worker that does not answer from its last snapshot, within the timeout', async () => {
-    const live = worker();
-    const stuck = worker();
-    let stuckAnswers = true;
-    const h = hub((key, id, self) => {
-      if (key === 'live') void live.snapshot().then((s) => self.receive(key, s, id));
-      else if (stuckAnswers) void stuck.snapshot().then((s) => self.receive(key, s, id));
-    }, 100);
-    h.join('live');
-    h.join('stuck');
-    stuck.requests.add(10);
-    stuck.queue.record(3);
-    await h.merge({ v: 1, s: [] });
-    stuckAnswers = false;
-    live.requests.add(1);
-    const merged = await h.merge({ v: 1, s: [] });
-    expect(values(merged, 'ml.tasks')).toEqual([[{}, 11]]);
-    expect(values(merged, 'ml.queue.size')).toEqual([[{ 'ml.cluster.worker': '1' }, 3]]);
-    // After three missed requests its gauges are dropped, its counters stay.
-    await h.merge({ v: 1, s: [] });
-    await h.merge({ v: 1, s: [] });
-    const later = await h.merge({ v: 1, s: [] });
-    expect(values(later, 'ml.tasks')).toEqual([[{}, 11]]);
-    expect(values(later, 'ml.queue.size')).toEqual([]);
-  });
 
   it('passes points of other kinds through untouched when the kinds disagree (one warning, no throw)', async () => {
     const a = worker();
@@ -236,20 +125,6 @@ describe('PeerHub', () => {
       .add(other, ['w', '0'])
       .result();
     expect(values(merged, 'ml.tasks')).toEqual([[{}, 1]]);
-  });
-});
-
-describe('PeerHub and silent peers', () => {
-  it('stops waiting for a peer that never answered, after three requests', async () => {
-    let asked = 0;
-    const h = new PeerHub('ml.cluster.worker', 50, (keys) => {
-      asked += keys.length;
-      return [];
-    });
-    h.join('mute');
-    for (let i = 0; i < 5; i++) await h.merge({ v: 1, s: [] });
-    expect(asked).toBe(3);
-    expect(h.size).toBe(1);
   });
 });
 

@@ -69,23 +69,3 @@ describe('CompatPrometheusSerializer', () => {
     expect(collected.resourceMetrics.scopeMetrics[0]!.metrics[0]!.descriptor.name).toBe('ml.tasks');
   });
 });
-
-describe('the metrics server', () => {
-  it('serves /metrics, /healthz and 404, and reports a port in use', async () => {
-    const { endpoint, meter } = setup();
-    meter.createCounter('ml.tasks', { unit: '{task}' }).add(1, { 'ml.task.name': 'a' });
-    const port = await endpoint.listen('127.0.0.1', 0);
-    try {
-      const metricsResponse = await fetch(`http://127.0.0.1:${port}/metrics`);
-      expect(metricsResponse.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
-      expect(await metricsResponse.text()).toContain('ml_tasks_total{ml_task_name="a"} 1');
-      expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).text()).toBe('ok\n');
-      expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).toBe(404);
-      expect((await fetch(`http://127.0.0.1:${port}/metrics`, { method: 'POST' })).status).toBe(405);
-      const second = createPrometheusEndpoint();
-      await expect(second.listen('127.0.0.1', port)).rejects.toMatchObject({ code: 'EADDRINUSE' });
-    } finally {
-      await endpoint.close();
-    }
-  });
-});

@@ -1,0 +1,125 @@
+// The LLM client instrumentations through the real `openai` client (a dev dependency of
+// @mltel/instrumentation-llm), against a fake OpenAI API on 127.0.0.1.
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { diag, metrics } from '@opentelemetry/api';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { captureDiag, sdkProvider } from '../test/harness.js';
+import { resolveConfig } from './config/env.js';
+import { startLlmInstrumentations } from './llm.js';
+
+const TOKENS = 'gen_ai.client.token.usage';
+const requireFromInstrumentation = createRequire(
+  fileURLToPath(new URL('../../instrumentation-llm/package.json', import.meta.url)),
+);
+
+let server: Server;
+let baseURL: string;
+let requests = 0;
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      requests++;
+      response.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          id: 'chatcmpl-1',
+          object: 'chat.completion',
+          created: 1,
+          model: 'gpt-4o-mini-2024-07-18',
+          choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+        }),
+      );
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+let sdk: ReturnType<typeof sdkProvider>;
+let log: ReturnType<typeof captureDiag>;
+beforeEach(() => {
+  log = captureDiag();
+  sdk = sdkProvider();
+  metrics.setGlobalMeterProvider(sdk.provider);
+  requests = 0;
+});
+afterEach(() => {
+  metrics.disable();
+  diag.disable();
+  expect(log.errors).toEqual([]);
+});
+
+/** One chat completion through the real client, required the CommonJS way. */
+async function chat(): Promise<void> {
+  const { OpenAI } = requireFromInstrumentation('openai') as {
+    OpenAI: new (options: {
+      apiKey: string;
+      baseURL: string;
+      maxRetries: number;
+    }) => {
+      chat: { completions: { create(body: unknown): Promise<unknown> } };
+    };
+  };
+  const client = new OpenAI({ apiKey: 'test-key', baseURL, maxRetries: 0 });
+  await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hello' }] });
+}
+
+async function tokens() {
+  return (await sdk.collect()).sums(TOKENS).map(([attributes, sum]) => [attributes['gen_ai.token.type'], sum]);
+}
+
+describe('startLlmInstrumentations', () => {
+  it('records the calls of the clients it names, until the function it returns is called', async () => {
+    const stop = startLlmInstrumentations(
+      resolveConfig({ env: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'openai' } }).config,
+    );
+    try {
+      await chat();
+      expect(requests).toBe(1);
+      expect(await tokens()).toEqual([
+        ['input', 10],
+        ['output', 5],
+      ]);
+      const [point] = (await sdk.collect()).histograms('gen_ai.client.operation.duration');
+      expect(point?.attributes).toMatchObject({
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.request.model': 'gpt-4o-mini',
+        'gen_ai.response.model': 'gpt-4o-mini-2024-07-18',
+        'server.address': '127.0.0.1',
+      });
+      expect(point?.count).toBe(1);
+    } finally {
+      stop();
+    }
+    await chat();
+    expect(requests).toBe(2);
+    expect(await tokens()).toEqual([
+      ['input', 10],
+      ['output', 5],
+    ]);
+    expect(log.warnings).toEqual([]);
+  });
+
+  it('instruments nothing when both clients are disabled', async () => {
+    const stop = startLlmInstrumentations(
+      resolveConfig({ env: { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'openai,anthropic' } }).config,
+    );
+    await chat();
+    stop();
+    expect(requests).toBe(1);
+    expect(await tokens()).toEqual([]);
+  });
+});
