@@ -5,7 +5,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { budgetAttrs, captureDiag, FakeClock, REFUSED, setup, SPENT, tempDir } from '../../test/harness.js';
 import { BudgetExceededError } from '../budgets/errors.js';
 import { FileStore } from './file.js';
-import { MemoryStore } from './memory.js';
 
 let log: ReturnType<typeof captureDiag>;
 let tmp: ReturnType<typeof tempDir>;
@@ -25,23 +24,6 @@ const HOUR = 3_600_000;
 function readJson(path: string): unknown {
   return JSON.parse(readFileSync(path, 'utf8'));
 }
-
-describe('MemoryStore', () => {
-  it('adds, reads and expires counters', async () => {
-    const clock = new FakeClock(T0);
-    const store = new MemoryStore(clock.now);
-    expect(store.description).toBe('memory');
-    expect(store.shared).toBe(false);
-    expect(await store.add('a', 5n, T0 + HOUR)).toBe(5n);
-    expect(await store.add('a', 7n, T0 + HOUR)).toBe(12n);
-    expect(await store.add('b', 1n, T0 + 2 * HOUR)).toBe(1n);
-    expect(await store.get(['a', 'b', 'missing'])).toEqual([12n, 1n, 0n]);
-    clock.set('2025-06-15T13:00:00.000Z');
-    expect(await store.get(['a', 'b'])).toEqual([0n, 1n]);
-    // An expired counter starts again from zero.
-    expect(await store.add('a', 3n, T0 + 3 * HOUR)).toBe(3n);
-  });
-});
 
 describe('FileStore', () => {
   it('totals survive a new FileStore on the same path, exactly (beyond 2^53)', async () => {
