@@ -1,5 +1,6 @@
 import { anthropicEventUsage, anthropicUsage, defaultProviderMeter } from '@mltel/genai';
 import type { ProviderCall, ProviderMeter } from '@mltel/genai';
+import { MLTEL_VERSION } from '@mltel/kit';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { instrumentMethod } from './api-promise.js';
 import type { CallShape } from './api-promise.js';
@@ -37,7 +38,7 @@ const MESSAGES: CallShape<unknown, { type?: unknown }> = {
  */
 export class AnthropicInstrumentation extends InstrumentationBase<LlmInstrumentationConfig> {
   constructor(config: LlmInstrumentationConfig = {}) {
-    super('@mltel/instrumentation-llm/anthropic', '0.1.0', config);
+    super('@mltel/instrumentation-llm/anthropic', MLTEL_VERSION, config);
   }
 
   protected init() {

@@ -3,6 +3,7 @@
 // `_thenUnwrap(transform)`), and a streaming call resolves to a `Stream` (an async iterable with
 // `controller`, `tee()`, `toReadableStream()`). The user must get those back unchanged.
 import type { ProviderCall, ProviderCallTimer, ProviderMeter, ProviderUsage, StreamOptions } from '@mltel/genai';
+import { isThenable } from '@mltel/kit';
 
 /** How one SDK method's calls are read. */
 export interface CallShape<R, C> {
@@ -17,14 +18,6 @@ export interface CallShape<R, C> {
 interface StainlessPromise<T> extends PromiseLike<T> {
   _thenUnwrap?<U>(transform: (data: T) => U): StainlessPromise<U>;
   asResponse?(): PromiseLike<unknown>;
-}
-
-function isThenable(value: unknown): value is StainlessPromise<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }
 
 /**
@@ -71,6 +64,8 @@ export function instrumentMethod<R, C>(
       timer.end();
       return result;
     }
+    // The guard narrows to PromiseLike; an SDK promise also offers its Stainless methods.
+    const promise = result as StainlessPromise<unknown>;
     const onData = (data: unknown): unknown => {
       try {
         if (streaming) return meter().observeStream(timer, data as AsyncIterable<C>, shape.stream);
@@ -81,16 +76,16 @@ export function instrumentMethod<R, C>(
       return data;
     };
     try {
-      if (typeof result._thenUnwrap === 'function' && typeof result.asResponse === 'function') {
+      if (typeof promise._thenUnwrap === 'function' && typeof promise.asResponse === 'function') {
         // Failures (HTTP errors after the SDK's retries, network errors) reject the response;
         // observing it through asResponse() reads no body, so a caller's own asResponse() works.
-        result.asResponse().then(undefined, (error: unknown) => timer.fail(error));
+        promise.asResponse().then(undefined, (error: unknown) => timer.fail(error));
         // Success is seen when the caller's await parses the body: the returned APIPromise is
         // the SDK's own, transformed by the identity (the stream is observed in place).
-        return result._thenUnwrap(onData);
+        return promise._thenUnwrap(onData);
       }
       // Not a Stainless promise (a future SDK): observe a side branch, return the original.
-      result.then(onData, (error: unknown) => timer.fail(error));
+      promise.then(onData, (error: unknown) => timer.fail(error));
     } catch {
       // Leave the call unrecorded rather than disturb it.
     }

@@ -1,5 +1,6 @@
 import { defaultProviderMeter, openAIResponseEventUsage, openAIUsage } from '@mltel/genai';
 import type { ProviderCall, ProviderMeter } from '@mltel/genai';
+import { MLTEL_VERSION } from '@mltel/kit';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { instrumentMethod } from './api-promise.js';
 import type { CallShape } from './api-promise.js';
@@ -55,7 +56,7 @@ const EMBEDDINGS: CallShape<unknown, unknown> = {
  */
 export class OpenAIInstrumentation extends InstrumentationBase<LlmInstrumentationConfig> {
   constructor(config: LlmInstrumentationConfig = {}) {
-    super('@mltel/instrumentation-llm/openai', '0.1.0', config);
+    super('@mltel/instrumentation-llm/openai', MLTEL_VERSION, config);
   }
 
   protected init() {
