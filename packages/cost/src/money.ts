@@ -3,7 +3,13 @@
 // million calls of $0.0000025 sum to exactly $2.5; the only float is the one made at export.
 // big.js rather than hand-written decimal parsing: it reads both "0.0000025" and 2.5e-6 exactly.
 import Big from 'big.js';
-import type { Usd } from './prices/types.js';
+
+/**
+ * A decimal amount of US dollars as a string (`"0.0000025"`), so prices keep every digit they
+ * were published with; numbers are accepted where a price is given in code and converted through
+ * their shortest decimal form.
+ */
+export type Usd = string | number;
 
 /** Whole pico-dollars (1e-12 USD). */
 export type Pico = bigint;

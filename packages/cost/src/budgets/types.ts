@@ -1,4 +1,4 @@
-import type { Usd } from '../prices/types.js';
+import type { Usd } from '../money.js';
 
 /** A budget window: calendar hour, day or month (UTC), or the last N seconds. */
 export type BudgetWindow = 'hour' | 'day' | 'month' | { rollingSeconds: number };

@@ -1,6 +1,7 @@
 import type Big from 'big.js';
 import { decimal } from '../money.js';
-import type { PriceEntry, PriceTier, Usd } from './types.js';
+import type { Usd } from '../money.js';
+import type { PriceEntry, PriceTier } from './types.js';
 
 /** The rates a price can have. */
 export const RATES = [

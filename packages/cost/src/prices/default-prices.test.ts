@@ -4,7 +4,8 @@ import { LITELLM_FIXTURE } from '../../test/harness.js';
 import { PriceCatalog, RATES } from './catalog.js';
 import { DEFAULT_PRICES, DEFAULT_PRICES_SOURCE } from './default-prices.js';
 import { loadPrices } from './load.js';
-import type { PriceEntry, Usd } from './types.js';
+import type { Usd } from '../money.js';
+import type { PriceEntry } from './types.js';
 
 const same = (a: Usd | undefined, b: Usd | undefined): boolean =>
   (a === undefined || new Big(a).eq(0)) && (b === undefined || new Big(b).eq(0))

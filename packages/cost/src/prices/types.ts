@@ -1,9 +1,4 @@
-/**
- * A decimal amount of US dollars as a string (`"0.0000025"`), so prices keep every digit they
- * were published with; numbers are accepted where a price is given in code and converted through
- * their shortest decimal form.
- */
-export type Usd = string | number;
+import type { Usd } from '../money.js';
 
 /** Prices that apply above a threshold of input tokens in one request (e.g. long-context rates). */
 export interface PriceTier {
