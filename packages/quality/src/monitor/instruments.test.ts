@@ -1,6 +1,6 @@
 import { metrics } from '@opentelemetry/api';
 import { announceProviderChange, MLTEL_VERSION } from '@mltel/kit';
-import { ML_BATCH_SIZE, ML_PREDICTION_CONFIDENCE } from '@mltel/semconv';
+import { ML_PREDICTIONS, ML_PREDICTION_CONFIDENCE } from '@mltel/semconv';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sdkProvider } from '../../test/harness.js';
 import { bindQualityInstruments, SCOPE_NAME } from './instruments.js';
@@ -28,14 +28,13 @@ function gauges() {
 }
 
 describe('bindQualityInstruments', () => {
-  it('creates the six catalog instruments under the @mltel/quality scope at MLTEL_VERSION', async () => {
+  it('creates the five catalog instruments it owns under the @mltel/quality scope at MLTEL_VERSION', async () => {
     const sdk = sdkProvider();
     const { gauges: g } = gauges();
     const binding = bindQualityInstruments(sdk.provider, g);
     const i = binding.get();
     i.predictions.add(2);
     i.confidence.record(0.9);
-    i.batchSize.record(8);
     i.alerts.add(1);
     const { resourceMetrics } = await sdk.reader.collect();
     const [scope] = resourceMetrics.scopeMetrics;
@@ -44,14 +43,13 @@ describe('bindQualityInstruments', () => {
     expect(SCOPE_NAME).toBe('@mltel/quality');
     const byName = new Map(scope!.metrics.map((m) => [m.descriptor.name, m]));
     expect([...byName.keys()].sort()).toEqual([
-      'ml.batch.size',
       'ml.drift.alerts',
       'ml.drift.score',
       'ml.model.accuracy',
       'ml.prediction.confidence',
       'ml.predictions',
     ]);
-    expect(byName.get('ml.batch.size')!.descriptor.unit).toBe(ML_BATCH_SIZE.unit);
+    expect(byName.get('ml.predictions')!.descriptor.unit).toBe(ML_PREDICTIONS.unit);
     expect(byName.get('ml.prediction.confidence')!.descriptor.description).toBe(ML_PREDICTION_CONFIDENCE.description);
     expect(byName.get('ml.model.accuracy')!.dataPoints.map((p) => p.value)).toEqual([0.75]);
     expect(byName.get('ml.drift.score')!.dataPoints.map((p) => p.value)).toEqual([0.5]);

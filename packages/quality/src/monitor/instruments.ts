@@ -2,7 +2,6 @@
 // rebuilt when the global provider changes, the two gauges' callbacks moved with them.
 import type { Counter, Histogram, MeterProvider, ObservableCallback } from '@opentelemetry/api';
 import {
-  ML_BATCH_SIZE,
   ML_DRIFT_ALERTS,
   ML_DRIFT_SCORE,
   ML_MODEL_ACCURACY,
@@ -18,7 +17,6 @@ export const SCOPE_NAME = '@mltel/quality';
 export interface QualityInstruments {
   predictions: Counter;
   confidence: Histogram;
-  batchSize: Histogram;
   alerts: Counter;
 }
 
@@ -41,7 +39,6 @@ export function bindQualityInstruments(
       const instruments: QualityInstruments = {
         predictions: meter.createCounter(ML_PREDICTIONS.name, instrumentOptions(ML_PREDICTIONS)),
         confidence: meter.createHistogram(ML_PREDICTION_CONFIDENCE.name, instrumentOptions(ML_PREDICTION_CONFIDENCE)),
-        batchSize: meter.createHistogram(ML_BATCH_SIZE.name, instrumentOptions(ML_BATCH_SIZE)),
         alerts: meter.createCounter(ML_DRIFT_ALERTS.name, instrumentOptions(ML_DRIFT_ALERTS)),
       };
       const accuracy = meter.createObservableGauge(ML_MODEL_ACCURACY.name, instrumentOptions(ML_MODEL_ACCURACY));

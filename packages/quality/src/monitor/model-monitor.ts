@@ -2,7 +2,7 @@
 // every profiled feature, the confidence and the predicted class against a reference profile.
 // Recording never throws into the application: bad input is counted (see `stats()`) and warned
 // about once per kind through `diag`. Options are read by options.ts, severities by thresholds.ts.
-import type { Attributes, ObservableResult } from '@opentelemetry/api';
+import type { Attributes, MeterProvider, ObservableResult } from '@opentelemetry/api';
 import {
   ATTR_ML_ALERT_SEVERITY,
   ATTR_ML_DRIFT_KIND,
@@ -14,6 +14,8 @@ import {
 } from '@mltel/semconv';
 import { BoundedValues, isNonNegativeFinite, WarnOnce } from '@mltel/kit';
 import type { ProviderBinding } from '@mltel/kit';
+import { createPipelineMeter } from '@mltel/pipeline';
+import type { PipelineMeter } from '@mltel/pipeline';
 import type { ReferenceProfile } from '../profile/types.js';
 import { QuantileSketch } from '../stats/quantile-sketch.js';
 import type {
@@ -53,6 +55,8 @@ export class ModelMonitor {
   private readonly warnings = new WarnOnce();
   private readonly instruments: ProviderBinding<QualityInstruments>;
   private readonly modelAttributes: Attributes;
+  private readonly meterProvider: MeterProvider | undefined;
+  private batches: PipelineMeter | undefined;
   private readonly classes: BoundedValues;
   private readonly classAttributes = new Map<string, Attributes>();
   private readonly features: Monitored[] = [];
@@ -81,6 +85,7 @@ export class ModelMonitor {
   constructor(options: ModelMonitorOptions) {
     const settings = readOptions(options, this.warnings);
     this.modelName = settings.modelName;
+    this.meterProvider = settings.meterProvider;
     this.modelAttributes = { [ATTR_ML_MODEL_NAME]: this.modelName };
     this.minSamples = settings.minSamples;
     this.onAlert = settings.onAlert;
@@ -260,7 +265,13 @@ export class ModelMonitor {
       return;
     }
     try {
-      this.instruments.get().batchSize.record(predictions.length, this.modelAttributes);
+      // ml.batch.size is owned by the pipeline meter: one instrument, one set of attributes.
+      this.batches ??= createPipelineMeter({
+        pipelineName: this.modelName,
+        meterProvider: this.meterProvider,
+        models: [this.modelName],
+      });
+      this.batches.recordBatch({ model: this.modelName, size: predictions.length });
     } catch (error) {
       this.warnings.warn('batch-error', `recording ml.batch.size failed: ${String(error)}`);
     }
