@@ -1,3 +1,5 @@
+import { OTHER_VALUE } from '@mltel/semconv';
+
 /** The `name` of a thrown object when it is a string (`TypeError`, `AbortError`); never throws. */
 export function errorNameOf(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
@@ -23,5 +25,5 @@ export function errorTypeOf(error: unknown): string {
     if (typeof ctor === 'string' && ctor !== '' && ctor !== 'Object') return ctor;
     return 'Error';
   }
-  return '_OTHER';
+  return OTHER_VALUE;
 }
