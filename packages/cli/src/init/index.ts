@@ -1,0 +1,11 @@
+export type { AlertDefinition, CaseSeries } from './alert-rules.js';
+export { alertExpr, alertRules, selectorLabels } from './alert-rules.js';
+export type { DeploymentParams } from './params.js';
+export { DEFAULT_PARAMS, NUMERIC_PARAMS, paramProblems } from './params.js';
+export type { RecordingRule, RuleGroup } from './recording-rules.js';
+export { recordingRules, sel } from './recording-rules.js';
+export { CATALOG_SERIES } from './catalog-names.js';
+export { metricNamesIn } from './promql-names.js';
+export { annotations, generatedHeader, renderRuleTests, renderRulesFile, rulesFileName } from './rules-file.js';
+export type { YamlValue } from './yaml.js';
+export { toYaml } from './yaml.js';
