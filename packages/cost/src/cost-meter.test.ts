@@ -8,12 +8,14 @@ import {
   budgetAttrs,
   captureDiag,
   COST,
+  EXCEEDED,
   FakeClock,
   LIMIT,
   LITELLM_FIXTURE,
   OPERATION,
   PROVIDER,
   REQUEST_COST,
+  REFUSED,
   REQUEST_MODEL,
   REMAINING,
   sdkProvider,
@@ -148,6 +150,31 @@ describe('every tracked call is priced', () => {
     expect(resourceMetrics.scopeMetrics.map((m) => [m.scope.name, m.scope.version])).toEqual([
       ['@mltel/cost', MLTEL_VERSION],
     ]);
+  });
+});
+
+describe('budget counters exist from the start (finding 11)', () => {
+  it('the first collection shows ml.budget.exceeded and ml.budget.refused at 0 for every budget', async () => {
+    const { collect } = setup({
+      budgets: [
+        { name: 'daily', limitUsd: 1, window: 'day', hardStop: true },
+        { name: 'burst', limitUsd: 1, window: { rollingSeconds: 60 } },
+      ],
+    });
+    const c = await collect();
+    const zeros = [
+      { attributes: budgetAttrs('burst', 'rolling'), value: 0 },
+      { attributes: budgetAttrs('daily', 'day'), value: 0 },
+    ];
+    expect(c.points(EXCEEDED)).toEqual(zeros);
+    expect(c.points(REFUSED)).toEqual(zeros);
+  });
+
+  it('without budgets, no budget series at all', async () => {
+    const { collect } = setup();
+    const c = await collect();
+    expect(c.points(EXCEEDED)).toEqual([]);
+    expect(c.points(REFUSED)).toEqual([]);
   });
 });
 

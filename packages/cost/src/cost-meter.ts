@@ -35,8 +35,33 @@ import type { BudgetStore } from './stores/types.js';
 
 /** Instrumentation scope of the cost meter. */
 export const SCOPE_NAME = '@mltel/cost';
-const MAX_SERIES = 2000;
+/**
+ * The most `ml.cost.usd` / `ml.cost.request.usd` series (provider x model x operation x task);
+ * further ones are charged to the one series `{gen_ai.provider.name="_OTHER"}`. Below the SDK's
+ * per-instrument cardinality limit (2,000) so the SDK never folds series into its own overflow
+ * set, and the observable totals and the histogram always hold the same series.
+ */
+export const MAX_COST_SERIES = 1000;
+/** Provider, model and operation values of `record()` are truncated to this many characters. */
+export const MAX_LABEL_LENGTH = 128;
+/** Distinct `gen_ai.provider.name` values `record()` admits; further ones are `_OTHER`. */
+export const MAX_PROVIDERS = 50;
+/** Distinct `gen_ai.request.model` values `record()` admits; further ones are `_OTHER`. */
+export const MAX_MODELS = 200;
+/** Distinct `gen_ai.operation.name` values `record()` admits; further ones are `_OTHER`. */
+export const MAX_OPERATIONS = 50;
+/** The most one call may cost, in US dollars: a larger amount is a bug upstream, dropped. */
+export const MAX_CALL_USD = 1e6;
+/** The most of any usage quantity (tokens, images, seconds, characters) one call may report. */
+export const MAX_CALL_TOKENS = 1e12;
+const MAX_CALL_PICO = BigInt(MAX_CALL_USD) * 1_000_000_000_000n;
+// The model as given, kept for price lookups and budget scopes: longer than any real name.
+const MAX_PRICED_MODEL_LENGTH = 256;
+// Past this many unpriced models, one line says more exist (each is counted, never logged).
+const MAX_UNPRICED_WARNINGS = 10;
 const MAX_WAITING = 10_000;
+const OVERFLOW_SERIES: Attributes = Object.freeze({ [ATTR_GEN_AI_PROVIDER_NAME]: OTHER_VALUE });
+const OVERFLOW_KEY = JSON.stringify(Object.entries(OVERFLOW_SERIES));
 
 /** Options of a cost meter. */
 export interface CostMeterOptions {
@@ -106,6 +131,10 @@ export class CostMeter {
   private readonly warnings = new WarnOnce();
   private readonly totals = new Map<string, Series>();
   private readonly tasks: BoundedValues;
+  private readonly providers: BoundedValues;
+  private readonly models: BoundedValues;
+  private readonly operations: BoundedValues;
+  private readonly unpricedWarned = new Set<string>();
   private readonly store: BudgetStore;
   private readonly now: () => number;
   private readonly binding: ProviderBinding<CostInstruments>;
@@ -118,7 +147,10 @@ export class CostMeter {
     this.binding = new ProviderBinding(SCOPE_NAME, (meter, callbacks) => this.createInstruments(meter, callbacks), {
       meterProvider: config.meterProvider,
     });
-    this.tasks = new BoundedValues(ATTR_ML_TASK_NAME, 100, 128, this.warnings);
+    this.tasks = new BoundedValues(ATTR_ML_TASK_NAME, 100, MAX_LABEL_LENGTH, this.warnings);
+    this.providers = new BoundedValues(ATTR_GEN_AI_PROVIDER_NAME, MAX_PROVIDERS, MAX_LABEL_LENGTH, this.warnings);
+    this.models = new BoundedValues(ATTR_GEN_AI_REQUEST_MODEL, MAX_MODELS, MAX_LABEL_LENGTH, this.warnings);
+    this.operations = new BoundedValues(ATTR_GEN_AI_OPERATION_NAME, MAX_OPERATIONS, MAX_LABEL_LENGTH, this.warnings);
     if (config.defaultPrices !== false) this.catalog.add(DEFAULT_PRICES, 'default');
     for (const problem of this.catalog.add(config.prices ?? [], 'user')) {
       diag.warn(`mltel: a price given in code is ignored: ${problem}.`);
@@ -169,31 +201,50 @@ export class CostMeter {
     return { usd: picoToUsd(pico), pico, match };
   }
 
-  /** Records a cost directly: an amount in dollars, or usage to be priced. Never throws. */
+  /**
+   * Records a cost directly: an amount in dollars, or usage to be priced. Never throws. Provider,
+   * model and operation are truncated and capped (see {@link MAX_PROVIDERS}); an amount or a usage
+   * quantity out of the plausible range ({@link MAX_CALL_USD}, {@link MAX_CALL_TOKENS}) is dropped.
+   */
   record(cost: CostRecord): void {
     try {
-      if (typeof cost !== 'object' || cost === null || typeof cost.provider !== 'string') {
+      if (typeof cost !== 'object' || cost === null || typeof cost.provider !== 'string' || cost.provider === '') {
         this.warnings.warn('record:call', `record() needs { provider, usd or usage }, got ${describeValue(cost)}`);
         return;
       }
-      const model = typeof cost.model === 'string' ? cost.model : undefined;
-      const attributes: Attributes = { [ATTR_GEN_AI_PROVIDER_NAME]: cost.provider };
-      if (model !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = model;
-      if (typeof cost.operation === 'string') attributes[ATTR_GEN_AI_OPERATION_NAME] = cost.operation;
-      const context = this.context(cost.provider, model, undefined, cost.task);
-      if (cost.usd !== undefined) {
-        const amount = decimal(cost.usd);
+      const provider = this.providers.admit(cost.provider);
+      if (provider === undefined) return;
+      // The names as given (bounded in length) select prices and budgets; the admitted ones label series.
+      const givenProvider = cost.provider.slice(0, MAX_LABEL_LENGTH);
+      const rawModel = cost.model;
+      const model =
+        typeof rawModel === 'string' && rawModel !== '' ? rawModel.slice(0, MAX_PRICED_MODEL_LENGTH) : undefined;
+      const attributes: Attributes = { [ATTR_GEN_AI_PROVIDER_NAME]: provider };
+      if (model !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = this.models.admit(model);
+      const operation = cost.operation;
+      if (typeof operation === 'string' && operation !== '') {
+        attributes[ATTR_GEN_AI_OPERATION_NAME] = this.operations.admit(operation);
+      }
+      const task = cost.task;
+      const context = this.context(givenProvider, model, undefined, typeof task === 'string' ? task : undefined);
+      const usd = cost.usd;
+      if (usd !== undefined) {
+        const amount = decimal(usd);
         if (amount === undefined) {
           this.warnings.warn(
             'record:usd',
-            `usd must be a number of dollars >= 0, got ${describeValue(cost.usd)}; it is dropped`,
+            `usd must be a number of dollars >= 0, got ${describeValue(usd)}; it is dropped`,
           );
+          return;
+        }
+        if (amount.gt(MAX_CALL_USD)) {
+          this.implausible('usd', `a cost of more than $${MAX_CALL_USD} for one call`);
           return;
         }
         this.charge(attributes, context, toPico(amount));
         return;
       }
-      this.priceAndCharge(cost.provider, model, undefined, attributes, context, cost.usage, true);
+      this.priceAndCharge(givenProvider, model, undefined, attributes, context, cost.usage, true);
     } catch {
       this.warnings.warn('record:getter', 'a cost record threw while read; it is dropped');
     }
@@ -255,6 +306,13 @@ export class CostMeter {
     usage: ProviderUsage | undefined,
     succeeded: boolean,
   ): void {
+    if (!plausibleUsage(usage)) {
+      this.implausible(
+        'usage',
+        `a usage quantity above ${MAX_CALL_TOKENS} (tokens, images, seconds or characters) in one call`,
+      );
+      return;
+    }
     // The model that answered is the one billed; the requested one is the fallback.
     const at = this.now();
     const match =
@@ -266,12 +324,7 @@ export class CostMeter {
       if (attributes[ATTR_GEN_AI_REQUEST_MODEL] !== undefined)
         unpriced[ATTR_GEN_AI_REQUEST_MODEL] = attributes[ATTR_GEN_AI_REQUEST_MODEL];
       this.binding.get().unpriced.add(1, unpriced);
-      const name = responseModel ?? model ?? '(no model)';
-      this.warnings.warn(
-        `unpriced:${provider}:${name}`,
-        `no price for model ${JSON.stringify(name.slice(0, 128))} at ${provider}: its calls count in ml.cost.unpriced, not in ml.cost.usd. ` +
-          'Fix: add its price (the prices option, or a price file in MLTEL_PRICES).',
-      );
+      this.warnUnpriced(provider, responseModel ?? model ?? '(no model)');
       return;
     }
     const cost = callCost(match.price, usage, succeeded);
@@ -282,23 +335,61 @@ export class CostMeter {
       );
     }
     if (cost.pico === 0n && !reportsUsage(usage)) return;
+    if (cost.pico > MAX_CALL_PICO) {
+      this.implausible('usd', `a cost of more than $${MAX_CALL_USD} for one call`);
+      return;
+    }
     this.charge(attributes, context, cost.pico);
   }
 
+  // One line per kind of implausible value: it is a bug upstream, and one bad value must never
+  // turn a total into +Inf for the life of the process.
+  private implausible(kind: 'usd' | 'usage', what: string): void {
+    this.warnings.warn(
+      `implausible:${kind}`,
+      `${what} is outside the plausible range (a call costs at most $${MAX_CALL_USD}, reports at most ` +
+        `${MAX_CALL_TOKENS} of any unit); it is dropped, not counted. Fix: check the value passed to mltel`,
+    );
+  }
+
+  // Named once per model, for the first few models: each is a price to add. Past those, one line
+  // says more exist; every call is still counted in ml.cost.unpriced.
+  private warnUnpriced(provider: string, name: string): void {
+    const key = `${provider.slice(0, MAX_LABEL_LENGTH)}\u0000${name.slice(0, MAX_LABEL_LENGTH)}`;
+    if (this.unpricedWarned.has(key)) return;
+    if (this.unpricedWarned.size >= MAX_UNPRICED_WARNINGS) {
+      this.warnings.warn(
+        'unpriced:more',
+        `more than ${MAX_UNPRICED_WARNINGS} models have no price; their calls count in ml.cost.unpriced ` +
+          '(by gen_ai.request.model), not in ml.cost.usd. Fix: add their prices (MLTEL_PRICES)',
+      );
+      return;
+    }
+    this.unpricedWarned.add(key);
+    diag.warn(
+      `mltel: no price for model ${JSON.stringify(name.slice(0, MAX_LABEL_LENGTH))} at ${provider.slice(0, MAX_LABEL_LENGTH)}: its calls count in ml.cost.unpriced, not in ml.cost.usd. ` +
+        'Fix: add its price (the prices option, or a price file in MLTEL_PRICES).',
+    );
+  }
+
+  // Spend always reaches the budgets, whatever the series count: past MAX_COST_SERIES a call's
+  // series is the overflow one, which is never refused (it is created outside the cap).
   private charge(attributes: Attributes, context: ChargeContext, pico: Pico): void {
     const task = context.task === undefined ? undefined : this.tasks.admit(context.task);
-    const series = task === undefined ? attributes : { ...attributes, [ATTR_ML_TASK_NAME]: task };
-    const key = JSON.stringify(Object.entries(series).sort());
+    let series = task === undefined ? attributes : { ...attributes, [ATTR_ML_TASK_NAME]: task };
+    let key = JSON.stringify(Object.entries(series).sort());
     let total = this.totals.get(key);
+    if (total === undefined && this.totals.size >= MAX_COST_SERIES) {
+      this.warnings.warn(
+        'series',
+        `more than ${MAX_COST_SERIES} cost series (provider x model x operation x task); further ones are recorded as ` +
+          `${ATTR_GEN_AI_PROVIDER_NAME}="${OTHER_VALUE}" (budgets count them as usual)`,
+      );
+      series = OVERFLOW_SERIES;
+      key = OVERFLOW_KEY;
+      total = this.totals.get(key);
+    }
     if (total === undefined) {
-      if (this.totals.size >= MAX_SERIES) {
-        this.warnings.warn(
-          'series',
-          `more than ${MAX_SERIES} cost series; further ones are recorded as ${OTHER_VALUE}`,
-        );
-        this.charge({ [ATTR_GEN_AI_PROVIDER_NAME]: OTHER_VALUE }, { ...context, task: undefined }, pico);
-        return;
-      }
       total = { attributes: series, pico: 0n };
       this.totals.set(key, total);
     }
@@ -353,11 +444,37 @@ export class CostMeter {
       },
       [limit, spent, remaining],
     );
+    const exceeded = meter.createCounter(ML_BUDGET_EXCEEDED.name, instrumentOptions(ML_BUDGET_EXCEEDED));
+    const refused = meter.createCounter(ML_BUDGET_REFUSED.name, instrumentOptions(ML_BUDGET_REFUSED));
+    // The budgets are a closed set: their counters exist at 0 from the first export, so the
+    // first crossing is an increase that increase()/rate() see (a series born at 1 is not).
+    for (const attributes of this.budgets.series) {
+      exceeded.add(0, attributes);
+      refused.add(0, attributes);
+    }
     return {
       request: meter.createHistogram(ML_COST_REQUEST_USD.name, instrumentOptions(ML_COST_REQUEST_USD)),
       unpriced: meter.createCounter(ML_COST_UNPRICED.name, instrumentOptions(ML_COST_UNPRICED)),
-      exceeded: meter.createCounter(ML_BUDGET_EXCEEDED.name, instrumentOptions(ML_BUDGET_EXCEEDED)),
-      refused: meter.createCounter(ML_BUDGET_REFUSED.name, instrumentOptions(ML_BUDGET_REFUSED)),
+      exceeded,
+      refused,
     };
   }
+}
+
+function plausibleUsage(usage: ProviderUsage | undefined): boolean {
+  if (usage === undefined || usage === null || typeof usage !== 'object') return true;
+  for (const value of [
+    usage.inputTokens,
+    usage.outputTokens,
+    usage.cacheReadInputTokens,
+    usage.cacheCreationInputTokens,
+    usage.reasoningTokens,
+    usage.images,
+    usage.audioSeconds,
+    usage.videoSeconds,
+    usage.characters,
+  ]) {
+    if (typeof value === 'number' && value > MAX_CALL_TOKENS) return false;
+  }
+  return true;
 }

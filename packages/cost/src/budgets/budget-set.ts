@@ -91,6 +91,11 @@ export class BudgetSet {
     return this.budgets.map((b) => b.config.name);
   }
 
+  /** The attributes of every budget's series (`ml.budget.name`, `ml.budget.window`). */
+  get series(): Record<string, string>[] {
+    return this.budgets.map((b) => b.attributes);
+  }
+
   /** Throws a {@link BudgetExceededError} when a matching hard-stop budget is spent. */
   check(context: ChargeContext): void {
     for (const budget of this.budgets) {
