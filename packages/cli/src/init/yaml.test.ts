@@ -20,9 +20,9 @@ describe('toYaml', () => {
     );
   });
 
-  it('quotes what YAML would read as another type, and doubles single quotes', () => {
-    expect(toYaml({ a: 'true', b: '30m', c: "it's", d: '1', e: 'a: b', f: '' })).toBe(
-      `a: 'true'\nb: '30m'\nc: 'it''s'\nd: '1'\ne: 'a: b'\nf: ''\n`,
+  it('quotes what YAML would read as another type, in double quotes unless a double quote is inside', () => {
+    expect(toYaml({ a: 'true', b: '30m', c: "it's", d: '1', e: 'a: b', f: '', g: 'x="1"', h: `x="'"` })).toBe(
+      `a: "true"\nb: "30m"\nc: "it's"\nd: "1"\ne: "a: b"\nf: ""\ng: 'x="1"'\nh: "x=\\"'\\""\n`,
     );
   });
 

@@ -1,7 +1,8 @@
 // A small YAML writer for the files `mltel init` generates (rules, configs): maps, lists,
-// strings, numbers and booleans. A string YAML could read as something else goes in single quotes
-// (double quotes, JSON-escaped, when it holds control characters); a string with a newline becomes
-// a literal block, so long PromQL stays readable.
+// strings, numbers and booleans. A string YAML could read as something else is quoted the way
+// Biome formats YAML (double quotes, JSON-escaped; single quotes when the string holds a double
+// quote and no single one), so `biome check` leaves generated files alone; a string with a newline
+// becomes a literal block.
 
 /** A value the writer accepts. */
 export type YamlValue = string | number | boolean | null | readonly YamlValue[] | { readonly [key: string]: YamlValue };
@@ -17,9 +18,10 @@ function scalar(value: string | number | boolean | null): string {
   }
   if (typeof value === 'boolean') return String(value);
   if (PLAIN.test(value) && !RESERVED.test(value) && !value.endsWith(' ') && !value.includes(': ')) return value;
-  // Single quotes need no escaping but of the quote itself; control characters need double quotes.
+  // Biome's YAML style: double quotes, single ones when that saves escaping a double quote.
   const control = [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
-  return control ? JSON.stringify(value) : `'${value.replaceAll("'", "''")}'`;
+  if (value.includes('"') && !value.includes("'") && !control) return `'${value}'`;
+  return JSON.stringify(value);
 }
 
 function key(name: string): string {
