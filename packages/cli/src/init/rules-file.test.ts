@@ -25,7 +25,7 @@ describe('the generated rules files', () => {
     const text = renderRulesFile({ ...DEFAULT_PARAMS, runbookBase: 'https://example.test/runbooks' });
     expect(text).toContain('runbook_url: "https://example.test/runbooks#mltelbudgetexhausted"');
     expect(text).toContain(
-      "      - alert: MltelBudgetExhausted\n        expr: \"job_ml_budget_name_ml_budget_window:ml_budget:used_ratio >= 1\"\n        for: \"1m\"\n        labels:\n          severity: critical",
+      '      - alert: MltelBudgetExhausted\n        expr: "job_ml_budget_name_ml_budget_window:ml_budget:used_ratio >= 1"\n        for: "1m"\n        labels:\n          severity: critical',
     );
   });
 
