@@ -18,6 +18,40 @@ function setup(
 }
 
 describe('createPrometheusEndpoint', () => {
+  it('concurrent scrapes share one collection; a later scrape collects again', async () => {
+    let merges = 0;
+    const { endpoint, meter } = setup({
+      merge: async (rm) => {
+        merges++;
+        await new Promise((r) => setTimeout(r, 20));
+        return rm;
+      },
+    });
+    const counter = meter.createCounter('ml.tasks', { unit: '{task}' });
+    counter.add(1);
+    const texts = await Promise.all(Array.from({ length: 50 }, () => endpoint.scrape()));
+    expect(merges).toBe(1);
+    expect(new Set(texts).size).toBe(1);
+    expect(texts[0]).toContain('ml_tasks_total 1');
+    counter.add(1);
+    expect(await endpoint.scrape()).toContain('ml_tasks_total 2');
+    expect(merges).toBe(2);
+  });
+
+  it('a failed collection fails the scrapes that shared it, and the next one collects anew', async () => {
+    let fail = true;
+    const { endpoint } = setup({
+      merge: async (rm) => {
+        if (fail) throw new Error('merge failed');
+        return rm;
+      },
+    });
+    const results = await Promise.allSettled([endpoint.scrape(), endpoint.scrape()]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    fail = false;
+    await expect(endpoint.scrape()).resolves.toContain('target_info');
+  });
+
   it('scrapes OTel-compatible names, without scope labels, and the resource on target_info', async () => {
     const { endpoint, meter } = setup();
     meter.createCounter('ml.tasks', { unit: '{task}' }).add(2, { 'ml.task.name': 'a' });

@@ -4,7 +4,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPrometheusEndpoint } from './reader.js';
-import { CompatPrometheusSerializer } from './serializer.js';
+import { CompatPrometheusSerializer, SLICE_POINTS } from './serializer.js';
 
 afterEach(() => metrics.disable());
 
@@ -67,5 +67,38 @@ describe('CompatPrometheusSerializer', () => {
     const collected = await endpoint.reader.collect();
     new CompatPrometheusSerializer().serialize(collected.resourceMetrics);
     expect(collected.resourceMetrics.scopeMetrics[0]!.metrics[0]!.descriptor.name).toBe('ml.tasks');
+  });
+
+  it('serializeSliced writes the same text as serialize, yielding to the event loop meanwhile', async () => {
+    const { endpoint, meter, provider } = setup();
+    const many = SLICE_POINTS * 3 + 7;
+    const counter = meter.createCounter('ml.tasks', { unit: '{task}', description: 'tasks' });
+    const gauge = meter.createGauge('ml.model.accuracy', { unit: '1' });
+    const histogram = meter.createHistogram('ml.task.duration', {
+      unit: 's',
+      advice: { explicitBucketBoundaries: [1] },
+    });
+    for (let i = 0; i < many; i++) {
+      counter.add(i, { 'ml.task.name': `t${i}`, quote: 'a"b\\c\nd' });
+      histogram.record(i % 3, { 'ml.task.name': `t${i % 400}` });
+    }
+    gauge.record(0.5);
+    meter.createUpDownCounter('ml.empty', { unit: '1' });
+    // Two meters with the same metric name: one family, its metadata written once.
+    provider.getMeter('other').createCounter('ml.tasks', { unit: '{task}', description: 'tasks' }).add(1, { x: 'y' });
+    const { resourceMetrics } = await endpoint.reader.collect();
+    const serializer = new CompatPrometheusSerializer(undefined, false, undefined, false, true);
+    let turns = 0;
+    const ticking = setInterval(() => turns++, 0);
+    const sliced = await serializer.serializeSliced(resourceMetrics, 0);
+    clearInterval(ticking);
+    expect(sliced).toBe(serializer.serialize(resourceMetrics));
+    expect(sliced.split('\n').filter((line) => line.startsWith('ml_tasks_total{')).length).toBe(many + 1);
+    expect(turns).toBeGreaterThan(0);
+    const empty = await new CompatPrometheusSerializer(undefined, false, undefined, true, true).serializeSliced({
+      resource: resourceMetrics.resource,
+      scopeMetrics: [],
+    });
+    expect(empty).toBe('# no registered metrics');
   });
 });

@@ -1,14 +1,20 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MetricsServer } from './server.js';
+import { MetricsServer, SERVER_LIMITS } from './server.js';
+import type { MetricsServerOptions } from './server.js';
 
 const servers: MetricsServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
-async function serve(scrape: () => Promise<string>): Promise<{ server: MetricsServer; base: string }> {
-  const server = new MetricsServer({ scrape });
+async function serve(
+  scrape: () => Promise<string | Buffer>,
+  options?: MetricsServerOptions,
+): Promise<{ server: MetricsServer; base: string }> {
+  const server = new MetricsServer({ scrape }, options);
   servers.push(server);
   const address = await server.listen('127.0.0.1', 0);
   expect(address.address).toBe('127.0.0.1');
@@ -27,6 +33,79 @@ describe('MetricsServer', () => {
     expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
     expect(await response.text()).toBe('# scrape 1\n');
     expect(await (await get(`${base}/metrics?name[]=ml_tasks_total`)).text()).toBe('# scrape 2\n');
+  });
+
+  it('HEAD /metrics runs no collection', async () => {
+    let scrapes = 0;
+    const { base } = await serve(async () => `# scrape ${++scrapes}\n`);
+    const head = await get(`${base}/metrics`, { method: 'HEAD' });
+    expect([head.status, head.headers.get('content-type'), scrapes]).toEqual([
+      200,
+      'text/plain; version=0.0.4; charset=utf-8',
+      0,
+    ]);
+  });
+
+  it('serves a Buffer body as is', async () => {
+    const { base } = await serve(async () => Buffer.from('# bytes é\n'));
+    expect(await (await get(`${base}/metrics`)).text()).toBe('# bytes é\n');
+  });
+
+  it('holds at most maxConnections connections; the extra ones are closed as they arrive', async () => {
+    expect(SERVER_LIMITS.maxConnections).toBe(32);
+    const { base } = await serve(async () => 'x\n', { maxConnections: 3 });
+    const port = Number(new URL(base).port);
+    const sockets: Socket[] = [];
+    const closedEarly = await Promise.all(
+      Array.from(
+        { length: 5 },
+        () =>
+          new Promise<boolean>((resolve) => {
+            const socket = connect({ host: '127.0.0.1', port });
+            sockets.push(socket);
+            const timer = setTimeout(() => resolve(false), 1_000);
+            socket.on('error', () => {});
+            socket.once('close', () => {
+              clearTimeout(timer);
+              resolve(true);
+            });
+          }),
+      ),
+    );
+    for (const socket of sockets) socket.destroy();
+    expect(closedEarly.filter(Boolean).length).toBe(2);
+  });
+
+  it('closes a connection that stays silent, and one slow to send its headers', async () => {
+    const { base } = await serve(async () => 'x\n', {
+      idleTimeoutMs: 300,
+      headersTimeoutMs: 300,
+      requestTimeoutMs: 600,
+      keepAliveTimeoutMs: 300,
+    });
+    const port = Number(new URL(base).port);
+    const closedWithin = (socket: Socket): Promise<number | undefined> =>
+      new Promise((resolve) => {
+        const started = Date.now();
+        socket.on('error', () => {});
+        const timer = setTimeout(() => resolve(undefined), 4_000);
+        socket.once('close', () => {
+          clearTimeout(timer);
+          resolve(Date.now() - started);
+        });
+      });
+    const silent = connect({ host: '127.0.0.1', port });
+    const slow = connect({ host: '127.0.0.1', port }, () => {
+      // Part of a request line, then a header byte now and then: never idle, never complete.
+      slow.write('GET /metrics HTTP/1.1\r\n');
+      const drip = setInterval(() => slow.writable && slow.write('x'), 100);
+      slow.once('close', () => clearInterval(drip));
+    });
+    const [silentMs, slowMs] = await Promise.all([closedWithin(silent), closedWithin(slow)]);
+    silent.destroy();
+    slow.destroy();
+    expect(silentMs).toBeDefined();
+    expect(slowMs).toBeDefined();
   });
 
   it('answers HEAD without a body, /healthz with ok, other paths with 404 and other methods with 405', async () => {

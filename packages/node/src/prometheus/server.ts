@@ -1,25 +1,85 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WarnOnce } from '@mltel/kit';
 
 /** What the metrics server serves. */
 export interface MetricsSource {
-  /** The exposition text of the current metrics. */
-  scrape(): Promise<string>;
+  /** The exposition text of the current metrics (a Buffer: encoded once for many responses). */
+  scrape(): Promise<string | Buffer>;
 }
+
+/** The bounds of the metrics server (all documented in packages/node/README.md and docs/node.md). */
+export interface MetricsServerOptions {
+  /** Connections held at once; more are closed as they arrive (default {@link SERVER_LIMITS}). */
+  maxConnections?: number;
+  /** Time (ms) for a client to send a request's headers, from its connection. */
+  headersTimeoutMs?: number;
+  /** Time (ms) for a client to send a whole request. */
+  requestTimeoutMs?: number;
+  /** Time (ms) a kept-alive connection may wait idle for its next request. */
+  keepAliveTimeoutMs?: number;
+  /** Time (ms) of no traffic at all after which a connection is closed (also one that never sends). */
+  idleTimeoutMs?: number;
+}
+
+/**
+ * The server's default bounds. 32 connections are many more than any set of Prometheus servers
+ * scraping one target needs, and few enough that a flood of connections cannot take the
+ * application's file descriptors (1,100 idle connections did). A connection silent for 10 s, or
+ * slow to send its request's headers for 5 s, is closed, so idle ones cannot hold the slots.
+ */
+export const SERVER_LIMITS: Required<MetricsServerOptions> = {
+  maxConnections: 32,
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  // Prometheus gives up on a scrape after 10 s by default: a connection silent for that long is
+  // of no use to anyone, and one that connects and never sends a byte is only bounded by this.
+  idleTimeoutMs: 10_000,
+};
 
 const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 /**
  * A small HTTP server for `/metrics` (Prometheus text format) and `/healthz`. Kept apart from the
- * serializer; unref'd, so it never keeps the application alive.
+ * serializer; unref'd, so it never keeps the application alive. Bounded: at most
+ * `maxConnections` connections, each closed when it idles or is slow to send its request.
  */
 export class MetricsServer {
   private readonly server: Server;
   private listening = false;
+  private readonly warnings = new WarnOnce();
 
-  constructor(private readonly source: MetricsSource) {
-    this.server = createServer(this.handle).unref();
+  constructor(
+    private readonly source: MetricsSource,
+    options: MetricsServerOptions = {},
+  ) {
+    const limits = { ...SERVER_LIMITS, ...options };
+    this.server = createServer(
+      {
+        headersTimeout: limits.headersTimeoutMs,
+        requestTimeout: limits.requestTimeoutMs,
+        keepAliveTimeout: limits.keepAliveTimeoutMs,
+        // The timeouts above are checked this often (Node's default, 30 s, lets idle sockets pile up).
+        connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+      },
+      this.handle,
+    ).unref();
+    this.server.maxConnections = limits.maxConnections;
+    this.server.timeout = limits.idleTimeoutMs;
+    // Past the listen, a server error (EMFILE on accept, ...) must not become an uncaught
+    // exception in the application: it is logged once and the server goes on.
+    this.server.on('error', (error: NodeJS.ErrnoException) => {
+      if (!this.listening) return;
+      this.warnings.warn(`server:${error.code ?? error.message}`, `metrics server: ${error.message}`);
+    });
+    this.server.on('drop', () => {
+      this.warnings.warn(
+        'drop',
+        `metrics server: more than ${limits.maxConnections} connections at once; the extra ones are closed as they arrive.`,
+      );
+    });
   }
 
   /** Starts listening; rejects with the listen error (EADDRINUSE, EACCES, ...). */
@@ -57,6 +117,11 @@ export class MetricsServer {
     }
     if (path !== '/metrics') {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics\n');
+      return;
+    }
+    // HEAD is a liveness probe of the endpoint: no collection for a body that is not sent.
+    if (request.method === 'HEAD') {
+      response.writeHead(200, { 'content-type': CONTENT_TYPE }).end();
       return;
     }
     this.source.scrape().then(

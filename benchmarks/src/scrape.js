@@ -1,0 +1,103 @@
+// The event-loop stall of one Prometheus scrape of 10k series: the longest time the
+// application's thread is blocked while a scrape is served (the app cannot answer its own requests
+// meanwhile), mltel's endpoint against prom-client's `register.metrics()` for the same series, in
+// one process, alternating. Run with `node src/scrape.js` in benchmarks/ (after the build).
+// Prints Markdown. The endpoint is taken from the build output: it is not public API.
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import promClient from 'prom-client';
+import { createPrometheusEndpoint } from '../../packages/node/dist/prometheus/reader.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+// 10k series: 5 counters and 5 gauges of 1000 series each (under the SDK's 2000-per-instrument limit).
+const INSTRUMENTS = 10;
+const SERIES = 1000;
+
+const labels = (i) => ({ 'ml.model.name': `model_${i % 100}`, 'ml.task.name': `task_${Math.floor(i / 100)}` });
+
+function mltel() {
+  const endpoint = createPrometheusEndpoint();
+  const provider = new MeterProvider({ readers: [endpoint.reader] });
+  const meter = provider.getMeter('bench');
+  for (let k = 0; k < INSTRUMENTS; k++) {
+    const name = `bench.metric_${k}`;
+    const instrument =
+      k % 2 === 0
+        ? meter.createCounter(name, { unit: '{task}', description: 'bench counter' })
+        : meter.createUpDownCounter(name, { unit: '{task}', description: 'bench gauge' });
+    for (let i = 0; i < SERIES; i++) instrument.add(i + 1, labels(i));
+  }
+  return { name: 'mltel `/metrics` (collect + serialize)', scrape: () => endpoint.scrape() };
+}
+
+function prom() {
+  const registry = new promClient.Registry();
+  for (let k = 0; k < INSTRUMENTS; k++) {
+    const options = {
+      name: `bench_metric_${k}`,
+      help: 'bench',
+      labelNames: ['ml_model_name', 'ml_task_name'],
+      registers: [registry],
+    };
+    const metric = k % 2 === 0 ? new promClient.Counter(options) : new promClient.Gauge(options);
+    for (let i = 0; i < SERIES; i++) {
+      const l = labels(i);
+      metric.inc({ ml_model_name: l['ml.model.name'], ml_task_name: l['ml.task.name'] }, i + 1);
+    }
+  }
+  return { name: 'prom-client `register.metrics()`', scrape: () => registry.metrics() };
+}
+
+// The longest gap between two turns of the event loop while `scrape` runs: a setImmediate chain
+// records each turn; a synchronous block of the scrape shows as one long gap.
+async function stall(scrape) {
+  let last = performance.now();
+  let max = 0;
+  let running = true;
+  const tick = () => {
+    const now = performance.now();
+    if (now - last > max) max = now - last;
+    last = now;
+    if (running) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const started = performance.now();
+  const body = await scrape();
+  const total = performance.now() - started;
+  running = false;
+  await new Promise((resolve) => setImmediate(resolve));
+  return { max, total, bytes: Buffer.byteLength(body) };
+}
+
+const quantile = (values, q) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+};
+const fmt = (n) => n.toFixed(1);
+
+const variants = [mltel(), prom()];
+const results = new Map(variants.map((v) => [v.name, { max: [], total: [], bytes: 0 }]));
+for (const v of variants) await stall(v.scrape); // warm-up
+for (let round = 0; round < ROUNDS; round++) {
+  for (const v of round % 2 === 0 ? variants : [...variants].reverse()) {
+    const r = await stall(v.scrape);
+    const into = results.get(v.name);
+    into.max.push(r.max);
+    into.total.push(r.total);
+    into.bytes = r.bytes;
+  }
+}
+
+console.log(
+  `Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${new Date().toISOString().slice(0, 10)}`,
+);
+console.log(`${INSTRUMENTS * SERIES} series, ${ROUNDS} rounds alternating, after one warm-up each\n`);
+console.log('| scrape | longest stall ms: median (min–max) | whole scrape ms: median (min–max) | body kB |');
+console.log('|---|---:|---:|---:|');
+for (const [name, r] of results) {
+  console.log(
+    `| ${name} | ${fmt(quantile(r.max, 0.5))} (${fmt(Math.min(...r.max))}–${fmt(Math.max(...r.max))}) | ` +
+      `${fmt(quantile(r.total, 0.5))} (${fmt(Math.min(...r.total))}–${fmt(Math.max(...r.total))}) | ${Math.round(r.bytes / 1024)} |`,
+  );
+}
