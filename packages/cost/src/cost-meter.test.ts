@@ -264,7 +264,7 @@ describe('price files', () => {
     const { cost } = setup({ priceFiles: [missing, LITELLM_FIXTURE] });
     await cost.ready;
     expect(log.warnings).toEqual([
-      `mltel: prices from ${missing} were not loaded: no such file. Calls are priced with the other prices (built-in and in code). Fix: check MLTEL_PRICES.`,
+      `mltel: prices from ${missing} were not loaded: no such file. Calls are priced with the other prices (built-in and in code). Fix: check MLTEL_PRICES (or priceFiles): each entry a regular JSON file of at most 32 MiB, or an http(s) URL that answers within 10 s.`,
     ]);
     expect(cost.catalog.lookup('openai', 'gpt-4o')?.price).toMatchObject({ origin: 'file', source: LITELLM_FIXTURE });
   });

@@ -27,7 +27,7 @@ import type { Pico, Usd } from './money.js';
 import { PriceCatalog } from './prices/catalog.js';
 import type { PriceMatch } from './prices/catalog.js';
 import { DEFAULT_PRICES } from './prices/default-prices.js';
-import { loadPrices } from './prices/load.js';
+import { displayLocation, loadPrices, MAX_PRICE_FILE_BYTES, PRICE_URL_TIMEOUT_MS } from './prices/load.js';
 import type { PriceEntry } from './prices/types.js';
 import { currentCostScope } from './scope.js';
 import { MemoryStore } from './stores/memory.js';
@@ -141,6 +141,9 @@ export class CostMeter {
   private readonly detach: (() => void)[] = [];
   private loaded: boolean;
   private readonly waiting: (() => void)[] = [];
+  // Aborts price files or URLs still loading at close(): an exit never waits for a price server.
+  private readonly loading = new AbortController();
+  private readonly pricesLoaded: Promise<void>;
 
   constructor(config: CostMeterOptions = {}) {
     this.now = config.now ?? Date.now;
@@ -169,11 +172,11 @@ export class CostMeter {
     this.loaded = files.length === 0;
     // Calls that end while the price files load wait for them (bounded), so they are priced
     // with the prices the user asked for, not with whatever was known first.
-    const pricesLoaded = this.loadFiles(files).then(() => {
+    this.pricesLoaded = this.loadFiles(files).then(() => {
       this.loaded = true;
       for (const priceLater of this.waiting.splice(0)) priceLater();
     });
-    this.ready = Promise.all([pricesLoaded, this.budgets.loaded]).then(() => undefined);
+    this.ready = Promise.all([this.pricesLoaded, this.budgets.loaded]).then(() => undefined);
     // The observable totals and budget gauges move to a global provider set later (@mltel/node,
     // or an SDK that does not announce itself) without waiting for a call.
     this.binding.follow();
@@ -256,6 +259,10 @@ export class CostMeter {
     // Not dispose(): the totals and gauges stay on the provider for its final export, which
     // @mltel/node's shutdown runs after this.
     this.binding.unfollowGlobal();
+    // Price files still loading are given up (one warning each); the calls that waited for them
+    // are priced with the other prices, so their spend still reaches the budgets below.
+    this.loading.abort();
+    await this.pricesLoaded;
     // The spend of the last calls is written before the store is closed.
     await this.budgets.close();
     await this.store.close();
@@ -406,16 +413,17 @@ export class CostMeter {
   private async loadFiles(locations: readonly string[]): Promise<void> {
     for (const location of locations) {
       try {
-        const problems = this.catalog.add(await loadPrices(location), 'file');
+        const problems = this.catalog.add(await loadPrices(location, { signal: this.loading.signal }), 'file');
         if (problems.length > 0) {
           diag.warn(
-            `mltel: ${problems.length} entries of the price file ${location} are ignored, the first: ${problems[0]}.`,
+            `mltel: ${problems.length} entries of the price file ${displayLocation(location)} are ignored, the first: ${problems[0]}.`,
           );
         }
       } catch (error) {
         diag.warn(
           `mltel: ${error instanceof Error ? error.message : String(error)}. Calls are priced with the other prices ` +
-            '(built-in and in code). Fix: check MLTEL_PRICES.',
+            `(built-in and in code). Fix: check MLTEL_PRICES (or priceFiles): each entry a regular JSON file of at most ` +
+            `${MAX_PRICE_FILE_BYTES / (1024 * 1024)} MiB, or an http(s) URL that answers within ${PRICE_URL_TIMEOUT_MS / 1000} s.`,
         );
       }
     }

@@ -1,4 +1,14 @@
-export { CostMeter, SCOPE_NAME } from './cost-meter.js';
+export {
+  CostMeter,
+  MAX_CALL_TOKENS,
+  MAX_CALL_USD,
+  MAX_COST_SERIES,
+  MAX_LABEL_LENGTH,
+  MAX_MODELS,
+  MAX_OPERATIONS,
+  MAX_PROVIDERS,
+  SCOPE_NAME,
+} from './cost-meter.js';
 export type { CostMeterOptions, CostRecord, PricedCall } from './cost-meter.js';
 export { BudgetSet } from './budgets/budget-set.js';
 export { BudgetExceededError } from './budgets/errors.js';
@@ -9,7 +19,8 @@ export { PriceCatalog } from './prices/catalog.js';
 export type { MatchKind, Price, PriceMatch } from './prices/catalog.js';
 export { DEFAULT_PRICES, DEFAULT_PRICES_SOURCE } from './prices/default-prices.js';
 export { fromLiteLLM, providerOfLiteLLM } from './prices/litellm.js';
-export { loadPrices, PriceFileError } from './prices/load.js';
+export { loadPrices, MAX_PRICE_FILE_BYTES, PRICE_URL_TIMEOUT_MS, PriceFileError } from './prices/load.js';
+export type { LoadPricesOptions } from './prices/load.js';
 export type { Usd } from './money.js';
 export type { PriceEntry, PriceTier } from './prices/types.js';
 export { currentCostScope, withCostScope } from './scope.js';

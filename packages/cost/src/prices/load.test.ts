@@ -1,11 +1,12 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LITELLM_FIXTURE, tempDir } from '../../test/harness.js';
-import { loadPrices, PriceFileError } from './load.js';
+import { loadPrices, MAX_PRICE_FILE_BYTES, PriceFileError } from './load.js';
 
 let tmp: ReturnType<typeof tempDir>;
 beforeAll(() => {
@@ -61,9 +62,30 @@ describe('loadPrices from a file', () => {
 
   it('a directory: PriceFileError naming it', async () => {
     const error = await failure(loadPrices(tmp.dir));
-    expect(error.message).toMatch(
-      new RegExp(`^prices from ${tmp.dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} were not loaded: .*EISDIR`),
+    expect(error.message).toBe(`prices from ${tmp.dir} were not loaded: not a regular file: a directory`);
+  });
+
+  it('a FIFO is never opened: it would wait for a writer (and hold the process) for ever', async () => {
+    const fifo = join(tmp.dir, 'prices.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const error = await failure(loadPrices(fifo));
+    expect(error.message).toBe(`prices from ${fifo} were not loaded: not a regular file: a FIFO`);
+  });
+
+  it('/dev/zero is refused at once, not read for ever', async () => {
+    const error = await failure(loadPrices('/dev/zero'));
+    expect(error.message).toBe('prices from /dev/zero were not loaded: not a regular file: a character device');
+  });
+
+  it('a file over the size limit is refused without being read', async () => {
+    const path = file('big.json', '[]');
+    truncateSync(path, MAX_PRICE_FILE_BYTES + 1);
+    const error = await failure(loadPrices(path));
+    expect(error.message).toBe(
+      `prices from ${path} were not loaded: larger than 32 MiB: ${MAX_PRICE_FILE_BYTES + 1} bytes`,
     );
+    const small = await failure(loadPrices(file('small.json', '[1,2,3,4]'), { maxBytes: 4 }));
+    expect(small.message).toMatch(/larger than 0 MiB: 9 bytes$/);
   });
 
   it('invalid JSON: PriceFileError naming the path and saying it is not JSON', async () => {
@@ -113,6 +135,13 @@ describe('loadPrices from a URL', () => {
         response.end('{"gpt-4o":');
       } else if (request.url === '/hang') {
         // Never answers.
+      } else if (request.url === '/huge') {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.write('['.padEnd(2048, ' '));
+        // ...and never ends: the limit stops the read.
+      } else if (request.url === '/moved') {
+        response.writeHead(302, { location: '/model_prices_and_context_window.json' });
+        response.end();
       } else {
         response.writeHead(404);
         response.end('not found');
@@ -159,6 +188,34 @@ describe('loadPrices from a URL', () => {
     expect(error.message).toMatch(/timeout|aborted/i);
   });
 
+  it('an answer over the size limit is cut off with a PriceFileError', async () => {
+    const url = `${base}/huge`;
+    const error = await failure(loadPrices(url, { maxBytes: 1024, timeoutMs: 5000 }));
+    expect(error.message).toBe(`prices from ${url} were not loaded: larger than 0 MiB`);
+  });
+
+  it('follows a redirect', async () => {
+    expect(await loadPrices(`${base}/moved`)).toHaveLength(22);
+  });
+
+  it('an abort stops a request that hangs, at once', async () => {
+    const controller = new AbortController();
+    const url = `${base}/hang`;
+    const pending = failure(loadPrices(url, { signal: controller.signal }));
+    setTimeout(() => controller.abort(), 50);
+    const started = performance.now();
+    const error = await pending;
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(error.message).toBe(`prices from ${url} were not loaded: aborted: the process is shutting down`);
+  });
+
+  it('credentials in a URL never appear in the message', async () => {
+    const url = `http://alice:s3cret@127.0.0.1:${new URL(base).port}/nope.json`;
+    const error = await failure(loadPrices(url));
+    expect(error.message).not.toContain('s3cret');
+    expect(error.message).toBe(`prices from ${base}/nope.json were not loaded: HTTP 404`);
+  });
+
   it('a port nobody listens on: fails fast with a PriceFileError', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
@@ -169,6 +226,8 @@ describe('loadPrices from a URL', () => {
     const error = await failure(loadPrices(url, { timeoutMs: 2000 }));
     expect(performance.now() - started).toBeLessThan(2500);
     // Says why, not only "fetch failed".
-    expect(error.message).toBe(`prices from ${url} were not loaded: fetch failed (ECONNREFUSED)`);
+    expect(error.message).toMatch(
+      new RegExp(`^prices from ${url.replace(/[.?]/g, '\\$&')} were not loaded: .*ECONNREFUSED`),
+    );
   });
 });

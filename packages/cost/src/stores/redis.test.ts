@@ -48,7 +48,8 @@ describe('RedisStore without a server', () => {
     const store = new RedisStore({ url: `redis://127.0.0.1:${await closedPort()}`, commandTimeoutMs: 200 });
     try {
       const started = performance.now();
-      await expect(store.add(`${PREFIX}k`, 1n, Date.now() + HOUR)).rejects.toThrow('could not connect within 200 ms');
+      // A refused connection fails at once (no reconnection loop inside node-redis).
+      await expect(store.add(`${PREFIX}k`, 1n, Date.now() + HOUR)).rejects.toThrow('ECONNREFUSED');
       expect(performance.now() - started).toBeLessThan(2000);
       // Past the first connection's deadline a command no longer waits for it.
       await new Promise((resolve) => setTimeout(resolve, 250));

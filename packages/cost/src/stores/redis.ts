@@ -7,10 +7,19 @@ interface RedisClient {
   connect(): Promise<unknown>;
   close?(): Promise<unknown>;
   quit?(): Promise<unknown>;
+  destroy?(): void;
+  unref?(): void;
   sendCommand(args: string[]): Promise<unknown>;
   on(event: 'error', listener: (error: unknown) => void): unknown;
   multi(): { addCommand(args: string[]): unknown; exec(): Promise<unknown[]> };
 }
+
+type CreateClient = (options: unknown) => RedisClient;
+
+// The longest pause between two connection attempts while Redis is down.
+const MAX_BACKOFF_MS = 2000;
+// Deadlines advance in steps of this much free event-loop time (see freeTimeout).
+const TICK_MS = 100;
 
 /** Options of {@link RedisStore}. */
 export interface RedisStoreOptions {
@@ -43,8 +52,12 @@ export class RedisStore implements BudgetStore {
   readonly description: string;
   readonly shared = true;
   private client: RedisClient | undefined;
-  private connecting: Promise<RedisClient> | undefined;
-  private connectDeadline = 0;
+  private attempt: Promise<RedisClient> | undefined;
+  private module: Promise<CreateClient> | undefined;
+  private attempts = 0;
+  private nextAttemptAt = 0;
+  private connectDeadline: number | undefined;
+  private closed = false;
   private readonly timeoutMs: number;
 
   constructor(private readonly options: RedisStoreOptions) {
@@ -69,66 +82,139 @@ export class RedisStore implements BudgetStore {
     return replies.map((reply) => (reply === null || reply === undefined ? 0n : BigInt(String(reply))));
   }
 
+  /** Closes the connection (pending replies first, bounded) and stops reconnecting. */
   async close(): Promise<void> {
+    this.closed = true;
     const client = this.client;
     this.client = undefined;
-    this.connecting = undefined;
-    if (client?.isOpen) await (client.close ?? client.quit)?.call(client);
-  }
-
-  // One client for the store's life, connected once: while Redis is down (at start or later) it
-  // keeps retrying in the background. (A new client per failed attempt would leave the earlier
-  // ones reconnecting, and open, forever.) Commands wait for the first connection at most the
-  // command timeout; after that they fail at once while the client is offline, rather than
-  // holding every call up. Nothing is sent to a client that is not ready: node-redis queues a
-  // MULTI even with the offline queue off, and it would run on reconnect, after the budget set
-  // took the increment as failed and kept it to add again (counted twice).
-  private async connected(): Promise<RedisClient> {
-    let client = this.client;
-    if (client === undefined || (!client.isReady && Date.now() < this.connectDeadline)) {
-      client = await this.bounded(this.startClient(), 'could not connect');
-    }
-    if (!client.isReady) throw new Error('not connected (reconnecting in the background)');
-    return client;
-  }
-
-  private startClient(): Promise<RedisClient> {
-    this.connecting ??= (async () => {
-      let redis: { createClient(options: unknown): RedisClient };
+    if (client === undefined) return;
+    if (client.isReady && client.close !== undefined) {
       try {
-        redis = (await import('redis')) as unknown as { createClient(options: unknown): RedisClient };
+        await this.bounded(client.close(), 'could not close');
+        return;
+      } catch {
+        // Falls through to destroy: closing must never hold the exit up.
+      }
+    }
+    quietly(() => client.destroy?.());
+  }
+
+  // Nothing here holds the event loop: the socket is unref'd, and node-redis's own reconnection
+  // (a ref'd timer, which kept a process whose Redis was down alive for ever) is off. Attempts
+  // are made on demand instead, by the commands and the budget set's unref'd refresh timer, at
+  // most every 0.1, 0.2, 0.4 ... 2 s. Commands wait for the first connection at most the command
+  // timeout (counted in free event-loop time: a start-up that blocks the loop for seconds must
+  // not report a Redis that is up as unreachable); after that they fail at once while it is
+  // offline, rather than holding every call up. Nothing is sent to a client that is not ready:
+  // node-redis queues a MULTI even with the offline queue off, and it would run on reconnect,
+  // after the budget set took the increment as failed and kept it to add again (counted twice).
+  private async connected(): Promise<RedisClient> {
+    if (this.closed) throw new Error('the store is closed');
+    const ready = this.client;
+    if (ready?.isReady) return ready;
+    if (this.connectDeadline === undefined) {
+      // Loading the package is not connecting: it can take a while on a busy start-up.
+      await this.createClient();
+      this.connectDeadline = Date.now() + this.timeoutMs;
+      return this.bounded(this.startAttempt(), 'could not connect');
+    }
+    const attempt = this.attempt ?? (Date.now() >= this.nextAttemptAt ? this.startAttempt() : undefined);
+    if (attempt !== undefined && Date.now() < this.connectDeadline) return this.bounded(attempt, 'could not connect');
+    throw new Error('not connected (reconnecting in the background)');
+  }
+
+  private createClient(): Promise<CreateClient> {
+    this.module ??= (async () => {
+      try {
+        const redis = (await import('redis')) as unknown as { createClient: CreateClient };
+        return redis.createClient;
       } catch {
         throw new Error('the `redis` package is not installed beside mltel (npm install redis@6)');
       }
-      const { createClient } = redis;
+    })();
+    return this.module;
+  }
+
+  private startAttempt(): Promise<RedisClient> {
+    this.nextAttemptAt = Date.now() + Math.min(TICK_MS * 2 ** this.attempts, MAX_BACKOFF_MS);
+    this.attempts++;
+    const previous = this.client;
+    this.client = undefined;
+    if (previous !== undefined) quietly(() => previous.destroy?.());
+    const attempt = (async () => {
+      const createClient = await this.createClient();
       const client = createClient({
         url: this.options.url,
-        socket: {
-          connectTimeout: this.timeoutMs,
-          // Reconnect in the background, at most every 2 s; commands fail fast meanwhile.
-          reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000),
-        },
+        socket: { connectTimeout: this.timeoutMs, reconnectStrategy: false },
         disableOfflineQueue: true,
       });
       client.on('error', () => {
         // Reported once by the budget set through the failing command; never crash the app.
       });
+      client.unref?.();
       this.client = client;
-      this.connectDeadline = Date.now() + this.timeoutMs;
-      await client.connect();
+      try {
+        await client.connect();
+      } catch (error) {
+        if (this.client === client) this.client = undefined;
+        quietly(() => client.destroy?.());
+        throw error;
+      }
+      if (this.closed) {
+        quietly(() => client.destroy?.());
+        throw new Error('the store is closed');
+      }
+      this.attempts = 0;
       return client;
-    })();
-    return this.connecting;
+    })().finally(() => {
+      this.attempt = undefined;
+    });
+    // A background attempt's failure is seen by the next command; never an unhandled rejection.
+    attempt.catch(() => {});
+    this.attempt = attempt;
+    return attempt;
   }
 
   private bounded<T>(promise: Promise<T>, failure = 'no answer'): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = freeTimeout(this.timeoutMs);
     return Promise.race([
       promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${failure} within ${this.timeoutMs} ms`)), this.timeoutMs);
-        timer.unref?.();
+      timeout.promise.then(() => {
+        throw new Error(`${failure} within ${this.timeoutMs} ms`);
       }),
-    ]).finally(() => clearTimeout(timer));
+    ]).finally(timeout.cancel);
+  }
+}
+
+/**
+ * Resolves after `ms` of free event-loop time: it advances in ticks of at most 100 ms and counts
+ * each tick at its nominal length however late it fires, so a loop blocked for seconds (a busy
+ * start-up, a cluster starting on few cores) uses up one tick, not the whole deadline. Its timer
+ * is unref'd.
+ */
+function freeTimeout(ms: number): { promise: Promise<void>; cancel: () => void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let left = ms;
+  const promise = new Promise<void>((resolve) => {
+    const tick = (): void => {
+      if (left <= 0) {
+        resolve();
+        return;
+      }
+      const step = Math.min(left, TICK_MS);
+      left -= step;
+      timer = setTimeout(tick, step);
+      timer.unref?.();
+    };
+    tick();
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
+}
+
+function quietly(action: () => void): void {
+  try {
+    action();
+  } catch {
+    // Releasing a client that is already gone is not a problem.
   }
 }
