@@ -2,7 +2,6 @@ import cluster from 'node:cluster';
 import { isMainThread } from 'node:worker_threads';
 import { diag, DiagConsoleLogger, DiagLogLevel, metrics } from '@opentelemetry/api';
 import { announceProviderChange } from '@mltel/kit';
-import { HostMetricsInstrumentation } from '@opentelemetry/instrumentation-host-metrics';
 import { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import { resolveConfig } from './config/env.js';
@@ -18,6 +17,7 @@ import type { CostMeter } from '@mltel/cost';
 import { startCost } from './cost.js';
 import { startLlmInstrumentations } from './llm.js';
 import { startGpu } from './gpu.js';
+import { startHostMetrics } from './host-metrics.js';
 import { buildResource } from './resource.js';
 
 /** A running mltel SDK, as returned by {@link start}. */
@@ -203,18 +203,8 @@ export function start(options: StartOptions = {}): MltelSdk {
   metrics.setGlobalMeterProvider(meterProvider);
   announceProviderChange();
 
-  let hostMetrics: HostMetricsInstrumentation | undefined;
-  if (config.hostMetrics) {
-    try {
-      hostMetrics = new HostMetricsInstrumentation({ enabled: false });
-      hostMetrics.setMeterProvider(meterProvider);
-      hostMetrics.enable();
-    } catch (error) {
-      diag.warn(
-        `mltel: host metrics are off (${error instanceof Error ? error.message : String(error)}). Fix: set MLTEL_HOST_METRICS=false to silence this.`,
-      );
-    }
-  }
+  // Host and process metrics: only groups that spawn no process, host-wide ones once per host.
+  const hostMetrics = startHostMetrics(config.hostMetrics, meterProvider);
 
   // GPU metrics from nvidia-smi (MLTEL_GPU=auto: only when it is found; never throws). One
   // reader per host is enough: a cluster worker or a worker thread would run nvidia-smi again

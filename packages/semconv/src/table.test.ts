@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { PROCESS_MEMORY_USAGE } from './metrics/host.js';
 import { ML_QUEUE_SIZE, ML_TASK_DURATION } from './metrics/tasks.js';
 import { renderMetricsTable } from './table.js';
 
@@ -18,6 +19,12 @@ describe('renderMetricsTable', () => {
       '| `ml.queue.size` | ObservableGauge | `{item}` | `ml.queue.name` | `ml_queue_size` | ml_queue_name | `@mltel/kit` |',
       '',
     ]);
+  });
+
+  it('writes (none) for an instrument sent without a unit', () => {
+    expect(renderMetricsTable([PROCESS_MEMORY_USAGE]).split('\n')[4]).toBe(
+      '| `process.memory.usage` | ObservableGauge | (none) |  | `process_memory_usage` |  | `@opentelemetry/instrumentation-host-metrics` |',
+    );
   });
 });
 

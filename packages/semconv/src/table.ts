@@ -9,13 +9,16 @@ const FAMILY_TITLES: Readonly<Record<MetricDefinition['family'], string>> = {
   cost: 'Cost and budgets',
   quality: 'Model quality and drift',
   gpu: 'GPU (OTel hardware conventions)',
+  host: 'Host and process (@opentelemetry/instrumentation-host-metrics, started by @mltel/node)',
 };
 
 function row(m: MetricDefinition): string {
   const attrs = m.attributes.map((a) => `\`${a}\``).join(', ');
   const labels = m.attributes.map((a) => toPrometheusLabel(a)).join(', ');
   const kind = m.optIn ? `${m.kind} (opt-in)` : m.kind;
-  return `| \`${m.name}\` | ${kind} | \`${m.unit}\` | ${attrs} | \`${m.prometheusName}\` | ${labels} | \`${m.owner}\` |`;
+  // Some upstream host metrics carry no unit at all; an empty code span would render as two backticks.
+  const unit = m.unit === '' ? '(none)' : `\`${m.unit}\``;
+  return `| \`${m.name}\` | ${kind} | ${unit} | ${attrs} | \`${m.prometheusName}\` | ${labels} | \`${m.owner}\` |`;
 }
 
 /** The catalog as a Markdown table per family (the generated part of `docs/metrics.md`). */

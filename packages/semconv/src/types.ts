@@ -43,7 +43,9 @@ export type MetricOwner =
   | '@mltel/cost'
   | '@mltel/pipeline'
   | '@mltel/quality'
-  | '@mltel/host-metrics-gpu';
+  | '@mltel/host-metrics-gpu'
+  // An upstream package: @mltel/node starts it and decides its groups, it creates the instruments.
+  | '@opentelemetry/instrumentation-host-metrics';
 
 /** The catalog's sections. */
-export type MetricFamily = 'gen_ai' | 'tasks' | 'pipeline' | 'cost' | 'quality' | 'gpu';
+export type MetricFamily = 'gen_ai' | 'tasks' | 'pipeline' | 'cost' | 'quality' | 'gpu' | 'host';
