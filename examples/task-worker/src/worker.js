@@ -3,6 +3,9 @@
 //   node --import @mltel/node/register src/worker.js
 // Environment: WORKER_TASKS (stop after this many tasks; default: run until stopped),
 // WORKER_SEED (deterministic outcomes), WORKER_INTERVAL_MS (time between enqueues, default 200).
+// Hourly and daily budgets come from mltel's MLTEL_BUDGETS (see README.md). The `done` line gives
+// the ground truth: tasks by outcome, and the cost of the calls at the published prices
+// (integer pico-dollars, summed here independently of mltel's cost meter).
 import { anthropicUsage, defaultProviderMeter } from '@mltel/genai';
 import { createTaskMeter, TaskTimeoutError } from '@mltel/tasks';
 
@@ -23,6 +26,10 @@ const tasks = createTaskMeter({ workerType: 'cpu' });
 // Anthropic auto-instrumentations also record to.
 const llm = defaultProviderMeter();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+// The prices of the default price table, in pico-dollars per unit: whisper-1 per audio second,
+// claude-sonnet-4 per uncached input, cache-read and output token.
+const PICO = { whisperSecond: 100_000_000, sonnetInput: 3_000_000, sonnetCacheRead: 300_000, sonnetOutput: 15_000_000 };
+let costPico = 0;
 
 class ProviderError extends Error {
   name = 'ProviderError';
@@ -47,6 +54,7 @@ const handlers = {
         throw error;
       }
       timer.end({ audioSeconds: job.workMs / 2 });
+      costPico += (job.workMs / 2) * PICO.whisperSecond;
     },
     { timeoutMs: 150 },
   ),
@@ -64,6 +72,8 @@ const handlers = {
         async () => {
           await sleep(job.workMs);
           if (job.fail) throw Object.assign(new Error('overloaded'), { status: 529 });
+          costPico +=
+            (40 + job.workMs) * PICO.sonnetInput + 1000 * PICO.sonnetCacheRead + 3 * job.workMs * PICO.sonnetOutput;
           // The shape of an Anthropic Messages answer, counts only.
           return {
             model: call.model,
@@ -143,5 +153,8 @@ if (exporters.includes('prometheus')) {
 console.log('task-worker: Ctrl+C to stop.');
 
 await Promise.all([workerLoop(), workerLoop()]);
-console.log(`task-worker: done ${JSON.stringify({ tasks: finished, ...counts })}`);
+// A timed-out transcription keeps running to its end (and is billed then): let those finish.
+await sleep(500);
+const costUsd = costPico / 1e12;
+console.log(`task-worker: done ${JSON.stringify({ tasks: finished, ...counts, costUsd })}`);
 if (process.env.WORKER_LINGER_MS) await sleep(Number(process.env.WORKER_LINGER_MS));

@@ -1,0 +1,271 @@
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertExpr, alertRules, DEFAULT_PARAMS, recordingRules } from '../../packages/cli/src/init/index.js';
+import { freePort, getText, query, ROOT, serverBin, spawnChild, tempDir, until } from './helpers.js';
+import type { Child } from './helpers.js';
+
+// The collector deployment end to end: the reference services under `node --import
+// @mltel/node/register` with bounded load, the real Prometheus scraping them with the shipped
+// configuration and generated rules; every dashboard panel query and every rule expression runs
+// on its HTTP API and returns data (except the few listed below, with the reason), and chosen
+// panels equal the services' own ground truth.
+
+const PROM_DIR = join(ROOT, 'collector/prometheus');
+const DASHBOARDS = join(ROOT, 'collector/grafana/dashboards');
+const FAKE_SMI = join(ROOT, 'test/fixtures/fake-nvidia-smi');
+const CAPTURE = join(ROOT, 'packages/nvidia-smi-parser/test/fixtures/capture-multi-l40s-driver595.txt');
+
+/** Queries that legitimately return nothing with these services, keyed by a fragment of the query. */
+const EMPTY: Readonly<Record<string, string>> = {
+  time_to_first_chunk: 'no streamed provider call in the services yet (the generation service is not built)',
+  ml_gen_ai_images_total: 'no image generation in the services yet (the generation service is not built)',
+  ml_video_duration_seconds_total: 'no video generation in the services yet (the generation service is not built)',
+  ml_provider_status: 'no service sets provider health yet (the generation service is not built)',
+  ml_provider_circuit_breaker_state: 'no circuit breaker in the services yet (the generation service is not built)',
+  ml_gpu_collection_failures_total: 'the fake nvidia-smi never fails here: the series appears with the first failure',
+  ml_cost_unpriced_total: 'every model the services call has a price: the series appears with the first unpriced call',
+  'ml_alert_severity="warning"':
+    'the shifted amount crosses the critical drift level at once: no warning alert is raised',
+};
+
+/** Grafana's variables as the "All" selection gives them. */
+function substitute(expr: string): string {
+  return expr
+    .replaceAll('$__rate_interval', '1m')
+    .replaceAll('$__range', '10m')
+    .replace(/\$\{?[a-zA-Z_]\w*\}?/g, '.+');
+}
+
+interface DashboardJson {
+  uid: string;
+  panels: { title: string; targets?: { expr: string }[] }[];
+}
+const panelQueries = readdirSync(DASHBOARDS)
+  .filter((f) => f.endsWith('.json'))
+  .flatMap((f) => {
+    const d = JSON.parse(readFileSync(join(DASHBOARDS, f), 'utf8')) as DashboardJson;
+    return d.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ where: `${d.uid} / ${p.title}`, expr: t.expr })));
+  });
+const params = { ...DEFAULT_PARAMS };
+const recordings = recordingRules(params).flatMap((g) => g.rules);
+const alerts = alertRules(params);
+const emptyReason = (expr: string): string | undefined =>
+  Object.entries(EMPTY).find(([fragment]) => expr.includes(fragment))?.[1];
+
+interface Service {
+  name: string;
+  child: Child;
+  port: number;
+  done: Record<string, number>;
+}
+
+describe('the collector deployment on a real Prometheus with the reference services', () => {
+  const dir = tempDir('mltel-deploy-');
+  const services: Service[] = [];
+  let prometheus: Child;
+  let api: string;
+  const svc = (name: string): Service => services.find((s) => s.name === name)!;
+
+  async function start(name: string, script: string, env: NodeJS.ProcessEnv): Promise<Service> {
+    const port = await freePort();
+    const child = spawnChild(process.execPath, ['--import', '@mltel/node/register', script], {
+      cwd: join(ROOT, 'examples', name),
+      env: {
+        OTEL_LOG_LEVEL: 'warn',
+        OTEL_SERVICE_NAME: name,
+        OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+        MLTEL_GPU: 'false',
+        ...env,
+      },
+    });
+    const service = { name, child, port, done: {} };
+    services.push(service);
+    return service;
+  }
+
+  beforeAll(async () => {
+    const ports = await Promise.all([freePort(), freePort(), freePort()]);
+    // The shipped configuration and rules, at short intervals so the test takes seconds, not
+    // minutes (2 s scrapes with a 2 s timeout: a busy machine makes 1 s scrapes of a cluster fail).
+    const config = readFileSync(join(PROM_DIR, 'prometheus.yml'), 'utf8')
+      .replace('scrape_interval: 15s', 'scrape_interval: 2s\n  scrape_timeout: 2s')
+      .replace('evaluation_interval: 15s', 'evaluation_interval: 1s');
+    writeFileSync(join(dir.path, 'prometheus.yml'), config);
+    mkdirSync(join(dir.path, 'rules'));
+    for (const file of readdirSync(join(PROM_DIR, 'rules'))) {
+      copyFileSync(join(PROM_DIR, 'rules', file), join(dir.path, 'rules', file));
+    }
+    mkdirSync(join(dir.path, 'targets'));
+    const names = ['task-worker', 'inference-server', 'classification-api'];
+    writeFileSync(
+      join(dir.path, 'targets/services.json'),
+      JSON.stringify(names.map((name, i) => ({ targets: [`127.0.0.1:${ports[i]}`], labels: { service: name } }))),
+    );
+    const promPort = await freePort();
+    api = `http://127.0.0.1:${promPort}`;
+    prometheus = spawnChild(
+      serverBin('prometheus'),
+      [
+        `--config.file=${join(dir.path, 'prometheus.yml')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+        `--storage.tsdb.path=${join(dir.path, 'data')}`,
+        '--log.level=warn',
+      ],
+      { cwd: dir.path },
+    );
+    await until(
+      () => getText(`${api}/-/ready`),
+      (t) => t.includes('Ready'),
+      30_000,
+    );
+
+    const started = await Promise.all([
+      start('task-worker', 'src/worker.js', {
+        OTEL_EXPORTER_PROMETHEUS_PORT: String(ports[0]),
+        WORKER_TASKS: '60',
+        WORKER_INTERVAL_MS: '40',
+        WORKER_SEED: '7',
+        WORKER_LINGER_MS: '600000',
+        MLTEL_BUDGETS: JSON.stringify([
+          { name: 'llm-hourly', limitUsd: 0.01, window: 'hour' },
+          { name: 'llm-daily', limitUsd: 5, window: 'day' },
+        ]),
+      }),
+      start('inference-server', 'src/server.js', {
+        OTEL_EXPORTER_PROMETHEUS_PORT: String(ports[1]),
+        SERVER_REQUESTS: '300',
+        SERVER_WORKERS: '2',
+        MLTEL_GPU: 'auto',
+        MLTEL_GPU_EXTRAS: 'clocks,power_limit',
+        PATH: `${FAKE_SMI}:${process.env.PATH ?? ''}`,
+        FAKE_NVIDIA_SMI_CAPTURE: CAPTURE,
+      }),
+      start('classification-api', 'src/api.js', {
+        OTEL_EXPORTER_PROMETHEUS_PORT: String(ports[2]),
+        API_REQUESTS: '1000',
+        API_PACE_MS: '300',
+      }),
+    ]);
+    for (const service of started) {
+      const line = await service.child.waitForLine(new RegExp(`^${service.name}: done `), 60_000);
+      service.done = JSON.parse(line.slice(line.indexOf('{'))) as Record<string, number>;
+    }
+    // Every target scraped after the load ended, and the rules evaluated on it.
+    await until(
+      () => query(api, 'count(up == 1)'),
+      (r) => r.length === 1 && Number(r[0]!.value[1]) === 3,
+    );
+    const settled = Date.now() + 4_000;
+    await until(
+      () => query(api, 'sum(ml_tasks_total)'),
+      (r) => r.length === 1 && Number(r[0]!.value[1]) === svc('task-worker').done.tasks && Date.now() > settled,
+    );
+  });
+
+  afterAll(async () => {
+    await Promise.all(services.map((s) => s.child.stop()));
+    await prometheus?.stop();
+    dir.remove();
+  });
+
+  it('the services ran their bounded load and printed their ground truth', () => {
+    expect(svc('task-worker').done).toMatchObject({ tasks: 60 });
+    expect(svc('task-worker').done.costUsd).toBeGreaterThan(0);
+    expect(svc('inference-server').done).toMatchObject({ requests: 300, ok: 288, failed: 12 });
+    expect(svc('classification-api').done).toMatchObject({ requests: 1000, fraud: 500, legit: 500 });
+  });
+
+  it('every dashboard panel query evaluates and returns data (or is listed with its reason)', async () => {
+    expect(panelQueries.length).toBeGreaterThan(60);
+    const problems: string[] = [];
+    for (const { where, expr } of panelQueries) {
+      const result = await query(api, substitute(expr)).catch((error: Error) => error);
+      if (result instanceof Error) problems.push(`${where}: ${result.message}`);
+      else if (result.length === 0 && emptyReason(expr) === undefined) problems.push(`${where}: no data: ${expr}`);
+      else if (result.length > 0 && emptyReason(expr) !== undefined && !expr.includes(' or ')) {
+        problems.push(`${where}: listed as empty but has data now, update EMPTY: ${expr}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('every recording rule evaluates, returns data and is recorded (or is listed)', async () => {
+    const problems: string[] = [];
+    for (const rule of recordings) {
+      const result = await query(api, rule.expr).catch((error: Error) => error);
+      if (result instanceof Error) problems.push(`${rule.record}: ${result.message}`);
+      else if (result.length === 0 && emptyReason(rule.expr) === undefined) problems.push(`${rule.record}: no data`);
+      else if (result.length > 0 && (await query(api, rule.record)).length === 0) {
+        problems.push(`${rule.record}: not recorded by the loaded rules`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('every alert evaluates, and its measured value returns data (or is listed)', async () => {
+    const problems: string[] = [];
+    for (const alert of alerts) {
+      const full = await query(api, alertExpr(alert)).catch((error: Error) => error);
+      if (full instanceof Error) problems.push(`${alert.alert}: ${full.message}`);
+      const value = await query(api, alert.value).catch((error: Error) => error);
+      if (value instanceof Error) problems.push(`${alert.alert} value: ${value.message}`);
+      else if (value.length === 0) {
+        // A value read through a recorded series is empty when the recording's input is.
+        const source = recordings.find((r) => r.record === alert.value)?.expr ?? alert.value;
+        if (emptyReason(source) === undefined) problems.push(`${alert.alert}: no data for ${alert.value}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('panels equal the ground truth: task totals, success ratio and cost', async () => {
+    const worker = svc('task-worker').done;
+    const one = async (expr: string): Promise<number> => {
+      const result = await query(api, substitute(expr));
+      expect(result, expr).toHaveLength(1);
+      return Number(result[0]!.value[1]);
+    };
+    const panel = (uid: string, title: string, index = 0): string => {
+      const d = JSON.parse(readFileSync(join(DASHBOARDS, `${uid}.json`), 'utf8')) as DashboardJson;
+      return d.panels.find((p) => p.title === title)!.targets![index]!.expr;
+    };
+    expect(await one(panel('mltel-overview', 'Tasks run since process start'))).toBe(worker.tasks);
+    expect(await one(panel('mltel-overview', 'Task success ratio since process start'))).toBeCloseTo(
+      worker.success! / worker.tasks!,
+      12,
+    );
+    expect(await one(panel('mltel-cost', 'Spent since process start'))).toBeCloseTo(worker.costUsd!, 9);
+    expect(await one(panel('mltel-tasks', 'Tasks run since process start'))).toBe(worker.tasks);
+    const byStatus = await query(api, substitute(panel('mltel-tasks', 'Tasks by name and status')));
+    const total = byStatus.reduce((sum, s) => sum + Number(s.value[1]), 0);
+    expect(total).toBe(worker.tasks);
+    const errors = byStatus
+      .filter((s) => s.metric.ml_task_status === 'error')
+      .reduce((n, s) => n + Number(s.value[1]), 0);
+    expect(errors).toBe(worker.error);
+    const predictions = await query(api, substitute(panel('mltel-quality', 'Predictions since process start')));
+    expect(predictions.map((s) => Number(s.value[1]))).toEqual([svc('classification-api').done.requests]);
+    expect(await one(panel('mltel-quality', 'Accuracy'))).toBe(0.75);
+    expect(await one('sum(ml_pipeline_duration_seconds_count{job=~".+"})')).toBe(svc('inference-server').done.requests);
+  });
+
+  it('the budget alert fires from the load (llm-hourly is spent)', async () => {
+    const firing = await until(
+      async () => {
+        const body = JSON.parse(await getText(`${api}/api/v1/alerts`)) as {
+          data: { alerts: { labels: Record<string, string>; state: string }[] };
+        };
+        return body.data.alerts.filter((a) => a.labels.alertname === 'MltelBudgetExhausted');
+      },
+      (list) => list.some((a) => a.state === 'firing'),
+      90_000,
+    );
+    expect(firing.find((a) => a.state === 'firing')!.labels).toMatchObject({
+      severity: 'critical',
+      job: 'mltel',
+      ml_budget_name: 'llm-hourly',
+      ml_budget_window: 'hour',
+    });
+  });
+});
