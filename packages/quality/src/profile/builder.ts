@@ -5,6 +5,7 @@
 // (numpy "linear") quantiles instead of the sketch's.
 import { binCount, binIndex, edgesFromQuantiles, quantileLinear } from '../stats/bins.js';
 import { DEFAULT_SKETCH_K, QuantileSketch } from '../stats/quantile-sketch.js';
+import { MAX_NAME_LENGTH, MAX_PROFILE_CATEGORIES, MAX_PROFILE_EDGES, MAX_PROFILE_FEATURES } from './parse.js';
 import type { CategoricalFeatureProfile, NumericFeatureProfile, ReferenceProfile } from './types.js';
 import { PROFILE_FORMAT, PROFILE_VERSION } from './types.js';
 
@@ -30,11 +31,20 @@ export interface ProfileOptions {
   sketchK?: number;
 }
 
-/** A number from a number or a numeric string; NaN otherwise. */
+// Decimal and exponent forms only: `Number()` alone also reads "0x10" as 16, "0b1", "0o7",
+// "Infinity", so a column of hex ids would be profiled as numbers. The fraction is a separate
+// optional group after the integer digits, so a long run of digits fails in linear time.
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * A number from a number or a numeric string (optional sign, digits with an optional fraction,
+ * an optional exponent; surrounding spaces ignored); NaN otherwise (hex, `Infinity`, `1_000`…).
+ */
 export function toNumber(value: unknown): number {
   if (typeof value === 'number') return value;
-  if (typeof value === 'string' && value.trim() !== '') return Number(value);
-  return Number.NaN;
+  if (typeof value !== 'string') return Number.NaN;
+  const text = value.trim();
+  return DECIMAL.test(text) ? Number(text) : Number.NaN;
 }
 
 /** A category from a string, number or boolean; undefined when missing or another type. */
@@ -105,6 +115,13 @@ class CategoricalBuilder {
       return;
     }
     this.count++;
+    // A category the profile could not hold (parseProfile refuses it) is "other" here, as it is
+    // "other" when compared: it can never equal a kept category. Not truncated, which would merge
+    // distinct values and still not match the full value at compare time.
+    if (c.length > MAX_NAME_LENGTH) {
+      this.overflow++;
+      return;
+    }
     const seen = this.frequencies.get(c);
     if (seen !== undefined) this.frequencies.set(c, seen + 1);
     else if (this.frequencies.size < MAX_DISTINCT_WHILE_BUILDING) this.frequencies.set(c, 1);
@@ -127,6 +144,48 @@ class CategoricalBuilder {
   }
 }
 
+/** A whole number in 1..max from an option, the default when it is not a finite number. */
+function within(value: number | undefined, fallback: number, max: number): number {
+  if (value === undefined || !Number.isFinite(value)) return fallback;
+  return Math.min(max, Math.max(1, Math.floor(value)));
+}
+
+const shown = (name: string) => (name.length > 20 ? `${name.slice(0, 20)}… (${name.length} characters)` : name);
+
+/**
+ * The builder writes only profiles parseProfile reads back: every column name non-empty and at
+ * most MAX_NAME_LENGTH characters, no column both numeric and categorical, at most
+ * MAX_PROFILE_FEATURES features. A configuration error, so it throws at construction, before any
+ * data is read, rather than producing a file that `compare` and the monitor refuse.
+ */
+function checkNames(options: ProfileOptions): void {
+  const check = (option: string, name: unknown) => {
+    if (typeof name !== 'string') throw new TypeError(`ProfileBuilder ${option}: column names must be strings`);
+    if (name === '') throw new RangeError(`ProfileBuilder ${option}: a column name is empty`);
+    if (name.length > MAX_NAME_LENGTH) {
+      throw new RangeError(
+        `ProfileBuilder ${option}: the column name "${shown(name)}" is longer than ${MAX_NAME_LENGTH} characters, which a profile cannot hold; rename the column`,
+      );
+    }
+  };
+  const features = [...(options.numeric ?? []), ...(options.categorical ?? [])];
+  for (const name of options.numeric ?? []) check('numeric', name);
+  for (const name of options.categorical ?? []) check('categorical', name);
+  if (options.confidence !== undefined) check('confidence', options.confidence);
+  if (options.prediction !== undefined) check('prediction', options.prediction);
+  if (features.length > MAX_PROFILE_FEATURES) {
+    throw new RangeError(
+      `ProfileBuilder: ${features.length} features, more than a profile may have (${MAX_PROFILE_FEATURES})`,
+    );
+  }
+  const seen = new Set<string>();
+  for (const name of features) {
+    if (seen.has(name))
+      throw new RangeError(`ProfileBuilder: the column "${shown(name)}" is given twice (numeric and categorical)`);
+    seen.add(name);
+  }
+}
+
 /** Streaming two-pass profile builder (see the file header). */
 export class ProfileBuilder {
   private readonly numeric: NumericBuilder[];
@@ -136,10 +195,12 @@ export class ProfileBuilder {
   private readonly bins: number;
   private rows = 0;
 
+  /** Throws (naming the option) for a column name the profile could not hold; see checkNames. */
   constructor(readonly options: ProfileOptions) {
+    checkNames(options);
     const k = options.sketchK ?? DEFAULT_SKETCH_K;
-    const maxCategories = options.maxCategories ?? DEFAULT_MAX_CATEGORIES;
-    this.bins = Math.max(1, Math.floor(options.bins ?? DEFAULT_BINS));
+    const maxCategories = within(options.maxCategories, DEFAULT_MAX_CATEGORIES, MAX_PROFILE_CATEGORIES);
+    this.bins = within(options.bins, DEFAULT_BINS, MAX_PROFILE_EDGES - 1);
     this.numeric = (options.numeric ?? []).map((name) => new NumericBuilder(name, k));
     this.categorical = (options.categorical ?? []).map((name) => new CategoricalBuilder(name, maxCategories));
     this.confidence = options.confidence === undefined ? undefined : new NumericBuilder(options.confidence, k);

@@ -1,9 +1,17 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { referenceProfile } from '../../test/reference.js';
-import { MAX_NAME_LENGTH, MAX_PROFILE_CATEGORIES, MAX_PROFILE_EDGES, parseProfile, readProfileFile } from './parse.js';
+import {
+  MAX_NAME_LENGTH,
+  MAX_PROFILE_BYTES,
+  MAX_PROFILE_CATEGORIES,
+  MAX_PROFILE_EDGES,
+  parseProfile,
+  readProfileFile,
+} from './parse.js';
 import type { ReferenceProfile } from './types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mltel-profile-'));
@@ -151,5 +159,31 @@ describe('readProfileFile', () => {
     const parsed = readProfileFile(path);
     expect(parsed.ok).toBe(false);
     expect(!parsed.ok && parsed.reason).toMatch(new RegExp(`^cannot read ${path} \\(ENOENT`));
+  });
+
+  it('reads regular files only: a FIFO nobody writes to, /dev/zero and a directory fail at once', () => {
+    const fifo = join(dir, 'profile.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    expect(readProfileFile(fifo)).toEqual({ ok: false, reason: `${fifo} is not a regular file (a FIFO)` });
+    expect(readProfileFile('/dev/zero')).toEqual({
+      ok: false,
+      reason: '/dev/zero is not a regular file (a character device)',
+    });
+    mkdirSync(join(dir, 'sub'));
+    expect(readProfileFile(join(dir, 'sub'))).toEqual({
+      ok: false,
+      reason: `${join(dir, 'sub')} is not a regular file (a directory)`,
+    });
+  });
+
+  it('refuses a file over MAX_PROFILE_BYTES (64 MiB) without reading it', () => {
+    expect(MAX_PROFILE_BYTES).toBe(64 * 1024 * 1024);
+    const path = join(dir, 'huge.json');
+    writeFileSync(path, '');
+    truncateSync(path, MAX_PROFILE_BYTES + 1);
+    expect(readProfileFile(path)).toEqual({
+      ok: false,
+      reason: `${path} is ${MAX_PROFILE_BYTES + 1} bytes, more than a profile may have (64 MiB)`,
+    });
   });
 });

@@ -1,6 +1,7 @@
 // Reads a reference profile from JSON text or a parsed object, checking everything the monitor
 // relies on. Never throws: a problem comes back as a one-line reason.
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { binCount } from '../stats/bins.js';
 import { QuantileSketch } from '../stats/quantile-sketch.js';
 import type { FeatureProfile, ReferenceProfile } from './types.js';
@@ -14,6 +15,8 @@ export const MAX_NAME_LENGTH = 128;
 export const MAX_PROFILE_CATEGORIES = 1000;
 /** Most bin edges a numeric feature may have. */
 export const MAX_PROFILE_EDGES = 1001;
+/** Largest profile file readProfileFile reads (64 MiB); a larger one is refused unread. */
+export const MAX_PROFILE_BYTES = 64 * 1024 * 1024;
 
 /** The outcome of reading a profile. */
 export type ParsedProfile = { ok: true; profile: ReferenceProfile } | { ok: false; reason: string };
@@ -107,13 +110,56 @@ export function parseProfile(input: unknown): ParsedProfile {
   return { ok: true, profile: value as ReferenceProfile };
 }
 
-/** Reads and checks a profile file. Never throws. */
-export function readProfileFile(path: string): ParsedProfile {
-  let text: string;
+/** What a file that is not a regular file is, for the message. */
+function kindOf(stat: Stats): string {
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isFIFO()) return 'a FIFO';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isSocket()) return 'a socket';
+  return 'not a file';
+}
+
+/** The file's bytes: a regular file of at most MAX_PROFILE_BYTES, else a reason. */
+function readBounded(path: string): { text: string } | { reason: string } {
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer for ever. It changes
+  // nothing for a regular file. (Not defined on Windows, where there is no such wait.)
+  const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
-    text = readFileSync(path, 'utf8');
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return { reason: `${path} is not a regular file (${kindOf(stat)})` };
+    const tooBig = (size: number) => ({
+      reason: `${path} is ${size} bytes, more than a profile may have (${MAX_PROFILE_BYTES / 1048576} MiB)`,
+    });
+    if (stat.size > MAX_PROFILE_BYTES) return tooBig(stat.size);
+    // Read to the end, not stat.size bytes: the file may grow meanwhile; never past the limit.
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, MAX_PROFILE_BYTES + 1 - total));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+      if (total > MAX_PROFILE_BYTES) return tooBig(total);
+    }
+    return { text: Buffer.concat(chunks, total).toString('utf8') };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Reads and checks a profile file: a regular file of at most MAX_PROFILE_BYTES (a FIFO, a device
+ * or a directory is refused at once, never waited on). Never throws.
+ */
+export function readProfileFile(path: string): ParsedProfile {
+  let read: { text: string } | { reason: string };
+  try {
+    read = readBounded(path);
   } catch (error) {
     return { ok: false, reason: `cannot read ${path} (${error instanceof Error ? error.message : String(error)})` };
   }
-  return parseProfile(text);
+  if ('reason' in read) return { ok: false, reason: read.reason };
+  return parseProfile(read.text);
 }
