@@ -5,6 +5,8 @@
 // Prints Markdown. The endpoint is taken from the build output: it is not public API.
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { CompatPrometheusSerializer } from '@mltel/node';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import promClient from 'prom-client';
 import { createPrometheusEndpoint } from '../../packages/node/dist/prometheus/reader.js';
@@ -16,9 +18,8 @@ const SERIES = 1000;
 
 const labels = (i) => ({ 'ml.model.name': `model_${i % 100}`, 'ml.task.name': `task_${Math.floor(i / 100)}` });
 
-function mltel() {
-  const endpoint = createPrometheusEndpoint();
-  const provider = new MeterProvider({ readers: [endpoint.reader] });
+function populate(reader) {
+  const provider = new MeterProvider({ readers: [reader] });
   const meter = provider.getMeter('bench');
   for (let k = 0; k < INSTRUMENTS; k++) {
     const name = `bench.metric_${k}`;
@@ -28,7 +29,24 @@ function mltel() {
         : meter.createUpDownCounter(name, { unit: '{task}', description: 'bench gauge' });
     for (let i = 0; i < SERIES; i++) instrument.add(i + 1, labels(i));
   }
-  return { name: 'mltel `/metrics` (collect + serialize)', scrape: () => endpoint.scrape() };
+}
+
+// The endpoint as /metrics runs it: coalesced collection, serialization in slices.
+function mltel() {
+  const endpoint = createPrometheusEndpoint();
+  populate(endpoint.reader);
+  return { name: 'mltel `/metrics` (collect, sliced serialize)', scrape: () => endpoint.scrape() };
+}
+
+// The endpoint before issue 13: the same collection, then the whole text in one synchronous call.
+function mltelBefore() {
+  const reader = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
+  const serializer = new CompatPrometheusSerializer(undefined, false, undefined, false, true);
+  populate(reader);
+  return {
+    name: 'mltel before (collect, one synchronous serialize)',
+    scrape: async () => serializer.serialize((await reader.collect()).resourceMetrics),
+  };
 }
 
 function prom() {
@@ -76,11 +94,12 @@ const quantile = (values, q) => {
 };
 const fmt = (n) => n.toFixed(1);
 
-const variants = [mltel(), prom()];
+const variants = [mltel(), mltelBefore(), prom()];
 const results = new Map(variants.map((v) => [v.name, { max: [], total: [], bytes: 0 }]));
 for (const v of variants) await stall(v.scrape); // warm-up
 for (let round = 0; round < ROUNDS; round++) {
-  for (const v of round % 2 === 0 ? variants : [...variants].reverse()) {
+  // Rotated order, so no variant always runs first (after the others' garbage).
+  for (const v of variants.map((_, i) => variants[(i + round) % variants.length])) {
     const r = await stall(v.scrape);
     const into = results.get(v.name);
     into.max.push(r.max);
