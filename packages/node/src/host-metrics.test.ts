@@ -53,9 +53,10 @@ function kindOf(metric: MetricData): MetricDefinition['kind'] {
 }
 
 describe('host metric groups', () => {
-  it('parses true, false and a list of groups; anything else is undefined', () => {
+  it('parses true, false (or 1, 0) and a list of groups; anything else is undefined', () => {
     expect(parseHostMetricGroups('true')).toEqual(DEFAULT_HOST_METRIC_GROUPS);
     expect(parseHostMetricGroups(' FALSE ')).toEqual([]);
+    expect([parseHostMetricGroups('1'), parseHostMetricGroups('0')]).toEqual([DEFAULT_HOST_METRIC_GROUPS, []]);
     expect(parseHostMetricGroups('system.cpu, system.network,system.cpu')).toEqual(['system.cpu', 'system.network']);
     expect(parseHostMetricGroups('system.disk')).toBeUndefined();
     expect(parseHostMetricGroups('')).toBeUndefined();

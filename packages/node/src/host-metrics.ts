@@ -58,13 +58,13 @@ export function hostMetricGroupsFor(
 }
 
 /**
- * Reads a host-metrics setting: `true` (the default groups), `false` (none) or a comma-separated
- * list of groups (`system.cpu,system.network`). Undefined for anything else.
+ * Reads a host-metrics setting: `true` or `1` (the default groups), `false` or `0` (none), or a
+ * comma-separated list of groups (`system.cpu,system.network`). Undefined for anything else.
  */
 export function parseHostMetricGroups(value: string): readonly HostMetricGroup[] | undefined {
   const trimmed = value.trim().toLowerCase();
-  if (trimmed === 'true') return DEFAULT_HOST_METRIC_GROUPS;
-  if (trimmed === 'false') return [];
+  if (trimmed === 'true' || trimmed === '1') return DEFAULT_HOST_METRIC_GROUPS;
+  if (trimmed === 'false' || trimmed === '0') return [];
   const groups = trimmed.split(',').map((group) => group.trim());
   if (groups.some((group) => !(HOST_METRIC_GROUPS as readonly string[]).includes(group))) return undefined;
   return [...new Set(groups)] as HostMetricGroup[];
