@@ -1,7 +1,14 @@
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import type { DiagLogger } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BoundedValues, describeValue, isNonNegativeFinite, WarnOnce } from './guard.js';
+import {
+  BoundedValues,
+  describeValue,
+  isNonNegativeFinite,
+  MAX_WARN_KINDS,
+  reportSuppressedWarnings,
+  WarnOnce,
+} from './guard.js';
 
 let warnings: string[];
 beforeEach(() => {
@@ -16,6 +23,8 @@ beforeEach(() => {
   diag.setLogger(logger, DiagLogLevel.WARN);
 });
 afterEach(() => {
+  // Instances of one test must not report into the next.
+  reportSuppressedWarnings();
   diag.disable();
 });
 
@@ -28,11 +37,61 @@ describe('WarnOnce', () => {
     expect(warnings).toEqual(['mltel: first problem', 'mltel: second problem']);
   });
 
-  it('stops warning after 1000 distinct keys', () => {
+  it('counts repeats and logs again at most once per interval, with the count since', () => {
+    let now = 0;
+    const once = new WarnOnce({ intervalMs: 60_000, now: () => now });
+    for (let i = 0; i < 12_346; i++) once.warn('a', 'bad value');
+    expect(warnings).toEqual(['mltel: bad value']);
+    now = 59_999;
+    once.warn('a', 'bad value');
+    expect(warnings).toHaveLength(1);
+    now = 60_000;
+    once.warn('a', 'bad value');
+    expect(warnings[1]).toBe('mltel: bad value (12,347 more since the last message)');
+    now = 70_000;
+    once.warn('a', 'bad value');
+    expect(warnings).toHaveLength(2);
+  });
+
+  it('treats distinct keys with one message as one kind (1M distinct bad values: one line)', () => {
     const once = new WarnOnce();
-    for (let i = 0; i < 1005; i++) once.warn(`k${i}`, `p${i}`);
-    expect(warnings).toHaveLength(1000);
-    expect(warnings[999]).toBe('mltel: p999');
+    for (let i = 0; i < 1_000_000; i++) once.warn(`status:"bad-${i}"`, 'status must be known, got string');
+    expect(warnings).toEqual(['mltel: status must be known, got string']);
+    once.report();
+    expect(warnings[1]).toBe('mltel: status must be known, got string (999,999 more since the last message)');
+  });
+
+  it('bounds the kinds: past MAX_WARN_KINDS distinct messages, one "other problems" kind', () => {
+    const once = new WarnOnce();
+    for (let i = 0; i < 10_000; i++) once.warn(`k${i}`, `problem ${i}`);
+    expect(warnings).toHaveLength(MAX_WARN_KINDS + 1);
+    expect(warnings[MAX_WARN_KINDS]).toContain(`more than ${MAX_WARN_KINDS} kinds of problems`);
+    warnings.length = 0;
+    once.report();
+    expect(warnings).toEqual([
+      `mltel: more than ${MAX_WARN_KINDS} kinds of problems; further ones are counted together (9,899 more since the last message)`,
+    ]);
+  });
+
+  it("reportSuppressedWarnings logs every instance's counted kinds once, then nothing", () => {
+    const a = new WarnOnce();
+    const b = new WarnOnce();
+    a.warn('x', 'x problem');
+    a.warn('x', 'x problem');
+    b.warn('y', 'y problem');
+    reportSuppressedWarnings();
+    expect(warnings).toEqual([
+      'mltel: x problem',
+      'mltel: y problem',
+      'mltel: x problem (1 more since the last message)',
+    ]);
+    reportSuppressedWarnings();
+    expect(warnings).toHaveLength(3);
+  });
+
+  it('clips long messages', () => {
+    new WarnOnce().warn('k', 'x'.repeat(10_000));
+    expect(warnings[0]!.length).toBeLessThan(600);
   });
 
   it('keeps keys per instance', () => {

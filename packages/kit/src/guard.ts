@@ -1,21 +1,125 @@
 import { diag } from '@opentelemetry/api';
 import { OTHER_VALUE } from '@mltel/semconv';
 
-const MAX_WARNINGS = 1000;
+/** How often one kind of problem is logged again, with the count since its last message. */
+export const WARN_INTERVAL_MS = 60_000;
+/** Distinct kinds of problems one {@link WarnOnce} tracks; further ones share one "other" kind. */
+export const MAX_WARN_KINDS = 100;
+/** Distinct keys remembered per {@link WarnOnce}; past it, keys are matched by their message. */
+const MAX_KEYS = 1000;
+/** Longest message kept (and used to recognise a kind): messages are built from caller data. */
+const MAX_MESSAGE_CHARS = 500;
+
+interface Kind {
+  readonly message: string;
+  /** Occurrences since the last line logged for this kind. */
+  pending: number;
+  /** When the last line was logged (ms, the instance's clock). */
+  loggedAt: number;
+}
+
+/** Instances with counted, unlogged occurrences: {@link reportSuppressedWarnings} logs them. */
+const withPending = new Set<WarnOnce>();
+
+/** Options of {@link WarnOnce} (tests use them to drive the clock). */
+export interface WarnOnceOptions {
+  /** Minimum time between two lines about the same kind of problem; default 60 s. */
+  intervalMs?: number;
+  /** The clock, in ms; default `performance.now`. */
+  now?: () => number;
+}
+
+function clip(message: string): string {
+  return message.length > MAX_MESSAGE_CHARS ? `${message.slice(0, MAX_MESSAGE_CHARS)}…` : message;
+}
 
 /**
- * Reports each distinct problem once through `diag.warn`, so a hot loop of bad values costs one
- * log line, not one per call. Bounded: past 1000 distinct problems it stops warning.
+ * Logs each kind of problem once through `diag.warn`, then counts it: a hot loop of bad values
+ * costs one line, then at most one line per kind per minute saying how many more occurred
+ * (`… (12,345 more since the last message)`), and {@link reportSuppressedWarnings} logs what is
+ * still counted at shutdown. A kind is a key; distinct keys with the same message are one kind
+ * (callers often put the bad value in the key, not in the message). Memory is bounded: past 100
+ * kinds, new ones are counted together as "other problems".
  */
 export class WarnOnce {
-  private readonly seen = new Set<string>();
+  private readonly byKey = new Map<string, Kind>();
+  private readonly byMessage = new Map<string, Kind>();
+  private other: Kind | undefined;
+  private readonly intervalMs: number;
+  private readonly now: () => number;
 
-  /** Warns unless this key was warned about before. */
-  warn(key: string, message: string): void {
-    if (this.seen.has(key) || this.seen.size >= MAX_WARNINGS) return;
-    this.seen.add(key);
-    diag.warn(`mltel: ${message}`);
+  constructor(options: WarnOnceOptions = {}) {
+    this.intervalMs = options.intervalMs ?? WARN_INTERVAL_MS;
+    this.now = options.now ?? (() => performance.now());
   }
+
+  /** Logs the message the first time its kind occurs, then counts; re-logs at most once a minute. */
+  warn(key: string, message: string): void {
+    let kind = this.byKey.get(key);
+    if (kind === undefined) {
+      const text = clip(message);
+      kind = this.byMessage.get(text);
+      if (kind === undefined) {
+        if (this.byMessage.size >= MAX_WARN_KINDS) {
+          this.countOther(text);
+          return;
+        }
+        kind = { message: text, pending: 0, loggedAt: this.now() };
+        this.byMessage.set(text, kind);
+        if (this.byKey.size < MAX_KEYS) this.byKey.set(key, kind);
+        diag.warn(`mltel: ${text}`);
+        return;
+      }
+      if (this.byKey.size < MAX_KEYS) this.byKey.set(key, kind);
+    }
+    this.count(kind);
+  }
+
+  /** Logs, once each, the kinds counted since their last line; true when something was logged. */
+  report(): boolean {
+    withPending.delete(this);
+    let logged = false;
+    for (const kind of [...this.byMessage.values(), ...(this.other ? [this.other] : [])]) {
+      if (kind.pending === 0) continue;
+      this.logAgain(kind);
+      logged = true;
+    }
+    return logged;
+  }
+
+  private countOther(message: string): void {
+    if (this.other === undefined) {
+      this.other = {
+        message: `more than ${MAX_WARN_KINDS} kinds of problems; further ones are counted together`,
+        pending: 0,
+        loggedAt: this.now(),
+      };
+      diag.warn(`mltel: ${this.other.message} (latest: ${message})`);
+      return;
+    }
+    this.count(this.other);
+  }
+
+  private count(kind: Kind): void {
+    kind.pending++;
+    if (this.now() - kind.loggedAt >= this.intervalMs) this.logAgain(kind);
+    else withPending.add(this);
+  }
+
+  private logAgain(kind: Kind): void {
+    diag.warn(`mltel: ${kind.message} (${kind.pending.toLocaleString('en-US')} more since the last message)`);
+    kind.pending = 0;
+    kind.loggedAt = this.now();
+  }
+}
+
+/**
+ * Logs what every {@link WarnOnce} has counted but not yet logged (one line per kind), so that a
+ * process that ends within a minute of a problem still says how often it occurred. Called by the
+ * SDK at shutdown.
+ */
+export function reportSuppressedWarnings(): void {
+  for (const warnings of [...withPending]) warnings.report();
 }
 
 /**

@@ -21,3 +21,6 @@ export type { CallbackRegistry, InstrumentBuilder, ProviderBindingOptions } from
 export { ProviderBinding } from './provider-binding.js';
 export { MAX_QUEUES, QueueDepths, queueDepths } from './queue-depths.js';
 export { MLTEL_VERSION } from './version.js';
+export { MAX_WARN_KINDS, reportSuppressedWarnings, WARN_INTERVAL_MS } from './guard.js';
+export type { WarnOnceOptions } from './guard.js';
+export { describeText, MAX_DESCRIBED_CHARS, redactUrl } from './redact.js';
