@@ -7,6 +7,12 @@
 #    older base (bookworm: 2.36) bookworm's build is used. The shared libraries they need that
 #    a base system lacks (libjemalloc2, liblzf1) are extracted beside them: run them with
 #    LD_LIBRARY_PATH=.cache/servers/root/usr/lib/<arch> (test/integration/helpers.ts does).
+#  - Alertmanager: Debian bookworm's prometheus-alertmanager (a static Go binary), for the
+#    deployment tests and the demo. Debian's build reads its notification templates from the
+#    absolute path /usr/share/prometheus/alertmanager, which is not there without installing it;
+#    so usr/bin/alertmanager-mltel is a copy whose path reads /tmp/mltel-alertmanager-templates0
+#    instead (same length), a link to the extracted folder that this script (and the tests)
+#    create. The original binary is left as Debian built it.
 # Idempotent: a second run with the binaries present (and redis-server running) does nothing.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -26,7 +32,11 @@ have_redis() {
     redis_run "$cache/root" redis-server --version >/dev/null 2>&1 &&
     redis_run "$cache/root" redis-cli --version >/dev/null 2>&1
 }
-if have_prom && have_redis; then
+have_alertmanager() { [[ -x "$bin/prometheus-alertmanager" && -x "$bin/alertmanager-mltel" ]]; }
+am_share=/tmp/mltel-alertmanager-templates0
+am_tree="$cache/root/usr/share/prometheus/alertmanager"
+if [[ -d "$am_tree" ]]; then ln -sfn "$am_tree" "$am_share"; fi
+if have_prom && have_redis && have_alertmanager; then
   echo "servers already in $bin"
   exit 0
 fi
@@ -65,6 +75,19 @@ if ! have_prom; then
   (cd "$cache/debs" && download prometheus promtool victoria-metrics)
   for deb in "$cache"/debs/*.deb; do dpkg -x "$deb" "$cache/root"; done
   "$bin/prometheus" --version 2>&1 | sed -n 1p
+fi
+
+if ! have_alertmanager; then
+  apt_suite bookworm "$cache/apt-bookworm"
+  rm -rf "$cache/debs/alertmanager"
+  mkdir -p "$cache/debs/alertmanager"
+  (cd "$cache/debs/alertmanager" && download prometheus-alertmanager)
+  for deb in "$cache"/debs/alertmanager/*.deb; do dpkg -x "$deb" "$cache/root"; done
+  LC_ALL=C perl -0777 -pe "s{/usr/share/prometheus/alertmanager}{$am_share}g" \
+    "$bin/prometheus-alertmanager" >"$bin/alertmanager-mltel"
+  chmod +x "$bin/alertmanager-mltel"
+  ln -sfn "$am_tree" "$am_share"
+  "$bin/alertmanager-mltel" --version 2>&1 | sed -n 1p
 fi
 
 if ! have_redis; then

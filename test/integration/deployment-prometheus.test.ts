@@ -1,4 +1,6 @@
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertExpr, alertRules, DEFAULT_PARAMS, recordingRules } from '../../packages/cli/src/init/index.js';
@@ -15,6 +17,17 @@ const PROM_DIR = join(ROOT, 'collector/prometheus');
 const DASHBOARDS = join(ROOT, 'collector/grafana/dashboards');
 const FAKE_SMI = join(ROOT, 'test/fixtures/fake-nvidia-smi');
 const CAPTURE = join(ROOT, 'packages/nvidia-smi-parser/test/fixtures/capture-multi-l40s-driver595.txt');
+const SERVERS = process.env.MLTEL_SERVERS_DIR ?? join(ROOT, '.cache/servers');
+/** Debian's Alertmanager with its template path moved to a /tmp link (see scripts/fetch-servers.sh). */
+const ALERTMANAGER = join(SERVERS, 'root/usr/bin/alertmanager-mltel');
+const ALERTMANAGER_SHARE = '/tmp/mltel-alertmanager-templates0';
+
+/** One webhook delivery from Alertmanager (the fields asserted). */
+interface WebhookAlert {
+  status: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
 
 /** Queries that legitimately return nothing with these services, keyed by a fragment of the query. */
 const EMPTY: Readonly<Record<string, string>> = {
@@ -64,6 +77,9 @@ describe('the collector deployment on a real Prometheus with the reference servi
   const dir = tempDir('mltel-deploy-');
   const services: Service[] = [];
   let prometheus: Child;
+  let alertmanager: Child;
+  let receiver: Server;
+  const delivered: WebhookAlert[] = [];
   let api: string;
   const svc = (name: string): Service => services.find((s) => s.name === name)!;
 
@@ -102,6 +118,48 @@ describe('the collector deployment on a real Prometheus with the reference servi
       join(dir.path, 'targets/services.json'),
       JSON.stringify(names.map((name, i) => ({ targets: [`127.0.0.1:${ports[i]}`], labels: { service: name } }))),
     );
+    // A real Alertmanager (Debian bookworm's) with the shipped configuration, delivering to a
+    // webhook receiver in this process.
+    if (!existsSync(ALERTMANAGER)) throw new Error(`${ALERTMANAGER} is missing: run \`bash scripts/fetch-servers.sh\``);
+    if (!existsSync(ALERTMANAGER_SHARE)) {
+      symlinkSync(join(SERVERS, 'root/usr/share/prometheus/alertmanager'), ALERTMANAGER_SHARE);
+    }
+    receiver = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        delivered.push(...(JSON.parse(body) as { alerts: WebhookAlert[] }).alerts);
+        response.writeHead(200).end();
+      });
+    });
+    const hookPort = await freePort();
+    await new Promise<void>((resolve) => receiver.listen(hookPort, '127.0.0.1', resolve));
+    const amPort = await freePort();
+    writeFileSync(
+      join(dir.path, 'alertmanager.yml'),
+      readFileSync(join(ROOT, 'collector/alertmanager/alertmanager.yml'), 'utf8')
+        .replace('http://alert-receiver:9099/alerts', `http://127.0.0.1:${hookPort}/alerts`)
+        .replace('group_wait: 30s', 'group_wait: 1s'),
+    );
+    alertmanager = spawnChild(
+      ALERTMANAGER,
+      [
+        `--config.file=${join(dir.path, 'alertmanager.yml')}`,
+        `--storage.path=${join(dir.path, 'am-data')}`,
+        `--web.listen-address=127.0.0.1:${amPort}`,
+        '--cluster.listen-address=',
+        '--log.level=warn',
+      ],
+      { cwd: dir.path },
+    );
+    await until(
+      () => getText(`http://127.0.0.1:${amPort}/-/ready`),
+      () => true,
+      30_000,
+    );
+    mkdirSync(join(dir.path, 'alertmanagers'));
+    writeFileSync(join(dir.path, 'alertmanagers/local.json'), JSON.stringify([{ targets: [`127.0.0.1:${amPort}`] }]));
+
     const promPort = await freePort();
     api = `http://127.0.0.1:${promPort}`;
     prometheus = spawnChild(
@@ -166,6 +224,8 @@ describe('the collector deployment on a real Prometheus with the reference servi
   afterAll(async () => {
     await Promise.all(services.map((s) => s.child.stop()));
     await prometheus?.stop();
+    await alertmanager?.stop();
+    receiver?.close();
     dir.remove();
   });
 
@@ -250,7 +310,7 @@ describe('the collector deployment on a real Prometheus with the reference servi
     expect(await one('sum(ml_pipeline_duration_seconds_count{job=~".+"})')).toBe(svc('inference-server').done.requests);
   });
 
-  it('the budget alert fires from the load (llm-hourly is spent)', async () => {
+  it('the budget alert fires from the load (llm-hourly is spent) and reaches the webhook through Alertmanager', async () => {
     const firing = await until(
       async () => {
         const body = JSON.parse(await getText(`${api}/api/v1/alerts`)) as {
@@ -266,6 +326,21 @@ describe('the collector deployment on a real Prometheus with the reference servi
       job: 'mltel',
       ml_budget_name: 'llm-hourly',
       ml_budget_window: 'hour',
+    });
+    const hook = await until(
+      async () => delivered.filter((a) => a.labels.alertname === 'MltelBudgetExhausted'),
+      (list) => list.length > 0,
+      30_000,
+    );
+    expect(hook[0]).toMatchObject({
+      status: 'firing',
+      labels: { alertname: 'MltelBudgetExhausted', severity: 'critical', job: 'mltel', ml_budget_name: 'llm-hourly' },
+      annotations: {
+        summary: 'A budget is spent: calls it guards may be refused.',
+        description:
+          'Budget llm-hourly (hour) in job mltel has reached its limit; hard-stop budgets refuse calls until the window rolls over.',
+        runbook_url: 'docs/deployment/runbooks.md#mltelbudgetexhausted',
+      },
     });
   });
 });

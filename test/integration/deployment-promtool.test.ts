@@ -48,6 +48,13 @@ describe('promtool on the shipped Prometheus files', () => {
     expect(stdout).toContain('SUCCESS');
   });
 
+  it('amtool check-config accepts the shipped Alertmanager configuration', async () => {
+    const amtool = join(process.env.MLTEL_SERVERS_DIR ?? join(ROOT, '.cache/servers'), 'root/usr/bin/amtool');
+    const { stdout } = await run(amtool, ['check-config', join(ROOT, 'collector/alertmanager/alertmanager.yml')]);
+    expect(stdout).toContain('SUCCESS');
+    expect(stdout).toContain(' - 3 inhibit rules');
+  });
+
   it('promtool test rules fails when an alert does not fire as its case expects (so it can fail)', async () => {
     const broken = join(PROM, 'tests', 'mltel.test.yml');
     const text = readFileSync(broken, 'utf8').replace("eval_time: '30m'", "eval_time: '1m'");
