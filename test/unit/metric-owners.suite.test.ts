@@ -66,7 +66,10 @@ describe('metric owners', () => {
   });
 
   it('every catalog instrument is created by its owner', () => {
+    // Upstream owners (the host-metrics instrumentation) are checked against a real collection
+    // in packages/node/src/host-metrics.test.ts; here only mltel's own sources are read.
     const missing = [...DEFINITIONS.entries()]
+      .filter(([, definition]) => definition.owner.startsWith('@mltel/'))
       .filter(([constant, definition]) => !found.get(definition.owner)?.has(constant))
       .map(([, definition]) => `${definition.name} (${definition.owner})`);
     expect(missing).toEqual([]);
