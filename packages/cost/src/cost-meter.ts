@@ -77,8 +77,14 @@ export interface CostMeterOptions {
   budgets?: BudgetConfig[];
   /** Where budget spend is kept (default: this process's memory). */
   store?: BudgetStore;
-  /** Called once per window per threshold crossed. */
+  /** Called once per window per threshold crossed (with a shared store: in the process that crossed it). */
   onThreshold?: (event: ThresholdEvent) => void;
+  /**
+   * Observe the budget gauges (limit, spent, remaining) in this process (default true). Off in
+   * the workers of a cluster that share a store and report to one endpoint: the primary reports
+   * the shared total once, where each worker would add a copy of it.
+   */
+  budgetGauges?: boolean;
   /** The clock (UTC ms), for tests. */
   now?: () => number;
 }
@@ -144,9 +150,11 @@ export class CostMeter {
   // Aborts price files or URLs still loading at close(): an exit never waits for a price server.
   private readonly loading = new AbortController();
   private readonly pricesLoaded: Promise<void>;
+  private readonly budgetGauges: boolean;
 
   constructor(config: CostMeterOptions = {}) {
     this.now = config.now ?? Date.now;
+    this.budgetGauges = config.budgetGauges !== false;
     this.binding = new ProviderBinding(SCOPE_NAME, (meter, callbacks) => this.createInstruments(meter, callbacks), {
       meterProvider: config.meterProvider,
     });
@@ -444,6 +452,7 @@ export class CostMeter {
     );
     callbacks.observeBatch(
       (result) => {
+        if (!this.budgetGauges) return;
         this.budgets.observe(
           { observe: (value, attributes) => result.observe(limit, value, attributes) },
           { observe: (value, attributes) => result.observe(spent, value, attributes) },

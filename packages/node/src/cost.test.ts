@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { diag, metrics } from '@opentelemetry/api';
 import type { CostMeter } from '@mltel/cost';
 import { createProviderMeter } from '@mltel/genai';
@@ -8,7 +9,7 @@ import { ML_BUDGET_LIMIT_USD, ML_COST_USD } from '@mltel/semconv';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { captureDiag, sdkProvider, settle, tempDir } from '../test/harness.js';
 import { resolveConfig } from './config/env.js';
-import { loadBudgets, MAX_BUDGETS_FILE_BYTES, startCost } from './cost.js';
+import { loadBudgets, MAX_BUDGETS_FILE_BYTES, reportsToHub, startCost } from './cost.js';
 
 const CHAT = { provider: 'openai', operation: 'chat', model: 'gpt-4o' } as const;
 const CHAT_ATTRS = {
@@ -191,5 +192,40 @@ describe('a budgets file that is not a small regular file is refused, never bloc
     const text = JSON.stringify(HOURLY);
     writeFileSync(file, text + ' '.repeat(2 * 1024 * 1024 - text.length));
     await expectRefused(file, 'larger than 1 MiB: 2097152 bytes');
+  });
+});
+
+describe('one owner per budget gauge in a multi-process service (finding 10)', () => {
+  it('the serving process reports budget gauges; a worker that reports to the hub does not', async () => {
+    const config = { exporters: ['prometheus'], multiprocess: true } as const;
+    expect(reportsToHub({ ...config, exporters: [...config.exporters] })).toBe(false);
+    // A worker thread (the built module, as the preload loads it in each thread).
+    const inThread = await new Promise<unknown>((resolve, reject) => {
+      const worker = new Worker(
+        `import(${JSON.stringify(new URL('../dist/cost.js', import.meta.url).href)}).then((m) => require('node:worker_threads').parentPort.postMessage([
+          m.reportsToHub({ exporters: ['prometheus'], multiprocess: true }),
+          m.reportsToHub({ exporters: ['prometheus'], multiprocess: false }),
+          m.reportsToHub({ exporters: ['otlp'], multiprocess: true }),
+        ]))`,
+        { eval: true },
+      );
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      setTimeout(() => reject(new Error('no answer from the worker thread')), 10_000).unref();
+    });
+    expect(inThread).toEqual([true, false, false]);
+  });
+
+  it('with a shared store in such a worker, the budget gauges are not observed; counters still are', async () => {
+    const { CostMeter } = await import('@mltel/cost');
+    const meter = new CostMeter({
+      meterProvider: sdk.provider,
+      budgets: [{ name: 'b', limitUsd: 1, window: 'day' }],
+      budgetGauges: false,
+    });
+    meters.push(meter);
+    const c = await sdk.collect();
+    expect(c.points(ML_BUDGET_LIMIT_USD.name)).toEqual([]);
+    expect(c.points('ml.budget.exceeded').map((p) => p.value)).toEqual([0]);
   });
 });

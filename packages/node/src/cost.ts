@@ -1,4 +1,6 @@
+import cluster from 'node:cluster';
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
 import type { Stats } from 'node:fs';
 import { diag } from '@opentelemetry/api';
 import { CostMeter, FileStore, MemoryStore, RedisStore } from '@mltel/cost';
@@ -106,18 +108,23 @@ function storeOf(config: ResolvedConfig): BudgetStore {
 
 /**
  * Starts the cost meter on the shared provider meter: built-in prices, MLTEL_PRICES files,
- * budgets (the MLTEL_BUDGETS file is read here) and their store. Returns it (undefined when MLTEL_COST=false). Never throws.
+ * budgets (the MLTEL_BUDGETS file is read here) and their store. With a shared store (Redis),
+ * the budget gauges come from the serving process only (see {@link reportsToHub}); crossings
+ * are counted by the process that made them (BudgetSet). Returns the meter (undefined when
+ * MLTEL_COST=false). Never throws.
  */
 export function startCost(config: ResolvedConfig, providerMeter: ProviderMeter): CostMeter | undefined {
   if (!config.cost) return undefined;
   try {
     const budgets = loadBudgets(config);
+    const store = budgets.length > 0 ? storeOf(config) : new MemoryStore();
     const meter = new CostMeter({
       prices: config.prices,
       priceFiles: config.priceFiles,
       budgets,
-      store: budgets.length > 0 ? storeOf(config) : new MemoryStore(),
+      store,
       onThreshold: config.onBudgetThreshold ?? logThreshold,
+      budgetGauges: !(store.shared && reportsToHub(config)),
     });
     meter.attach(providerMeter);
     return meter;
@@ -127,4 +134,13 @@ export function startCost(config: ResolvedConfig, providerMeter: ProviderMeter):
     );
     return undefined;
   }
+}
+
+/**
+ * Whether this process's metrics reach Prometheus through the multi-process hub (a cluster
+ * worker or a worker thread): there gauges are kept per worker, so a budget shared through a
+ * store would be exported once per worker; the serving process reports it once.
+ */
+export function reportsToHub(config: Pick<ResolvedConfig, 'exporters' | 'multiprocess'>): boolean {
+  return config.exporters.includes('prometheus') && config.multiprocess && (cluster.isWorker || !isMainThread);
 }

@@ -11,6 +11,7 @@ import {
   REFUSED,
   REMAINING,
   REQUEST_MODEL,
+  settle,
   setup,
   SPENT,
   TASK,
@@ -18,6 +19,7 @@ import {
 import type { CostMeterOptions } from '../cost-meter.js';
 import { withCostScope } from '../scope.js';
 import { MemoryStore } from '../stores/memory.js';
+import type { BudgetStore } from '../stores/types.js';
 import { BudgetSet } from './budget-set.js';
 import { BudgetExceededError } from './errors.js';
 import type { BudgetConfig, ThresholdEvent } from './types.js';
@@ -507,5 +509,64 @@ describe('invalid budget configs', () => {
       sink: { exceeded: () => {}, refused: () => {} },
     });
     expect(set.names).toEqual([]);
+  });
+});
+
+/** One MemoryStore shared by several budget sets, as Redis is by several processes. */
+function sharedMemoryStore(now: () => number = Date.now): BudgetStore {
+  const memory = new MemoryStore(now);
+  return {
+    description: 'shared memory',
+    shared: true,
+    add: (key, pico, expiresAt) => memory.add(key, pico, expiresAt),
+    get: (keys) => memory.get(keys),
+    close: () => memory.close(),
+  };
+}
+
+describe('a shared store: one owner per crossing (finding 10)', () => {
+  it('three processes, one crossing: counted and notified once, by the process whose increment crossed it', async () => {
+    const now = () => Date.parse('2025-06-15T12:00:00.000Z');
+    const store = sharedMemoryStore(now);
+    const processes = [0, 1, 2].map(() => {
+      const exceeded: Record<string, string>[] = [];
+      const events: ThresholdEvent[] = [];
+      const set = new BudgetSet([{ name: 'shared', limitUsd: 1, window: 'day', thresholds: [0.5] }], {
+        store,
+        now,
+        refreshMs: 60_000,
+        onThreshold: (e) => events.push(e),
+        sink: { exceeded: (a) => exceeded.push(a), refused: () => {} },
+      });
+      return { set, exceeded, events };
+    });
+    const context = { provider: 'openai', model: 'gpt-4o' };
+    // 30 charges of $0.05 in turn ($1.50 in all); every process re-reads the totals each time.
+    for (let i = 0; i < 30; i++) {
+      processes[i % 3]!.set.charge(context, 50_000_000_000n);
+      await settle();
+      for (const p of processes) await p.set.refresh();
+    }
+    expect(processes.map((p) => p.set.spentUsd('shared'))).toEqual([1.5, 1.5, 1.5]);
+    expect(processes.flatMap((p) => p.exceeded)).toEqual([budgetAttrs('shared', 'day')]);
+    // $0.50 is reached by the 10th charge (process 0), $1 by the 20th (process 1).
+    expect(processes.map((p) => p.events.map((e) => e.threshold))).toEqual([[0.5], [1], []]);
+    for (const p of processes) await p.set.close();
+  });
+
+  it('a crossing seen only by a re-read is not counted by the process that re-read it', async () => {
+    const store = sharedMemoryStore();
+    const exceeded: Record<string, string>[] = [];
+    const set = new BudgetSet([{ name: 'b', limitUsd: 1, window: 'day' }], {
+      store,
+      refreshMs: 60_000,
+      sink: { exceeded: (a) => exceeded.push(a), refused: () => {} },
+    });
+    const key = `mltel:budget:b:day:${Math.floor(Date.now() / 86_400_000) * 86_400_000}`;
+    await store.add(key, 2_000_000_000_000n, Date.now() + 86_400_000);
+    await set.refresh();
+    expect(set.spentUsd('b')).toBe(2);
+    expect(exceeded).toEqual([]);
+    await set.close();
   });
 });

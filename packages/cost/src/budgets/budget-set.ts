@@ -10,6 +10,16 @@ import type { BudgetConfig, ChargeContext, ThresholdEvent } from './types.js';
 import { isValidWindow, windowBuckets, windowLabel } from './window.js';
 
 const MAX_BUDGETS = 100;
+
+/**
+ * Which crossings of a threshold (or of the limit) this process reports, in `ml.budget.exceeded`
+ * and to the threshold handler: `all` for a store of its own (or while a shared one fails: the
+ * decisions are then local), `none` for a total re-read from a shared store (another process
+ * made that spend, and reports it), or the range of the shared total its own increment moved
+ * (from, to]. Redis increments are atomic, so each level is crossed by exactly one increment of
+ * one process: one owner per crossing, however many replicas share the budget.
+ */
+type Ownership = 'all' | 'none' | { readonly from: Pico; readonly to: Pico };
 const DEFAULT_THRESHOLDS = [0.8, 0.95];
 
 /** How budgets report what they count. */
@@ -50,7 +60,9 @@ export interface BudgetSetOptions {
  * on the spend this process knows: exact for a store of its own (memory, file); for a shared one
  * (Redis) the total returned by each of its increments and re-read every `refreshMs` and before
  * each `track()`ed call. A store that fails is reported once; spend is then counted here and
- * handed to the store when it works again.
+ * handed to the store when it works again. With a shared store, a crossing (a threshold, the
+ * limit) is reported, in `ml.budget.exceeded` and to the handler, only by the process whose
+ * increment crossed it: one count per crossing however many replicas share the budget.
  */
 export class BudgetSet {
   private readonly budgets: BudgetState[] = [];
@@ -133,7 +145,8 @@ export class BudgetSet {
       this.roll(budget);
       const bucket = starts[starts.length - 1]!;
       budget.buckets.set(bucket, (budget.buckets.get(bucket) ?? 0n) + pico);
-      this.evaluate(budget);
+      // A shared store's crossing is decided by the total its increment returns (see store()).
+      if (!this.options.store.shared || this.storeFailing) this.evaluate(budget, 'all');
       const key = this.key(budget, bucket);
       // Kept until the bucket has left the window, plus one window of slack.
       const window = budget.config.window;
@@ -174,7 +187,7 @@ export class BudgetSet {
           // Spend only grows within a window: never go below what this process counted.
           if (total > (budget.buckets.get(start) ?? 0n)) budget.buckets.set(start, total);
         });
-        this.evaluate(budget);
+        this.evaluate(budget, this.options.store.shared ? 'none' : 'all');
       } catch (error) {
         this.failed(error);
       }
@@ -192,17 +205,22 @@ export class BudgetSet {
     try {
       const total = await this.options.store.add(key, pico, expiresAt);
       this.recovered();
-      if (
-        total > (budget.buckets.get(bucket) ?? 0n) &&
-        windowBuckets(budget.config.window, this.now()).starts.includes(bucket)
-      ) {
-        budget.buckets.set(bucket, total);
-        this.evaluate(budget);
+      if (!windowBuckets(budget.config.window, this.now()).starts.includes(bucket)) return;
+      if (total > (budget.buckets.get(bucket) ?? 0n)) budget.buckets.set(bucket, total);
+      if (!this.options.store.shared) {
+        this.evaluate(budget, 'all');
+        return;
       }
+      // The other buckets of the window as known here, plus this bucket before and after the
+      // increment: the crossings in between are this process's to report.
+      const others = this.spent(budget) - (budget.buckets.get(bucket) ?? 0n);
+      this.evaluate(budget, { from: others + total - pico, to: others + total });
     } catch (error) {
       const pending = this.unsynced.get(key);
       this.unsynced.set(key, { pico: (pending?.pico ?? 0n) + pico, expiresAt });
       this.failed(error);
+      // Decided on this process's count while the store fails.
+      this.evaluate(budget, 'all');
     }
   }
 
@@ -280,12 +298,15 @@ export class BudgetSet {
     }
   }
 
-  private evaluate(budget: BudgetState): void {
+  private evaluate(budget: BudgetState, ownership: Ownership): void {
     const spent = this.spent(budget);
     const rolling = typeof budget.config.window !== 'string';
+    const owns = (reached: (spent: Pico) => boolean): boolean =>
+      ownership === 'all' || (ownership !== 'none' && !reached(ownership.from) && reached(ownership.to));
     for (const threshold of budget.thresholds) {
-      const reached = reaches(spent, threshold, budget.limit);
-      if (reached && !budget.fired.has(threshold)) {
+      const reachedAt = (value: Pico): boolean => reaches(value, threshold, budget.limit);
+      const reached = reachedAt(spent);
+      if (reached && !budget.fired.has(threshold) && owns(reachedAt)) {
         budget.fired.add(threshold);
         this.notify(budget, threshold, spent);
       } else if (!reached && rolling) {
@@ -294,8 +315,9 @@ export class BudgetSet {
       }
     }
     // Spent to the limit counts as exceeded: it is also where a hard stop starts refusing.
-    const over = spent >= budget.limit;
-    if (over && !budget.exceeded) {
+    const overAt = (value: Pico): boolean => value >= budget.limit;
+    const over = overAt(spent);
+    if (over && !budget.exceeded && owns(overAt)) {
       budget.exceeded = true;
       this.options.sink.exceeded(budget.attributes);
       // A threshold of 1 was already called at the limit: once per window.

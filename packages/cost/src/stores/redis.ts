@@ -8,6 +8,7 @@ interface RedisClient {
   close?(): Promise<unknown>;
   quit?(): Promise<unknown>;
   destroy?(): void;
+  ref?(): void;
   unref?(): void;
   sendCommand(args: string[]): Promise<unknown>;
   on(event: 'error', listener: (error: unknown) => void): unknown;
@@ -56,7 +57,8 @@ export class RedisStore implements BudgetStore {
   private module: Promise<CreateClient> | undefined;
   private attempts = 0;
   private nextAttemptAt = 0;
-  private connectDeadline: number | undefined;
+  private firstSettled = false;
+  private holds = 0;
   private closed = false;
   private readonly timeoutMs: number;
 
@@ -66,20 +68,37 @@ export class RedisStore implements BudgetStore {
   }
 
   async add(key: string, pico: bigint, expiresAt: number): Promise<bigint> {
-    const client = await this.connected();
-    const multi = client.multi();
-    multi.addCommand(['INCRBY', key, pico.toString()]);
-    multi.addCommand(['PEXPIREAT', key, String(Math.ceil(expiresAt))]);
-    multi.addCommand(['GET', key]);
-    const replies = await this.bounded(multi.exec());
-    return BigInt(String(replies[2] ?? '0'));
+    return this.held(async () => {
+      const client = await this.connected();
+      const multi = client.multi();
+      multi.addCommand(['INCRBY', key, pico.toString()]);
+      multi.addCommand(['PEXPIREAT', key, String(Math.ceil(expiresAt))]);
+      multi.addCommand(['GET', key]);
+      const replies = await this.bounded(multi.exec());
+      return BigInt(String(replies[2] ?? '0'));
+    });
   }
 
   async get(keys: readonly string[]): Promise<bigint[]> {
     if (keys.length === 0) return [];
-    const client = await this.connected();
-    const replies = (await this.bounded(client.sendCommand(['MGET', ...keys]))) as (string | null)[];
-    return replies.map((reply) => (reply === null || reply === undefined ? 0n : BigInt(String(reply))));
+    return this.held(async () => {
+      const client = await this.connected();
+      const replies = (await this.bounded(client.sendCommand(['MGET', ...keys]))) as (string | null)[];
+      return replies.map((reply) => (reply === null || reply === undefined ? 0n : BigInt(String(reply))));
+    });
+  }
+
+  // The socket holds the event loop only while a command (or the connection it waits for) is
+  // under way, each bounded by the command timeout: an app awaiting a tracked call that waits
+  // for Redis must not exit under it (Node would end it with code 13), and an app that is done
+  // must not be kept alive by an idle connection.
+  private async held<T>(operation: () => Promise<T>): Promise<T> {
+    if (this.holds++ === 0) this.client?.ref?.();
+    try {
+      return await operation();
+    } finally {
+      if (--this.holds === 0) this.client?.unref?.();
+    }
   }
 
   /** Closes the connection (pending replies first, bounded) and stops reconnecting. */
@@ -99,8 +118,9 @@ export class RedisStore implements BudgetStore {
     quietly(() => client.destroy?.());
   }
 
-  // Nothing here holds the event loop: the socket is unref'd, and node-redis's own reconnection
-  // (a ref'd timer, which kept a process whose Redis was down alive for ever) is off. Attempts
+  // Nothing here holds the event loop for long: the socket is unref'd when idle (see held()), and
+  // node-redis's own reconnection (a ref'd timer, which kept a process whose Redis was down alive
+  // for ever) is off. Attempts
   // are made on demand instead, by the commands and the budget set's unref'd refresh timer, at
   // most every 0.1, 0.2, 0.4 ... 2 s. Commands wait for the first connection at most the command
   // timeout (counted in free event-loop time: a start-up that blocks the loop for seconds must
@@ -110,16 +130,13 @@ export class RedisStore implements BudgetStore {
   // after the budget set took the increment as failed and kept it to add again (counted twice).
   private async connected(): Promise<RedisClient> {
     if (this.closed) throw new Error('the store is closed');
+    // Loading the package is not connecting: it can take a while on a busy start-up.
+    if (this.attempts === 0 && !this.firstSettled) await this.createClient();
     const ready = this.client;
     if (ready?.isReady) return ready;
-    if (this.connectDeadline === undefined) {
-      // Loading the package is not connecting: it can take a while on a busy start-up.
-      await this.createClient();
-      this.connectDeadline = Date.now() + this.timeoutMs;
-      return this.bounded(this.startAttempt(), 'could not connect');
-    }
     const attempt = this.attempt ?? (Date.now() >= this.nextAttemptAt ? this.startAttempt() : undefined);
-    if (attempt !== undefined && Date.now() < this.connectDeadline) return this.bounded(attempt, 'could not connect');
+    // Every command waits for the first attempt (concurrent ones share it), none for later ones.
+    if (attempt !== undefined && !this.firstSettled) return this.bounded(attempt, 'could not connect');
     throw new Error('not connected (reconnecting in the background)');
   }
 
@@ -151,7 +168,8 @@ export class RedisStore implements BudgetStore {
       client.on('error', () => {
         // Reported once by the budget set through the failing command; never crash the app.
       });
-      client.unref?.();
+      if (this.holds > 0) client.ref?.();
+      else client.unref?.();
       this.client = client;
       try {
         await client.connect();
@@ -168,6 +186,7 @@ export class RedisStore implements BudgetStore {
       return client;
     })().finally(() => {
       this.attempt = undefined;
+      this.firstSettled = true;
     });
     // A background attempt's failure is seen by the next command; never an unhandled rejection.
     attempt.catch(() => {});
