@@ -2,6 +2,7 @@ import { COST_METRICS } from './metrics/cost.js';
 import { GEN_AI_METRICS } from './metrics/gen-ai.js';
 import { GPU_METRICS } from './metrics/gpu.js';
 import { HOST_METRICS } from './metrics/host.js';
+import { DEPENDENCY_METRICS, MESSAGING_METRICS } from './metrics/messaging.js';
 import { PIPELINE_METRICS } from './metrics/pipeline.js';
 import { QUALITY_METRICS } from './metrics/quality.js';
 import { TASK_METRICS } from './metrics/tasks.js';
@@ -16,6 +17,8 @@ export const METRICS: readonly MetricDefinition[] = [
   ...QUALITY_METRICS,
   ...GPU_METRICS,
   ...HOST_METRICS,
+  ...MESSAGING_METRICS,
+  ...DEPENDENCY_METRICS,
 ];
 
 const BY_NAME: ReadonlyMap<string, MetricDefinition> = new Map(METRICS.map((m) => [m.name, m]));

@@ -10,6 +10,8 @@ const FAMILY_TITLES: Readonly<Record<MetricDefinition['family'], string>> = {
   quality: 'Model quality and drift',
   gpu: 'GPU (OTel hardware conventions)',
   host: 'Host and process (@opentelemetry/instrumentation-host-metrics, started by @mltel/node)',
+  messaging: 'Task queues and brokers (OTel messaging conventions)',
+  dependency: 'Dependency health and circuit breakers',
 };
 
 function row(m: MetricDefinition): string {

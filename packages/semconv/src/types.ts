@@ -44,8 +44,18 @@ export type MetricOwner =
   | '@mltel/pipeline'
   | '@mltel/quality'
   | '@mltel/host-metrics-gpu'
+  | '@mltel/instrumentation-messaging'
   // An upstream package: @mltel/node starts it and decides its groups, it creates the instruments.
   | '@opentelemetry/instrumentation-host-metrics';
 
 /** The catalog's sections. */
-export type MetricFamily = 'gen_ai' | 'tasks' | 'pipeline' | 'cost' | 'quality' | 'gpu' | 'host';
+export type MetricFamily =
+  | 'gen_ai'
+  | 'tasks'
+  | 'pipeline'
+  | 'cost'
+  | 'quality'
+  | 'gpu'
+  | 'host'
+  | 'messaging'
+  | 'dependency';
