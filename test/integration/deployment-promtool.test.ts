@@ -57,7 +57,7 @@ describe('promtool on the shipped Prometheus files', () => {
 
   it('promtool test rules fails when an alert does not fire as its case expects (so it can fail)', async () => {
     const broken = join(PROM, 'tests', 'mltel.test.yml');
-    const text = readFileSync(broken, 'utf8').replace("eval_time: '30m'", "eval_time: '1m'");
+    const text = readFileSync(broken, 'utf8').replace(/eval_time: "30m"/, 'eval_time: "1m"');
     const dir = tempDir('mltel-promtool-');
     writeFileSync(join(dir.path, 'broken.test.yml'), text.replace('../rules/', `${join(PROM, 'rules')}/`));
     const result = await run(serverBin('promtool'), ['test', 'rules', 'broken.test.yml'], { cwd: dir.path }).then(

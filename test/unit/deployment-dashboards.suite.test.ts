@@ -1,5 +1,5 @@
 // The generated Grafana dashboards (collector/grafana): current with their TypeScript specs, and
-// every panel query reads catalog series only (or the OTel host-metrics series listed below).
+// every panel query reads catalog series only.
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -9,14 +9,6 @@ import { CATALOG_SERIES, metricNamesIn } from '../../packages/cli/src/init/index
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DIR = `${ROOT}collector/grafana/dashboards/`;
-
-/** Series from OpenTelemetry's host-metrics instrumentation (the runtime dashboard), not mltel's catalog. */
-const HOST_METRICS = new Set([
-  'process_cpu_time_seconds_total',
-  'process_memory_usage',
-  'system_cpu_utilization',
-  'system_memory_utilization',
-]);
 
 interface Dashboard {
   uid: string;
@@ -70,7 +62,7 @@ describe('the generated Grafana dashboards', () => {
   it('every panel query filters by job and instance and reads only catalog series', () => {
     expect(exprs.length).toBeGreaterThan(60);
     for (const { where, expr } of exprs) {
-      const unknown = metricNamesIn(expr).filter((n) => !CATALOG_SERIES.has(n) && !HOST_METRICS.has(n));
+      const unknown = metricNamesIn(expr).filter((n) => !CATALOG_SERIES.has(n));
       expect(unknown, where).toEqual([]);
       expect(expr, where).toContain('job=~"$job"');
       expect(expr, where).toContain('instance=~"$instance"');

@@ -227,7 +227,7 @@ export function alertRules(params: DeploymentParams): AlertDefinition[] {
           at(
             'ml_cost_usd_total',
             { ...provider, ml_task_name: 'summarize' },
-            `0+${num((params.hourlyCostUsd * 4) / 60)}x40`,
+            `0+${num((params.hourlyCostUsd * 8) / 60)}x40`,
           ),
         ],
         labels: { job },

@@ -1,5 +1,5 @@
 // The series names a generated query may read: the catalog's Prometheus names (with the
-// histogram and counter suffixes), `target_info` and `up`.
+// histogram and counter suffixes; host and process metrics included), `target_info` and `up`.
 import { METRICS } from '@mltel/semconv';
 
 /** Every series name a generated query may read, beside its own recorded series. */
