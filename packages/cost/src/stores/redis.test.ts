@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,5 +145,41 @@ describe.skipIf(!available)('RedisStore against the Redis on 127.0.0.1:6379', ()
     } finally {
       for (const store of stores) await store.close();
     }
+  });
+
+  it('concurrent first commands share one connection attempt; none is told "not connected"', async () => {
+    const store = new RedisStore({ url: URL });
+    try {
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) =>
+          i % 2 === 0 ? store.add(`${PREFIX}first`, 1n, Date.now() + HOUR) : store.get([`${PREFIX}first`]),
+        ),
+      );
+      expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+      expect(await store.get([`${PREFIX}first`])).toEqual([10n]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('an idle connection does not keep a process alive; a command under way does (finding 3)', () => {
+    // A child that adds once and never closes the store: it must still exit by itself, with
+    // the increment made (the socket holds the loop while the command runs, not after).
+    const key = `${PREFIX}child`;
+    const started = performance.now();
+    const child = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { RedisStore } = await import(${JSON.stringify(new globalThis.URL('../../dist/index.js', import.meta.url).href)});
+         const store = new RedisStore({ url: ${JSON.stringify(URL)} });
+         console.log(String(await store.add(${JSON.stringify(key)}, 5n, Date.now() + ${HOUR})));`,
+      ],
+      { encoding: 'utf8', timeout: 15_000 },
+    );
+    expect(child.status, child.stderr).toBe(0);
+    expect(child.stdout.trim()).toBe('5');
+    expect(performance.now() - started).toBeLessThan(10_000);
   });
 });
