@@ -24,3 +24,10 @@ export { MLTEL_VERSION } from './version.js';
 export { MAX_WARN_KINDS, reportSuppressedWarnings, WARN_INTERVAL_MS } from './guard.js';
 export type { WarnOnceOptions } from './guard.js';
 export { describeText, MAX_DESCRIBED_CHARS, redactUrl } from './redact.js';
+export type { BreakerState, DependencyHealth, DependencyHealthOptions } from './dependency-health.js';
+export {
+  CircuitOpenError,
+  createDependencyHealth,
+  MAX_DEPENDENCIES,
+  MAX_DEPENDENCY_NAME_LENGTH,
+} from './dependency-health.js';
