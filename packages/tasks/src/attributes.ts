@@ -13,6 +13,7 @@ import {
 import type { MlTaskStatus } from '@mltel/semconv';
 import { BoundedValues, describeValue, MAX_QUEUES } from '@mltel/kit';
 import type { WarnOnce } from '@mltel/kit';
+import { field } from './input.js';
 import type { TaskMeterOptions } from './types.js';
 
 const STATUSES: ReadonlySet<string> = new Set(ML_TASK_STATUS_VALUES);
@@ -22,6 +23,21 @@ const MAX_ERROR_TYPE_LENGTH = 64;
 /** A value named in a warning, without calling String() on a user object (which may throw). */
 export function label(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value.slice(0, 32)) : describeValue(value);
+}
+
+/** A cap or length option: a non-negative integer up to a million, else `fallback`. */
+function count(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 1_000_000 ? value : fallback;
+}
+
+/** An allow-list option: its strings (at most 10,000), or undefined when it is not an array or cannot be read. */
+function stringList(value: unknown): string[] | undefined {
+  try {
+    if (!Array.isArray(value)) return undefined;
+    return value.slice(0, 10_000).filter((entry): entry is string => typeof entry === 'string');
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -41,18 +57,26 @@ export class TaskAttributes {
     options: TaskMeterOptions,
     private readonly warnings: WarnOnce,
   ) {
-    const maxLength = options.maxAttributeLength ?? 128;
+    // Options are read field by field, each read guarded: a Proxy or a throwing getter in them
+    // leaves that option at its default instead of failing the meter.
+    const maxLength = count(field(options, 'maxAttributeLength'), 128);
     this.names = new BoundedValues(
       ATTR_ML_TASK_NAME,
-      options.maxTaskNames ?? 100,
+      count(field(options, 'maxTaskNames'), 100),
       maxLength,
       warnings,
-      options.taskNames,
+      stringList(field(options, 'taskNames')),
     );
-    this.errorTypes = new BoundedValues(ATTR_ERROR_TYPE, options.maxErrorTypes ?? 50, MAX_ERROR_TYPE_LENGTH, warnings);
+    this.errorTypes = new BoundedValues(
+      ATTR_ERROR_TYPE,
+      count(field(options, 'maxErrorTypes'), 50),
+      MAX_ERROR_TYPE_LENGTH,
+      warnings,
+    );
     this.workerTypes = new BoundedValues(ATTR_ML_WORKER_TYPE, MAX_WORKER_TYPES, maxLength, warnings);
     this.queueNames = new BoundedValues(ATTR_ML_QUEUE_NAME, MAX_QUEUES, maxLength, warnings);
-    this.defaultWorker = options.workerType === undefined ? undefined : this.workerTypes.admit(options.workerType);
+    const workerType = field(options, 'workerType');
+    this.defaultWorker = workerType === undefined ? undefined : this.workerTypes.admit(workerType);
   }
 
   /** The `ml.task.name` to record, or undefined when the value is not a non-empty string. */

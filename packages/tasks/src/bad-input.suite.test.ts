@@ -50,7 +50,7 @@ describe('record(): invalid durationSeconds', () => {
       },
     ]);
     expect(log.warnings).toEqual([
-      `mltel: ml.task.duration needs a finite, non-negative number of seconds, got ${described}; the duration is dropped, the task is counted`,
+      `mltel: ml.task.duration needs a number of seconds from 0 to 10000000, got ${described}; the duration is dropped, the task is counted`,
     ]);
   });
 
@@ -92,7 +92,7 @@ describe('recordQueueWait(): invalid seconds', () => {
     ]);
     expect(c.points('ml.tasks')).toEqual([]);
     expect(log.warnings).toEqual([
-      `mltel: ml.task.queue.duration needs a finite, non-negative number of seconds, got ${described}; the value is dropped`,
+      `mltel: ml.task.queue.duration needs a number of seconds from 0 to 10000000, got ${described}; the value is dropped`,
     ]);
   });
 
@@ -324,7 +324,9 @@ describe('other bad input', () => {
       const c = await collect();
       expect(c.points('ml.tasks')).toEqual([{ attributes: { [NAME]: 't', [STATUS]: 'success' }, value: REPEAT }]);
       expect(c.points('ml.task.errors')).toEqual([]);
-      expect(log.warnings).toEqual([`mltel: timeoutMs must be a positive number, got ${described}; ignored`]);
+      expect(log.warnings).toEqual([
+        `mltel: timeoutMs must be a number of milliseconds from 1 to 2147483647, got ${described}; ignored`,
+      ]);
     },
   );
 
@@ -342,7 +344,7 @@ describe('other bad input', () => {
       const c = await collect();
       expect(c.points('ml.queue.size')).toEqual([{ attributes: { [QUEUE]: 'q' }, value: 6 }]);
       expect(log.warnings).toEqual([
-        `mltel: ml.queue.size needs a finite, non-negative number, got ${described}; the value is dropped`,
+        `mltel: ml.queue.size needs a number from 0 to 1000000000000, got ${described}; the value is dropped`,
       ]);
     },
   );

@@ -10,6 +10,13 @@ export interface TaskDecoratorOptions extends TaskOptions {
 
 type Method = (this: unknown, ...args: never[]) => unknown;
 
+/** A method's name as a task name (a symbol's description); never throws. */
+function methodName(key: unknown): string {
+  if (typeof key === 'string') return key;
+  if (typeof key === 'symbol') return String(key);
+  return 'method';
+}
+
 /**
  * Method decorator that records every call as one task (sync, async or generator methods).
  * Works with standard (TC39) decorators and with TypeScript's `experimentalDecorators`.
@@ -24,13 +31,25 @@ export function task(name?: string, options: TaskDecoratorOptions = {}) {
     contextOrKey: ClassMethodDecoratorContext | string | symbol,
     descriptor?: PropertyDescriptor,
   ): unknown {
-    if (typeof contextOrKey === 'object' && contextOrKey !== null && 'kind' in contextOrKey) {
-      return meter().wrap(name ?? String(contextOrKey.name), value as Method, options);
+    // A decorator runs when the class is defined: failing there would stop the module loading,
+    // so anything unexpected leaves the method as it is.
+    let standard = false;
+    try {
+      standard = typeof contextOrKey === 'object' && contextOrKey !== null && 'kind' in contextOrKey;
+      if (standard) {
+        return meter().wrap(
+          name ?? methodName((contextOrKey as ClassMethodDecoratorContext).name),
+          value as Method,
+          options,
+        );
+      }
+      if (descriptor && typeof descriptor.value === 'function') {
+        descriptor.value = meter().wrap(name ?? methodName(contextOrKey), descriptor.value as Method, options);
+      }
+    } catch {
+      // The method stays unwrapped.
     }
-    if (descriptor && typeof descriptor.value === 'function') {
-      descriptor.value = meter().wrap(name ?? String(contextOrKey), descriptor.value as Method, options);
-    }
-    return descriptor;
+    return standard ? value : descriptor;
   }
   return decorate;
 }

@@ -1,5 +1,5 @@
 import type { MlTaskStatus } from '@mltel/semconv';
-import { errorNameOf } from '@mltel/kit';
+import { describeValue, errorNameOf } from '@mltel/kit';
 
 export { errorTypeOf } from '@mltel/kit';
 
@@ -9,7 +9,10 @@ export class TaskTimeoutError extends Error {
   /** The time limit that passed, in milliseconds. */
   readonly timeoutMs: number;
   constructor(taskName: string, timeoutMs: number) {
-    super(`task "${taskName}" did not finish within ${timeoutMs} ms`);
+    // The name as given may be anything (a timer callback must not throw converting it).
+    const primitive = ['string', 'number', 'boolean', 'bigint'].includes(typeof taskName);
+    const named = primitive ? String(taskName).slice(0, 128) : describeValue(taskName);
+    super(`task "${named}" did not finish within ${timeoutMs} ms`);
     this.timeoutMs = timeoutMs;
   }
 }

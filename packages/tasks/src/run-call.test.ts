@@ -417,6 +417,8 @@ describe('runCall()', () => {
     await expect(runCall(async () => 2, handle.handle, { name: 't', timeoutMs: -1 }, warnings)).resolves.toBe(2);
     await expect(runCall(async () => 3, handle.handle, { name: 't', timeoutMs: 'x' }, warnings)).resolves.toBe(3);
     expect(handle.ends).toEqual(['success', 'success']);
-    expect(log.warnings).toEqual(['mltel: timeoutMs must be a positive number, got number -1; ignored']);
+    expect(log.warnings).toEqual([
+      'mltel: timeoutMs must be a number of milliseconds from 1 to 2147483647, got number -1; ignored',
+    ]);
   });
 });

@@ -3,6 +3,7 @@
 import { describeValue, isThenable } from '@mltel/kit';
 import type { WarnOnce } from '@mltel/kit';
 import { TaskTimeoutError } from './errors.js';
+import { MAX_TIMEOUT_MS } from './input.js';
 import type { TaskHandle } from './types.js';
 
 /** The time limit of one call: the task name for its error, and `timeoutMs` as the user gave it. */
@@ -14,7 +15,8 @@ export interface CallLimit {
 /**
  * Runs `call` as the task of `handle`: a return ends it as success, a throw as failure (rethrown);
  * a thenable ends it when it settles, or at `limit.timeoutMs` as `timeout` (the returned promise
- * then rejects with {@link TaskTimeoutError}). An invalid time limit is ignored with one warning.
+ * then rejects with {@link TaskTimeoutError}). An invalid time limit (not 1 to 2^31-1 ms) is ignored
+ * with one warning. The handle's methods never throw, so the caller always gets `call`'s own result.
  */
 export function runCall(call: () => unknown, handle: TaskHandle, limit: CallLimit, warnings: WarnOnce): unknown {
   let result: unknown;
@@ -28,11 +30,17 @@ export function runCall(call: () => unknown, handle: TaskHandle, limit: CallLimi
     handle.success();
     return result;
   }
-  const settled = Promise.resolve(result);
+  // Not Promise.resolve(result): for a native promise it reads `result.constructor`, which may
+  // throw synchronously; resolving a new promise with it turns any such throw into a rejection.
+  const settled = new Promise<unknown>((resolve) => resolve(result));
   const timeoutMs = limit.timeoutMs;
-  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
+  // Past 2^31-1 ms Node fires a timer at once (TimeoutOverflowWarning): such a limit is ignored.
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
     if (timeoutMs !== undefined) {
-      warnings.warn('timeout:invalid', `timeoutMs must be a positive number, got ${describeValue(timeoutMs)}; ignored`);
+      warnings.warn(
+        'timeout:invalid',
+        `timeoutMs must be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${describeValue(timeoutMs)}; ignored`,
+      );
     }
     return settled.then(
       (value) => {

@@ -7,7 +7,13 @@ import type { TaskHandle } from './types.js';
 
 /** Which generator kind a function is, from its constructor; undefined for any other function. */
 export function generatorKind(fn: (...args: never[]) => unknown): 'generator' | 'asyncGenerator' | undefined {
-  const ctor = fn.constructor?.name;
+  let ctor: unknown;
+  try {
+    ctor = fn.constructor?.name;
+  } catch {
+    // A Proxy function whose traps throw: called as a plain function, its own throw reaches the caller.
+    return undefined;
+  }
   if (ctor === 'GeneratorFunction') return 'generator';
   if (ctor === 'AsyncGeneratorFunction') return 'asyncGenerator';
   return undefined;

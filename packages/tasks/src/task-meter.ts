@@ -1,10 +1,11 @@
 import type { MeterProvider } from '@opentelemetry/api';
-import { OTHER_VALUE } from '@mltel/semconv';
+import { ML_TASK_STATUS_VALUES } from '@mltel/semconv';
 import type { MlTaskStatus } from '@mltel/semconv';
-import { describeValue, errorTypeOf, isNonNegativeFinite, queueDepths, WarnOnce } from '@mltel/kit';
+import { describeValue, queueDepths, WarnOnce } from '@mltel/kit';
 import type { ProviderBinding } from '@mltel/kit';
 import { label, TaskAttributes } from './attributes.js';
 import { classifyError, isFailure } from './errors.js';
+import { field, inRange, MAX_QUEUE_SIZE, MAX_SECONDS, safeErrorType } from './input.js';
 import { bindTaskInstruments } from './instruments.js';
 import type { TaskInstruments } from './instruments.js';
 import { runCall } from './run-call.js';
@@ -12,6 +13,9 @@ import { generatorKind, runAsyncGenerator, runGenerator } from './run-generator.
 import type { TaskHandle, TaskMeterOptions, TaskOptions, TaskRecord } from './types.js';
 
 const NOOP_HANDLE: TaskHandle = { success() {}, fail() {}, end() {} };
+// Task name and worker pairs whose `ml.tasks` series are kept at 0 per status: bounded like the
+// names and worker types themselves (100 x 20 by default), and at most this many whatever the caps.
+const MAX_ZEROED = 10_000;
 
 type AnyFunction = (this: unknown, ...args: never[]) => unknown;
 type Kind = ReturnType<typeof generatorKind>;
@@ -27,8 +31,15 @@ export class TaskMeter {
   private readonly attributes: TaskAttributes;
   private readonly instruments: ProviderBinding<TaskInstruments>;
 
+  // `ml.tasks` is born at 0 for every status of a task name seen, so the first error or timeout of
+  // a task is an increase from 0 (a series born at its first increment loses it in increase()).
+  // Keyed by name and worker; re-created on the instruments of a new provider.
+  private readonly zeroed = new Map<string, [string, string | undefined]>();
+  private zeroedOn: TaskInstruments | undefined;
+
   constructor(options: TaskMeterOptions = {}) {
-    this.provider = options.meterProvider;
+    const provider = field(options, 'meterProvider');
+    this.provider = typeof provider === 'object' && provider !== null ? (provider as MeterProvider) : undefined;
     this.attributes = new TaskAttributes(options, this.warnings);
     this.instruments = bindTaskInstruments(this.provider);
   }
@@ -49,8 +60,12 @@ export class TaskMeter {
     const wrapped = function (this: unknown, ...args: never[]): unknown {
       return meter.invoke(name, options, fn as unknown as AnyFunction, this, args, kind);
     };
-    Object.defineProperty(wrapped, 'name', { value: fn.name, configurable: true });
-    Object.defineProperty(wrapped, 'length', { value: fn.length, configurable: true });
+    try {
+      Object.defineProperty(wrapped, 'name', { value: fn.name, configurable: true });
+      Object.defineProperty(wrapped, 'length', { value: fn.length, configurable: true });
+    } catch {
+      // A function that is a Proxy with throwing traps: the wrapper keeps its own name and length.
+    }
     return wrapped as unknown as F;
   }
 
@@ -74,20 +89,22 @@ export class TaskMeter {
       this.warnings.warn('record:not-object', `record() needs a task object, got ${describeValue(task)}`);
       return;
     }
-    const status = this.attributes.status(task.status === undefined ? 'success' : task.status);
+    // Each field read once and guarded: a throwing getter loses that field, never the caller's call.
+    const given = field(task, 'status');
+    const status = this.attributes.status(given === undefined ? 'success' : given);
     if (status === undefined) return;
-    const name = this.attributes.name(task.name);
+    const name = this.attributes.name(field(task, 'name'));
     if (name === undefined) return;
-    const worker = this.attributes.worker(task.workerType);
-    this.finish(this.instruments.get(), name, worker, status, task.durationSeconds, task.errorType);
+    const worker = this.attributes.worker(field(task, 'workerType'));
+    this.finish(this.instruments.get(), name, worker, status, field(task, 'durationSeconds'), field(task, 'errorType'));
   }
 
   /** Records the time a task waited in `queue` before it started, in seconds. */
   recordQueueWait(name: string, queue: string, seconds: number): void {
-    if (!isNonNegativeFinite(seconds)) {
+    if (!inRange(seconds, MAX_SECONDS)) {
       this.warnings.warn(
         'queue-wait:invalid',
-        `ml.task.queue.duration needs a finite, non-negative number of seconds, got ${describeValue(seconds)}; the value is dropped`,
+        `ml.task.queue.duration needs a number of seconds from 0 to ${MAX_SECONDS}, got ${describeValue(seconds)}; the value is dropped`,
       );
       return;
     }
@@ -116,10 +133,10 @@ export class TaskMeter {
 
   /** Sets the last known depth of `queue`, reported at every collection (push style). */
   setQueueSize(queue: string, size: number): void {
-    if (!isNonNegativeFinite(size)) {
+    if (!inRange(size, MAX_QUEUE_SIZE)) {
       this.warnings.warn(
         'queue-size:invalid',
-        `ml.queue.size needs a finite, non-negative number, got ${describeValue(size)}; the value is dropped`,
+        `ml.queue.size needs a number from 0 to ${MAX_QUEUE_SIZE}, got ${describeValue(size)}; the value is dropped`,
       );
       return;
     }
@@ -129,9 +146,11 @@ export class TaskMeter {
   private begin(name: string, options: TaskOptions | undefined, manual: boolean): TaskHandle {
     const taskName = this.attributes.name(name);
     if (taskName === undefined) return NOOP_HANDLE;
-    const worker = this.attributes.worker(options?.workerType);
-    const classify = options?.classify ?? classifyError;
+    const worker = this.attributes.worker(field(options, 'workerType'));
+    const given = field(options, 'classify');
+    const classify = typeof given === 'function' ? (given as NonNullable<TaskOptions['classify']>) : classifyError;
     const instruments = this.instruments.get();
+    this.zeroStatuses(instruments, taskName, worker);
     const activeAttributes = this.attributes.task(taskName, worker);
     instruments.active.add(1, activeAttributes);
     const startedAt = performance.now();
@@ -144,7 +163,11 @@ export class TaskMeter {
       ended = true;
       // The same instruments as the +1, so in-flight balances even if the provider changed.
       instruments.active.add(-1, activeAttributes);
-      this.finish(instruments, taskName, worker, status, (performance.now() - startedAt) / 1000, errorType);
+      try {
+        this.finish(instruments, taskName, worker, status, (performance.now() - startedAt) / 1000, errorType);
+      } catch {
+        // A failing provider loses this task's counts, never the caller's result.
+      }
     };
     return {
       success: () => end('success'),
@@ -155,13 +178,8 @@ export class TaskMeter {
         } catch {
           this.warnings.warn('classify:throw', `the classify option of "${taskName}" threw; recorded as error`);
         }
-        let errorType = OTHER_VALUE;
-        try {
-          errorType = errorTypeOf(error);
-        } catch {
-          // A thrown value with a throwing getter: the task still ends, the caller's error stands.
-        }
-        end(status, errorType);
+        // A thrown value with a throwing getter is `_OTHER`: the task still ends, the caller's error stands.
+        end(status, safeErrorType(error));
       },
       end: (status: MlTaskStatus, errorType?: string) => {
         const checked = this.attributes.status(status);
@@ -175,17 +193,18 @@ export class TaskMeter {
     name: string,
     worker: string | undefined,
     status: MlTaskStatus,
-    durationSeconds: number | undefined,
+    durationSeconds: unknown,
     errorType: unknown,
   ): void {
+    this.zeroStatuses(instruments, name, worker);
     const attributes = this.attributes.task(name, worker, status);
     instruments.tasks.add(1, attributes);
     if (durationSeconds !== undefined) {
-      if (isNonNegativeFinite(durationSeconds)) instruments.duration.record(durationSeconds, attributes);
+      if (inRange(durationSeconds, MAX_SECONDS)) instruments.duration.record(durationSeconds, attributes);
       else
         this.warnings.warn(
           'duration:invalid',
-          `ml.task.duration needs a finite, non-negative number of seconds, got ${describeValue(durationSeconds)}; the duration is dropped, the task is counted`,
+          `ml.task.duration needs a number of seconds from 0 to ${MAX_SECONDS}, got ${describeValue(durationSeconds)}; the duration is dropped, the task is counted`,
         );
     }
     if (!isFailure(status)) return;
@@ -200,9 +219,38 @@ export class TaskMeter {
     args: never[],
     kind: Kind,
   ): unknown {
-    const begin = (): TaskHandle => this.begin(name, options, false);
-    if (kind === 'generator') return runGenerator(fn.apply(thisArg, args) as Generator, begin);
-    if (kind === 'asyncGenerator') return runAsyncGenerator(fn.apply(thisArg, args) as AsyncGenerator, begin);
-    return runCall(() => fn.apply(thisArg, args), begin(), { name, timeoutMs: options?.timeoutMs }, this.warnings);
+    // Reflect.apply, not fn.apply: a Proxy function's `apply` property is not read, so only the
+    // function itself can throw, and what it throws reaches the caller unchanged.
+    const begin = (): TaskHandle => this.safeBegin(name, options);
+    if (kind === 'generator') return runGenerator(Reflect.apply(fn, thisArg, args) as Generator, begin);
+    if (kind === 'asyncGenerator') return runAsyncGenerator(Reflect.apply(fn, thisArg, args) as AsyncGenerator, begin);
+    const limit = { name, timeoutMs: field(options, 'timeoutMs') };
+    return runCall(() => Reflect.apply(fn, thisArg, args), begin(), limit, this.warnings);
+  }
+
+  /** {@link begin} for wrapped calls: a failure of mltel's own (a failing provider) records nothing, the call still runs. */
+  private safeBegin(name: string, options: TaskOptions | undefined): TaskHandle {
+    try {
+      return this.begin(name, options, false);
+    } catch {
+      this.warnings.warn('begin:failed', 'starting a task record failed; the call runs unrecorded');
+      return NOOP_HANDLE;
+    }
+  }
+
+  /** Adds 0 to `ml.tasks` for every status of this name and worker, once per provider's instruments. */
+  private zeroStatuses(instruments: TaskInstruments, name: string, worker: string | undefined): void {
+    if (instruments !== this.zeroedOn) {
+      this.zeroedOn = instruments;
+      for (const [n, w] of this.zeroed.values()) this.addZeros(instruments, n, w);
+    }
+    const key = worker === undefined ? name : `${name}\0${worker}`;
+    if (this.zeroed.has(key) || this.zeroed.size >= MAX_ZEROED) return;
+    this.zeroed.set(key, [name, worker]);
+    this.addZeros(instruments, name, worker);
+  }
+
+  private addZeros(instruments: TaskInstruments, name: string, worker: string | undefined): void {
+    for (const status of ML_TASK_STATUS_VALUES) instruments.tasks.add(0, this.attributes.task(name, worker, status));
   }
 }
