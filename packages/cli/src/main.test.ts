@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { MLTEL_VERSION } from '@mltel/kit';
 import { driftFiles } from '../test/drift-files.js';
 import { memoryIo } from '../test/memory-io.js';
-import { main, usage } from './main.js';
+import { INTERNAL_ERROR_EXIT, main, usage } from './main.js';
 
 const { dir, remove } = driftFiles();
 afterAll(remove);
@@ -15,7 +15,12 @@ describe('usage', () => {
       '  drift    build a reference profile from a CSV/JSON-lines file, or score a file against one\n',
     );
     expect(text).toContain('  gpu      show what the GPU plugin sees on this host');
-    expect(text.endsWith('Run `mltel <command> --help` for the options of a command.\n')).toBe(true);
+    expect(
+      text.endsWith(
+        'Run `mltel <command> --help` for the options and exit codes of a command.\n' +
+          'Exit 2 is a usage error for every command; 70 an internal error (please report it).\n',
+      ),
+    ).toBe(true);
   });
 });
 
@@ -55,10 +60,13 @@ describe('main', () => {
     expect(run.stdout()).toMatch(/^Usage: mltel drift/);
   });
 
-  it("turns a command's error into one line on stderr and exit 1", async () => {
+  it("turns a command's unexpected error into one printable line and exit 70, never 1 (drift found)", async () => {
     const run = memoryIo(dir);
-    const code = await main(['drift', 'profile', 'ref.csv', '--out', 'no/such/dir/p.json', '--numeric', 'x'], run.io);
-    expect(code).toBe(1);
-    expect(run.stderr()).toMatch(/^mltel drift: ENOENT: no such file or directory, open '.*no\/such\/dir\/p\.json'\n$/);
+    run.io.stdout.write = () => {
+      throw new Error('stdout \u001b[31mis gone');
+    };
+    expect(await main(['drift', '--help'], run.io)).toBe(INTERNAL_ERROR_EXIT);
+    expect(INTERNAL_ERROR_EXIT).toBe(70);
+    expect(run.stderr()).toBe('mltel drift: internal error: stdout \\x1b[31mis gone\n');
   });
 });

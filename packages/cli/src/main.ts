@@ -3,18 +3,31 @@
 import { MLTEL_VERSION } from '@mltel/kit';
 import { drift } from './drift/index.js';
 import { gpu } from './gpu/index.js';
+import { init } from './init/index.js';
 import type { CliIo, Command } from './io.js';
+import { printable } from './io.js';
+
+/**
+ * The exit code of an error no command expected (a bug): 70, sysexits' EX_SOFTWARE. Not 1, which
+ * `mltel drift compare` keeps for "drift found" and `mltel gpu` for "nvidia-smi failed".
+ */
+export const INTERNAL_ERROR_EXIT = 70;
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   drift: { run: drift, summary: 'build a reference profile from a CSV/JSON-lines file, or score a file against one' },
   gpu: { run: gpu, summary: 'show what the GPU plugin sees on this host (nvidia-smi), or why it sees nothing' },
+  init: { run: init, summary: 'write the Collector, Prometheus (rules), Alertmanager and Grafana files, or --check them' },
 };
 
 /** The top-level help: the commands and their one-line summaries. */
 export function usage(): string {
   const lines = ['Usage: mltel <command> [options]', '', 'Commands:'];
   for (const [name, { summary }] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(8)} ${summary}`);
-  lines.push('', 'Run `mltel <command> --help` for the options of a command.');
+  lines.push(
+    '',
+    'Run `mltel <command> --help` for the options and exit codes of a command.',
+    `Exit 2 is a usage error for every command; ${INTERNAL_ERROR_EXIT} an internal error (please report it).`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -37,7 +50,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (error) {
-    io.stderr.write(`mltel ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
+    let message: string;
+    try {
+      message = error instanceof Error ? error.message : String(error);
+    } catch {
+      message = 'an error that cannot be shown';
+    }
+    io.stderr.write(`mltel ${name}: internal error: ${printable(message)}\n`);
+    return INTERNAL_ERROR_EXIT;
   }
 }

@@ -31,10 +31,19 @@ describe('drift', () => {
     expect(run.stderr().endsWith(`\n\n${COMPARE_USAGE}`)).toBe(true);
   });
 
+  it('turns a file it cannot use into exit 3, naming the file', async () => {
+    const run = memoryIo(dir);
+    expect(await drift(['profile', 'ref.csv', '--out', 'no/such/dir/p.json', '--numeric', 'x'], run.io)).toBe(3);
+    expect(run.stderr()).toBe(
+      `mltel drift profile: cannot write ${dir}/no/such/dir/p.json: the folder ${dir}/no/such/dir does not exist\n`,
+    );
+  });
+
   it('lets other errors through, for main() to report', async () => {
     const run = memoryIo(dir);
-    await expect(
-      drift(['profile', 'ref.csv', '--out', 'no/such/dir/p.json', '--numeric', 'x'], run.io),
-    ).rejects.toThrow(/ENOENT/);
+    run.io.stdout.write = () => {
+      throw new Error('stdout is gone');
+    };
+    await expect(drift(['--help'], run.io)).rejects.toThrow('stdout is gone');
   });
 });

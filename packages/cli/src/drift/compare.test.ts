@@ -71,12 +71,13 @@ describe('mltel drift compare', () => {
       'profile version 99 is newer',
     ],
     ['truncated JSON', (p: Record<string, unknown>) => JSON.stringify(p).slice(0, 100), 'not valid JSON'],
-  ])('refuses a profile with %s: exit 2 and one line naming the problem', async (_label, corrupt, message) => {
+  ])('refuses a profile with %s: exit 3 and one line naming the problem', async (_label, corrupt, message) => {
     await profile(dir);
     const good = JSON.parse(readFileSync(join(dir, 'profile.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(dir, 'bad.json'), corrupt(good));
     const run = io();
-    expect(await main(['drift', 'compare', 'bad.json', 'same.jsonl'], run.io)).toBe(2);
+    expect(await main(['drift', 'compare', 'bad.json', 'same.jsonl'], run.io)).toBe(3);
+    expect(run.stderr()).toContain(`mltel drift compare: the profile ${join(dir, 'bad.json')} is not usable: `);
     expect(run.stderr()).toContain(message);
     expect(run.stdout()).toBe('');
   });
@@ -92,12 +93,27 @@ describe('compareCommand', () => {
     [['profile.json'], 'needs a profile and a data file'],
     [['profile.json', 'same.jsonl', '--fail-on', 'info'], '--fail-on must be warning or critical, got "info"'],
     [['profile.json', 'same.jsonl', '--format', 'xml'], '--format must be csv or jsonl, got "xml"'],
-    [['missing.json', 'same.jsonl'], 'is not usable: cannot read'],
-    [['profile.json', 'missing.jsonl'], 'cannot read'],
   ])('%j exits 2 with a message', async (args, message) => {
     const run = io();
     expect(await compareCommand(args, run.io)).toBe(2);
     expect(run.stderr()).toContain(message);
+  });
+
+  it.each([
+    [
+      ['missing.json', 'same.jsonl'],
+      'the profile <dir>/missing.json is not usable: cannot read <dir>/missing.json (ENOENT',
+    ],
+    [['profile.json', 'missing.jsonl'], 'cannot read <dir>/missing.jsonl: ENOENT: no such file or directory\n'],
+    [['profile.json', '.'], 'cannot read <dir>: not a regular file (a directory)\n'],
+  ])('%j exits 3 naming the file', async (args, message) => {
+    const run = io();
+    expect(await main(['drift', 'compare', ...args], run.io)).toBe(3);
+    expect(run.stderr()).toContain(`mltel drift compare: ${message.replaceAll('<dir>', dir)}`);
+  });
+
+  it('escapes control characters of feature names in the table', () => {
+    expect(renderTable([{ ...row0, feature: 'a\u001b[2Jb' }]).split('\n')[1]).toMatch(/^a\\x1b\[2Jb /);
   });
 
   it('prints its usage with --help', async () => {
@@ -106,6 +122,17 @@ describe('compareCommand', () => {
     expect(run.stdout()).toBe(COMPARE_USAGE);
   });
 });
+
+const row0: FeatureComparison = {
+  feature: 'f',
+  kind: 'distribution',
+  type: 'numeric',
+  samples: 1,
+  missing: 0,
+  invalid: 0,
+  unknownCategory: 0,
+  scores: {},
+};
 
 describe('renderTable', () => {
   const row = (feature: string, scores: FeatureComparison['scores']): FeatureComparison => ({

@@ -13,6 +13,9 @@ import {
 import type { DriftSeverity, FeatureComparison } from '@mltel/quality';
 import { ML_DRIFT_METHOD_VALUES } from '@mltel/semconv';
 import type { CliIo } from '../io.js';
+import { printable } from '../io.js';
+import { DRIFT_EXIT, InputError } from './errors.js';
+import { noRows } from './profile.js';
 import { progressBar } from './progress.js';
 import { formatOf, readRows, sizeOf } from './rows.js';
 import type { ReadCounters } from './rows.js';
@@ -29,8 +32,12 @@ Options:
   --json                        print JSON instead of a table
   --format <csv|jsonl>          input format (default: csv for *.csv, else jsonl)
 
-Exit codes: 0 scored (and nothing reached --fail-on), 1 a score reached --fail-on,
-2 bad arguments, an unreadable or invalid profile, or an unreadable file.
+The profile must be a regular file of at most 64 MiB. The data file may be a regular file or a
+pipe (/dev/stdin), each CSV record or JSON line at most 8 MiB.
+
+Exit codes: 0 scored (and nothing reached --fail-on); 1 a score reached --fail-on; 2 bad
+arguments; 3 the profile or the data file could not be read, is invalid or holds no rows (the
+message names the file and the reason).
 `;
 
 /** The mark after a score at each severity. */
@@ -40,7 +47,8 @@ const MARKS: Record<DriftSeverity, string> = { warning: '!', critical: '!!' };
 export function renderTable(results: readonly FeatureComparison[]): string {
   const header = ['feature', 'kind', 'n', 'missing', 'invalid', ...ML_DRIFT_METHOD_VALUES];
   const rows = results.map((r) => [
-    r.feature,
+    // Names come from the profile file: a control character must not reach the terminal.
+    printable(r.feature),
     r.kind,
     String(r.samples),
     String(r.missing),
@@ -61,7 +69,7 @@ export function renderTable(results: readonly FeatureComparison[]): string {
   return `${[line(header), ...rows.map(line)].join('\n')}\n`;
 }
 
-/** Runs `mltel drift compare`. */
+/** Runs `mltel drift compare`; throws InputError for a file it cannot use (see DRIFT_EXIT). */
 export async function compareCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -75,36 +83,33 @@ export async function compareCommand(args: string[], io: CliIo): Promise<number>
   });
   if (values.help) {
     io.stdout.write(COMPARE_USAGE);
-    return 0;
+    return DRIFT_EXIT.ok;
   }
   if (positionals.length !== 2) {
     io.stderr.write(`mltel drift compare: needs a profile and a data file\n\n${COMPARE_USAGE}`);
-    return 2;
+    return DRIFT_EXIT.usage;
   }
   const failOn = values['fail-on'];
   if (failOn !== undefined && failOn !== 'warning' && failOn !== 'critical') {
     io.stderr.write(`mltel drift compare: --fail-on must be warning or critical, got "${failOn}"\n`);
-    return 2;
-  }
-  const profilePath = resolve(io.cwd, positionals[0]!);
-  const parsed = readProfileFile(profilePath);
-  if (!parsed.ok) {
-    io.stderr.write(`mltel drift compare: the profile ${profilePath} is not usable: ${parsed.reason}\n`);
-    return 2;
+    return DRIFT_EXIT.usage;
   }
   const input = resolve(io.cwd, positionals[1]!);
   const format = formatOf(input, values.format);
   if (format === undefined) {
     io.stderr.write(`mltel drift compare: --format must be csv or jsonl, got "${values.format}"\n`);
-    return 2;
+    return DRIFT_EXIT.usage;
   }
-  let size: number;
-  try {
-    size = await sizeOf(input);
-  } catch (error) {
-    io.stderr.write(`mltel drift compare: cannot read ${input}: ${(error as Error).message}\n`);
-    return 2;
+  const profilePath = resolve(io.cwd, positionals[0]!);
+  const parsed = readProfileFile(profilePath);
+  if (!parsed.ok) {
+    io.stderr.write(
+      `${printable(`mltel drift compare: the profile ${profilePath} is not usable: ${parsed.reason}`, 2048)}\n`,
+    );
+    return DRIFT_EXIT.input;
   }
+  // One pass: a pipe (/dev/stdin) will do as well as a file.
+  const size = await sizeOf(input, { stream: true });
   const comparer = new ProfileComparer(parsed.profile);
   const bar = progressBar(io, size, 'comparing');
   const counters: ReadCounters = { bytes: 0, rows: 0, skipped: 0 };
@@ -113,6 +118,7 @@ export async function compareCommand(args: string[], io: CliIo): Promise<number>
     bar.update(counters.bytes);
   }
   bar.stop();
+  if (counters.rows === 0) throw new InputError(input, noRows(format, counters));
   const results = comparer.results();
   const worst = worstSeverity(results.flatMap((r) => crossingsOf(r.scores, DEFAULT_THRESHOLDS)));
   if (values.json) {
@@ -126,5 +132,5 @@ export async function compareCommand(args: string[], io: CliIo): Promise<number>
     );
   }
   const failed = failOn === 'warning' ? worst !== undefined : failOn === 'critical' && worst === 'critical';
-  return failed ? 1 : 0;
+  return failed ? DRIFT_EXIT.drift : DRIFT_EXIT.ok;
 }

@@ -39,12 +39,33 @@ describe('mltel drift profile', () => {
   it.each([
     [['drift', 'profile', 'ref.csv'], 'needs one data file and --out'],
     [['drift', 'profile', 'ref.csv', '--out', 'p.json', '--bins', '0'], '--bins and --max-categories must be integers'],
-    [['drift', 'profile', 'missing.csv', '--out', 'p.json'], 'cannot read'],
     [['drift', 'profile', 'ref.csv', '--out', 'p.json', '--nope'], "Unknown option '--nope'"],
   ])('%j exits 2 with a message', async (argv, message) => {
     const run = io();
     expect(await main(argv, run.io)).toBe(2);
     expect(run.stderr()).toContain(message);
+  });
+
+  it.each([
+    [['missing.csv', '--out', 'p.json'], 'cannot read <dir>/missing.csv: ENOENT: no such file or directory'],
+    [
+      ['ref.csv', '--out', 'no/such/p.json'],
+      'cannot write <dir>/no/such/p.json: the folder <dir>/no/such does not exist',
+    ],
+    [['ref.csv', '--out', '.'], 'cannot write <dir>: it is a directory'],
+    [
+      ['ref.csv', '--out', 'p.json', '--numeric', 'x,nope'],
+      'cannot read <dir>/ref.csv: no column "nope" (--numeric); its columns: "x", "c", "conf", "label", "id"',
+    ],
+    [
+      ['ref.csv', '--out', 'p.json', '--numeric', 'x', '--categorical', 'x'],
+      'cannot profile <dir>/ref.csv: ProfileBuilder: the column "x" is given twice (numeric and categorical)',
+    ],
+  ])('%j exits 3 naming the file and the reason', async (argv, message) => {
+    const run = io();
+    expect(await main(['drift', 'profile', ...argv], run.io)).toBe(3);
+    expect(run.stderr()).toBe(`mltel drift profile: ${message.replaceAll('<dir>', dir)}\n`);
+    expect(run.stdout()).toBe('');
   });
 });
 
@@ -80,15 +101,13 @@ describe('profileCommand', () => {
     expect(written.features[2]!.counts.reduce((a, b) => a + b, 0)).toBe(3000);
   });
 
-  it('reads a .jsonl file as CSV with --format csv, and refuses an unknown --format', async () => {
-    let run = io();
+  it('refuses an unknown --format, and a file with no rows in the format given', async () => {
+    const run = io();
     expect(await profileCommand(['ref.csv', '--out', 'x.json', '--format', 'xml'], run.io)).toBe(2);
     expect(run.stderr()).toBe('mltel drift profile: --format must be csv or jsonl, got "xml"\n');
-    run = io();
-    expect(await profileCommand(['ref.csv', '--out', 'x.json', '--format', 'jsonl'], run.io)).toBe(0);
     // Every CSV line fails JSON.parse or is not an object: nothing to profile.
-    expect(run.stdout()).toMatch(
-      /^profiled 0 rows \(5001 lines skipped: not JSON objects\): numeric \[\], categorical \[\]\n/,
+    await expect(profileCommand(['ref.csv', '--out', 'x.json', '--format', 'jsonl'], io().io)).rejects.toThrow(
+      `cannot read ${join(dir, 'ref.csv')}: no rows: the file has no JSON object line (5001 lines are not JSON objects)`,
     );
   });
 

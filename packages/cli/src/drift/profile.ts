@@ -1,10 +1,13 @@
 // `mltel drift profile <data> --out <profile.json>`: a reference profile from a CSV or JSON-lines
 // file in two streaming passes (sketch for the bin edges, then the bin counts), bounded memory.
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { constants } from 'node:fs';
+import { access, stat, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ProfileBuilder, toNumber } from '@mltel/quality';
 import type { CliIo } from '../io.js';
+import { printable } from '../io.js';
+import { DRIFT_EXIT, InputError, reasonOf } from './errors.js';
 import { progressBar } from './progress.js';
 import { formatOf, readRows, sizeOf } from './rows.js';
 import type { DataFormat, ReadCounters } from './rows.js';
@@ -27,6 +30,12 @@ Options:
   --bins <n>              inner bins per numeric feature (default 10)
   --max-categories <n>    categories kept per categorical feature (default 50)
   --format <csv|jsonl>    input format (default: csv for *.csv, else jsonl)
+
+The data file must be a regular file (it is read twice), each CSV record or JSON line at most
+8 MiB. Numbers are decimal or exponent forms (12, -0.5, 1e3); 0x10, Infinity or 1_000 are not.
+
+Exit codes: 0 profile written; 2 bad arguments; 3 a file could not be read or written, holds no
+rows, or lacks a column named in the options (the message names the file and the reason).
 `;
 
 const SNIFF_ROWS = 1000;
@@ -65,7 +74,33 @@ async function inferColumns(
   };
 }
 
-/** Runs `mltel drift profile`. */
+/** Why a file gave no rows, for the message. */
+export function noRows(format: DataFormat, counters: ReadCounters): string {
+  const what = format === 'csv' ? 'the file is empty or has a header line only' : 'the file has no JSON object line';
+  return `no rows: ${what}${counters.skipped ? ` (${counters.skipped} lines are not JSON objects)` : ''}`;
+}
+
+/** Throws InputError (write) unless `out` can be written: not a directory, in a writable folder. */
+async function checkWritable(out: string): Promise<void> {
+  try {
+    if ((await stat(out)).isDirectory()) throw new InputError(out, 'it is a directory', 'write');
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new InputError(out, reasonOf(error), 'write');
+  }
+  try {
+    await access(dirname(out), constants.W_OK);
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new InputError(
+      out,
+      `the folder ${dirname(out)} ${missing ? 'does not exist' : `is not writable (${reasonOf(error)})`}`,
+      'write',
+    );
+  }
+}
+
+/** Runs `mltel drift profile`; throws InputError for a file it cannot use (see DRIFT_EXIT). */
 export async function profileCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -85,17 +120,17 @@ export async function profileCommand(args: string[], io: CliIo): Promise<number>
   });
   if (values.help) {
     io.stdout.write(PROFILE_USAGE);
-    return 0;
+    return DRIFT_EXIT.ok;
   }
   if (positionals.length !== 1 || values.out === undefined) {
     io.stderr.write(`mltel drift profile: needs one data file and --out\n\n${PROFILE_USAGE}`);
-    return 2;
+    return DRIFT_EXIT.usage;
   }
   const input = resolve(io.cwd, positionals[0]!);
   const format = formatOf(input, values.format);
   if (format === undefined) {
     io.stderr.write(`mltel drift profile: --format must be csv or jsonl, got "${values.format}"\n`);
-    return 2;
+    return DRIFT_EXIT.usage;
   }
   const bins = values.bins === undefined ? 10 : Number(values.bins);
   const maxCategories = values['max-categories'] === undefined ? 50 : Number(values['max-categories']);
@@ -108,15 +143,12 @@ export async function profileCommand(args: string[], io: CliIo): Promise<number>
     maxCategories > 1000
   ) {
     io.stderr.write('mltel drift profile: --bins and --max-categories must be integers from 1 to 1000\n');
-    return 2;
+    return DRIFT_EXIT.usage;
   }
-  let size: number;
-  try {
-    size = await sizeOf(input);
-  } catch (error) {
-    io.stderr.write(`mltel drift profile: cannot read ${input}: ${(error as Error).message}\n`);
-    return 2;
-  }
+  const out = resolve(io.cwd, values.out);
+  const size = await sizeOf(input);
+  // Before reading anything: a 10 GB file should not be read twice to find the folder missing.
+  await checkWritable(out);
 
   let numeric = list(values.numeric);
   let categorical = list(values.categorical);
@@ -128,20 +160,48 @@ export async function profileCommand(args: string[], io: CliIo): Promise<number>
     );
     ({ numeric, categorical } = await inferColumns(input, format, exclude));
   }
-  const builder = new ProfileBuilder({
-    numeric: numeric ?? [],
-    categorical: categorical ?? [],
-    prediction: values.prediction,
-    confidence: values.confidence,
-    bins,
-    maxCategories,
-  });
+  // Every column named in an option must be in the file; inferred ones are by construction.
+  const wanted = new Map<string, string>();
+  for (const name of list(values.numeric) ?? []) wanted.set(name, '--numeric');
+  for (const name of list(values.categorical) ?? []) wanted.set(name, '--categorical');
+  if (values.prediction !== undefined) wanted.set(values.prediction, '--prediction');
+  if (values.confidence !== undefined) wanted.set(values.confidence, '--confidence');
+  let builder: ProfileBuilder;
+  try {
+    builder = new ProfileBuilder({
+      numeric: numeric ?? [],
+      categorical: categorical ?? [],
+      prediction: values.prediction,
+      confidence: values.confidence,
+      bins,
+      maxCategories,
+    });
+  } catch (error) {
+    // A column name a profile cannot hold (over 128 characters, or named twice).
+    throw new InputError(input, reasonOf(error), 'profile');
+  }
 
   const bar = progressBar(io, 2 * size, 'profiling');
   const counters: ReadCounters = { bytes: 0, rows: 0, skipped: 0 };
+  let columns: string[] | undefined;
   for await (const row of readRows(input, format, counters)) {
     builder.add(row);
     bar.update(counters.bytes);
+    columns ??= Object.keys(row);
+    if (wanted.size > 0) for (const name of wanted.keys()) if (Object.hasOwn(row, name)) wanted.delete(name);
+  }
+  if (counters.rows === 0) {
+    bar.stop();
+    throw new InputError(input, noRows(format, counters));
+  }
+  const [absent, option] = wanted.entries().next().value ?? [];
+  if (absent !== undefined) {
+    bar.stop();
+    const shown = (columns ?? []).slice(0, 20).map((c) => `"${c}"`);
+    throw new InputError(
+      input,
+      `no column "${absent}" (${option}); its columns: ${shown.join(', ')}${(columns?.length ?? 0) > 20 ? ', …' : ''}`,
+    );
   }
   builder.endPass1();
   const pass2: ReadCounters = { bytes: 0, rows: 0, skipped: 0 };
@@ -152,15 +212,21 @@ export async function profileCommand(args: string[], io: CliIo): Promise<number>
   bar.stop();
 
   const profile = builder.finish();
-  const out = resolve(io.cwd, values.out);
-  await writeFile(out, `${JSON.stringify(profile)}\n`);
+  try {
+    await writeFile(out, `${JSON.stringify(profile)}\n`);
+  } catch (error) {
+    throw new InputError(out, reasonOf(error), 'write');
+  }
   const numericNames = profile.features.filter((f) => f.type === 'numeric').map((f) => f.name);
   const categoricalNames = profile.features.filter((f) => f.type === 'categorical').map((f) => f.name);
   io.stdout.write(
-    `profiled ${counters.rows} rows${counters.skipped ? ` (${counters.skipped} lines skipped: not JSON objects)` : ''}: ` +
-      `numeric [${numericNames.join(', ')}], categorical [${categoricalNames.join(', ')}]` +
-      `${profile.confidence ? `, confidence ${profile.confidence.name}` : ''}${profile.prediction ? `, prediction ${profile.prediction.name}` : ''}\n` +
-      `wrote ${out}\n`,
+    printable(
+      `profiled ${counters.rows} rows${counters.skipped ? ` (${counters.skipped} lines skipped: not JSON objects)` : ''}: ` +
+        `numeric [${numericNames.join(', ')}], categorical [${categoricalNames.join(', ')}]` +
+        `${profile.confidence ? `, confidence ${profile.confidence.name}` : ''}${profile.prediction ? `, prediction ${profile.prediction.name}` : ''}\n` +
+        `wrote ${out}\n`,
+      Number.POSITIVE_INFINITY,
+    ),
   );
-  return 0;
+  return DRIFT_EXIT.ok;
 }

@@ -1,7 +1,7 @@
 // `mltel gpu` in-process through main(), with the fake nvidia-smi (test/fixtures/fake-nvidia-smi)
 // replaying real captures, and once as a real child process (node packages/cli/dist/bin.js).
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../io.js';
 import { main } from '../main.js';
+import { GPU_MAX_TIMEOUT_MS } from './command.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const FAKE_DIR = join(ROOT, 'test/fixtures/fake-nvidia-smi');
@@ -130,6 +131,38 @@ describe('mltel gpu', () => {
     expect(mismatch.code).toBe(1);
     expect(mismatch.stderr).toContain('[driver-mismatch]');
     expect(mismatch.stderr).toContain('Failed to initialize NVML: Driver/library version mismatch');
+  });
+
+  it('takes --timeout from 1 to GPU_MAX_TIMEOUT_MS (600000) ms, digits only (exit 2 otherwise)', async () => {
+    expect(GPU_MAX_TIMEOUT_MS).toBe(600_000);
+    for (const timeout of ['99999999999999', '600001', '0', '-5', '1.5', '1e3', '0x10', ' 5', '']) {
+      const r = await run([`--timeout=${timeout}`], {});
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(
+        `mltel gpu: --timeout must be a whole number of milliseconds from 1 to 600000, got "${timeout}"\n`,
+      );
+    }
+    const r = await run(['--timeout', '600000'], { PATH: EMPTY_DIR });
+    expect(r.code).toBe(3);
+  });
+
+  it("echoes at most 4 KiB of nvidia-smi's output, escaped; --json keeps 4 KiB and the byte count", async () => {
+    const smi = join(EMPTY_DIR, 'noisy-smi');
+    writeFileSync(
+      smi,
+      "#!/bin/sh\nprintf 'Failed to initialize NVML: \\033[31mboom\\007\\n'; head -c 100000 /dev/zero | tr '\\0' 'A'; exit 9\n",
+    );
+    chmodSync(smi, 0o755);
+    const r = await run(['--nvidia-smi', smi], {});
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^mltel gpu: no GPU metrics: NVML failed to initialise: \\x1b\[31mboom\\x07: "Failed/);
+    expect(r.stderr).toContain(`nvidia-smi said:\n  Failed to initialize NVML: \\x1b[31mboom\\x07\n  AAAA`);
+    expect(r.stderr).toMatch(/A… 95\d{3} more bytes\n$/);
+    expect(r.stderr.length).toBeLessThan(4096 + 600);
+    const json = await run(['--nvidia-smi', smi, '--json'], {});
+    const parsed = JSON.parse(json.stdout) as { output: string; outputBytes: number };
+    expect(parsed.output).toHaveLength(4096);
+    expect(parsed.outputBytes).toBeGreaterThan(100_000);
   });
 
   it('rejects bad options (exit 2)', async () => {

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { findExecutable, GPU_DEFAULTS, GpuHostMetrics } from '@mltel/host-metrics-gpu';
 import type { CollectionResult, GpuQuerySource } from '@mltel/host-metrics-gpu';
 import type { CliIo } from '../io.js';
+import { MAX_ECHO_CHARS, printable } from '../io.js';
 import { renderTable } from './table.js';
 
 /** Exit codes of `mltel gpu`. */
@@ -19,6 +20,9 @@ export const GPU_EXIT = {
   notFound: 3,
 } as const;
 
+/** The longest --timeout (10 minutes): past it a run is not a probe, and timers overflow at 2^31 ms. */
+export const GPU_MAX_TIMEOUT_MS = 600_000;
+
 const HELP = `Usage: mltel gpu [options]
 
 Shows what the mltel GPU plugin sees on this host: one row per GPU and MIG instance (index, UUID,
@@ -26,13 +30,15 @@ name, memory used/total, utilisation, power, temperature), or the exact reason i
 
 Options:
   --nvidia-smi <path>   nvidia-smi to run (default: $MLTEL_NVIDIA_SMI, else nvidia-smi on PATH)
-  --timeout <ms>        kill nvidia-smi after this long (default ${GPU_DEFAULTS.timeoutMs})
+  --timeout <ms>        kill nvidia-smi after this long, 1 to ${GPU_MAX_TIMEOUT_MS} (default ${GPU_DEFAULTS.timeoutMs})
   --source <s>          auto (default), csv (--query-gpu) or xml (-q -x)
   --json                print the result as JSON
   -h, --help            this help
 
 Exit codes: 0 GPUs shown; 1 nvidia-smi failed or showed no GPU (reason printed);
             2 bad options; 3 nvidia-smi not found.
+
+Of nvidia-smi's output, at most the first ${MAX_ECHO_CHARS / 1024} KiB is echoed, control characters escaped.
 `;
 
 const SOURCES: readonly string[] = ['auto', 'csv', 'xml'];
@@ -61,9 +67,17 @@ export async function gpu(args: string[], io: CliIo): Promise<number> {
     io.stdout.write(HELP);
     return GPU_EXIT.ok;
   }
+  // Digits only: Number() would also take "1e3", "0x10" or " 5"; and a value past 2^31 - 1 ms
+  // makes Node's timer fire at once (TimeoutOverflowWarning), so the range is checked here.
   const timeoutMs = values.timeout === undefined ? GPU_DEFAULTS.timeoutMs : Number(values.timeout);
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
-    io.stderr.write(`mltel gpu: --timeout must be a whole number of milliseconds, got "${values.timeout}"\n`);
+  if (
+    (values.timeout !== undefined && !/^\d{1,7}$/.test(values.timeout)) ||
+    timeoutMs < 1 ||
+    timeoutMs > GPU_MAX_TIMEOUT_MS
+  ) {
+    io.stderr.write(
+      `mltel gpu: --timeout must be a whole number of milliseconds from 1 to ${GPU_MAX_TIMEOUT_MS}, got "${printable(values.timeout ?? '', 64)}"\n`,
+    );
     return GPU_EXIT.usage;
   }
   const source = values.source ?? 'auto';
@@ -141,16 +155,20 @@ function report(
   path: string | undefined,
   code: number,
 ): number {
+  // nvidia-smi's output can be anything (32 MB of garbage, escape sequences): only the first
+  // MAX_ECHO_CHARS of it are echoed, and on a terminal with its control characters escaped.
   if (json) {
-    io.stdout.write(`${JSON.stringify({ ...problem, nvidiaSmi: path ?? null }, null, 2)}\n`);
+    const { output, ...rest } = problem;
+    const bounded =
+      output === undefined ? {} : { output: output.slice(0, MAX_ECHO_CHARS), outputBytes: Buffer.byteLength(output) };
+    io.stdout.write(`${JSON.stringify({ ...rest, ...bounded, nvidiaSmi: path ?? null }, null, 2)}\n`);
   } else {
-    io.stderr.write(`mltel gpu: no GPU metrics: ${problem.message} [${problem.reason}]\n`);
+    io.stderr.write(`mltel gpu: no GPU metrics: ${printable(problem.message)} [${problem.reason}]\n`);
     const output = problem.output?.trim();
     if (output)
       io.stderr.write(
-        `\nnvidia-smi said:\n${output
+        `\nnvidia-smi said:\n${printable(output)
           .split('\n')
-          .slice(0, 20)
           .map((l) => `  ${l}`)
           .join('\n')}\n`,
       );

@@ -46,4 +46,9 @@ describe('renderTable', () => {
   it('prints the header alone when there is no device', () => {
     expect(renderTable([])).toBe('GPU  UUID  NAME  MEMORY MiB (used / total)  UTIL  POWER  TEMP\n');
   });
+
+  it("escapes control characters in nvidia-smi's text", () => {
+    const table = renderTable([device({ id: 'GPU-\u001b]0;x\u0007', index: 0, model: 'A\u001b[2J' })]);
+    expect(table.split('\n')[1]).toMatch(/^0 {4}GPU-\\x1b]0;x\\x07 {2}A\\x1b\[2J /);
+  });
 });
