@@ -16,7 +16,7 @@ export const INTERNAL_ERROR_EXIT = 70;
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   drift: { run: drift, summary: 'build a reference profile from a CSV/JSON-lines file, or score a file against one' },
   gpu: { run: gpu, summary: 'show what the GPU plugin sees on this host (nvidia-smi), or why it sees nothing' },
-  init: { run: init, summary: 'write the Collector, Prometheus (rules), Alertmanager and Grafana files, or --check them' },
+  init: { run: init, summary: 'write the Collector, Prometheus, Alertmanager and Grafana files (or --check a copy)' },
 };
 
 /** The top-level help: the commands and their one-line summaries. */
