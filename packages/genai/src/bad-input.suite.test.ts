@@ -199,8 +199,8 @@ describe('usage counts', () => {
     expect(c.points(TOKEN_DETAIL)).toEqual([]);
     expect(c.points(AUDIO)).toEqual([{ attributes: CHAT_ATTRS, value: 2 * REPEAT }]);
     expect(log.warnings).toEqual([
-      `mltel: usage.inputTokens must be a finite number >= 0, got ${described}; it is dropped`,
-      `mltel: usage.reasoningTokens must be a finite number >= 0, got ${described}; it is dropped`,
+      `mltel: usage.inputTokens must be a number from 0 to 1000000000000, got ${described}; it is dropped`,
+      `mltel: usage.reasoningTokens must be a number from 0 to 1000000000000, got ${described}; it is dropped`,
     ]);
   });
 
@@ -216,8 +216,8 @@ describe('usage counts', () => {
     expect(c.points(VIDEO)).toEqual([]);
     expect(c.histograms(TOKENS).map((h) => h.count)).toEqual([3 * REPEAT]);
     expect(log.warnings).toEqual([
-      'mltel: usage.images must be a finite number >= 0, got NaN; it is dropped',
-      'mltel: usage.videoSeconds must be a finite number >= 0, got NaN; it is dropped',
+      'mltel: usage.images must be a number from 0 to 1000000000000, got NaN; it is dropped',
+      'mltel: usage.videoSeconds must be a number from 0 to 10000000, got NaN; it is dropped',
     ]);
   });
 
@@ -271,11 +271,12 @@ describe('hostile getters never throw into the caller', () => {
       meter.record({ ...CHAT, durationSeconds: 1, usage: throwingGetter({ inputTokens: 1 }, 'responseModel') }),
     );
     const c = await collect();
-    // Only the call whose usage threw after inputTokens was read is recorded (in part).
-    expect(c.histograms(DURATION).map((h) => [h.attributes, h.count])).toEqual([[CHAT_ATTRS, REPEAT]]);
-    expect(c.sums(TOKENS)).toEqual([[{ ...CHAT_ATTRS, [TOKEN_TYPE]: 'input' }, REPEAT]]);
+    // Each field is read behind its own guard: a throwing field is lost, the rest of the call is
+    // recorded (a throwing durationSeconds drops the call, as a missing one does).
+    expect(c.histograms(DURATION).map((h) => [h.attributes, h.count])).toEqual([[CHAT_ATTRS, 5 * REPEAT]]);
+    expect(c.sums(TOKENS)).toEqual([[{ ...CHAT_ATTRS, [TOKEN_TYPE]: 'input' }, 2 * REPEAT]]);
     expect(log.warnings).toEqual([
-      'mltel: a provider call record threw while read; it is recorded in part or not at all',
+      'mltel: durationSeconds must be a number from 0 to 10000000, got undefined; the call is dropped',
     ]);
   });
 

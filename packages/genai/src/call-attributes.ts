@@ -14,16 +14,31 @@ import {
 import { BoundedValues, describeValue } from '@mltel/kit';
 import type { WarnOnce } from '@mltel/kit';
 import { genAiErrorType } from './error-type.js';
+import { field } from './input.js';
 import type { ProviderCall, ProviderMeterOptions, ProviderUsage } from './types.js';
 
 const MAX_PROVIDERS = 50;
 const MAX_OPERATIONS = 50;
 const MAX_SERVERS = 50;
+// `server.port` is a number (semconv), so it cannot become `_OTHER`: past this many distinct ports
+// per meter the attribute is left out (the call keeps its `server.address`). Not 0: port 0 reads
+// as a real (wildcard) port, and leaving the attribute out is what semconv does for an unknown port.
+const MAX_PORTS = 20;
 const MAX_ERROR_TYPES = 50;
 const MAX_LENGTH = 128;
 const MAX_ERROR_TYPE_LENGTH = 64;
 // The model as given, kept for price lookups: longer than any real model name.
 const MAX_PRICED_MODEL_LENGTH = 256;
+
+/** A model allow-list option: its strings (at most 10,000), or undefined when it is not an array or cannot be read. */
+function modelList(value: unknown): string[] | undefined {
+  try {
+    if (!Array.isArray(value)) return undefined;
+    return value.slice(0, 10_000).filter((entry): entry is string => typeof entry === 'string');
+  } catch {
+    return undefined;
+  }
+}
 
 /** A call's admitted attributes: what every measurement of it starts from. */
 export interface CallAttributes {
@@ -45,6 +60,7 @@ export class CallAdmission {
   private readonly models: BoundedValues;
   private readonly servers: BoundedValues;
   private readonly errorTypes: BoundedValues;
+  private readonly ports = new Set<number>();
 
   constructor(
     private readonly warnings: WarnOnce,
@@ -52,12 +68,15 @@ export class CallAdmission {
   ) {
     this.providers = new BoundedValues(ATTR_GEN_AI_PROVIDER_NAME, MAX_PROVIDERS, MAX_LENGTH, warnings);
     this.operations = new BoundedValues(ATTR_GEN_AI_OPERATION_NAME, MAX_OPERATIONS, MAX_LENGTH, warnings);
+    const maxModels = options.maxModels;
     this.models = new BoundedValues(
       ATTR_GEN_AI_REQUEST_MODEL,
-      options.maxModels ?? 200,
+      typeof maxModels === 'number' && Number.isInteger(maxModels) && maxModels >= 0 && maxModels <= 100_000
+        ? maxModels
+        : 200,
       MAX_LENGTH,
       warnings,
-      options.models,
+      modelList(options.models),
     );
     this.servers = new BoundedValues(ATTR_SERVER_ADDRESS, MAX_SERVERS, MAX_LENGTH, warnings);
     this.errorTypes = new BoundedValues(ATTR_ERROR_TYPE, MAX_ERROR_TYPES, MAX_ERROR_TYPE_LENGTH, warnings);
@@ -85,10 +104,8 @@ export class CallAdmission {
         const server = this.servers.admit(call.serverAddress);
         if (server !== undefined) {
           base[ATTR_SERVER_ADDRESS] = server;
-          const port = call.serverPort;
-          if (typeof port === 'number' && Number.isInteger(port) && port > 0 && port < 65536) {
-            base[ATTR_SERVER_PORT] = port;
-          }
+          const port = this.port(call.serverPort);
+          if (port !== undefined) base[ATTR_SERVER_PORT] = port;
         }
       }
       return {
@@ -104,9 +121,24 @@ export class CallAdmission {
     }
   }
 
+  /** A valid port among the first {@link MAX_PORTS} seen, else undefined (left out, one warning). */
+  private port(port: unknown): number | undefined {
+    if (typeof port !== 'number' || !Number.isInteger(port) || port <= 0 || port >= 65536) return undefined;
+    if (this.ports.has(port)) return port;
+    if (this.ports.size < MAX_PORTS) {
+      this.ports.add(port);
+      return port;
+    }
+    this.warnings.warn(
+      'overflow:server.port',
+      `more than ${MAX_PORTS} distinct server.port values; further ports are left out (the call keeps server.address)`,
+    );
+    return undefined;
+  }
+
   /** `base` with the response model the usage reports (through the same allow-list as request models). */
   withResponseModel(base: Attributes, usage: ProviderUsage | undefined): Attributes {
-    const responseModel = usage?.responseModel;
+    const responseModel = field(usage, 'responseModel');
     if (responseModel === undefined) return base;
     const model = this.models.admit(responseModel);
     return model === undefined ? base : { ...base, [ATTR_GEN_AI_RESPONSE_MODEL]: model };

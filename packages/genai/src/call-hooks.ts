@@ -3,6 +3,7 @@
 import type { WarnOnce } from '@mltel/kit';
 import type { CallAttributes } from './call-attributes.js';
 import { isCallRefusal } from './call-refusal.js';
+import { field } from './input.js';
 import type { ProviderCall, ProviderCallEvent, ProviderCallHooks, ProviderUsage } from './types.js';
 
 /** The call as hooks see it before it is sent. */
@@ -33,11 +34,13 @@ export class CallHooks {
     const request = hookCall(call);
     if (request === undefined) return;
     for (const hook of this.hooks) {
-      if (hook.beforeCall === undefined) continue;
+      // Hook methods read behind a guard: a hook object that is a throwing Proxy is skipped.
+      const beforeCall = field(hook, 'beforeCall');
+      if (typeof beforeCall !== 'function') continue;
       try {
-        hook.beforeCall(request);
+        beforeCall.call(hook, request);
       } catch (error) {
-        if (isCallRefusal(error)) throw error;
+        if (refuses(error)) throw error;
         this.warnings.warn('hook:before', 'a beforeCall hook threw; the call goes ahead');
       }
     }
@@ -45,12 +48,14 @@ export class CallHooks {
 
   /** Runs and awaits `prepare`; its failures are swallowed. */
   async prepare(call: ProviderCall): Promise<void> {
-    if (!this.hooks.some((hook) => hook.prepare !== undefined)) return;
+    const prepares = this.hooks.map((hook) => [hook, field(hook, 'prepare')] as const);
+    if (!prepares.some(([, prepare]) => typeof prepare === 'function')) return;
     const request = hookCall(call);
     if (request === undefined) return;
-    for (const hook of this.hooks) {
+    for (const [hook, prepare] of prepares) {
+      if (typeof prepare !== 'function') continue;
       try {
-        await hook.prepare?.(request);
+        await prepare.call(hook, request);
       } catch {
         this.warnings.warn('hook:prepare', 'a prepare hook failed; the call goes ahead');
       }
@@ -70,11 +75,21 @@ export class CallHooks {
     };
     for (const hook of this.hooks) {
       try {
-        hook.afterCall?.(event);
+        const afterCall = field(hook, 'afterCall');
+        if (typeof afterCall === 'function') afterCall.call(hook, event);
       } catch {
         this.warnings.warn('hook:after', 'an afterCall hook threw; it is skipped for this call');
       }
     }
+  }
+}
+
+/** Whether a hook's error is a refusal; an error whose getters throw is not. Never throws. */
+function refuses(error: unknown): boolean {
+  try {
+    return isCallRefusal(error);
+  } catch {
+    return false;
   }
 }
 

@@ -4,6 +4,7 @@ import {
   ATTR_ML_CIRCUIT_BREAKER_STATE,
   ML_CIRCUIT_BREAKER_STATE_VALUES,
 } from '@mltel/semconv';
+import { field } from './input.js';
 import type { DerivedHealthOptions } from './types.js';
 
 /** A circuit-breaker state, as `ml.provider.circuit_breaker.state` names it. */
@@ -33,9 +34,10 @@ export class ProviderHealthState {
     readonly derive: boolean,
     options: DerivedHealthOptions = {},
   ) {
-    this.window = clampInt(options.window, 20, 1, 10_000);
-    this.minCalls = clampInt(options.minCalls, 5, 1, this.window);
-    const ratio = options.maxFailureRatio;
+    // Each option read behind a guard: a throwing getter leaves its default.
+    this.window = clampInt(field(options, 'window'), 20, 1, 10_000);
+    this.minCalls = clampInt(field(options, 'minCalls'), 5, 1, this.window);
+    const ratio = field(options, 'maxFailureRatio');
     this.maxFailureRatio = typeof ratio === 'number' && ratio > 0 && ratio <= 1 ? ratio : 0.5;
   }
 

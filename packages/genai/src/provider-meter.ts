@@ -1,5 +1,6 @@
+import type { MeterProvider } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE, ML_CIRCUIT_BREAKER_STATE_VALUES } from '@mltel/semconv';
-import { describeValue, isNonNegativeFinite, ProviderBinding, WarnOnce } from '@mltel/kit';
+import { describeValue, ProviderBinding, WarnOnce } from '@mltel/kit';
 import { CallAdmission } from './call-attributes.js';
 import type { CallAttributes } from './call-attributes.js';
 import { CallHooks } from './call-hooks.js';
@@ -8,6 +9,7 @@ import type { CallTimerSink } from './call-timer.js';
 import { isProviderFailure } from './error-type.js';
 import { ProviderHealthState } from './health.js';
 import type { CircuitBreakerState } from './health.js';
+import { field, inRange, MAX_SECONDS } from './input.js';
 import { createGenAiInstruments, SCOPE_NAME } from './instruments.js';
 import type { GenAiInstruments } from './instruments.js';
 import { ChunkReader, isAsyncIterable, observeIterable } from './stream.js';
@@ -51,17 +53,22 @@ export class ProviderMeter {
   };
 
   constructor(options: ProviderMeterOptions = {}) {
-    this.admission = new CallAdmission(this.warnings, options);
+    // Options are read field by field behind guards: a throwing getter leaves its default.
+    this.admission = new CallAdmission(this.warnings, {
+      models: field(options, 'models') as ProviderMeterOptions['models'],
+      maxModels: field(options, 'maxModels') as ProviderMeterOptions['maxModels'],
+    });
     this.hooks = new CallHooks(this.warnings);
-    const derive = options.deriveHealth;
+    const derive = field(options, 'deriveHealth');
     this.health = new ProviderHealthState(
       derive === true || (typeof derive === 'object' && derive !== null),
       typeof derive === 'object' && derive !== null ? derive : {},
     );
+    const provider = field(options, 'meterProvider');
     this.binding = new ProviderBinding(
       SCOPE_NAME,
       (meter, callbacks) => createGenAiInstruments(meter, callbacks, this.health),
-      { meterProvider: options.meterProvider },
+      { meterProvider: typeof provider === 'object' && provider !== null ? (provider as MeterProvider) : undefined },
     );
   }
 
@@ -85,7 +92,8 @@ export class ProviderMeter {
       timer.fail(error);
       throw error;
     }
-    timer.end(this.extract(options?.usage, result));
+    // Read after the call succeeded: a throwing `usage` getter must not turn it into a rejection.
+    timer.end(this.extract(field(options, 'usage'), result));
     return result;
   }
 
@@ -127,7 +135,10 @@ export class ProviderMeter {
       timer.end();
       return source;
     }
-    const reader = new ChunkReader<C>(options?.usage, options?.isOutputChunk);
+    const reader = new ChunkReader<C>(
+      asFunction<(chunk: C) => ProviderUsage | undefined>(field(options, 'usage')),
+      asFunction<(chunk: C) => boolean>(field(options, 'isOutputChunk')),
+    );
     const sink: StreamSink<C> = {
       chunk: (_chunk, output) => {
         if (output) timer.chunk();
@@ -135,7 +146,17 @@ export class ProviderMeter {
       end: () => timer.end(reader.usage),
       fail: (error) => timer.fail(error, reader.usage),
     };
-    return observeIterable(source, sink, (chunk) => reader.read(chunk));
+    try {
+      return observeIterable(source, sink, (chunk) => reader.read(chunk));
+    } catch {
+      // A stream object whose traps throw (a hostile Proxy): handed back as it is, unobserved.
+      this.warnings.warn(
+        'stream:unobservable',
+        'a tracked stream could not be observed; the call is recorded without it',
+      );
+      timer.end();
+      return source;
+    }
   }
 
   /** Starts timing a call by hand; end it with `end(usage)` or `fail(error)`. */
@@ -152,27 +173,33 @@ export class ProviderMeter {
       return;
     }
     try {
-      if (!isNonNegativeFinite(call.durationSeconds)) {
+      const duration = field(call, 'durationSeconds');
+      if (!inRange(duration, MAX_SECONDS)) {
         this.warnings.warn(
           'record:duration',
-          `durationSeconds must be a finite number >= 0, got ${describeValue(call.durationSeconds)}; the call is dropped`,
+          `durationSeconds must be a number from 0 to ${MAX_SECONDS}, got ${describeValue(duration)}; the call is dropped`,
         );
         return;
       }
       const attributes = this.admission.admit(call);
       if (attributes === undefined) return;
-      const ttfc = call.timeToFirstChunkSeconds;
+      const ttfc = field(call, 'timeToFirstChunkSeconds');
       if (ttfc !== undefined) {
         // The call attributes, like the chunk timings of tracked streams (no response model).
-        if (isNonNegativeFinite(ttfc)) this.binding.get().firstChunk.record(ttfc, attributes.base);
+        if (inRange(ttfc, MAX_SECONDS)) this.binding.get().firstChunk.record(ttfc, attributes.base);
         else
           this.warnings.warn(
             'record:ttfc',
-            `timeToFirstChunkSeconds must be a finite number >= 0, got ${describeValue(ttfc)}; it is dropped`,
+            `timeToFirstChunkSeconds must be a number from 0 to ${MAX_SECONDS}, got ${describeValue(ttfc)}; it is dropped`,
           );
       }
       // `error: null` reads as "no error", like undefined.
-      this.finish(attributes, call.durationSeconds, call.usage, call.error ?? undefined);
+      this.finish(
+        attributes,
+        duration,
+        field(call, 'usage') as ProviderUsage | undefined,
+        field(call, 'error') ?? undefined,
+      );
     } catch {
       // A hostile getter on the record or its usage: never thrown into the caller.
       this.warnings.warn(
@@ -249,16 +276,18 @@ export class ProviderMeter {
     if (this.hooks.active) this.hooks.afterCall(call, durationSeconds, usage, error);
   }
 
-  private extract<T>(
-    extractor: ((result: T) => ProviderUsage | undefined) | undefined,
-    result: T,
-  ): ProviderUsage | undefined {
-    if (extractor === undefined) return undefined;
+  private extract<T>(extractor: unknown, result: T): ProviderUsage | undefined {
+    if (typeof extractor !== 'function') return undefined;
     try {
-      return extractor(result) ?? undefined;
+      return (extractor as (result: T) => ProviderUsage | undefined)(result) ?? undefined;
     } catch {
       this.warnings.warn('usage:extractor', 'the usage extractor threw; the call is recorded without usage');
       return undefined;
     }
   }
+}
+
+/** `value` when it is a function, else undefined (an option of the wrong type is ignored). */
+function asFunction<F>(value: unknown): F | undefined {
+  return typeof value === 'function' ? (value as F) : undefined;
 }

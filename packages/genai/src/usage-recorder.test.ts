@@ -190,7 +190,7 @@ describe('recordUsage()', () => {
     const c = await collect();
     expect(c.sums(TOKENS)).toEqual([[{ ...attributes, [TOKEN_TYPE]: 'output' }, 6]]);
     expect(log.warnings).toEqual([
-      'mltel: usage.inputTokens must be a finite number >= 0, got number -1; it is dropped',
+      'mltel: usage.inputTokens must be a number from 0 to 1000000000000, got number -1; it is dropped',
       'mltel: usage must be an object, got number 7; it is dropped',
     ]);
   });

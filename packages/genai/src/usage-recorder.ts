@@ -7,8 +7,9 @@ import {
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_TOKEN_TYPE,
 } from '@mltel/semconv';
-import { describeValue, isNonNegativeFinite } from '@mltel/kit';
+import { describeValue } from '@mltel/kit';
 import type { WarnOnce } from '@mltel/kit';
+import { field, inRange, MAX_COUNT, MAX_SECONDS } from './input.js';
 import type { GenAiInstruments } from './instruments.js';
 import type { ProviderUsage } from './types.js';
 
@@ -23,6 +24,18 @@ const USAGE_NUMBERS = [
   'audioSeconds',
   'videoSeconds',
 ] as const satisfies readonly (keyof ProviderUsage)[];
+
+// The plausible maximum of each field: counts up to 1e12, seconds up to 1e7 (~115 days).
+const MAXIMA: Readonly<Record<(typeof USAGE_NUMBERS)[number], number>> = {
+  inputTokens: MAX_COUNT,
+  outputTokens: MAX_COUNT,
+  cacheReadInputTokens: MAX_COUNT,
+  cacheCreationInputTokens: MAX_COUNT,
+  reasoningTokens: MAX_COUNT,
+  images: MAX_COUNT,
+  audioSeconds: MAX_SECONDS,
+  videoSeconds: MAX_SECONDS,
+};
 
 /** provider, request model, operation: the unit counters' attributes (built only when used). */
 function unitAttributes(base: Attributes): Attributes {
@@ -39,8 +52,9 @@ function unitAttributes(base: Attributes): Attributes {
  * Records a call's usage: input and output tokens in `gen_ai.client.token.usage` and non-zero
  * cache reads, cache writes and reasoning in `ml.gen_ai.token.detail`, with `attributes` (the
  * call's, response model included); images, audio and video seconds with the provider, operation
- * and request model of `base` only. A value that is not a finite number >= 0 is dropped with one
- * warning per field.
+ * and request model of `base` only. A value that is not a number from 0 to its maximum (1e12 for
+ * counts, 1e7 for seconds) is dropped with one warning per field; a field whose getter throws is
+ * skipped.
  */
 export function recordUsage(
   instruments: Pick<GenAiInstruments, 'tokens' | 'tokenDetail' | 'images' | 'audio' | 'video'>,
@@ -53,17 +67,17 @@ export function recordUsage(
     warnings.warn('usage:not-object', `usage must be an object, got ${describeValue(usage)}; it is dropped`);
     return;
   }
-  for (const field of USAGE_NUMBERS) {
-    const value = usage[field];
+  for (const name of USAGE_NUMBERS) {
+    const value = field(usage, name);
     if (value === undefined) continue;
-    if (!isNonNegativeFinite(value)) {
+    if (!inRange(value, MAXIMA[name])) {
       warnings.warn(
-        `usage:${field}`,
-        `usage.${field} must be a finite number >= 0, got ${describeValue(value)}; it is dropped`,
+        `usage:${name}`,
+        `usage.${name} must be a number from 0 to ${MAXIMA[name]}, got ${describeValue(value)}; it is dropped`,
       );
       continue;
     }
-    switch (field) {
+    switch (name) {
       case 'inputTokens':
         instruments.tokens.record(value, { ...attributes, [ATTR_GEN_AI_TOKEN_TYPE]: 'input' });
         break;

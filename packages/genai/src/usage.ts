@@ -17,6 +17,15 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/** `read(body)`, or undefined when reading the body throws (a hostile getter or Proxy). */
+function safely(read: (body: unknown) => ProviderUsage | undefined, body: unknown): ProviderUsage | undefined {
+  try {
+    return read(body);
+  } catch {
+    return undefined;
+  }
+}
+
 function withoutUndefined(usage: ProviderUsage): ProviderUsage | undefined {
   let any = false;
   for (const key of Object.keys(usage) as (keyof ProviderUsage)[]) {
@@ -32,7 +41,7 @@ function withoutUndefined(usage: ProviderUsage): ProviderUsage | undefined {
  * `output_tokens`, `*_details`) and Embeddings. OpenAI's input counts include cached tokens, so
  * they are taken as they are; cache writes (`cache_write_tokens`) are read where reported.
  */
-export function openAIUsage(body: unknown): ProviderUsage | undefined {
+function openAIUsageOf(body: unknown): ProviderUsage | undefined {
   const response = object(body);
   if (response === undefined) return undefined;
   const usage = object(response['usage']);
@@ -53,8 +62,8 @@ export function openAIUsage(body: unknown): ProviderUsage | undefined {
  * Usage of one OpenAI Responses API stream event: the model from `response.created`, the usage
  * from `response.completed` (or `.incomplete`, `.failed`), both under `event.response`.
  */
-export function openAIResponseEventUsage(event: unknown): ProviderUsage | undefined {
-  return openAIUsage(object(event)?.['response']);
+function openAIResponseEventUsageOf(event: unknown): ProviderUsage | undefined {
+  return openAIUsageOf(object(event)?.['response']);
 }
 
 /**
@@ -62,7 +71,7 @@ export function openAIResponseEventUsage(event: unknown): ProviderUsage | undefi
  * writes; they are added back so `inputTokens` is the billable total like other providers',
  * and kept apart as `cacheReadInputTokens` / `cacheCreationInputTokens`.
  */
-export function anthropicUsage(body: unknown): ProviderUsage | undefined {
+function anthropicUsageOf(body: unknown): ProviderUsage | undefined {
   const message = object(body);
   if (message === undefined) return undefined;
   const result: ProviderUsage = { responseModel: text(message['model']), ...anthropicCounts(object(message['usage'])) };
@@ -87,10 +96,10 @@ function anthropicCounts(usage: Json | undefined): ProviderUsage {
  * tokens (cumulative) from `message_delta`. A `message_delta` replaces the input counts only
  * when it reports all three of them, so a partial delta never undercounts.
  */
-export function anthropicEventUsage(event: unknown): ProviderUsage | undefined {
+function anthropicEventUsageOf(event: unknown): ProviderUsage | undefined {
   const e = object(event);
   if (e === undefined) return undefined;
-  if (e['type'] === 'message_start') return anthropicUsage(e['message']);
+  if (e['type'] === 'message_start') return anthropicUsageOf(e['message']);
   if (e['type'] !== 'message_delta') return undefined;
   const usage = object(e['usage']);
   if (usage === undefined) return undefined;
@@ -100,4 +109,28 @@ export function anthropicEventUsage(event: unknown): ProviderUsage | undefined {
     count(usage['cache_creation_input_tokens']) !== undefined;
   const counts = anthropicCounts(usage);
   return withoutUndefined(complete ? counts : { outputTokens: counts.outputTokens });
+}
+
+/**
+ * Usage of an OpenAI(-compatible) response body: Chat Completions and their stream chunks, the
+ * Responses API and Embeddings (see {@link openAIUsageOf}). Never throws: a body that throws while
+ * read reports nothing.
+ */
+export function openAIUsage(body: unknown): ProviderUsage | undefined {
+  return safely(openAIUsageOf, body);
+}
+
+/** Usage of one OpenAI Responses API stream event (see {@link openAIResponseEventUsageOf}). Never throws. */
+export function openAIResponseEventUsage(body: unknown): ProviderUsage | undefined {
+  return safely(openAIResponseEventUsageOf, body);
+}
+
+/** Usage of an Anthropic Messages body, cache reads and writes in `inputTokens` (see {@link anthropicUsageOf}). Never throws. */
+export function anthropicUsage(body: unknown): ProviderUsage | undefined {
+  return safely(anthropicUsageOf, body);
+}
+
+/** Usage of one Anthropic stream event (see {@link anthropicEventUsageOf}). Never throws. */
+export function anthropicEventUsage(body: unknown): ProviderUsage | undefined {
+  return safely(anthropicEventUsageOf, body);
 }
