@@ -2,7 +2,8 @@
 // An app under the preload, with each budget store and price setting below, must exit by itself
 // within a few seconds of its last line, with one clear message naming the variable and the fix
 // where the setting cannot be used. Before the fix: Redis up or down and a FIFO in MLTEL_PRICES
-// never exited (killed at 15 s), /dev/zero took 9.3 s, a hung price URL added 10 s.
+// never exited (killed at 15 s), /dev/zero took 9.3 s, a hung price URL added 10 s; a FIFO as
+// the file budget store blocked start-up for ever, /dev/zero there ran 15+ s and 860 MB.
 import { execFileSync } from 'node:child_process';
 import { truncateSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -157,6 +158,51 @@ describe('MLTEL_PRICES that cannot be used', () => {
     ],
     ['a URL that never answers', () => hungUrl, /aborted: the process is shutting down/],
   ];
+
+  const budgetFiles: [string, () => string, RegExp][] = [
+    [
+      'a FIFO',
+      () => {
+        const path = join(tmp.path, `budgets-${Math.random().toString(36).slice(2)}.fifo`);
+        execFileSync('mkfifo', [path]);
+        return path;
+      },
+      /not a regular file: a FIFO/,
+    ],
+    ['/dev/zero', () => '/dev/zero', /not a regular file: a character device/],
+    [
+      'a file over the limit',
+      () => {
+        const path = join(tmp.path, `huge-budgets-${Math.random().toString(36).slice(2)}.json`);
+        writeFileSync(path, '[]');
+        truncateSync(path, 17 * 1024 * 1024);
+        return path;
+      },
+      /larger than 1.? MiB/,
+    ],
+  ];
+
+  it.each(budgetFiles)(
+    'MLTEL_BUDGETS naming %s: starts, exits by itself, one message naming it',
+    async (_, make, why) => {
+      const run = await runApp({ MLTEL_BUDGETS: make() });
+      expectPromptExit(run);
+      expect(run.mltelLines, report(run)).toHaveLength(1);
+      expect(run.mltelLines[0]).toMatch(why);
+      expect(run.mltelLines[0]).toMatch(/MLTEL_BUDGETS.*Fix: /);
+    },
+  );
+
+  it.each(budgetFiles)(
+    'MLTEL_BUDGET_STORE=file: naming %s: starts, exits by itself, one message naming it',
+    async (_, make, why) => {
+      const run = await runApp({ MLTEL_BUDGETS: BUDGETS, MLTEL_BUDGET_STORE: `file:${make()}` });
+      expectPromptExit(run);
+      expect(run.mltelLines, report(run)).toHaveLength(1);
+      expect(run.mltelLines[0]).toMatch(why);
+      expect(run.mltelLines[0]).toMatch(/Fix: point MLTEL_BUDGET_STORE=file:/);
+    },
+  );
 
   it.each(cases)(
     '%s: the app exits by itself, with one message naming MLTEL_PRICES and the fix',

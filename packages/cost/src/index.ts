@@ -25,7 +25,7 @@ export type { Usd } from './money.js';
 export type { PriceEntry, PriceTier } from './prices/types.js';
 export { currentCostScope, withCostScope } from './scope.js';
 export type { CostScope } from './scope.js';
-export { FileStore } from './stores/file.js';
+export { FileStore, MAX_BUDGET_STORE_FILE_BYTES } from './stores/file.js';
 export { MemoryStore } from './stores/memory.js';
 export { RedisStore } from './stores/redis.js';
 export type { RedisStoreOptions } from './stores/redis.js';

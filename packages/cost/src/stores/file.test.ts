@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { diag } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { budgetAttrs, captureDiag, FakeClock, REFUSED, setup, SPENT, tempDir } from '../../test/harness.js';
 import { BudgetExceededError } from '../budgets/errors.js';
-import { FileStore } from './file.js';
+import { FileStore, MAX_BUDGET_STORE_FILE_BYTES } from './file.js';
 
 let log: ReturnType<typeof captureDiag>;
 let tmp: ReturnType<typeof tempDir>;
@@ -105,6 +106,19 @@ describe('FileStore', () => {
     }
     expect(log.warnings).toHaveLength(4);
     expect(log.warnings.every((w) => w.includes('could not be read'))).toBe(true);
+  });
+
+  it('a FIFO, a device or an oversized file is refused at once, unread and untouched (finding 3)', () => {
+    const fifo = join(tmp.dir, 'budgets.fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(() => new FileStore(fifo)).toThrow('not a regular file: a FIFO');
+    expect(() => new FileStore('/dev/zero')).toThrow('not a regular file: a character device');
+    const big = join(tmp.dir, 'big.json');
+    writeFileSync(big, '{}');
+    truncateSync(big, MAX_BUDGET_STORE_FILE_BYTES + 1);
+    expect(() => new FileStore(big)).toThrow(`larger than 16 MiB: ${MAX_BUDGET_STORE_FILE_BYTES + 1} bytes`);
+    expect(existsSync(`${big}.corrupt`)).toBe(false);
+    expect(log.warnings).toEqual([]);
   });
 
   it('concurrent adds all reach the file', async () => {
