@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readFixture } from '../test/captures.js';
 import { MHz, MiB, one, P100_FIELDS, section, thrown, ZERO_UUID } from '../test/helpers.js';
 import { parseComputeAppsCsv, parseComputeAppsCsvPartial, parseQueryGpuCsv, parseQueryGpuCsvPartial } from './csv.js';
+import { NvidiaSmiError } from './errors.js';
 import { canonicalField } from './fields.js';
 
 describe('standalone CSV captures', () => {
@@ -177,5 +178,72 @@ describe('partial parsers', () => {
     });
     expect(gpu.utilization.gpu).toBeUndefined();
     expect(gpu.clocks).toEqual({ graphics: MHz(1980), sm: MHz(1980), memory: MHz(2619), video: MHz(1545) });
+  });
+});
+
+describe('arguments of the wrong type', () => {
+  const HEADER = 'index, name\n0, A\n';
+  const revoked = Proxy.revocable([], {});
+  revoked.revoke();
+  const badFields: [string, unknown][] = [
+    ['a number', 5],
+    ['a string', 'index,name'],
+    ['an object', {}],
+    ['numbers in the list', [1, 2]],
+    ['null in the list', ['index', null]],
+    [
+      'a list whose element getter throws',
+      Object.defineProperty(['index'], 0, {
+        get: () => {
+          throw new Error('getter');
+        },
+      }),
+    ],
+    ['a revoked Proxy', revoked.proxy],
+  ];
+  const badTexts: [string, unknown][] = [
+    ['a number', 5],
+    ['null', null],
+    ['a Buffer', Buffer.from(HEADER)],
+    [
+      'an object whose toString throws',
+      {
+        toString: () => {
+          throw new Error('toString');
+        },
+      },
+    ],
+    ['a Symbol', Symbol('s')],
+  ];
+
+  it.each(badFields)('the throwing parsers throw NvidiaSmiError(malformed) for fields as %s', (_label, fields) => {
+    for (const parse of [parseQueryGpuCsv, parseComputeAppsCsv]) {
+      const error = thrown(() => parse(HEADER, fields as string[]));
+      expect(error).toBeInstanceOf(NvidiaSmiError);
+      expect(error).toMatchObject({ reason: 'malformed', output: HEADER });
+      expect((error as Error).message).toMatch(/: fields must be an array of strings, got /);
+    }
+  });
+
+  it.each(badTexts)('the throwing parsers throw NvidiaSmiError(malformed) for output as %s', (_label, text) => {
+    for (const parse of [parseQueryGpuCsv, parseComputeAppsCsv]) {
+      const error = thrown(() => parse(text as string));
+      expect(error).toBeInstanceOf(NvidiaSmiError);
+      expect(error).toMatchObject({ reason: 'malformed', output: '' });
+      expect((error as Error).message).toMatch(/: the output must be a string, got /);
+    }
+  });
+
+  it.each([
+    ...badFields.map(([l, f]) => [`fields as ${l}`, HEADER, f]),
+    ...badTexts.map(([l, t]) => [`output as ${l}`, t, undefined]),
+  ])('the Partial parsers return the error instead of throwing: %s', (_label, text, fields) => {
+    for (const parse of [parseQueryGpuCsvPartial, parseComputeAppsCsvPartial]) {
+      const result = parse(text as string, fields as string[] | undefined);
+      expect(result.items).toEqual([]);
+      expect(result.failures).toHaveLength(1);
+      expect(result.failures[0]).toBeInstanceOf(NvidiaSmiError);
+      expect(result.failures[0]!.reason).toBe('malformed');
+    }
   });
 });

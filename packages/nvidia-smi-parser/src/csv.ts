@@ -4,7 +4,7 @@
 // separates with ", ", never quotes, and a process name may itself contain a comma; a CSV
 // library would split such a row into too many columns just the same, and we need the column
 // merge below plus failure lines mixed into the rows, which no CSV library knows about.
-import { NvidiaSmiError, detectFailure } from './errors.js';
+import { NvidiaSmiError, describeArgument, detectFailure, notText } from './errors.js';
 import { canonicalComputeAppsField, canonicalField } from './fields.js';
 import type { GpuProcess, GpuReading } from './types.js';
 import { enabled, integer, quantity, text } from './values.js';
@@ -28,14 +28,37 @@ function looksLikeHeader(cells: string[]): boolean {
   );
 }
 
+/**
+ * A copy of the field list, checked: undefined, or an array of strings. Anything else (a string,
+ * numbers in the list, a Proxy or a getter that throws) is a `malformed` NvidiaSmiError, so the
+ * parsers throw nothing else whatever they are given. Copied so no caller code runs later.
+ */
+function checkedFields(fields: unknown, text: string, what: string): string[] | undefined {
+  if (fields === undefined) return undefined;
+  const bad = (got: string) =>
+    new NvidiaSmiError('malformed', `${what}: fields must be an array of strings, got ${got}`, text);
+  let copy: unknown[];
+  try {
+    if (!Array.isArray(fields)) throw bad(describeArgument(fields));
+    copy = Array.from(fields as unknown[]);
+  } catch (error) {
+    if (error instanceof NvidiaSmiError) throw error;
+    throw bad('a list that cannot be read');
+  }
+  const wrong = copy.findIndex((f) => typeof f !== 'string');
+  if (wrong >= 0) throw bad(`${describeArgument(copy[wrong])} in the list`);
+  return copy as string[];
+}
+
 function parseCsvTable(
   text: string,
-  fields: readonly string[] | undefined,
+  rawFields: readonly string[] | undefined,
   canon: (f: string) => string,
   freeTextColumns: readonly string[],
   what: string,
 ): CsvTable {
-  if (typeof text !== 'string') throw new NvidiaSmiError('malformed', `${what}: output is not text`, String(text));
+  if (typeof text !== 'string') throw notText(text, what);
+  const fields = checkedFields(rawFields, text, what);
   const failures: NvidiaSmiError[] = [];
   const lines: string[] = [];
   for (const raw of text.split(/\r?\n/)) {
@@ -170,15 +193,34 @@ export interface PartialResult<T> {
   failures: NvidiaSmiError[];
 }
 
+/** The table, or no rows and the one failure when an argument is of the wrong type. */
+function tableOrFailure(
+  text: string,
+  fields: readonly string[] | undefined,
+  canon: (f: string) => string,
+  freeTextColumns: readonly string[],
+  what: string,
+): CsvTable {
+  try {
+    return parseCsvTable(text, fields, canon, freeTextColumns, what);
+  } catch (error) {
+    // Only the argument checks throw, and only NvidiaSmiError; anything else is a bug to surface.
+    if (error instanceof NvidiaSmiError) return { rows: [], failures: [error] };
+    throw error;
+  }
+}
+
 /**
  * Like parseQueryGpuCsv, but keeps the GPUs that did report when one line is a failure (on a
- * host where one GPU has fallen off the bus, nvidia-smi still prints the others). Never throws.
+ * host where one GPU has fallen off the bus, nvidia-smi still prints the others). Never throws:
+ * an output that is not a string or a field list that is not an array of strings comes back as
+ * no items and one `malformed` failure.
  */
 export function parseQueryGpuCsvPartial(text: string, fields?: readonly string[]): PartialResult<GpuReading> {
-  const t = parseCsvTable(text, fields, canonicalField, ['name'], '--query-gpu');
+  const t = tableOrFailure(text, fields, canonicalField, ['name'], '--query-gpu');
   const failures = [...t.failures];
   if (t.rows.length === 0 && failures.length === 0) {
-    failures.push(new NvidiaSmiError('malformed', '--query-gpu: no GPU rows in the output', String(text)));
+    failures.push(new NvidiaSmiError('malformed', '--query-gpu: no GPU rows in the output', text));
   }
   return { items: t.rows.map(gpuFromRow), failures };
 }
@@ -194,9 +236,9 @@ export function parseQueryGpuCsv(text: string, fields?: readonly string[]): GpuR
   return r.items;
 }
 
-/** Like parseComputeAppsCsv, keeping the rows that parsed. Never throws. */
+/** Like parseComputeAppsCsv, keeping the rows that parsed. Never throws (see parseQueryGpuCsvPartial). */
 export function parseComputeAppsCsvPartial(text: string, fields?: readonly string[]): PartialResult<GpuProcess> {
-  const t = parseCsvTable(text, fields, canonicalComputeAppsField, ['process_name'], '--query-compute-apps');
+  const t = tableOrFailure(text, fields, canonicalComputeAppsField, ['process_name'], '--query-compute-apps');
   return { items: t.rows.map(processFromRow), failures: t.failures };
 }
 

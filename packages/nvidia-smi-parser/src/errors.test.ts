@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readFixture, syntheticNames } from '../test/captures.js';
 import { P100_FIELDS, thrown } from '../test/helpers.js';
 import { parseComputeAppsCsv, parseQueryGpuCsv, parseQueryGpuCsvPartial } from './csv.js';
-import { detectFailure, failureOrMalformed, NvidiaSmiError } from './errors.js';
+import { describeArgument, detectFailure, failureOrMalformed, NvidiaSmiError, notText } from './errors.js';
 import { parseHelpQueryGpu } from './help.js';
 import { parseList } from './list.js';
 import { parseTable } from './table.js';
@@ -142,5 +142,53 @@ describe('NvidiaSmiError and failureOrMalformed', () => {
     );
     const e = failureOrMalformed('<html/>', 'nvidia-smi -q -x XML');
     expect([e.reason, e.message, e.output]).toEqual(['malformed', 'not nvidia-smi -q -x XML output', '<html/>']);
+  });
+});
+
+describe('describeArgument and notText', () => {
+  it('say what a value is without running any of its code', () => {
+    const revoked = Proxy.revocable([], {});
+    revoked.revoke();
+    const trap = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('get');
+        },
+        getPrototypeOf: () => {
+          throw new Error('proto');
+        },
+      },
+    );
+    const values: unknown[] = [null, undefined, 5, 'x', Symbol('s'), () => 1, [1], {}, trap, revoked.proxy, 1n];
+    expect(values.map(describeArgument)).toEqual([
+      'null',
+      'undefined',
+      'a number',
+      'a string',
+      'a symbol',
+      'a function',
+      'an array',
+      'an object',
+      'an object',
+      'a revoked Proxy',
+      'a bigint',
+    ]);
+  });
+
+  it('notText is a malformed NvidiaSmiError naming the parser, with an empty output', () => {
+    const e = notText(
+      {
+        toString: () => {
+          throw new Error('no');
+        },
+      },
+      'nvidia-smi -L',
+    );
+    expect([e.reason, e.message, e.output]).toEqual([
+      'malformed',
+      'nvidia-smi -L: the output must be a string, got an object',
+      '',
+    ]);
   });
 });

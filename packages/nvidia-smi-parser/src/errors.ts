@@ -83,6 +83,23 @@ export function detectFailure(output: string): NvidiaSmiError | undefined {
   return undefined;
 }
 
+/** What a value is, for a message, without running any of its code (no toString, no getter). */
+export function describeArgument(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`;
+  try {
+    // Array.isArray itself throws for a revoked Proxy.
+    return Array.isArray(value) ? 'an array' : 'an object';
+  } catch {
+    return 'a revoked Proxy';
+  }
+}
+
+/** The `malformed` error for an output argument that is not a string (`output` is then ''). */
+export function notText(value: unknown, what: string): NvidiaSmiError {
+  return new NvidiaSmiError('malformed', `${what}: the output must be a string, got ${describeArgument(value)}`, '');
+}
+
 /** The recognised failure, or a `malformed` error naming what was expected. */
 export function failureOrMalformed(output: string, what: string): NvidiaSmiError {
   return detectFailure(output) ?? new NvidiaSmiError('malformed', `not ${what} output`, output);

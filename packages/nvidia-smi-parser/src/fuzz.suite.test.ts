@@ -12,7 +12,8 @@
 //   --help-query-gpu mutations                      4 000
 //   -L mutations                                   10 000
 //   plain table mutations                          10 000
-//   total                                         100 000
+//   argument types (any value as output/fields)     5 000
+//   total                                         105 000
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { captureNames, captureSections, readFixture } from '../test/captures.js';
@@ -20,6 +21,7 @@ import {
   NvidiaSmiError,
   detectFailure,
   parseComputeAppsCsv,
+  parseComputeAppsCsvPartial,
   parseHelpQueryGpu,
   parseList,
   parseQueryGpuCsv,
@@ -291,6 +293,69 @@ describe('fuzzing: no untyped throw, records keep their invariants', { timeout: 
     fc.assert(
       fc.property(mutated(tables), (s) => holds(() => parseTable(s))),
       { numRuns: 10_000, seed: SEED },
+    );
+  });
+
+  it('argument types: any value as the output or the field list (Partial parsers never throw)', () => {
+    // Values whose mere inspection throws: what String(), a getter or a Proxy trap would run.
+    // (A revoked Proxy is in csv.test.ts: fast-check itself cannot carry one, it probes values
+    // with `in`.)
+    const hostile = fc.constantFrom<unknown>(
+      {
+        toString: () => {
+          throw new Error('toString');
+        },
+      },
+      {
+        [Symbol.toPrimitive]: () => {
+          throw new Error('toPrimitive');
+        },
+      },
+      Object.defineProperty(['index'], 0, {
+        get: () => {
+          throw new Error('getter');
+        },
+      }),
+      new Proxy(['index', 'name'], {
+        get: () => {
+          throw new Error('proxy get');
+        },
+      }),
+      Symbol('s'),
+      Buffer.from('index, name\n0, A\n'),
+      Object.create(null),
+    );
+    const value = fc.oneof(
+      fc.anything(),
+      hostile,
+      fc.array(fc.oneof(fc.string(), fc.anything(), hostile), { maxLength: 4 }),
+    );
+    const text = fc.oneof(value, fc.constant('index, name\n0, A\n'), fc.constant(queryGpu[0]!));
+    const partialNeverThrows = (r: () => { items: unknown[]; failures: NvidiaSmiError[] }): boolean => {
+      const result = r();
+      checkInvariants(result.items);
+      return result.failures.every(
+        (f) => f instanceof NvidiaSmiError && REASONS.has(f.reason) && typeof f.output === 'string',
+      );
+    };
+    fc.assert(
+      fc.property(
+        text,
+        fc.oneof(fc.constant(undefined), value, fc.constant(P100_FIELDS)),
+        (t, f) =>
+          partialNeverThrows(() => parseQueryGpuCsvPartial(t as string, f as string[])) &&
+          partialNeverThrows(() => parseComputeAppsCsvPartial(t as string, f as string[])) &&
+          [
+            () => parseQueryGpuCsv(t as string, f as string[]),
+            () => parseComputeAppsCsv(t as string, f as string[]),
+            () => parseXml(t as string),
+            () => parseHelpQueryGpu(t as string),
+            () => parseList(t as string),
+            () => parseTable(t as string),
+          ].every(holds) &&
+          (detectFailure(t as string) === undefined || detectFailure(t as string) instanceof NvidiaSmiError),
+      ),
+      { numRuns: 5_000, seed: SEED },
     );
   });
 });

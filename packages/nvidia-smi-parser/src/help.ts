@@ -1,13 +1,13 @@
 // `nvidia-smi --help-query-gpu` (and --help-query-compute-apps, same layout): the fields the
 // installed driver accepts, for field negotiation.
-import { failureOrMalformed } from './errors.js';
+import { failureOrMalformed, notText } from './errors.js';
 import type { QueryField } from './types.js';
 
 const FIELD_LINE = /^"([^"]+)"((?:\s+or\s+"[^"]+")*)\s*$/;
 
 /** `--help-query-gpu`: the fields this driver accepts (field negotiation). */
 export function parseHelpQueryGpu(helpText: string): QueryField[] {
-  if (typeof helpText !== 'string') throw failureOrMalformed(String(helpText), '--help-query-gpu');
+  if (typeof helpText !== 'string') throw notText(helpText, '--help-query-gpu');
   const fields: QueryField[] = [];
   let current: QueryField | undefined;
   for (const raw of helpText.split(/\r?\n/)) {

@@ -1,5 +1,5 @@
 // `nvidia-smi -L` / `--list-gpus`, with the MIG devices listed under each GPU.
-import { failureOrMalformed } from './errors.js';
+import { failureOrMalformed, notText } from './errors.js';
 import type { GpuReading, ListedGpu } from './types.js';
 
 // GPU 0: NVIDIA H100 80GB HBM3 (UUID: GPU-63d1e50a-…). The name and UUID are split with
@@ -11,7 +11,7 @@ const MIG_LINE = /^MIG\s+(\S+)\s+Device\s+(\d+):\s*(?:\(UUID:\s*([^)\s]*)\s*\))?
 
 /** `-L` / `--list-gpus`. */
 export function parseList(listText: string): ListedGpu[] {
-  if (typeof listText !== 'string') throw failureOrMalformed(String(listText), 'nvidia-smi -L');
+  if (typeof listText !== 'string') throw notText(listText, 'nvidia-smi -L');
   const gpus: ListedGpu[] = [];
   for (const raw of listText.split(/\r?\n/)) {
     const line = raw.trim();

@@ -2,7 +2,7 @@
 // it); it is also the only capture of the 8-GPU driver-418 host with the `ERR%` fan. Layouts:
 // driver 418 (no MIG column), 450+ (a third line per GPU with `MIG M.`, a "MIG devices" block,
 // GI/CI columns in the process list), 610 (`KMD Version`, `Driver-Model`).
-import { failureOrMalformed } from './errors.js';
+import { failureOrMalformed, notText } from './errors.js';
 import type { GpuProcess, GpuReading, MigDeviceReading } from './types.js';
 import { enabled, integer, quantity, text } from './values.js';
 
@@ -106,8 +106,8 @@ function migFromBlock(block: string[]): { gpu: number; mig: MigDeviceReading } |
 
 /** The plain `nvidia-smi` table. */
 export function parseTable(tableText: string): TableReport {
-  if (typeof tableText !== 'string' || !/NVIDIA-SMI \S+/.test(tableText))
-    throw failureOrMalformed(String(tableText), 'nvidia-smi table');
+  if (typeof tableText !== 'string') throw notText(tableText, 'nvidia-smi table');
+  if (!/NVIDIA-SMI \S+/.test(tableText)) throw failureOrMalformed(tableText, 'nvidia-smi table');
   const lines = tableText.split(/\r?\n/);
   const report: TableReport = { gpus: [] };
   const headerLine = lines.find((l) => l.includes('NVIDIA-SMI')) ?? '';

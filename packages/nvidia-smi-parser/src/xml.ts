@@ -2,7 +2,7 @@
 // `average_power_draw`/`instant_power_draw`), v13 (split SRAM ECC counters), and older files
 // without a DOCTYPE. fast-xml-parser does the XML; this module maps the tree to records.
 import { XMLParser } from 'fast-xml-parser';
-import { NvidiaSmiError, failureOrMalformed } from './errors.js';
+import { NvidiaSmiError, failureOrMalformed, notText } from './errors.js';
 import type { EccReading, GpuProcess, GpuReading, MigDeviceReading, XmlReport } from './types.js';
 import { enabled, integer, quantity, text } from './values.js';
 
@@ -168,8 +168,8 @@ function gpuReading(node: Node, position: number, driverVersion: string | undefi
 
 /** `-q -x`: schemas v11, v12, v13 (and older files with no DOCTYPE). */
 export function parseXml(xml: string): XmlReport {
-  if (typeof xml !== 'string' || !xml.includes('<nvidia_smi_log'))
-    throw failureOrMalformed(String(xml), 'nvidia-smi -q -x XML');
+  if (typeof xml !== 'string') throw notText(xml, 'nvidia-smi -q -x XML');
+  if (!xml.includes('<nvidia_smi_log')) throw failureOrMalformed(xml, 'nvidia-smi -q -x XML');
   // A run killed mid-output (timeout) leaves a truncated document; fast-xml-parser would accept
   // it and return half a GPU, so require the closing tag.
   if (!/<\/nvidia_smi_log>\s*$/.test(xml))
