@@ -113,6 +113,7 @@ describe('the collector deployment on a real Prometheus with the reference servi
       copyFileSync(join(PROM_DIR, 'rules', file), join(dir.path, 'rules', file));
     }
     mkdirSync(join(dir.path, 'targets'));
+    mkdirSync(join(dir.path, 'collectors'));
     const names = ['task-worker', 'inference-server', 'classification-api'];
     writeFileSync(
       join(dir.path, 'targets/services.json'),
