@@ -16,6 +16,7 @@ import { configureDefaultProviderMeter } from '@mltel/genai';
 import type { CostMeter } from '@mltel/cost';
 import { startCost } from './cost.js';
 import { startLlmInstrumentations } from './llm.js';
+import { startMessagingInstrumentations } from './messaging.js';
 import { startGpu } from './gpu.js';
 import { startHostMetrics } from './host-metrics.js';
 import { buildResource } from './resource.js';
@@ -224,6 +225,7 @@ export function start(options: StartOptions = {}): MltelSdk {
     diag.warn(`mltel: provider-call metering is off (${error instanceof Error ? error.message : String(error)}).`);
   }
   const stopLlmInstrumentations = startLlmInstrumentations(config);
+  const stopMessagingInstrumentations = startMessagingInstrumentations();
 
   const prometheusPort: Promise<number | undefined> =
     prometheus && multiprocess?.serves !== false
@@ -244,6 +246,7 @@ export function start(options: StartOptions = {}): MltelSdk {
       hostMetrics?.disable();
       gpu?.disable();
       stopLlmInstrumentations();
+      stopMessagingInstrumentations();
       if (cost !== undefined) await withTimeout(cost.close(), config.exportTimeoutMillis);
       if (multiprocess !== undefined) {
         await withTimeout(multiprocess.flush(), config.multiprocessTimeoutMillis);

@@ -126,14 +126,16 @@ export const ML_MESSAGING_MESSAGE_BODY_SIZE = {
 } as const satisfies MetricDefinition;
 
 /**
- * `ml.messaging.connection.state`: broker connections per state, one series per state (all born at
- * 0), so `== 0` on `connected` finds a producer with no connection.
+ * `ml.messaging.connection.state`: the link to one broker server, one series per state, 1 for the
+ * current one and 0 for the others: `connected` while at least one connection to it is open,
+ * else `connecting` while an attempt is in flight, else `disconnected`.
  */
 export const ML_MESSAGING_CONNECTION_STATE = {
   name: 'ml.messaging.connection.state',
   kind: 'ObservableGauge',
-  unit: '{connection}',
-  description: 'Broker connections of this process, per state (connected, disconnected, connecting).',
+  unit: '{state}',
+  description:
+    'Broker connection state per server: 1 for the current state (connected, connecting, disconnected), 0 for the others.',
   attributes: [ATTR_MESSAGING_SYSTEM, ATTR_SERVER_ADDRESS, ATTR_ML_CONNECTION_STATE],
   family: 'messaging',
   owner: OWNER,
