@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { alertExpr, alertRules, selectorLabels } from './alert-rules.js';
 import { CATALOG_SERIES } from './catalog-names.js';
@@ -60,6 +61,12 @@ describe('alert rules', () => {
       for (const label of used) expect(Object.keys(alert.firing.labels)).toContain(label);
       expect(`${alert.summary}${alert.description}`.replace(/\{\{ \$labels\.\w+ \}\}/g, '')).not.toContain('{{');
     }
+  });
+
+  it('has a runbook section for every alert (docs/deployment/runbooks.md)', () => {
+    const runbooks = readFileSync(new URL('../../../../docs/deployment/runbooks.md', import.meta.url), 'utf8');
+    const sections = [...runbooks.matchAll(/^## (Mltel\w+)$/gm)].map((m) => m[1]);
+    expect(sections).toEqual(alerts.map((a) => a.alert));
   });
 
   it('reads the labels of plain selectors only', () => {
