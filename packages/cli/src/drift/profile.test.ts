@@ -1,5 +1,5 @@
 // `mltel drift profile`, in-process through main() and profileCommand(), on files in a temp directory.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseProfile } from '@mltel/quality';
@@ -115,5 +115,14 @@ describe('profileCommand', () => {
     const run = io();
     expect(await profileCommand(['--help'], run.io)).toBe(0);
     expect(run.stdout()).toBe(PROFILE_USAGE);
+  });
+
+  it('stops inferring new columns past what a profile may hold (10 000), and says so', async () => {
+    const keys = (i: number) =>
+      JSON.stringify(Object.fromEntries(Array.from({ length: 2000 }, (_, j) => [`k${i}_${j}`, j])));
+    writeFileSync(join(dir, 'wide.jsonl'), `${Array.from({ length: 6 }, (_, i) => keys(i)).join('\n')}\n`);
+    await expect(profileCommand(['wide.jsonl', '--out', 'w.json'], io().io)).rejects.toThrow(
+      `cannot profile ${join(dir, 'wide.jsonl')}: ProfileBuilder: 10001 features, more than a profile may have (10000)`,
+    );
   });
 });

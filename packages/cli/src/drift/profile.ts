@@ -39,6 +39,8 @@ rows, or lacks a column named in the options (the message names the file and the
 `;
 
 const SNIFF_ROWS = 1000;
+/** A profile holds at most 10 000 features (parseProfile's MAX_PROFILE_FEATURES). */
+const MAX_INFERRED_COLUMNS = 10_000;
 const list = (value: string | undefined) =>
   value === undefined
     ? undefined
@@ -58,6 +60,9 @@ async function inferColumns(
   for await (const row of readRows(path, format, counters)) {
     for (const [key, value] of Object.entries(row)) {
       if (exclude.has(key)) continue;
+      // JSON lines may each bring new keys: past what a profile may hold, the builder refuses the
+      // columns anyway (an input error), so the map stops growing there.
+      if (!numeric.has(key) && numeric.size > MAX_INFERRED_COLUMNS) continue;
       if (value === '' || value === null || value === undefined) {
         if (!numeric.has(key)) numeric.set(key, true);
         continue;
