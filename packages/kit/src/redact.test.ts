@@ -12,6 +12,8 @@ describe('redactUrl', () => {
     ],
     ['not a url alice:s3cret@x?token=T', 'not a url ***@x?token=***'],
     ['http://collector:4318', 'http://collector:4318'],
+    ['"http://c/v1?api_key=K" failed', '"http://c/v1?api_key=***" failed'],
+    ["URL: 'http://u:p@c'", "URL: 'http://***@c'"],
     ['http://[::1]:4318/path?region=eu', 'http://[::1]:4318/path?region=eu'],
   ])('%s', (input, expected) => {
     expect(redactUrl(input)).toBe(expected);

@@ -9,7 +9,7 @@ export const MAX_DESCRIBED_CHARS = 80;
 const REDACTED = '***';
 
 function redactQuery(query: string): string {
-  return query.replace(/([?&;])([^=&;#\s]*)=([^&;#\s]*)/g, (match, sep: string, name: string) =>
+  return query.replace(/(^|[?&;\s])([^=&;#\s"']*)=([^&;#\s"']*)/g, (match, sep: string, name: string) =>
     SECRET_PARAM.test(name) ? `${sep}${name}=${REDACTED}` : match,
   );
 }

@@ -51,3 +51,40 @@ describe('start() / shutdown()', () => {
     expect(text).toMatch(/^system_cpu_time_seconds_total\{/m);
   });
 });
+
+describe('exit handlers', () => {
+  it('are first in line for SIGTERM and SIGINT, stay installed, and leave with shutdown()', async () => {
+    const before = { term: process.listenerCount('SIGTERM'), int: process.listenerCount('SIGINT') };
+    const app = (): void => {};
+    process.once('SIGTERM', app);
+    try {
+      const sdk = start({ env: {}, exporters: [], hostMetrics: false, gpu: false });
+      // Prepended: when it runs, the app's own `once` listener is still there to be seen.
+      expect(process.listeners('SIGTERM')[1]).toBe(app);
+      expect(process.listenerCount('SIGTERM')).toBe(before.term + 2);
+      expect(process.listenerCount('SIGINT')).toBe(before.int + 1);
+      await sdk.shutdown();
+      expect(process.listenerCount('SIGTERM')).toBe(before.term + 1);
+      expect(process.listenerCount('SIGINT')).toBe(before.int);
+    } finally {
+      process.off('SIGTERM', app);
+    }
+  });
+
+  it('shutdown() is bounded by shutdownTimeoutMillis', async () => {
+    const sdk = start({
+      env: {},
+      exporters: ['otlp'],
+      // Accepts nothing in time: a blackhole address keeps the connection pending.
+      otlpEndpoint: 'http://10.255.255.1:4318/v1/metrics',
+      shutdownTimeoutMillis: 300,
+      handleExit: false,
+      hostMetrics: false,
+      gpu: false,
+    });
+    metrics.getMeter('t').createCounter('c').add(1);
+    const started = performance.now();
+    await sdk.shutdown();
+    expect(performance.now() - started).toBeLessThan(3000);
+  });
+});

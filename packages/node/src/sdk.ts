@@ -1,12 +1,13 @@
 import cluster from 'node:cluster';
 import { isMainThread } from 'node:worker_threads';
-import { diag, DiagConsoleLogger, DiagLogLevel, metrics } from '@opentelemetry/api';
-import { announceProviderChange } from '@mltel/kit';
+import { diag, DiagLogLevel, metrics } from '@opentelemetry/api';
+import { announceProviderChange, describeText, reportSuppressedWarnings } from '@mltel/kit';
 import { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import { resolveConfig } from './config/env.js';
 import type { ConfigProblem, ResolvedConfig, StartOptions } from './config/types.js';
-import { createOtlpExporter } from './otlp/exporter.js';
+import { SafeConsoleLogger } from './config/log.js';
+import { createOtlpExporter, OtlpSetupError } from './otlp/exporter.js';
 import { QuietFailureExporter } from './otlp/safe-exporter.js';
 import { createPrometheusEndpoint } from './prometheus/reader.js';
 import type { PrometheusEndpoint } from './prometheus/reader.js';
@@ -35,9 +36,9 @@ export interface MltelSdk {
   readonly prometheusPort: Promise<number | undefined>;
   /** The Prometheus exposition text now, without HTTP (undefined without the prometheus exporter). */
   scrape(): Promise<string | undefined>;
-  /** Exports pending metrics now (OTLP, console). */
+  /** Exports pending metrics now (OTLP, console); bounded by `MLTEL_SHUTDOWN_TIMEOUT`. */
   flush(): Promise<void>;
-  /** Flushes and stops everything; bounded by the export timeout. Safe to call twice. */
+  /** Flushes and stops everything; bounded by `MLTEL_SHUTDOWN_TIMEOUT` (default 5 s). Safe to call twice. */
   shutdown(): Promise<void>;
 }
 
@@ -53,10 +54,12 @@ const LOG_LEVELS: Record<string, DiagLogLevel> = {
 
 let running: MltelSdk | undefined;
 
+// Waits for `promise` at most `ms`. The timer is ref'd on purpose: mltel's sockets are unref'd
+// (./otlp/agent.ts), so during an exit flush this timer is what keeps the process alive until the
+// flush is done or the bound is reached; it is cleared as soon as the promise settles.
 function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    timer.unref();
+    const timer = setTimeout(resolve, Math.max(0, ms));
     promise.then(
       () => {
         clearTimeout(timer);
@@ -64,7 +67,7 @@ function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
       },
       (error: unknown) => {
         clearTimeout(timer);
-        diag.warn(`mltel: shutdown error: ${error instanceof Error ? error.message : String(error)}`);
+        diag.warn(`mltel: shutdown error: ${error instanceof Error ? error.message : describeText(error)}`);
         resolve();
       },
     );
@@ -91,16 +94,38 @@ function listenError(config: ResolvedConfig, error: unknown): string {
   );
 }
 
-function installExitHandlers(shutdown: () => Promise<void>): () => void {
+/**
+ * Flush on exit without changing how the process ends:
+ * - SIGTERM/SIGINT with no handler of the app: flush (bounded), then re-raise the signal so the
+ *   process dies of it as it would without mltel (exit 143/130, `signal` SIGTERM/SIGINT). A second
+ *   signal during the flush re-raises at once.
+ * - SIGTERM/SIGINT with handlers of the app (`on` or `once`): the app decides when it exits; mltel
+ *   only flushes (bounded) and keeps recording through the app's drain. Our listener is
+ *   prepended and stays installed, so the app's `once` listeners are still counted when it runs
+ *   (a `once` listener of ours was already gone when it asked, and the app was killed mid-drain).
+ * - The natural end (`beforeExit`): shut down (bounded); the process then ends by itself.
+ * `process.exit()` runs no asynchronous work: what the last interval counted is lost (as on
+ * SIGKILL).
+ */
+function installExitHandlers(flush: () => Promise<void>, shutdown: () => Promise<void>): () => void {
+  const flushing = new Set<NodeJS.Signals>();
   const onSignal = (signal: NodeJS.Signals): void => {
-    // Only this handler listens: the app relies on Node's default (exit), so flush, then exit
-    // the default way by re-raising. Otherwise the app handles the signal itself.
-    const appListens = process.listenerCount(signal) > 1;
-    void shutdown().finally(() => {
-      if (appListens) return;
-      uninstall();
-      process.kill(process.pid, signal);
-    });
+    const appListens = process.listeners(signal).some((listener) => listener !== onSignal);
+    if (appListens) {
+      void flush();
+      return;
+    }
+    if (flushing.has(signal)) {
+      reRaise(signal);
+      return;
+    }
+    flushing.add(signal);
+    void shutdown().finally(() => reRaise(signal));
+  };
+  const reRaise = (signal: NodeJS.Signals): void => {
+    uninstall();
+    // With no listener left, Node applies the default action: the process dies of the signal.
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
   };
   const onBeforeExit = (): void => {
     void shutdown();
@@ -110,8 +135,8 @@ function installExitHandlers(shutdown: () => Promise<void>): () => void {
     process.off('SIGINT', onSignal);
     process.off('beforeExit', onBeforeExit);
   };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  process.prependListener('SIGTERM', onSignal);
+  process.prependListener('SIGINT', onSignal);
   process.once('beforeExit', onBeforeExit);
   return uninstall;
 }
@@ -141,7 +166,7 @@ export function start(options: StartOptions = {}): MltelSdk {
     return running;
   }
   const { config, problems } = resolveConfig(options);
-  diag.setLogger(new DiagConsoleLogger(), {
+  diag.setLogger(new SafeConsoleLogger(), {
     logLevel: LOG_LEVELS[config.logLevel] ?? DiagLogLevel.WARN,
     suppressOverrideMessage: true,
   });
@@ -172,6 +197,7 @@ export function start(options: StartOptions = {}): MltelSdk {
         config.otlpEndpoint,
         config.otlpHeaders,
         config.exportTimeoutMillis,
+        config.otlpTlsFiles,
       );
       readers.push(
         new PeriodicExportingMetricReader({
@@ -182,8 +208,10 @@ export function start(options: StartOptions = {}): MltelSdk {
       );
     } catch (error) {
       diag.warn(
-        `mltel: cannot create the OTLP exporter (${error instanceof Error ? error.message : String(error)}); ` +
-          `OTLP export is off. Fix: check OTEL_EXPORTER_OTLP_PROTOCOL and OTEL_EXPORTER_OTLP_ENDPOINT.`,
+        error instanceof OtlpSetupError
+          ? `mltel: ${error.message}`
+          : `mltel: cannot create the OTLP exporter (${error instanceof Error ? error.message : describeText(error)}); ` +
+              `OTLP export is off. Fix: check OTEL_EXPORTER_OTLP_PROTOCOL and OTEL_EXPORTER_OTLP_ENDPOINT.`,
       );
     }
   }
@@ -238,27 +266,33 @@ export function start(options: StartOptions = {}): MltelSdk {
         )
       : Promise.resolve(undefined);
 
+  // One bound for the whole shutdown (MLTEL_SHUTDOWN_TIMEOUT): each step gets what is left of it.
   let shuttingDown: Promise<void> | undefined;
   let uninstallExit: () => void = () => {};
   const shutdown = (): Promise<void> => {
     shuttingDown ??= (async () => {
       uninstallExit();
+      const deadline = performance.now() + config.shutdownTimeoutMillis;
+      const left = (): number => deadline - performance.now();
       hostMetrics?.disable();
       gpu?.disable();
       stopLlmInstrumentations();
       stopMessagingInstrumentations();
-      if (cost !== undefined) await withTimeout(cost.close(), config.exportTimeoutMillis);
+      if (cost !== undefined) await withTimeout(cost.close(), left());
       if (multiprocess !== undefined) {
-        await withTimeout(multiprocess.flush(), config.multiprocessTimeoutMillis);
+        await withTimeout(multiprocess.flush(), Math.min(config.multiprocessTimeoutMillis, left()));
         multiprocess.stop();
       }
-      await withTimeout(meterProvider.shutdown(), config.exportTimeoutMillis);
-      await prometheus?.close();
+      await withTimeout(meterProvider.shutdown(), left());
+      await withTimeout(prometheus?.close() ?? Promise.resolve(), left());
       if (metrics.getMeterProvider() === meterProvider) metrics.disable();
       if (running === sdk) running = undefined;
+      // Problems counted but not yet logged (kit's WarnOnce logs a kind at most once a minute).
+      reportSuppressedWarnings();
     })();
     return shuttingDown;
   };
+  const flush = (): Promise<void> => withTimeout(meterProvider.forceFlush(), config.shutdownTimeoutMillis);
   const sdk: MltelSdk = {
     config,
     problems,
@@ -266,10 +300,10 @@ export function start(options: StartOptions = {}): MltelSdk {
     cost,
     prometheusPort,
     scrape: async () => prometheus?.scrape(),
-    flush: () => withTimeout(meterProvider.forceFlush(), config.exportTimeoutMillis),
+    flush,
     shutdown,
   };
-  if (config.handleExit) uninstallExit = installExitHandlers(shutdown);
+  if (config.handleExit) uninstallExit = installExitHandlers(flush, shutdown);
   running = sdk;
   return sdk;
 }

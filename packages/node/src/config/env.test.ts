@@ -265,6 +265,52 @@ describe('multi-process settings', () => {
   });
 });
 
+describe('the exit bound and the OTLP TLS files', () => {
+  it('MLTEL_SHUTDOWN_TIMEOUT: default 5000 ms, a valid value, a bad one (one problem, default kept)', () => {
+    expect(resolveConfig({ env: {} }).config.shutdownTimeoutMillis).toBe(5000);
+    expect(resolveConfig({ env: { MLTEL_SHUTDOWN_TIMEOUT: '1500' } }).config.shutdownTimeoutMillis).toBe(1500);
+    expect(resolveConfig({ env: {}, shutdownTimeoutMillis: 10 }).config.shutdownTimeoutMillis).toBe(10);
+    for (const raw of ['0', '-1', '2.5', 'soon', '600001']) {
+      const { config, problems } = resolveConfig({ env: { MLTEL_SHUTDOWN_TIMEOUT: raw } });
+      expect(config.shutdownTimeoutMillis).toBe(5000);
+      expect(problems).toHaveLength(1);
+      expect(problems[0]!.setting).toBe('MLTEL_SHUTDOWN_TIMEOUT');
+      expect(problems[0]!.message).toContain('MLTEL_SHUTDOWN_TIMEOUT');
+    }
+  });
+
+  it('resolves the TLS file variables, the metrics-specific one first', () => {
+    const { config } = resolveConfig({
+      env: {
+        OTEL_EXPORTER_OTLP_CERTIFICATE: '/generic/ca.pem',
+        OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE: '/metrics/ca.pem',
+        OTEL_EXPORTER_OTLP_CLIENT_KEY: '/generic/key.pem',
+      },
+    });
+    expect(config.otlpTlsFiles).toEqual({
+      ca: { setting: 'OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE', path: '/metrics/ca.pem' },
+      key: { setting: 'OTEL_EXPORTER_OTLP_CLIENT_KEY', path: '/generic/key.pem' },
+    });
+  });
+});
+
+describe('problems never echo secrets or garbage', () => {
+  it('redacts endpoint credentials and escapes and cuts bad values', () => {
+    const { problems } = resolveConfig({
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://alice:pw-1@collector?api_key=K-2',
+        OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'nope bob:pw-3@x?token=T-4',
+        MLTEL_BUDGET_STORE: 'mongo://carol:pw-5@db',
+        OTEL_LOG_LEVEL: `loud\u001b[31m${'x'.repeat(10_000)}`,
+      },
+    });
+    const text = problems.map((p) => p.message).join('\n');
+    for (const secret of ['pw-1', 'K-2', 'pw-3', 'T-4', 'pw-5', '\u001b']) expect(text).not.toContain(secret);
+    expect(text).toContain('\\x1b');
+    expect(text.length).toBeLessThan(2000);
+  });
+});
+
 describe('parseKeyValueList', () => {
   it('decodes values and reports malformed entries', () => {
     const problems: { setting: string; message: string }[] = [];

@@ -1,3 +1,4 @@
+import { describeText, redactUrl } from '@mltel/kit';
 import { budgetsOf } from './budgets.js';
 import { resolveGpuSettings } from './gpu.js';
 import { read } from './read.js';
@@ -8,6 +9,7 @@ import type {
   ExporterName,
   LlmClientName,
   OtlpProtocol,
+  OtlpTlsFiles,
   ResolvedConfig,
   StartOptions,
 } from './types.js';
@@ -22,6 +24,7 @@ export const DEFAULTS = {
   otlpProtocol: 'http/protobuf' as OtlpProtocol,
   exportIntervalMillis: 60_000,
   exportTimeoutMillis: 30_000,
+  shutdownTimeoutMillis: 5_000,
   logLevel: 'warn',
 } as const;
 
@@ -42,7 +45,7 @@ function parseInteger(
   if (!Number.isInteger(value) || value < min || value > max) {
     problems.push({
       setting: name,
-      message: `${name}="${raw}" is not an integer from ${min} to ${max}; using ${fallback}. Fix: set ${name} to such a number or unset it.`,
+      message: `${name}=${describeText(raw)} is not an integer from ${min} to ${max}; using ${fallback}. Fix: set ${name} to such a number or unset it.`,
     });
     return fallback;
   }
@@ -56,7 +59,7 @@ function parseBoolean(env: Env, name: string, fallback: boolean, problems: Confi
   if (raw === 'false' || raw === '0') return false;
   problems.push({
     setting: name,
-    message: `${name}="${raw}" is not true or false; using ${fallback}. Fix: set ${name}=true or ${name}=false.`,
+    message: `${name}=${describeText(raw)} is not true or false; using ${fallback}. Fix: set ${name}=true or ${name}=false.`,
   });
   return fallback;
 }
@@ -86,7 +89,7 @@ function providerHealthOf(env: Env, problems: ConfigProblem[]): boolean {
   if (raw === 'outcomes') return true;
   problems.push({
     setting: 'MLTEL_PROVIDER_HEALTH',
-    message: `MLTEL_PROVIDER_HEALTH="${raw}" is not manual or outcomes; using manual. Fix: set MLTEL_PROVIDER_HEALTH=outcomes to derive ml.provider.status from call outcomes, or unset it.`,
+    message: `MLTEL_PROVIDER_HEALTH=${describeText(raw)} is not manual or outcomes; using manual. Fix: set MLTEL_PROVIDER_HEALTH=outcomes to derive ml.provider.status from call outcomes, or unset it.`,
   });
   return false;
 }
@@ -98,7 +101,7 @@ function budgetStoreOf(env: Env, problems: ConfigProblem[]): BudgetStoreSetting 
   if (/^rediss?:\/\//.test(raw)) return { kind: 'redis', url: raw };
   problems.push({
     setting: 'MLTEL_BUDGET_STORE',
-    message: `MLTEL_BUDGET_STORE="${raw.replace(/\/\/[^@/]*@/, '//***@')}" is not memory, file:/path or redis://host:port; budget spend is kept in memory. Fix: set one of those.`,
+    message: `MLTEL_BUDGET_STORE=${describeText(redactUrl(raw), 200)} is not memory, file:/path or redis://host:port; budget spend is kept in memory. Fix: set one of those.`,
   });
   return { kind: 'memory' };
 }
@@ -127,7 +130,7 @@ export function parseKeyValueList(
     } catch {
       problems.push({
         setting,
-        message: `${setting} entry "${key}" has a badly URL-encoded value; it is ignored. Fix: percent-encode the value.`,
+        message: `${setting} entry ${describeText(key)} has a badly URL-encoded value; it is ignored. Fix: percent-encode the value.`,
       });
     }
   }
@@ -146,7 +149,7 @@ function parseExporters(env: Env, problems: ConfigProblem[]): ExporterName[] {
     if (!EXPORTERS.includes(name)) {
       problems.push({
         setting: 'OTEL_METRICS_EXPORTER',
-        message: `OTEL_METRICS_EXPORTER names "${name}", which mltel does not know; it is ignored. Fix: use a comma list of prometheus, otlp, console, or none.`,
+        message: `OTEL_METRICS_EXPORTER names ${describeText(name)}, which mltel does not know; it is ignored. Fix: use a comma list of prometheus, otlp, console, or none.`,
       });
       continue;
     }
@@ -174,13 +177,13 @@ function otlpEndpoint(env: Env, protocol: OtlpProtocol, problems: ConfigProblem[
     if (validUrl(specific)) return specific;
     problems.push({
       setting: 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT',
-      message: `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT="${specific}" is not an http(s) URL; using ${withPath(fallbackBase)}. Fix: set a full URL such as http://collector:4318/v1/metrics.`,
+      message: `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT=${describeText(redactUrl(specific), 200)} is not an http(s) URL; using ${withPath(fallbackBase)}. Fix: set a full URL such as http://collector:4318/v1/metrics.`,
     });
   } else if (generic !== undefined) {
     if (validUrl(generic)) return withPath(generic);
     problems.push({
       setting: 'OTEL_EXPORTER_OTLP_ENDPOINT',
-      message: `OTEL_EXPORTER_OTLP_ENDPOINT="${generic}" is not an http(s) URL; using ${fallbackBase}. Fix: set a base URL such as http://collector:4318.`,
+      message: `OTEL_EXPORTER_OTLP_ENDPOINT=${describeText(redactUrl(generic), 200)} is not an http(s) URL; using ${fallbackBase}. Fix: set a base URL such as http://collector:4318.`,
     });
   }
   return withPath(fallbackBase);
@@ -193,11 +196,30 @@ function otlpProtocol(env: Env, problems: ConfigProblem[]): OtlpProtocol {
     if (PROTOCOLS.includes(raw)) return raw as OtlpProtocol;
     problems.push({
       setting: name,
-      message: `${name}="${raw}" is not one of ${PROTOCOLS.join(', ')}; using ${DEFAULTS.otlpProtocol}. Fix: set one of those or unset it.`,
+      message: `${name}=${describeText(raw)} is not one of ${PROTOCOLS.join(', ')}; using ${DEFAULTS.otlpProtocol}. Fix: set one of those or unset it.`,
     });
     return DEFAULTS.otlpProtocol;
   }
   return DEFAULTS.otlpProtocol;
+}
+
+// The OTLP TLS files (a path each; the metrics-specific variable wins). They are read when the
+// exporter is created (../otlp/exporter.ts), with the regular-file and size checks.
+function otlpTlsFilesOf(env: Env): OtlpTlsFiles {
+  const files: OtlpTlsFiles = {};
+  for (const [field, suffix] of [
+    ['ca', 'CERTIFICATE'],
+    ['cert', 'CLIENT_CERTIFICATE'],
+    ['key', 'CLIENT_KEY'],
+  ] as const) {
+    for (const setting of [`OTEL_EXPORTER_OTLP_METRICS_${suffix}`, `OTEL_EXPORTER_OTLP_${suffix}`]) {
+      const path = read(env, setting);
+      if (path === undefined) continue;
+      files[field] = { setting, path };
+      break;
+    }
+  }
+  return files;
 }
 
 /**
@@ -225,7 +247,7 @@ export function resolveConfig(options: StartOptions = {}): { config: ResolvedCon
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push({
       setting: 'OTEL_LOG_LEVEL',
-      message: `OTEL_LOG_LEVEL="${logLevel}" is not one of ${LOG_LEVELS.join(', ')}; using ${DEFAULTS.logLevel}.`,
+      message: `OTEL_LOG_LEVEL=${describeText(logLevel)} is not one of ${LOG_LEVELS.join(', ')}; using ${DEFAULTS.logLevel}.`,
     });
     logLevel = DEFAULTS.logLevel;
   }
@@ -275,6 +297,10 @@ export function resolveConfig(options: StartOptions = {}): { config: ResolvedCon
     multiprocessPushMillis:
       options.multiprocessPushMillis ??
       parseInteger(env, 'MLTEL_MULTIPROCESS_PUSH_INTERVAL', 5000, problems, { min: 0, max: 3_600_000 }),
+    shutdownTimeoutMillis:
+      options.shutdownTimeoutMillis ??
+      parseInteger(env, 'MLTEL_SHUTDOWN_TIMEOUT', DEFAULTS.shutdownTimeoutMillis, problems, { min: 1, max: 600_000 }),
+    otlpTlsFiles: otlpTlsFilesOf(env),
     handleExit: options.handleExit ?? true,
     logLevel,
     gpu: resolveGpuSettings(options, env, problems),

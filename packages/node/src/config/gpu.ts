@@ -2,6 +2,7 @@
 // MLTEL_GPU_EXTRAS, MLTEL_GPU_LOOP_INTERVAL and MLTEL_GPU_TIMEOUT_MS, resolved with the rest of
 // the configuration (the plugin itself starts in ../gpu.ts).
 import { GPU_DEFAULTS } from '@mltel/host-metrics-gpu';
+import { describeText } from '@mltel/kit';
 import type { GpuExtras } from '@mltel/host-metrics-gpu';
 import { read } from './read.js';
 import type { Env } from './read.js';
@@ -20,7 +21,7 @@ function modeOf(raw: string | undefined, problems: ConfigProblem[]): GpuSettings
   if (value === 'false' || value === '0') return 'off';
   problems.push({
     setting: 'MLTEL_GPU',
-    message: `MLTEL_GPU="${raw}" is not auto, true or false; using auto (GPU metrics when nvidia-smi is found). Fix: set MLTEL_GPU=auto, true or false.`,
+    message: `MLTEL_GPU=${describeText(raw)} is not auto, true or false; using auto (GPU metrics when nvidia-smi is found). Fix: set MLTEL_GPU=auto, true or false.`,
   });
   return 'auto';
 }
@@ -35,7 +36,7 @@ function extrasOf(raw: string | undefined, problems: ConfigProblem[]): GpuExtras
     if (key === undefined) {
       problems.push({
         setting: 'MLTEL_GPU_EXTRAS',
-        message: `MLTEL_GPU_EXTRAS names "${name}", which is not an NVIDIA extra; it is ignored. Fix: use a comma list of ${Object.keys(EXTRAS).join(', ')}.`,
+        message: `MLTEL_GPU_EXTRAS names ${describeText(name)}, which is not an NVIDIA extra; it is ignored. Fix: use a comma list of ${Object.keys(EXTRAS).join(', ')}.`,
       });
       continue;
     }
@@ -51,7 +52,7 @@ function positive(env: Env, name: string, problems: ConfigProblem[], max: number
   if (Number.isInteger(value) && value >= 1 && value <= max) return value;
   problems.push({
     setting: name,
-    message: `${name}="${raw}" is not an integer from 1 to ${max}; the default is used. Fix: set ${name} to such a number or unset it.`,
+    message: `${name}=${describeText(raw)} is not an integer from 1 to ${max}; the default is used. Fix: set ${name} to such a number or unset it.`,
   });
   return undefined;
 }

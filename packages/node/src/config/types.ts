@@ -78,10 +78,28 @@ export interface StartOptions {
   gpuLoopIntervalSeconds?: number;
   /** Kill an nvidia-smi run after this many ms. Default `MLTEL_GPU_TIMEOUT_MS`, else 10000. */
   gpuTimeoutMs?: number;
+  /**
+   * The bound of the exit flush, in ms: shutdown() (and so the flush at SIGTERM, SIGINT and the
+   * natural end) never waits longer. Default `MLTEL_SHUTDOWN_TIMEOUT`, else 5000.
+   */
+  shutdownTimeoutMillis?: number;
   /** Install flush-on-exit handlers (SIGTERM, SIGINT, beforeExit). Default true. */
   handleExit?: boolean;
   /** Environment to read; default `process.env`. */
   env?: Record<string, string | undefined>;
+}
+
+/** A file named by a variable: the variable, for messages, and the path. */
+export interface SettingFile {
+  setting: string;
+  path: string;
+}
+
+/** The OTLP TLS files: root certificate, client certificate chain, client private key. */
+export interface OtlpTlsFiles {
+  ca?: SettingFile;
+  cert?: SettingFile;
+  key?: SettingFile;
 }
 
 /** The configuration {@link start} runs with, after variables and defaults are applied. */
@@ -113,6 +131,9 @@ export interface ResolvedConfig {
   multiprocess: boolean;
   multiprocessTimeoutMillis: number;
   multiprocessPushMillis: number;
+  shutdownTimeoutMillis: number;
+  /** The OTLP TLS files named by the OTEL_EXPORTER_OTLP_*CERTIFICATE / *CLIENT_KEY variables. */
+  otlpTlsFiles: OtlpTlsFiles;
   handleExit: boolean;
   logLevel: string;
   gpu: GpuSettings;

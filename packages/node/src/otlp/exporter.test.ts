@@ -1,4 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
@@ -10,7 +14,7 @@ import { OTLPMetricExporter as HttpProtoExporter } from '@opentelemetry/exporter
 import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sdkProvider } from '../../test/harness.js';
-import { createOtlpExporter } from './exporter.js';
+import { createOtlpExporter, OtlpSetupError, readTlsFiles } from './exporter.js';
 
 interface Received {
   method: string | undefined;
@@ -97,6 +101,27 @@ describe('createOtlpExporter', () => {
       expect(exporter).toBeInstanceOf(grpc.OTLPMetricExporter);
     } finally {
       await exporter.shutdown();
+    }
+  });
+});
+
+describe('readTlsFiles', () => {
+  it('reads regular files; refuses a FIFO (without blocking) or /dev/zero, naming the variable', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mltel-tls-'));
+    try {
+      writeFileSync(join(dir, 'ca.pem'), 'PEM');
+      execFileSync('mkfifo', [join(dir, 'fifo')]);
+      expect(readTlsFiles({ ca: { setting: 'OTEL_EXPORTER_OTLP_CERTIFICATE', path: join(dir, 'ca.pem') } })).toEqual({
+        ca: Buffer.from('PEM'),
+      });
+      for (const path of [join(dir, 'fifo'), '/dev/zero', dir]) {
+        expect(() => readTlsFiles({ key: { setting: 'OTEL_EXPORTER_OTLP_CLIENT_KEY', path } })).toThrow(OtlpSetupError);
+        expect(() => readTlsFiles({ key: { setting: 'OTEL_EXPORTER_OTLP_CLIENT_KEY', path } })).toThrow(
+          /OTEL_EXPORTER_OTLP_CLIENT_KEY names .*not a regular file.*OTLP export is off\. Fix:/,
+        );
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

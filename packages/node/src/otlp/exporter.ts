@@ -2,18 +2,56 @@ import { createRequire } from 'node:module';
 import { OTLPMetricExporter as HttpJsonExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as HttpProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import type { OtlpProtocol } from '../config/types.js';
+import { readSmallFile } from '../config/file.js';
+import type { OtlpProtocol, OtlpTlsFiles } from '../config/types.js';
+import { detachedAgentFactory } from './agent.js';
 
 const require = createRequire(import.meta.url);
 
-/** Creates the upstream OTLP metric exporter for a protocol. gRPC is loaded only when asked for. */
+/** The largest OTLP TLS file (certificate chain or key) read. */
+export const MAX_TLS_FILE_BYTES = 1024 * 1024;
+
+/** The exporter cannot be set up as configured; the message names the setting and the fix. */
+export class OtlpSetupError extends Error {
+  override name = 'OtlpSetupError';
+}
+
+/**
+ * Reads the TLS files named by the OTLP certificate variables: regular files of at most 1 MiB.
+ * Throws {@link OtlpSetupError} for one that is not: the upstream exporter reads these variables
+ * itself with a blocking read at construction, so a FIFO there must keep it from being built.
+ */
+export function readTlsFiles(files: OtlpTlsFiles): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+  const out: { ca?: Buffer; cert?: Buffer; key?: Buffer } = {};
+  for (const field of ['ca', 'cert', 'key'] as const) {
+    const file = files[field];
+    if (file === undefined) continue;
+    const result = readSmallFile(file.path, MAX_TLS_FILE_BYTES);
+    if ('why' in result) {
+      throw new OtlpSetupError(
+        `${file.setting} names ${JSON.stringify(file.path.slice(0, 200))}, which cannot be read (${result.why}); OTLP export is off. ` +
+          `Fix: point ${file.setting} at a regular PEM file of at most 1 MiB, or unset it.`,
+      );
+    }
+    out[field] = result.data;
+  }
+  return out;
+}
+
+/**
+ * Creates the upstream OTLP metric exporter for a protocol, on an agent whose sockets never hold
+ * the process (see ./agent.ts). gRPC is loaded only when asked for. Throws
+ * {@link OtlpSetupError} when a TLS file cannot be used.
+ */
 export function createOtlpExporter(
   protocol: OtlpProtocol,
   url: string,
   headers: Record<string, string>,
   timeoutMillis: number,
+  tlsFiles: OtlpTlsFiles = {},
 ): PushMetricExporter {
-  const config = { url, headers, timeoutMillis };
+  const tls = readTlsFiles(tlsFiles);
+  const config = { url, headers, timeoutMillis, httpAgentOptions: detachedAgentFactory(tls) };
   switch (protocol) {
     case 'http/json':
       return new HttpJsonExporter(config);

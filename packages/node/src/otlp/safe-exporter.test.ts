@@ -61,32 +61,38 @@ function exportOnce(exporter: PushMetricExporter, metrics: ResourceMetrics): Pro
 }
 
 describe('QuietFailureExporter', () => {
-  it('the first failure is one warning with the fix; later ones are silent until export works again', async () => {
+  it('the first failure is one warning with the fix; later ones are counted until export works again', async () => {
     const exporter = new QuietFailureExporter(
       createOtlpExporter('http/json', url, {}, 5000),
       url,
       'OTEL_EXPORTER_OTLP_ENDPOINT',
     );
     const metrics = await metricsToExport();
+    const exportAndWait = async (): Promise<ExportResult> => {
+      const result = await exportOnce(exporter, metrics);
+      await exporter.forceFlush();
+      return result;
+    };
     try {
       statuses.push(400, 400);
       // Failures are reported to the SDK as successes, so it does not log them once per interval.
-      expect(await exportOnce(exporter, metrics)).toEqual({ code: ExportResultCode.SUCCESS });
-      expect(await exportOnce(exporter, metrics)).toEqual({ code: ExportResultCode.SUCCESS });
+      expect(await exportAndWait()).toEqual({ code: ExportResultCode.SUCCESS });
+      expect(await exportAndWait()).toEqual({ code: ExportResultCode.SUCCESS });
       expect(log.warnings).toHaveLength(1);
       expect(log.warnings[0]).toMatch(
         new RegExp(
-          `^mltel: metrics export to ${url.replace(/[.?]/g, '\\$&')} failed \\(.+\\)\\. The application keeps running; ` +
-            'export is retried every interval and further failures are not logged until it works\\. ' +
+          `^mltel: metrics export to "${url.replace(/[.?]/g, '\\$&')}" failed \\(.+\\)\\. The application keeps running; ` +
+            'export is retried every interval, and further failures are counted and logged at most once a minute\\. ' +
             'Fix: start a collector there or set OTEL_EXPORTER_OTLP_ENDPOINT to one that runs\\.$',
         ),
       );
-      expect(await exportOnce(exporter, metrics)).toEqual({ code: ExportResultCode.SUCCESS });
-      expect(await exportOnce(exporter, metrics)).toEqual({ code: ExportResultCode.SUCCESS });
-      expect(log.warnings.slice(1)).toEqual([`mltel: metrics export to ${url} works again`]);
+      expect(await exportAndWait()).toEqual({ code: ExportResultCode.SUCCESS });
+      expect(await exportAndWait()).toEqual({ code: ExportResultCode.SUCCESS });
+      expect(log.warnings.slice(1)).toEqual([`mltel: metrics export to "${url}" works again`]);
       statuses.push(400);
-      await exportOnce(exporter, metrics);
-      expect(log.warnings).toHaveLength(3);
+      await exportAndWait();
+      // The second failure is counted, not logged (at most one line a minute per kind).
+      expect(log.warnings).toHaveLength(2);
       expect(requests).toBe(5);
     } finally {
       await exporter.shutdown();
@@ -107,10 +113,12 @@ describe('QuietFailureExporter', () => {
     const exporter = new QuietFailureExporter(throwing, 'http://collector:4318', 'OTEL_EXPORTER_OTLP_ENDPOINT');
     const metrics = await metricsToExport();
     expect(await exportOnce(exporter, metrics)).toEqual({ code: ExportResultCode.SUCCESS });
+    await exporter.forceFlush();
     expect(await exportOnce(exporter, metrics)).toEqual({ code: ExportResultCode.SUCCESS });
+    await exporter.forceFlush();
     expect(calls).toBe(2);
     expect(log.warnings).toHaveLength(1);
-    expect(log.warnings[0]).toContain('mltel: metrics export to http://collector:4318 failed (bad config).');
+    expect(log.warnings[0]).toContain('mltel: metrics export to "http://collector:4318" failed (bad config).');
   });
 
   it('an inner exporter that calls back twice is reported once', async () => {
@@ -123,9 +131,50 @@ describe('QuietFailureExporter', () => {
       shutdown: async () => {},
     };
     const results: ExportResult[] = [];
-    new QuietFailureExporter(twice, 'x', 'S').export(await metricsToExport(), (result) => results.push(result));
+    const exporter = new QuietFailureExporter(twice, 'x', 'S');
+    exporter.export(await metricsToExport(), (result) => results.push(result));
+    await exporter.forceFlush();
     expect(results).toEqual([{ code: ExportResultCode.SUCCESS }]);
     expect(log.warnings).toEqual([expect.stringContaining('failed (first)')]);
+  });
+
+  it('answers the reader at once while an export hangs; one in flight, the newest cumulative batch waits', async () => {
+    const pending: ((result: ExportResult) => void)[] = [];
+    const sent: ResourceMetrics[] = [];
+    const hanging: PushMetricExporter = {
+      export: (metrics, done) => {
+        sent.push(metrics);
+        pending.push(done);
+      },
+      forceFlush: async () => {},
+      shutdown: async () => {},
+    };
+    const exporter = new QuietFailureExporter(hanging, 'x', 'S');
+    const batches = await Promise.all([metricsToExport(), metricsToExport(), metricsToExport()]);
+    for (const batch of batches) expect(await exportOnce(exporter, batch)).toEqual({ code: ExportResultCode.SUCCESS });
+    expect(sent).toEqual([batches[0]]);
+    pending.shift()!({ code: ExportResultCode.SUCCESS });
+    await new Promise((r) => setImmediate(r));
+    // The third (cumulative) batch replaced the second: it carries its totals.
+    expect(sent).toEqual([batches[0], batches[2]]);
+    pending.shift()!({ code: ExportResultCode.SUCCESS });
+    await exporter.forceFlush();
+    expect(sent).toHaveLength(2);
+  });
+
+  it('never logs the credentials of the endpoint', async () => {
+    const failing: PushMetricExporter = {
+      export: (_metrics, done) =>
+        done({ code: ExportResultCode.FAILED, error: new Error('POST http://u:pw-1@c?api_key=K-2 refused') }),
+      forceFlush: async () => {},
+      shutdown: async () => {},
+    };
+    const exporter = new QuietFailureExporter(failing, 'http://u:pw-1@c:4318/v1/metrics?api_key=K-2', 'S');
+    await exportOnce(exporter, await metricsToExport());
+    await exporter.forceFlush();
+    expect(log.warnings).toHaveLength(1);
+    expect(log.warnings[0]).toContain('"http://***@c:4318/v1/metrics?api_key=***"');
+    expect(log.warnings[0]).not.toMatch(/pw-1|K-2/);
   });
 
   it('leaves flush, shutdown and temporality to the wrapped exporter', async () => {

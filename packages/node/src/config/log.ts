@@ -1,0 +1,48 @@
+// The diag logger the SDK installs: the console, at OTEL_LOG_LEVEL, with every line made safe.
+// mltel's own messages are redacted where they are built; this catches the rest (upstream OTel
+// components echo environment URLs verbatim, e.g. "Could not parse environment-provided export
+// URL: '<value>'"), so no line carries an endpoint's password or api_key, nor a huge value.
+import { DiagConsoleLogger } from '@opentelemetry/api';
+import type { DiagLogger } from '@opentelemetry/api';
+import { redactUrl } from '@mltel/kit';
+
+/** The longest diag line written; the rest is cut (a message may embed caller data). */
+export const MAX_LOG_LINE_CHARS = 2000;
+
+function safe(text: string): string {
+  const redacted = redactUrl(text);
+  return redacted.length > MAX_LOG_LINE_CHARS ? `${redacted.slice(0, MAX_LOG_LINE_CHARS)}… (cut)` : redacted;
+}
+
+function safeArg(arg: unknown): unknown {
+  if (typeof arg === 'string') return safe(arg);
+  if (arg instanceof Error) return safe(arg.stack ?? `${arg.name}: ${arg.message}`);
+  return arg;
+}
+
+/** A diag logger writing to the console with credentials redacted and lines cut. */
+export class SafeConsoleLogger implements DiagLogger {
+  /** `sink`: where the safe lines go; default the console. */
+  constructor(private readonly console: DiagLogger = new DiagConsoleLogger()) {}
+
+  /** Logs an error. */
+  error(message: string, ...args: unknown[]): void {
+    this.console.error(safe(message), ...args.map(safeArg));
+  }
+  /** Logs a warning. */
+  warn(message: string, ...args: unknown[]): void {
+    this.console.warn(safe(message), ...args.map(safeArg));
+  }
+  /** Logs information. */
+  info(message: string, ...args: unknown[]): void {
+    this.console.info(safe(message), ...args.map(safeArg));
+  }
+  /** Logs debugging detail. */
+  debug(message: string, ...args: unknown[]): void {
+    this.console.debug(safe(message), ...args.map(safeArg));
+  }
+  /** Logs everything else. */
+  verbose(message: string, ...args: unknown[]): void {
+    this.console.verbose(safe(message), ...args.map(safeArg));
+  }
+}
