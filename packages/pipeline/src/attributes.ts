@@ -16,6 +16,7 @@ import {
 } from '@mltel/semconv';
 import { BoundedValues, describeValue, errorTypeOf } from '@mltel/kit';
 import type { WarnOnce } from '@mltel/kit';
+import { arrayCopy, field } from './input.js';
 import type { PipelineMeterOptions } from './types.js';
 
 const STANDARD_STAGES: ReadonlySet<string> = new Set(ML_PIPELINE_STAGE_VALUES);
@@ -27,6 +28,20 @@ const MAX_VERSION_LENGTH = 64;
 const MAX_ERROR_TYPE_LENGTH = 64;
 const MAX_POOL_SIZE = 1024;
 const MAX_STAGE_KEYS = 200;
+// `ml.model.version` is caller input like any name: the first 50 distinct versions per meter are
+// kept, later ones become `_OTHER` (before: uncapped, 2,000 versions gave 2,000 series).
+const MAX_VERSIONS = 50;
+// The attribute sets built once and reused. The values in the keys are each bounded, but their
+// product is not small (models x versions x error types x workers): past this many sets, a set is
+// built per call instead of cached, so the cache stays bounded whatever the traffic.
+const MAX_CACHED = 10_000;
+// An allow-list option (stages, models) longer than this is cut: it is configuration, not data.
+const MAX_LIST = 10_000;
+
+/** An allow-list option: its strings, or undefined when it is not an array or cannot be read. */
+function stringList(value: unknown): string[] | undefined {
+  return arrayCopy(value, MAX_LIST)?.filter((entry): entry is string => typeof entry === 'string');
+}
 
 /**
  * The bounded attribute values and cached attribute sets of one pipeline meter. A worker is
@@ -37,6 +52,7 @@ export class PipelineAttributes {
   private readonly customStages: BoundedValues;
   private readonly models: BoundedValues;
   private readonly errorTypes: BoundedValues;
+  private readonly versions: BoundedValues;
   private readonly workerType: string | undefined;
   private readonly poolSize: number;
   private readonly defaultWorkerId: number | undefined;
@@ -49,22 +65,30 @@ export class PipelineAttributes {
     options: Partial<PipelineMeterOptions>,
     private readonly warnings: WarnOnce,
   ) {
+    // Options read field by field behind guards: a throwing getter leaves that option unset.
     const names = new BoundedValues(ATTR_ML_PIPELINE_NAME, 1, MAX_ATTRIBUTE_LENGTH, warnings);
-    this.pipelineName = names.admit(options.pipelineName) ?? OTHER_VALUE;
+    this.pipelineName = names.admit(field(options, 'pipelineName')) ?? OTHER_VALUE;
     this.customStages = new BoundedValues(
       ATTR_ML_PIPELINE_STAGE,
       MAX_CUSTOM_STAGES,
       MAX_ATTRIBUTE_LENGTH,
       warnings,
-      options.stages,
+      stringList(field(options, 'stages')),
     );
-    this.models = new BoundedValues(ATTR_ML_MODEL_NAME, MAX_MODELS, MAX_ATTRIBUTE_LENGTH, warnings, options.models);
+    this.models = new BoundedValues(
+      ATTR_ML_MODEL_NAME,
+      MAX_MODELS,
+      MAX_ATTRIBUTE_LENGTH,
+      warnings,
+      stringList(field(options, 'models')),
+    );
     this.errorTypes = new BoundedValues(ATTR_ERROR_TYPE, MAX_ERROR_TYPES, MAX_ERROR_TYPE_LENGTH, warnings);
-    const pool = options.workerPool;
+    this.versions = new BoundedValues(ATTR_ML_MODEL_VERSION, MAX_VERSIONS, MAX_VERSION_LENGTH, warnings);
+    const pool = field(options, 'workerPool');
     if (pool !== undefined) {
       const types = new BoundedValues(ATTR_ML_WORKER_TYPE, 1, MAX_ATTRIBUTE_LENGTH, warnings);
-      this.workerType = types.admit(pool?.type);
-      const size = pool?.size;
+      this.workerType = types.admit(field(pool, 'type'));
+      const size = field(pool, 'size');
       if (typeof size === 'number' && Number.isInteger(size) && size > 0 && size <= MAX_POOL_SIZE) {
         this.poolSize = size;
       } else {
@@ -78,7 +102,8 @@ export class PipelineAttributes {
       this.workerType = undefined;
       this.poolSize = 0;
     }
-    this.defaultWorkerId = options.workerId === undefined ? undefined : this.workerId(options.workerId);
+    const workerId = field(options, 'workerId');
+    this.defaultWorkerId = workerId === undefined ? undefined : this.workerId(workerId);
   }
 
   /** A standard stage as is, else the admitted custom stage (or `_OTHER`); undefined for a non-string. */
@@ -92,15 +117,24 @@ export class PipelineAttributes {
     return this.models.admit(model);
   }
 
-  /** The admitted `error.type` of a thrown value. */
+  /** The admitted `error.type` of a thrown value (`_OTHER` when even reading its class throws). */
   errorType(error: unknown): string | undefined {
-    return this.errorTypes.admit(errorTypeOf(error));
+    let type: string = OTHER_VALUE;
+    try {
+      type = errorTypeOf(error);
+    } catch {
+      // An error whose `code` getter throws.
+    }
+    return this.errorTypes.admit(type);
   }
 
-  /** `ml.model.version`, cut to 64 characters; undefined for anything but a non-empty string. */
+  /**
+   * `ml.model.version`, cut to 64 characters, the first 50 distinct per meter (later ones
+   * `_OTHER`); undefined for anything but a non-empty string.
+   */
   version(version: unknown): string | undefined {
     if (typeof version !== 'string' || version === '') return undefined;
-    return version.length > MAX_VERSION_LENGTH ? version.slice(0, MAX_VERSION_LENGTH) : version;
+    return this.versions.admit(version);
   }
 
   /** `''` for no worker id, else the id as a string (bounded by the pool size); `id` undefined: the meter's default. */
@@ -189,7 +223,7 @@ export class PipelineAttributes {
     let attributes = this.cache.get(key);
     if (attributes === undefined) {
       attributes = build();
-      this.cache.set(key, attributes);
+      if (this.cache.size < MAX_CACHED) this.cache.set(key, attributes);
     }
     return attributes;
   }

@@ -40,7 +40,7 @@ describe('InferenceRecorder', () => {
     meter.recordInference('fast' as never);
     expect((await collect()).histograms(INFERENCE)).toEqual([]);
     expect(diag.warnings.filter((w) => w.startsWith('mltel:'))).toEqual([
-      'mltel: ml.inference.duration needs finite, non-negative seconds, got number -1; dropped',
+      'mltel: ml.inference.duration needs seconds from 0 to 10000000, got number -1; dropped',
       'mltel: ml.model.name must be a non-empty string, got undefined; the value is dropped',
       'mltel: recordInference() needs an object, got string',
     ]);

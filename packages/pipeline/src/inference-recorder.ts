@@ -1,7 +1,8 @@
 // Model-call recording: `ml.inference.duration` by model, version, error type and worker.
-import { describeValue, isNonNegativeFinite } from '@mltel/kit';
+import { describeValue } from '@mltel/kit';
 import type { ProviderBinding, WarnOnce } from '@mltel/kit';
 import type { PipelineAttributes } from './attributes.js';
+import { field, inRange, MAX_SECONDS } from './input.js';
 import type { PipelineInstruments } from './instruments.js';
 import type { InferenceRecord } from './types.js';
 
@@ -19,20 +20,22 @@ export class InferenceRecorder {
       this.warnings.warn('inference:not-object', `recordInference() needs an object, got ${describeValue(record)}`);
       return;
     }
-    if (!isNonNegativeFinite(record.seconds)) {
+    // Each field read once behind a guard: a throwing getter loses that field, not the call.
+    const seconds = field(record, 'seconds');
+    if (!inRange(seconds, MAX_SECONDS)) {
       this.warnings.warn(
         'inference:invalid',
-        `ml.inference.duration needs finite, non-negative seconds, got ${describeValue(record.seconds)}; dropped`,
+        `ml.inference.duration needs seconds from 0 to ${MAX_SECONDS}, got ${describeValue(seconds)}; dropped`,
       );
       return;
     }
-    const model = this.attributes.model(record.model);
+    const model = this.attributes.model(field(record, 'model'));
     if (model === undefined) return;
-    const version = record.modelVersion === undefined ? '' : (this.attributes.version(record.modelVersion) ?? '');
-    const errorType = record.error === undefined ? '' : (this.attributes.errorType(record.error) ?? '');
-    const worker = this.attributes.workerKey(record.workerId);
-    this.instruments
-      .get()
-      .inference.record(record.seconds, this.attributes.inference(model, version, errorType, worker));
+    const givenVersion = field(record, 'modelVersion');
+    const version = givenVersion === undefined ? '' : (this.attributes.version(givenVersion) ?? '');
+    const error = field(record, 'error');
+    const errorType = error === undefined ? '' : (this.attributes.errorType(error) ?? '');
+    const worker = this.attributes.workerKey(field(record, 'workerId'));
+    this.instruments.get().inference.record(seconds, this.attributes.inference(model, version, errorType, worker));
   }
 }

@@ -7,6 +7,7 @@ import type { ProviderBinding } from '@mltel/kit';
 import { PipelineAttributes } from './attributes.js';
 import { BatchRecorder } from './batch-recorder.js';
 import { InferenceRecorder } from './inference-recorder.js';
+import { field } from './input.js';
 import { pipelineInstruments } from './instruments.js';
 import type { PipelineInstruments } from './instruments.js';
 import { observeQueue } from './queues.js';
@@ -32,7 +33,8 @@ export class PipelineMeter {
 
   constructor(options: PipelineMeterOptions) {
     const opts: Partial<PipelineMeterOptions> = typeof options === 'object' && options !== null ? options : {};
-    this.provider = opts.meterProvider;
+    const provider = field(opts, 'meterProvider');
+    this.provider = typeof provider === 'object' && provider !== null ? (provider as MeterProvider) : undefined;
     this.instruments = pipelineInstruments(this.provider);
     const attributes = new PipelineAttributes(opts, this.warnings);
     this.stages = new StageRecorder(this.instruments, attributes, this.warnings);
@@ -42,8 +44,10 @@ export class PipelineMeter {
 
   /** Starts a request's timeline now (or at `origin`, ms from `now()`). */
   timeline(options: { workerId?: number; origin?: number } = {}): Timeline {
-    const origin = typeof options?.origin === 'number' && Number.isFinite(options.origin) ? options.origin : now();
-    return bindTimeline(new Timeline(origin, [], options?.workerId), this);
+    const given = field(options, 'origin');
+    const origin = typeof given === 'number' && Number.isFinite(given) ? given : now();
+    const workerId = field(options, 'workerId');
+    return bindTimeline(new Timeline(origin, [], typeof workerId === 'number' ? workerId : undefined), this);
   }
 
   /** A timeline received from another thread or process ({@link Timeline.toJSON}), bound to this meter. */

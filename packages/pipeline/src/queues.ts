@@ -29,6 +29,15 @@ export function observeQueue(
 
 /** `read` as a function: itself, or one returning the array's length or the Map's or Set's size. */
 export function readerOf(read: unknown): (() => number) | undefined {
+  try {
+    return readerOfValue(read);
+  } catch {
+    // A Proxy whose traps throw (instanceof, Array.isArray of a revoked one): not a reader.
+    return undefined;
+  }
+}
+
+function readerOfValue(read: unknown): (() => number) | undefined {
   if (typeof read === 'function') return read as () => number;
   if (Array.isArray(read)) return () => read.length;
   if (read instanceof Map || read instanceof Set) return () => read.size;

@@ -61,7 +61,7 @@ describe('StageRecorder: timelines', () => {
       ['inference', 2, 0.2],
     ]);
     expect(diag.warnings.filter((w) => w.includes('ended before it started'))).toHaveLength(1);
-    expect(diag.warnings.filter((w) => w.includes('a stage with a bad duration (number -1)'))).toHaveLength(1);
+    expect(diag.warnings.filter((w) => w.includes('a stage with a bad duration (number -1;'))).toHaveLength(1);
   });
 
   it('record() of something that is not a Timeline records nothing and warns once', async () => {

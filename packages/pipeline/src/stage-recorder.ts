@@ -1,8 +1,9 @@
 // Stage recording: a finished request's timeline (`ml.pipeline.duration` and one
 // `ml.pipeline.stage.duration` per closed stage) and single stages measured elsewhere.
-import { describeValue, isNonNegativeFinite } from '@mltel/kit';
+import { describeValue } from '@mltel/kit';
 import type { ProviderBinding, WarnOnce } from '@mltel/kit';
 import type { PipelineAttributes } from './attributes.js';
+import { field, inRange, MAX_SECONDS } from './input.js';
 import type { PipelineInstruments } from './instruments.js';
 import { now, Timeline } from './timeline.js';
 import type { EndOptions } from './types.js';
@@ -20,32 +21,39 @@ export class StageRecorder {
    * and one `ml.pipeline.stage.duration` per closed stage. Stages still open are left out.
    */
   record(timeline: Timeline, options: EndOptions = {}): void {
-    if (!(timeline instanceof Timeline)) {
+    if (!isTimeline(timeline)) {
       this.warnings.warn('record:not-timeline', `record() needs a Timeline, got ${describeValue(timeline)}`);
       return;
     }
-    const opts = typeof options === 'object' && options !== null ? options : {};
-    const end = typeof opts.at === 'number' && Number.isFinite(opts.at) ? opts.at : now();
-    const worker = this.attributes.workerKey(opts.workerId ?? timeline.workerId);
-    const errorType = opts.error === undefined ? undefined : this.attributes.errorType(opts.error);
+    // Options read field by field behind guards: a throwing getter loses that option only.
+    const at = field(options, 'at');
+    const end = typeof at === 'number' && Number.isFinite(at) ? at : now();
+    const workerId = field(options, 'workerId');
+    const worker = this.attributes.workerKey(workerId ?? timeline.workerId);
+    const error = field(options, 'error');
+    const errorType = error === undefined ? undefined : this.attributes.errorType(error);
     const inst = this.instruments.get();
     const total = (end - timeline.origin) / 1000;
-    if (isNonNegativeFinite(total)) {
+    if (inRange(total, MAX_SECONDS)) {
       inst.duration.record(total, this.attributes.pipeline(worker, errorType));
     } else {
       this.warnings.warn(
-        'duration:negative',
-        'a timeline ended before it started (clock or origin mix-up); ml.pipeline.duration is dropped',
+        'duration:range',
+        `a timeline ended before it started or lasted over ${MAX_SECONDS} s (${describeValue(total)} s: clock or origin mix-up); ml.pipeline.duration is dropped`,
       );
     }
     const s = timeline.stages;
     for (let i = 0; i + 2 < s.length; i += 3) {
-      const start = s[i + 1] as number;
-      const stop = s[i + 2] as number;
+      const start = s[i + 1];
+      const stop = s[i + 2];
       if (stop === -1) continue;
-      const seconds = (stop - start) / 1000;
-      if (!isNonNegativeFinite(seconds)) {
-        this.warnings.warn('stage:invalid', `a stage with a bad duration (${describeValue(seconds)}) is dropped`);
+      // Typed check first: a stage array edited by hand may hold anything, and `-` converts objects.
+      const seconds = typeof start === 'number' && typeof stop === 'number' ? (stop - start) / 1000 : Number.NaN;
+      if (!inRange(seconds, MAX_SECONDS)) {
+        this.warnings.warn(
+          'stage:invalid',
+          `a stage with a bad duration (${describeValue(seconds)}; 0 to ${MAX_SECONDS} s) is dropped`,
+        );
         continue;
       }
       const attributes = this.attributes.stageByName(s[i], worker);
@@ -55,17 +63,25 @@ export class StageRecorder {
 
   /** Records one stage outside a timeline, in seconds. */
   recordStage(stage: string, seconds: number, options: { workerId?: number } = {}): void {
-    if (!isNonNegativeFinite(seconds)) {
+    if (!inRange(seconds, MAX_SECONDS)) {
       this.warnings.warn(
         'stage:invalid',
-        `ml.pipeline.stage.duration needs finite, non-negative seconds, got ${describeValue(seconds)}; dropped`,
+        `ml.pipeline.stage.duration needs seconds from 0 to ${MAX_SECONDS}, got ${describeValue(seconds)}; dropped`,
       );
       return;
     }
     const name = this.attributes.stage(stage);
     if (name === undefined) return;
-    this.instruments
-      .get()
-      .stageDuration.record(seconds, this.attributes.stageOf(name, this.attributes.workerKey(options?.workerId)));
+    const worker = this.attributes.workerKey(field(options, 'workerId'));
+    this.instruments.get().stageDuration.record(seconds, this.attributes.stageOf(name, worker));
+  }
+}
+
+/** `instanceof Timeline`, false for a Proxy whose prototype trap throws. Never throws. */
+function isTimeline(value: unknown): value is Timeline {
+  try {
+    return value instanceof Timeline;
+  } catch {
+    return false;
   }
 }

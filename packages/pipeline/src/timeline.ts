@@ -31,6 +31,34 @@ export function now(): number {
 
 const OPEN = -1;
 
+/** `object[key]`, or undefined when reading it throws. */
+function read(object: object, key: string): unknown {
+  try {
+    return (object as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A copy of `stages` when it is a flat `[name, startMs, endMs, ...]` array (names strings, times
+ * numbers), else undefined. Never throws.
+ */
+function validStages(stages: unknown): (string | number)[] | undefined {
+  try {
+    if (!Array.isArray(stages) || stages.length % 3 !== 0) return undefined;
+    const copy = stages.slice();
+    for (let i = 0; i < copy.length; i += 3) {
+      if (typeof copy[i] !== 'string' || typeof copy[i + 1] !== 'number' || typeof copy[i + 2] !== 'number') {
+        return undefined;
+      }
+    }
+    return copy as (string | number)[];
+  } catch {
+    return undefined;
+  }
+}
+
 /** What records a timeline (the pipeline meter). */
 export interface TimelineRecorder {
   record(timeline: Timeline, options?: EndOptions): void;
@@ -68,11 +96,13 @@ export class Timeline {
   }
 
   constructor(origin: number = now(), stages: (string | number)[] = [], workerId?: number) {
-    this.origin = origin;
-    this.stages = stages;
-    this.workerId = workerId;
-    const n = stages.length;
-    this.lastMark = n >= 3 && (stages[n - 1] as number) !== OPEN ? (stages[n - 1] as number) : origin;
+    // Checked, not trusted: a timeline is built from data that crossed a thread or a process.
+    this.origin = typeof origin === 'number' && Number.isFinite(origin) ? origin : now();
+    this.stages = validStages(stages) ?? [];
+    this.workerId = typeof workerId === 'number' ? workerId : undefined;
+    const n = this.stages.length;
+    const last = this.stages[n - 1];
+    this.lastMark = n >= 3 && typeof last === 'number' && last !== OPEN ? last : this.origin;
   }
 
   /** Rebuilds a timeline from {@link Timeline.toJSON} output (a bad value gives an empty one). */
@@ -86,17 +116,19 @@ export class Timeline {
       }
     }
     if (typeof data !== 'object' || data === null) return new Timeline();
-    // Also accepts a structuredClone of a Timeline itself ({ origin, stages, workerId }).
-    const cloned = data as { origin?: unknown; stages?: unknown; workerId?: unknown };
-    const o = (data as Partial<TimelineJSON>).o ?? cloned.origin;
-    const s = (data as Partial<TimelineJSON>).s ?? cloned.stages;
-    const w = (data as Partial<TimelineJSON>).w ?? cloned.workerId;
-    if (typeof o !== 'number' || !Number.isFinite(o) || !Array.isArray(s) || s.length % 3 !== 0) return new Timeline();
-    return new Timeline(o, s.slice(), typeof w === 'number' ? w : undefined);
+    // Also accepts a structuredClone of a Timeline itself ({ origin, stages, workerId }); each
+    // field read behind a guard (a Proxy or a throwing getter gives an empty timeline).
+    const o = read(data, 'o') ?? read(data, 'origin');
+    const s = validStages(read(data, 's') ?? read(data, 'stages'));
+    const w = read(data, 'w') ?? read(data, 'workerId');
+    if (typeof o !== 'number' || !Number.isFinite(o) || s === undefined) return new Timeline();
+    return new Timeline(o, s, typeof w === 'number' ? w : undefined);
   }
 
   /** Opens `stage` now (closed by {@link Timeline.finish}). */
   begin(stage: string): this {
+    // A non-string stage could never be recorded (nor survive toJSON): ignored here, in all methods.
+    if (typeof stage !== 'string') return this;
     this.stages.push(stage, now(), OPEN);
     return this;
   }
@@ -119,14 +151,17 @@ export class Timeline {
    * `t.mark('tokenize'); ...; t.mark('model_queue')`.
    */
   mark(stage: string): this {
+    if (typeof stage !== 'string') return this;
     const t = now();
     this.stages.push(stage, this.lastMark, t);
     this.lastMark = t;
     return this;
   }
 
-  /** Adds a stage whose length was measured elsewhere, in seconds, ending now. */
+  /** Adds a stage whose length was measured elsewhere, in seconds, ending now (a non-number is ignored). */
   add(stage: string, seconds: number): this {
+    // typeof first: `seconds * 1000` would call an object's valueOf, which may throw.
+    if (typeof seconds !== 'number' || typeof stage !== 'string') return this;
     const t = now();
     this.stages.push(stage, t - seconds * 1000, t);
     return this;
@@ -155,9 +190,9 @@ export class Timeline {
     return this.stages.length / 3;
   }
 
-  /** Seconds since the request started. */
+  /** Seconds since the request started (until `at`, when it is a number). */
   elapsed(at: number = now()): number {
-    return (at - this.origin) / 1000;
+    return ((typeof at === 'number' ? at : now()) - this.origin) / 1000;
   }
 
   /** The plain form for queues, `postMessage` and IPC. */

@@ -1,0 +1,36 @@
+// Reading what a caller hands the pipeline meter: a field of an options object or record (which
+// may be a Proxy or have a throwing getter), and the plausible range of each number it records.
+// A finite but absurd value (1e308 s) would turn a histogram's `_sum` into +Inf for ever.
+
+/** Longest plausible duration in seconds (~115 days): pipeline, stage and inference durations. */
+export const MAX_SECONDS = 1e7;
+/** Largest plausible batch (`ml.batch.size`). */
+export const MAX_BATCH_SIZE = 1e9;
+/** Longest plausible sequence, in tokens (`ml.sequence.length`, `paddedLength`). */
+export const MAX_SEQUENCE_LENGTH = 1e9;
+/** Largest plausible token count of one batch (`ml.batch.tokens`, real or padding). */
+export const MAX_TOKENS = 1e12;
+
+/** `object[key]`, or undefined when `object` is not an object or reading the field throws. Never throws. */
+export function field(object: unknown, key: string): unknown {
+  if (object === null || (typeof object !== 'object' && typeof object !== 'function')) return undefined;
+  try {
+    return (object as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
+/** True for a number from 0 to `max` (so never NaN or infinite). */
+export function inRange(value: unknown, max: number): value is number {
+  return typeof value === 'number' && value >= 0 && value <= max;
+}
+
+/** A copy of `value` when it is an array (at most `max` entries), else undefined; never throws (a Proxy of an array may). */
+export function arrayCopy(value: unknown, max: number): unknown[] | undefined {
+  try {
+    return Array.isArray(value) ? value.slice(0, max) : undefined;
+  } catch {
+    return undefined;
+  }
+}
