@@ -58,6 +58,19 @@ export class AmqplibInstrumentation extends InstrumentationBase<MessagingInstrum
   }
 
   private messagingMeter = (): MessagingMeter => this.getConfig().meter ?? defaultMessagingMeter();
+  // amqplib keeps its own reference to `connect` (channel_api.js reads it once), and consumers
+  // registered while enabled keep their wrapped callback: both check this after disable().
+  private active = true;
+
+  override enable(): void {
+    this.active = true;
+    super.enable();
+  }
+
+  override disable(): void {
+    this.active = false;
+    super.disable();
+  }
 
   protected init() {
     const channelFile = (path: string) =>
@@ -112,8 +125,11 @@ export class AmqplibInstrumentation extends InstrumentationBase<MessagingInstrum
 
   private wrapConnect(original: AnyFunction): AnyFunction {
     const meter = this.messagingMeter;
+    const instrumentation = this;
     return function connect(this: unknown, url: unknown, socketOptions: unknown, openCallback: unknown, ...rest) {
-      if (typeof openCallback !== 'function') return original.call(this, url, socketOptions, openCallback, ...rest);
+      if (typeof openCallback !== 'function' || !instrumentation.active) {
+        return original.call(this, url, socketOptions, openCallback, ...rest);
+      }
       let end: (error: unknown) => void = () => {};
       let server = 'localhost';
       try {
