@@ -1,12 +1,13 @@
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import type { DiagLogger } from '@opentelemetry/api';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   BoundedValues,
   describeValue,
   isNonNegativeFinite,
   MAX_WARN_KINDS,
   reportSuppressedWarnings,
+  WARN_INTERVAL_MS,
   WarnOnce,
 } from './guard.js';
 
@@ -87,6 +88,25 @@ describe('WarnOnce', () => {
     ]);
     reportSuppressedWarnings();
     expect(warnings).toHaveLength(3);
+  });
+
+  it('logs a count after the interval even when the problem does not occur again', () => {
+    vi.useFakeTimers();
+    try {
+      let now = 0;
+      const once = new WarnOnce({ now: () => now });
+      once.warn('a', 'burst');
+      once.warn('a', 'burst');
+      once.warn('a', 'burst');
+      expect(warnings).toEqual(['mltel: burst']);
+      now = WARN_INTERVAL_MS;
+      vi.advanceTimersByTime(WARN_INTERVAL_MS);
+      expect(warnings).toEqual(['mltel: burst', 'mltel: burst (2 more since the last message)']);
+      vi.advanceTimersByTime(10 * WARN_INTERVAL_MS);
+      expect(warnings).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('clips long messages', () => {

@@ -20,6 +20,19 @@ interface Kind {
 
 /** Instances with counted, unlogged occurrences: {@link reportSuppressedWarnings} logs them. */
 const withPending = new Set<WarnOnce>();
+let dueTimer: ReturnType<typeof setTimeout> | undefined;
+
+// A count must not wait for the next occurrence (which may never come) to be logged: one shared
+// timer logs the kinds whose interval has passed. Unref'd: it never keeps a process alive.
+function scheduleDueReports(): void {
+  if (dueTimer !== undefined) return;
+  dueTimer = setTimeout(() => {
+    dueTimer = undefined;
+    for (const warnings of [...withPending]) warnings.reportDue();
+    if (withPending.size > 0) scheduleDueReports();
+  }, WARN_INTERVAL_MS);
+  dueTimer.unref?.();
+}
 
 /** Options of {@link WarnOnce} (tests use them to drive the clock). */
 export interface WarnOnceOptions {
@@ -75,16 +88,31 @@ export class WarnOnce {
     this.count(kind);
   }
 
+  /** Logs the counted kinds whose interval has passed since their last line. */
+  reportDue(): void {
+    let waiting = false;
+    for (const kind of this.kinds()) {
+      if (kind.pending === 0) continue;
+      if (this.now() - kind.loggedAt >= this.intervalMs) this.logAgain(kind);
+      else waiting = true;
+    }
+    if (!waiting) withPending.delete(this);
+  }
+
   /** Logs, once each, the kinds counted since their last line; true when something was logged. */
   report(): boolean {
     withPending.delete(this);
     let logged = false;
-    for (const kind of [...this.byMessage.values(), ...(this.other ? [this.other] : [])]) {
+    for (const kind of this.kinds()) {
       if (kind.pending === 0) continue;
       this.logAgain(kind);
       logged = true;
     }
     return logged;
+  }
+
+  private kinds(): Kind[] {
+    return [...this.byMessage.values(), ...(this.other ? [this.other] : [])];
   }
 
   private countOther(message: string): void {
@@ -102,8 +130,12 @@ export class WarnOnce {
 
   private count(kind: Kind): void {
     kind.pending++;
-    if (this.now() - kind.loggedAt >= this.intervalMs) this.logAgain(kind);
-    else withPending.add(this);
+    if (this.now() - kind.loggedAt >= this.intervalMs) {
+      this.logAgain(kind);
+      return;
+    }
+    withPending.add(this);
+    scheduleDueReports();
   }
 
   private logAgain(kind: Kind): void {
@@ -120,6 +152,8 @@ export class WarnOnce {
  */
 export function reportSuppressedWarnings(): void {
   for (const warnings of [...withPending]) warnings.report();
+  if (dueTimer !== undefined) clearTimeout(dueTimer);
+  dueTimer = undefined;
 }
 
 /**
