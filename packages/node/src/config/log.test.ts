@@ -21,6 +21,12 @@ describe('SafeConsoleLogger', () => {
     expect(written).toContain('http://***@c?api_key=***');
   });
 
+  it('escapes terminal controls, keeps newlines', () => {
+    const { logger, lines } = sink();
+    new SafeConsoleLogger(logger).warn('path "/x\u001b[2J\r\u202e"\nnext');
+    expect(lines[0]![0]).toBe('path "/x\\x1b[2J\\x0d\\u202e"\nnext');
+  });
+
   it('cuts a huge line', () => {
     const { logger, lines } = sink();
     new SafeConsoleLogger(logger).error('x'.repeat(1_000_000));

@@ -9,8 +9,18 @@ import { redactUrl } from '@mltel/kit';
 /** The longest diag line written; the rest is cut (a message may embed caller data). */
 export const MAX_LOG_LINE_CHARS = 2000;
 
+// Terminal controls (ANSI escapes, carriage returns, bidi overrides) from a value in a message
+// are shown escaped, never interpreted; newlines and tabs stay (stack traces).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: escaping them is the point
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+function escapeControl(char: string): string {
+  const code = char.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
 function safe(text: string): string {
-  const redacted = redactUrl(text);
+  const redacted = redactUrl(text).replace(CONTROL, escapeControl);
   return redacted.length > MAX_LOG_LINE_CHARS ? `${redacted.slice(0, MAX_LOG_LINE_CHARS)}… (cut)` : redacted;
 }
 
