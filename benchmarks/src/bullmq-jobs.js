@@ -20,12 +20,12 @@ const JOBS = Number(process.env.BENCH_JOBS ?? 5000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const REGISTER = new URL('../../packages/node/dist/register.js', import.meta.url).href;
-const CLIENTS = `${ROOT}packages/instrumentation-messaging/`;
+const BULLMQ = createRequire(`${ROOT}packages/instrumentation-messaging/package.json`).resolve('bullmq');
 const PREFIX = `mltel-bench-${randomBytes(4).toString('hex')}`;
 
 // The child: one variant, one round. Prints {wallMs, cpuMs} for the worker phase.
 const CHILD = `
-const { Queue, Worker } = require(${JSON.stringify(createRequire(CLIENTS + 'package.json').resolve('bullmq'))});
+const { Queue, Worker } = require(${JSON.stringify(BULLMQ)});
 const connection = { host: '127.0.0.1', port: 6379, maxRetriesPerRequest: null };
 (async () => {
   const name = process.env.BENCH_QUEUE;
