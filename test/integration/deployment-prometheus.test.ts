@@ -107,7 +107,7 @@ describe('the collector deployment on a real Prometheus with the reference servi
   }
 
   beforeAll(async () => {
-    const ports = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const ports = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
     // The shipped configuration and rules, at short intervals so the test takes seconds, not
     // minutes (2 s scrapes with a 2 s timeout: a busy machine makes 1 s scrapes of a cluster fail).
     const config = readFileSync(join(PROM_DIR, 'prometheus.yml'), 'utf8')
@@ -120,7 +120,7 @@ describe('the collector deployment on a real Prometheus with the reference servi
     }
     mkdirSync(join(dir.path, 'targets'));
     mkdirSync(join(dir.path, 'collectors'));
-    const names = ['task-worker', 'inference-server', 'classification-api', 'generation-service'];
+    const names = ['task-worker', 'inference-server', 'classification-api', 'generation-service', 'ml-producer'];
     writeFileSync(
       join(dir.path, 'targets/services.json'),
       JSON.stringify(names.map((name, i) => ({ targets: [`127.0.0.1:${ports[i]}`], labels: { service: name } }))),
@@ -212,6 +212,7 @@ describe('the collector deployment on a real Prometheus with the reference servi
         GEN_REQUESTS: '120',
         GEN_PACE_MS: '20',
       }),
+      start('ml-producer', 'src/main.js', ports[4]!, { PRODUCER_TASKS: '150' }),
     ]);
     for (const service of started) {
       const line = await service.child.waitForLine(new RegExp(`^${service.name}: done `), 60_000);
@@ -220,12 +221,15 @@ describe('the collector deployment on a real Prometheus with the reference servi
     // Every target scraped after the load ended, and the rules evaluated on it.
     await until(
       () => query(api, 'count(up == 1)'),
-      (r) => r.length === 1 && Number(r[0]!.value[1]) === 4,
+      (r) => r.length === 1 && Number(r[0]!.value[1]) === 5,
     );
     const settled = Date.now() + 4_000;
     await until(
       () => query(api, 'sum(ml_tasks_total)'),
-      (r) => r.length === 1 && Number(r[0]!.value[1]) === svc('task-worker').done.tasks && Date.now() > settled,
+      (r) =>
+        r.length === 1 &&
+        Number(r[0]!.value[1]) === svc('task-worker').done.tasks! + svc('ml-producer').done.tasks! &&
+        Date.now() > settled,
     );
   });
 
@@ -244,6 +248,7 @@ describe('the collector deployment on a real Prometheus with the reference servi
     expect(svc('classification-api').done).toMatchObject({ requests: 1000, fraud: 500, legit: 500 });
     expect(svc('generation-service').done).toMatchObject({ requests: 120, openai: 20, openaiStream: 20, images: 40 });
     expect(svc('generation-service').done.refused).toBeGreaterThan(0);
+    expect(svc('ml-producer').done).toMatchObject({ tasks: 150, published: 150, success: 143, error: 7 });
   });
 
   it('every dashboard panel query evaluates and returns data (or is listed with its reason)', async () => {
@@ -293,6 +298,9 @@ describe('the collector deployment on a real Prometheus with the reference servi
 
   it('panels equal the ground truth: task totals, success ratio and cost', async () => {
     const worker = svc('task-worker').done;
+    const producer = svc('ml-producer').done;
+    // Every task of the two task services (the worker and the producer's consumers).
+    const tasks = worker.tasks! + producer.tasks!;
     const one = async (expr: string, instance = '.+'): Promise<number> => {
       const result = await query(api, substitute(expr, instance));
       expect(result, expr).toHaveLength(1);
@@ -302,21 +310,23 @@ describe('the collector deployment on a real Prometheus with the reference servi
       const d = JSON.parse(readFileSync(join(DASHBOARDS, `${uid}.json`), 'utf8')) as DashboardJson;
       return d.panels.find((p) => p.title === title)!.targets![index]!.expr;
     };
-    expect(await one(panel('mltel-overview', 'Tasks run since process start'))).toBe(worker.tasks);
+    expect(await one(panel('mltel-overview', 'Tasks run since process start'))).toBe(tasks);
     expect(await one(panel('mltel-overview', 'Task success ratio since process start'))).toBeCloseTo(
-      worker.success! / worker.tasks!,
+      (worker.success! + producer.success!) / tasks,
       12,
     );
+    const producerInstance = `127.0.0.1:${svc('ml-producer').port}`;
+    expect(await one(panel('mltel-tasks', 'Tasks run since process start'), producerInstance)).toBe(producer.tasks);
     const workerInstance = `127.0.0.1:${svc('task-worker').port}`;
     expect(await one(panel('mltel-cost', 'Spent since process start'), workerInstance)).toBeCloseTo(worker.costUsd!, 9);
-    expect(await one(panel('mltel-tasks', 'Tasks run since process start'))).toBe(worker.tasks);
+    expect(await one(panel('mltel-tasks', 'Tasks run since process start'))).toBe(tasks);
     const byStatus = await query(api, substitute(panel('mltel-tasks', 'Tasks by name and status')));
     const total = byStatus.reduce((sum, s) => sum + Number(s.value[1]), 0);
-    expect(total).toBe(worker.tasks);
+    expect(total).toBe(tasks);
     const errors = byStatus
       .filter((s) => s.metric.ml_task_status === 'error')
       .reduce((n, s) => n + Number(s.value[1]), 0);
-    expect(errors).toBe(worker.error);
+    expect(errors).toBe(worker.error! + producer.error!);
     const predictions = await query(api, substitute(panel('mltel-quality', 'Predictions since process start')));
     expect(predictions.map((s) => Number(s.value[1]))).toEqual([svc('classification-api').done.requests]);
     expect(await one(panel('mltel-quality', 'Accuracy'))).toBe(0.75);
