@@ -73,6 +73,8 @@ export function composeProblems(compose) {
     'task-worker',
     'inference-server',
     'classification-api',
+    'generation-service',
+    'ml-producer',
   ]) {
     if (!(name in services)) problems.push(`compose: no service ${name}`);
   }

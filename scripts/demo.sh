@@ -4,7 +4,8 @@
 # tests fetch it) with the generated rules, Alertmanager delivering to a printer here, and a list
 # of where to look. Needs only Node 20 and npm (bootstrap.sh brings the rest); without apt (not
 # Debian/Ubuntu) it runs the services alone. Ports: MLTEL_DEMO_PORT (default 9464) and the next
-# five: task-worker, inference-server, classification-api, Prometheus, Alertmanager, webhook.
+# seven: task-worker, inference-server, classification-api, Prometheus, Alertmanager, webhook,
+# generation-service, ml-producer.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$root/scripts/bootstrap.sh"
@@ -12,6 +13,7 @@ cd "$root"
 base="${MLTEL_DEMO_PORT:-${OTEL_EXPORTER_PROMETHEUS_PORT:-9464}}"
 worker_port=$base inference_port=$((base + 1)) api_port=$((base + 2))
 prom_port=$((base + 3)) am_port=$((base + 4)) hook_port=$((base + 5))
+gen_port=$((base + 6)) producer_port=$((base + 7))
 state="$root/.cache/demo"
 rm -rf "$state" && mkdir -p "$state/targets" "$state/rules" "$state/alertmanagers" "$state/collectors"
 bin="${MLTEL_SERVERS_DIR:-$root/.cache/servers}/root/usr/bin"
@@ -50,6 +52,8 @@ service inference-server src/server.js "$inference_port" SERVER_REQUESTS=1000000
   MLTEL_NVIDIA_SMI="$root/test/fixtures/fake-nvidia-smi/nvidia-smi" \
   FAKE_NVIDIA_SMI_CAPTURE="$root/packages/nvidia-smi-parser/test/fixtures/capture-multi-l40s-driver595.txt"
 service classification-api src/api.js "$api_port" API_REQUESTS=100000000 API_PACE_MS=1000
+service generation-service src/service.js "$gen_port" GEN_REQUESTS=100000000 GEN_PACE_MS=500
+service ml-producer src/main.js "$producer_port" PRODUCER_TASKS=100000000
 
 if [[ $servers == yes ]]; then
   # A webhook receiver that prints what Alertmanager delivers.
@@ -75,7 +79,9 @@ if [[ $servers == yes ]]; then
 [
   { "targets": ["127.0.0.1:$worker_port"], "labels": { "service": "task-worker" } },
   { "targets": ["127.0.0.1:$inference_port"], "labels": { "service": "inference-server" } },
-  { "targets": ["127.0.0.1:$api_port"], "labels": { "service": "classification-api" } }
+  { "targets": ["127.0.0.1:$api_port"], "labels": { "service": "classification-api" } },
+  { "targets": ["127.0.0.1:$gen_port"], "labels": { "service": "generation-service" } },
+  { "targets": ["127.0.0.1:$producer_port"], "labels": { "service": "ml-producer" } }
 ]
 JSON
   echo "[{ \"targets\": [\"127.0.0.1:$am_port\"] }]" >"$state/alertmanagers/demo.json"
@@ -91,6 +97,8 @@ demo: the collector deployment is running (Ctrl+C to stop). Where to look:
   task-worker metrics         http://127.0.0.1:$worker_port/metrics
   inference-server metrics    http://127.0.0.1:$inference_port/metrics
   classification-api metrics  http://127.0.0.1:$api_port/metrics
+  generation-service metrics  http://127.0.0.1:$gen_port/metrics
+  ml-producer metrics         http://127.0.0.1:$producer_port/metrics
 TEXT
 if [[ $servers == yes ]]; then
   cat <<TEXT
