@@ -7,6 +7,14 @@ import { category, referenceProfile, shift, still } from '../../test/reference.j
 import type { DriftAlert } from '../types.js';
 import { createModelMonitor } from './model-monitor.js';
 
+/**
+ * The points that counted something: the monitor creates its closed label sets at 0 (drift kinds
+ * x severities, allow-listed classes; see zero-series.suite.test.ts), which these tests leave out.
+ */
+function counted<P extends { value: number }>(points: P[]): P[] {
+  return points.filter((p) => p.value !== 0);
+}
+
 let log: ReturnType<typeof captureDiag>;
 beforeEach(() => {
   log = captureDiag();
@@ -27,7 +35,7 @@ describe('predictions, confidence and batch size', () => {
       { predictedClass: 'zebra', confidence: 0.5 },
     ]);
     const c = await collect();
-    expect(c.points('ml.predictions')).toEqual([
+    expect(counted(c.points('ml.predictions'))).toEqual([
       { attributes: { [MODEL]: 'm', [CLASS]: OTHER_VALUE }, value: 1 },
       { attributes: { [MODEL]: 'm', [CLASS]: 'cat' }, value: 2 },
       { attributes: { [MODEL]: 'm', [CLASS]: 'dog' }, value: 1 },
@@ -124,7 +132,7 @@ describe('online drift', () => {
       severity: 'critical',
       threshold: 0.25,
     });
-    expect(c.points('ml.drift.alerts')).toEqual([
+    expect(counted(c.points('ml.drift.alerts'))).toEqual([
       { attributes: { [MODEL]: 'm', [KIND]: 'distribution', [SEVERITY]: 'critical' }, value: 2 },
     ]);
     expect(log.warnings).toEqual([
@@ -160,7 +168,9 @@ describe('online drift', () => {
     ]);
     expect(prediction.severity).toBe('warning');
     expect(alerts[0]!.find((a) => a.feature === '_confidence')!.severity).toBe('critical');
-    expect(c.points('ml.drift.alerts').map((p) => [p.attributes[KIND], p.attributes[SEVERITY], p.value])).toEqual([
+    expect(
+      counted(c.points('ml.drift.alerts')).map((p) => [p.attributes[KIND], p.attributes[SEVERITY], p.value]),
+    ).toEqual([
       ['confidence', 'critical', 1],
       ['distribution', 'warning', 1],
     ]);
@@ -239,7 +249,7 @@ describe('bad input never throws', () => {
     expect(stats.invalidRecords).toBe(601);
     expect(stats.invalidConfidence).toBe(1);
     expect(stats.unknownFeatures).toBeGreaterThan(0);
-    expect((await collect()).points('ml.predictions')).toEqual([]);
+    expect(counted((await collect()).points('ml.predictions'))).toEqual([]);
     expect(log.warnings).toEqual([
       'mltel: feature "x" needs a finite number, got NaN; the value is counted as invalid and not scored',
       'mltel: feature "c" needs a non-empty string, finite number or boolean, got object; the value is counted as invalid and not scored',
@@ -277,12 +287,10 @@ describe('bad input never throws', () => {
     for (let w = 0; w < 2; w++)
       for (let i = 0; i < 200; i++) expect(() => monitor.observe({ x: 50, c: 'a' })).not.toThrow();
     const c = await collect();
-    expect(c.points('ml.drift.alerts')).toEqual([
+    expect(counted(c.points('ml.drift.alerts'))).toEqual([
       { attributes: { [MODEL]: 'm', [KIND]: 'distribution', [SEVERITY]: 'critical' }, value: 4 },
     ]);
-    expect(log.warnings).toEqual([
-      'mltel: the onAlert handler threw (Error: handler bug); the alerts are still counted',
-    ]);
+    expect(log.warnings).toEqual(['mltel: the onAlert handler threw (Error); the alerts are still counted']);
   });
 });
 
@@ -302,7 +310,7 @@ describe('the global provider', () => {
       monitor.recordPrediction({ predictedClass: 'dog' });
       for (let i = 0; i < 100; i++) monitor.observe({ x: still.current[i], c: 'a' });
       const c = await sdk.collect();
-      expect(c.points('ml.predictions')).toEqual([{ attributes: { [MODEL]: 'm', [CLASS]: 'dog' }, value: 1 }]);
+      expect(counted(c.points('ml.predictions'))).toEqual([{ attributes: { [MODEL]: 'm', [CLASS]: 'dog' }, value: 1 }]);
       expect(c.points('ml.drift.score').filter((p) => p.attributes[FEATURE] === 'x')).toHaveLength(5);
     } finally {
       monitor.close();
@@ -339,7 +347,7 @@ describe('close', () => {
     // The SDK keeps a gauge's last point: with the callback still there, accuracy would be 0.5.
     expect(c.points('ml.model.accuracy')).toEqual([{ attributes: { [MODEL]: 'm' }, value: 1 }]);
     expect(c.points('ml.drift.score').filter((p) => p.attributes[FEATURE] === 'x')).toEqual(x);
-    expect(c.points('ml.predictions')).toEqual([{ attributes: { [MODEL]: 'm', [CLASS]: 'cat' }, value: 2 }]);
+    expect(counted(c.points('ml.predictions'))).toEqual([{ attributes: { [MODEL]: 'm', [CLASS]: 'cat' }, value: 2 }]);
     expect(c.histograms('ml.batch.size')).toEqual([]);
     expect(monitor.scores()).toEqual(scores);
     expect(monitor.stats()).toMatchObject({ records: 102, windowsClosed: 1, labelsMatched: 2 });

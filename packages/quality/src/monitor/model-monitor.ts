@@ -22,6 +22,7 @@ import type {
   DriftAlert,
   DriftKind,
   DriftMethod,
+  DriftSeverity,
   ModelMonitorOptions,
   MonitorStats,
   PredictionRecord,
@@ -29,14 +30,19 @@ import type {
 } from '../types.js';
 import { CONFIDENCE_FEATURE, PREDICTION_FEATURE } from './feature-names.js';
 import { bindQualityInstruments } from './instruments.js';
-import type { QualityInstruments } from './instruments.js';
+import type { QualityInstruments, ZeroSeries } from './instruments.js';
 import { LabelMatcher, labelKey, MAX_ID_LENGTH } from './labels.js';
 import { MAX_CLASS_LENGTH, readOptions } from './options.js';
+import { arrayCopy, describeThrown, field } from './safe.js';
 import { crossingsOf, worstSeverity } from './thresholds.js';
 import { CategoricalTracker, NumericTracker } from './trackers.js';
 import type { Scores, Tracker } from './trackers.js';
 
 const MAX_CLASSES = 100;
+/** Predictions of one recordBatch() call that are read; more are past any plausible batch (ml.batch.size caps at 1e9). */
+const MAX_BATCH = 1_000_000;
+/** Drift alert severities, a closed set (`ml.alert.severity`). */
+const SEVERITIES: readonly DriftSeverity[] = ['warning', 'critical'];
 /** The first UNKNOWN_CHECK_FIRST records, then every UNKNOWN_CHECK_EVERY-th, are checked for feature names the profile lacks (a full check per record would double the cost of observe). */
 const UNKNOWN_CHECK_FIRST = 64;
 const UNKNOWN_CHECK_EVERY = 256;
@@ -136,10 +142,11 @@ export class ModelMonitor {
       settings.classes,
     );
 
-    this.instruments = bindQualityInstruments(settings.meterProvider, {
-      accuracy: this.publishAccuracy,
-      driftScore: this.publishScores,
-    });
+    this.instruments = bindQualityInstruments(
+      settings.meterProvider,
+      { accuracy: this.publishAccuracy, driftScore: this.publishScores },
+      this.zeroSeries(settings.classes),
+    );
     // The gauges must reach a global provider registered later, even by an SDK that does not
     // announce itself: announced changes are followed at once, others by an unref'd re-check.
     this.instruments.follow();
@@ -149,6 +156,26 @@ export class ModelMonitor {
       this.timer = setInterval(() => this.closeWindow(), settings.windowSeconds * 1000);
       this.timer.unref?.();
     }
+  }
+
+  /**
+   * The closed label sets created at 0: `ml.drift.alerts` for each drift kind this monitor scores
+   * (distribution: features or the predicted class; confidence) at each severity, as soon as it
+   * has a profile; `ml.predictions` for each class of an exact allow-list (at most MAX_CLASSES).
+   */
+  private zeroSeries(classes: readonly string[] | undefined): ZeroSeries {
+    const kinds = new Set(this.all.map((m) => m.kind));
+    const alerts: Attributes[] = [];
+    for (const kind of kinds) {
+      for (const severity of SEVERITIES) {
+        alerts.push({ ...this.modelAttributes, [ATTR_ML_DRIFT_KIND]: kind, [ATTR_ML_ALERT_SEVERITY]: severity });
+      }
+    }
+    const exact = (classes ?? []).filter((c) => !c.endsWith('*') && c !== '').slice(0, MAX_CLASSES);
+    const predictions = [...new Set(exact.map((c) => c.slice(0, MAX_CLASS_LENGTH)))].map((c) =>
+      this.classAttributesOf(c),
+    );
+    return { alerts, predictions };
   }
 
   private readonly publishAccuracy = (result: ObservableResult): void => {
@@ -179,7 +206,7 @@ export class ModelMonitor {
       this.counters.records++;
       if (++this.inWindow >= this.windowCount && this.windowCount > 0) this.closeWindow();
     } catch (error) {
-      this.warnings.warn('observe-error', `observe() failed and was skipped: ${String(error)}`);
+      this.warnings.warn('observe-error', `observe() failed and was skipped: ${describeThrown(error)}`);
     }
   }
 
@@ -195,7 +222,8 @@ export class ModelMonitor {
     const list = this.features;
     for (let i = 0; i < list.length; i++) {
       const m = list[i]!;
-      m.tracker.observe(features[m.feature]);
+      // Behind a guard: a throwing getter is that feature's missing value, not a lost record.
+      m.tracker.observe(field(features, m.feature));
     }
     const seen = this.recordsSeen++;
     if (seen < UNKNOWN_CHECK_FIRST || seen % UNKNOWN_CHECK_EVERY === 0) this.checkUnknownFeatures(features);
@@ -204,7 +232,13 @@ export class ModelMonitor {
 
   private checkUnknownFeatures(features: Record<string, unknown>): void {
     if (this.profile === undefined) return;
-    for (const key of Object.keys(features)) {
+    let keys: string[];
+    try {
+      keys = Object.keys(features);
+    } catch {
+      return; // A Proxy whose ownKeys trap throws: nothing to check.
+    }
+    for (const key of keys) {
       if (!this.featureNames.has(key)) {
         this.counters.unknownFeatures++;
         this.warnings.warn(
@@ -224,16 +258,15 @@ export class ModelMonitor {
         this.warnings.warn('prediction', 'recordPrediction() needs an object; the prediction is dropped');
         return;
       }
-      const raw =
-        typeof prediction.predictedClass === 'number' || typeof prediction.predictedClass === 'boolean'
-          ? String(prediction.predictedClass)
-          : prediction.predictedClass;
+      // Each field read once, behind a guard: a throwing getter loses that field only.
+      const predicted = field(prediction, 'predictedClass');
+      const raw = typeof predicted === 'number' || typeof predicted === 'boolean' ? String(predicted) : predicted;
       const cls = this.classes.admit(raw);
       const instruments = this.instruments.get();
       if (cls !== undefined) instruments.predictions.add(1, this.classAttributesOf(cls));
       this.prediction?.tracker.observe(raw);
 
-      const c = prediction.confidence;
+      const c = field(prediction, 'confidence');
       if (c !== undefined) {
         if (isNonNegativeFinite(c) && c <= 1) {
           instruments.confidence.record(c, this.modelAttributes);
@@ -246,21 +279,25 @@ export class ModelMonitor {
           );
         }
       }
-      if (prediction.features !== undefined) this.observeFeatures(prediction.features);
-      const id = labelKey(prediction.id);
-      if (prediction.id !== undefined && id === undefined) this.warnIdType();
+      const features = field(prediction, 'features');
+      if (features !== undefined) this.observeFeatures(features as Record<string, unknown>);
+      const givenId = field(prediction, 'id');
+      const id = labelKey(givenId);
+      if (givenId !== undefined && id === undefined) this.warnIdType();
       if (id !== undefined && typeof raw === 'string') this.labels.expect(id, raw.slice(0, MAX_CLASS_LENGTH));
       this.counters.records++;
       if (++this.inWindow >= this.windowCount && this.windowCount > 0) this.closeWindow();
     } catch (error) {
-      this.warnings.warn('prediction-error', `recordPrediction() failed and was skipped: ${String(error)}`);
+      this.warnings.warn('prediction-error', `recordPrediction() failed and was skipped: ${describeThrown(error)}`);
     }
   }
 
   /** Records a batch of predictions and `ml.batch.size`. Never throws. */
   recordBatch(predictions: readonly PredictionRecord[]): void {
     if (this.closed) return;
-    if (!Array.isArray(predictions)) {
+    // A copy, read behind a guard: a Proxy of an array passes Array.isArray and may throw when read.
+    const items = arrayCopy(predictions, MAX_BATCH);
+    if (items === undefined) {
       this.warnings.warn('batch', 'recordBatch() needs an array; the batch is dropped');
       return;
     }
@@ -271,11 +308,11 @@ export class ModelMonitor {
         meterProvider: this.meterProvider,
         models: [this.modelName],
       });
-      this.batches.recordBatch({ model: this.modelName, size: predictions.length });
+      this.batches.recordBatch({ model: this.modelName, size: items.length });
     } catch (error) {
-      this.warnings.warn('batch-error', `recording ml.batch.size failed: ${String(error)}`);
+      this.warnings.warn('batch-error', `recording ml.batch.size failed: ${describeThrown(error)}`);
     }
-    for (const p of predictions) this.recordPrediction(p);
+    for (const p of items) this.recordPrediction(p as PredictionRecord);
   }
 
   /** Records the true class of the prediction with this id (late and in any order). Never throws. */
@@ -286,6 +323,10 @@ export class ModelMonitor {
         this.warnIdType();
         return;
       }
+      if (typeof actualClass !== 'string' && typeof actualClass !== 'number' && typeof actualClass !== 'boolean') {
+        this.warnings.warn('label-class', 'a label needs a string, number or boolean class; the label is ignored');
+        return;
+      }
       const actual = typeof actualClass === 'string' ? actualClass.slice(0, MAX_CLASS_LENGTH) : String(actualClass);
       if (!this.labels.label(key, actual)) {
         this.warnings.warn(
@@ -294,7 +335,7 @@ export class ModelMonitor {
         );
       }
     } catch (error) {
-      this.warnings.warn('label-error', `recordLabel() failed and was skipped: ${String(error)}`);
+      this.warnings.warn('label-error', `recordLabel() failed and was skipped: ${describeThrown(error)}`);
     }
   }
 
@@ -338,11 +379,14 @@ export class ModelMonitor {
         try {
           this.onAlert(alerts);
         } catch (error) {
-          this.warnings.warn('on-alert', `the onAlert handler threw (${String(error)}); the alerts are still counted`);
+          this.warnings.warn(
+            'on-alert',
+            `the onAlert handler threw (${describeThrown(error)}); the alerts are still counted`,
+          );
         }
       }
     } catch (error) {
-      this.warnings.warn('window-error', `closing a drift window failed: ${String(error)}`);
+      this.warnings.warn('window-error', `closing a drift window failed: ${describeThrown(error)}`);
     }
   }
 
