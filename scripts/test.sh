@@ -10,4 +10,6 @@ cd "$root"
 # The house rules first: formatter and linter clean, tests type-checked.
 pnpm exec biome check --error-on-warnings .
 pnpm exec tsc -p tsconfig.test.json
+# Every public package as it would be published: npm publish --dry-run, publint, attw.
+bash "$root/scripts/release-check.sh"
 exec pnpm exec vitest run "$@"
