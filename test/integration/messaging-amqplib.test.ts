@@ -64,6 +64,7 @@ interface Seen {
   acked: number;
   nacked: number;
   connections: number;
+  confirmed: number;
 }
 
 function appFolder() {
@@ -174,6 +175,18 @@ describe.each([
         messaging_destination_name: exchange,
       }),
     ).toBe(8);
+
+    // The confirm channel: 3 publishes, 3 broker confirms timed from the publish.
+    const confirmQueue = `${queue}-confirm`;
+    expect(seen.confirmed).toBe(3);
+    expect(value(samples, sent, { ...publish, messaging_destination_name: confirmQueue })).toBe(3);
+    expect(
+      value(samples, 'messaging_client_operation_duration_seconds_count', {
+        ...base,
+        messaging_operation_name: 'confirm',
+        messaging_destination_name: confirmQueue,
+      }),
+    ).toBe(3);
 
     const consumed = { ...base, messaging_destination_name: queue };
     expect(

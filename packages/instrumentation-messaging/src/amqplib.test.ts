@@ -35,12 +35,19 @@ function fakes() {
       else callback(connect.outcome);
     },
   };
-  class Channel {
+  class Base {
+    unconfirmed: (((error: unknown) => void) | undefined)[] = [];
+    pushConfirmCallback(callback?: (error: unknown) => void): void {
+      this.unconfirmed.push(callback);
+    }
+  }
+  class Channel extends Base {
     connection: unknown;
     sent: unknown[] = [];
     consumers: ((message: unknown) => unknown)[] = [];
     settled: string[] = [];
     constructor(connection: unknown) {
+      super();
       this.connection = connection;
     }
     publish(_exchange: string, _routingKey: string, content: unknown): boolean {
@@ -62,18 +69,32 @@ function fakes() {
       this.settled.push('reject');
     }
   }
-  return { connect, Channel };
+  class ConfirmChannel extends Channel {
+    override publish(
+      exchange: string,
+      routingKey: string,
+      content: unknown,
+      _options?: unknown,
+      callback?: (error: unknown) => void,
+    ): boolean {
+      const result = super.publish(exchange, routingKey, content);
+      this.pushConfirmCallback(callback);
+      return result;
+    }
+  }
+  return { connect, Channel, ConfirmChannel, Base };
 }
 
 function instrumented() {
   const s = setup();
-  const { connect, Channel } = fakes();
+  const { connect, Channel, ConfirmChannel, Base } = fakes();
   const instrumentation = new AmqplibInstrumentation({ enabled: false, meter: s.meter });
   patchFiles(instrumentation, {
     'amqplib/lib/connect.js': connect,
+    'amqplib/lib/channel.js': { Channel: Base },
     'amqplib/lib/channel_model.js': { Channel },
   });
-  return { ...s, connect, Channel };
+  return { ...s, connect, Channel, ConfirmChannel };
 }
 
 describe('AmqplibInstrumentation', () => {
@@ -83,7 +104,10 @@ describe('AmqplibInstrumentation', () => {
     for (const file of definition!.files) {
       const exports = requireHere(join(AMQPLIB_DIR, file.name.slice('amqplib/'.length))) as Record<string, unknown>;
       if (file.name.endsWith('connect.js')) expect(typeof exports['connect']).toBe('function');
-      else {
+      else if (file.name.endsWith('/channel.js')) {
+        const prototype = (exports['Channel'] as { prototype: Record<string, unknown> }).prototype;
+        expect(typeof prototype['pushConfirmCallback']).toBe('function');
+      } else {
         const prototype = (exports['Channel'] as { prototype: Record<string, unknown> }).prototype;
         for (const method of ['publish', 'consume', 'ack', 'nack', 'reject']) {
           expect(typeof prototype[method], `${file.name} ${method}`).toBe('function');
@@ -142,6 +166,30 @@ describe('AmqplibInstrumentation', () => {
     ]);
     expect(c.histograms('ml.messaging.message.body.size').map((h) => h.sum)).toEqual([300, 20]);
     expect(c.histograms('messaging.client.operation.duration')[0]?.attributes['server.address']).toBe('mq.example');
+  });
+
+  it('times the confirm of a publish with a callback, from the publish; nacks by name', async () => {
+    const { ConfirmChannel, collect } = instrumented();
+    const channel = new ConfirmChannel(undefined);
+    const outcomes: unknown[] = [];
+    channel.publish('', 'jobs', Buffer.alloc(3), {}, (error: unknown) => outcomes.push(error));
+    channel.publish('', 'jobs', Buffer.alloc(3), {}, (error: unknown) => outcomes.push(error));
+    channel.publish('', 'jobs', Buffer.alloc(3), {});
+    channel.unconfirmed[0]!(null);
+    channel.unconfirmed[1]!(new Error('message nacked'));
+    // No callback given: amqplib is given none.
+    expect(channel.unconfirmed[2]).toBeUndefined();
+    expect(outcomes).toEqual([null, new Error('message nacked')]);
+    const c = await collect();
+    expect(
+      c
+        .histograms('messaging.client.operation.duration')
+        .filter((h) => h.attributes['messaging.operation.name'] === 'confirm')
+        .map((h) => [h.attributes['error.type'], h.count]),
+    ).toEqual([
+      [undefined, 1],
+      ['nacked', 1],
+    ]);
   });
 
   it('times the consumer callback, sync and async, and attributes acks to the queue', async () => {

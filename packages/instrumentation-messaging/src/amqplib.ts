@@ -22,6 +22,17 @@ interface Message {
 // delivered message came from (set on delivery), read when it is acked. Weak: nothing is kept alive.
 const serverOfConnection = new WeakMap<object, string>();
 const queueOfMessage = new WeakMap<object, string>();
+// A confirm channel's publish calls the plain publish, then pushConfirmCallback(cb), synchronously:
+// the publish leaves its start and attributes here for the confirm callback to pick up.
+let pendingConfirm: { start: number; op: MessagingOperation } | undefined;
+
+// amqplib's two confirm failures, by name rather than the class `Error` they share.
+function confirmErrorType(error: unknown): unknown {
+  const message = (error as { message?: unknown } | null)?.message;
+  if (message === 'message nacked') return 'nacked';
+  if (message === 'channel closed') return 'channel_closed';
+  return error;
+}
 
 function hostOf(url: unknown): string {
   try {
@@ -101,6 +112,23 @@ export class AmqplibInstrumentation extends InstrumentationBase<MessagingInstrum
           if (exports !== undefined) this._unwrap(exports as Prototype, 'connect');
         },
       ),
+      new InstrumentationNodeModuleFile(
+        'amqplib/lib/channel.js',
+        AMQPLIB_SUPPORTED_VERSIONS,
+        (exports: unknown) => {
+          const prototype = (exports as { Channel?: { prototype?: Prototype } }).Channel?.prototype;
+          if (prototype !== undefined && typeof prototype['pushConfirmCallback'] === 'function') {
+            this._wrap(prototype, 'pushConfirmCallback', (original: unknown) =>
+              this.wrapConfirm(original as AnyFunction),
+            );
+          }
+          return exports;
+        },
+        (exports: unknown) => {
+          const prototype = (exports as { Channel?: { prototype?: Prototype } } | undefined)?.Channel?.prototype;
+          if (prototype !== undefined) this._unwrap(prototype, 'pushConfirmCallback');
+        },
+      ),
       channelFile('amqplib/lib/channel_model.js'),
       channelFile('amqplib/lib/callback_model.js'),
     ]);
@@ -171,14 +199,44 @@ export class AmqplibInstrumentation extends InstrumentationBase<MessagingInstrum
     return function publish(this: unknown, exchange: unknown, routingKey: unknown, content: unknown, ...rest) {
       const start = performance.now();
       let result: unknown;
+      pendingConfirm = undefined;
       try {
         result = original.call(this, exchange, routingKey, content, ...rest);
       } catch (error) {
         record(meter(), this, exchange, routingKey, content, start, error);
         throw error;
       }
-      record(meter(), this, exchange, routingKey, content, start, undefined);
+      pendingConfirm = { start, op: record(meter(), this, exchange, routingKey, content, start, undefined) };
       return result;
+    };
+  }
+
+  // The broker's confirm of a publish on a confirm channel with a callback: `confirm`, timed from
+  // the publish. Without a callback (waitForConfirms) nothing is added: amqplib treats a missing
+  // callback differently, and mltel does not change what it is given.
+  private wrapConfirm(original: AnyFunction): AnyFunction {
+    const meter = this.messagingMeter;
+    const instrumentation = this;
+    return function pushConfirmCallback(this: unknown, callback: unknown, ...rest: unknown[]) {
+      const pending = pendingConfirm;
+      pendingConfirm = undefined;
+      if (typeof callback !== 'function' || pending === undefined || !instrumentation.active) {
+        return original.call(this, callback, ...rest);
+      }
+      const confirmed = function (this: unknown, error: unknown, ...more: unknown[]) {
+        try {
+          const failed = error === null || error === undefined ? undefined : confirmErrorType(error);
+          meter().operation(
+            { ...pending.op, operation: 'confirm' },
+            (performance.now() - pending.start) / 1000,
+            failed,
+          );
+        } catch {
+          // Recording never stops a confirm.
+        }
+        return (callback as AnyFunction).call(this, error, ...more);
+      };
+      return original.call(this, confirmed, ...rest);
     };
   }
 
@@ -266,7 +324,7 @@ function record(
   content: unknown,
   start: number,
   error: unknown,
-): void {
+): MessagingOperation {
   // The default exchange ('') routes by queue name: the queue is the destination people chart.
   const destination =
     typeof exchange === 'string' && exchange !== ''
@@ -277,4 +335,5 @@ function record(
   const op: MessagingOperation = { system: SYSTEM, operation: 'publish', destination, server: serverOf(channel) };
   meter.sent(op, 1, error, sizeOf(content));
   meter.operation(op, (performance.now() - start) / 1000, error);
+  return op;
 }
