@@ -10,7 +10,7 @@ import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-met
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { captureDiag, sdkProvider } from '../../test/harness.js';
 import { createOtlpExporter } from './exporter.js';
-import { QuietFailureExporter } from './safe-exporter.js';
+import { MAX_QUEUED_EXPORTS, QuietFailureExporter } from './safe-exporter.js';
 
 // A collector that answers each request with the next status of `statuses` (then 200).
 let server: Server;
@@ -160,6 +160,33 @@ describe('QuietFailureExporter', () => {
     pending.shift()!({ code: ExportResultCode.SUCCESS });
     await exporter.forceFlush();
     expect(sent).toHaveLength(2);
+  });
+
+  it('delta batches wait behind a slow export, at most MAX_QUEUED_EXPORTS, the oldest dropped once said', async () => {
+    const pending: ((result: ExportResult) => void)[] = [];
+    let sent = 0;
+    const slow: PushMetricExporter = {
+      export: (_metrics, done) => {
+        sent++;
+        pending.push(done);
+      },
+      forceFlush: async () => {},
+      shutdown: async () => {},
+    };
+    const delta = (): ResourceMetrics =>
+      ({
+        scopeMetrics: [{ metrics: [{ aggregationTemporality: AggregationTemporality.DELTA }] }],
+      }) as unknown as ResourceMetrics;
+    const exporter = new QuietFailureExporter(slow, 'x', 'S');
+    for (let i = 0; i < MAX_QUEUED_EXPORTS + 3; i++) await exportOnce(exporter, delta());
+    expect(sent).toBe(1);
+    expect(log.warnings).toEqual([expect.stringContaining('the oldest waiting delta batch is dropped')]);
+    while (pending.length > 0) {
+      pending.shift()!({ code: ExportResultCode.SUCCESS });
+      await new Promise((r) => setImmediate(r));
+    }
+    await exporter.forceFlush();
+    expect(sent).toBe(1 + MAX_QUEUED_EXPORTS);
   });
 
   it('never logs the credentials of the endpoint', async () => {
