@@ -17,6 +17,12 @@ const SIDE_EFFECT_ENTRIES: Record<string, string[]> = { '@mltel/node': ['./dist/
  * peer ^1.10.0, caret @opentelemetry/instrumentation, and the metadata above. Empty it then.
  */
 const PENDING = new Set(['@mltel/instrumentation-messaging']);
+/**
+ * The OpenTelemetry SDK family: the upstream exporters pin core, resources and sdk-metrics
+ * exactly, so a caret here would install a newer copy beside theirs (x4 sdk-metrics, x7 core
+ * measured). They are pinned to the versions the installed Prometheus exporter pins.
+ */
+const SDK_FAMILY = /^@opentelemetry\/(core|resources|sdk-metrics|exporter-[\w-]+)$/;
 
 interface Manifest {
   name: string;
@@ -151,6 +157,13 @@ describe('published package policy', () => {
       for (const [dep, range] of Object.entries(deps)) {
         if (dep.startsWith('@mltel/')) {
           expect(range, dep).toBe('workspace:^');
+          continue;
+        }
+        if (SDK_FAMILY.test(dep)) {
+          const exporter = installed(dir, '@opentelemetry/exporter-prometheus');
+          const pinned = exporter?.dependencies?.[dep] ?? exporter?.version;
+          if (dep.startsWith('@opentelemetry/exporter-')) expect(range, dep).toBe(exporter?.version);
+          else expect(range, dep).toBe(pinned);
           continue;
         }
         // Caret from the version the workspace installs and tests: the tested lower bound.
