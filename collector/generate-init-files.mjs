@@ -17,6 +17,7 @@ export const SHIPPED = [
   'otel-collector.yaml',
   'otel-collector.remote-write.yaml',
   'otel-collector-gateway.yaml',
+  'vmagent-relabel.yml',
   'grafana/provisioning/datasources/prometheus.yml',
   'grafana/provisioning/dashboards/mltel.yml',
   ...readdirSync(new URL('collector/grafana/dashboards/', root))
