@@ -4,13 +4,8 @@ import type { MetricData } from '@opentelemetry/sdk-metrics';
 import { HOST_METRICS, toPrometheusName, prometheusTypeOf } from '@mltel/semconv';
 import type { MetricDefinition } from '@mltel/semconv';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_HOST_METRIC_GROUPS,
-  HOST_METRIC_GROUPS,
-  hostMetricGroupsFor,
-  parseHostMetricGroups,
-  startHostMetrics,
-} from './host-metrics.js';
+import { HOST_METRIC_GROUPS } from './config/host-metrics.js';
+import { hostMetricGroupsFor, startHostMetrics } from './host-metrics.js';
 
 class Reader extends MetricReader {
   constructor() {
@@ -53,20 +48,6 @@ function kindOf(metric: MetricData): MetricDefinition['kind'] {
 }
 
 describe('host metric groups', () => {
-  it('parses true, false (or 1, 0) and a list of groups; anything else is undefined', () => {
-    expect(parseHostMetricGroups('true')).toEqual(DEFAULT_HOST_METRIC_GROUPS);
-    expect(parseHostMetricGroups(' FALSE ')).toEqual([]);
-    expect([parseHostMetricGroups('1'), parseHostMetricGroups('0')]).toEqual([DEFAULT_HOST_METRIC_GROUPS, []]);
-    expect(parseHostMetricGroups('system.cpu, system.network,system.cpu')).toEqual(['system.cpu', 'system.network']);
-    expect(parseHostMetricGroups('system.disk')).toBeUndefined();
-    expect(parseHostMetricGroups('')).toBeUndefined();
-  });
-
-  it('leaves the process-spawning network group out by default', () => {
-    expect(DEFAULT_HOST_METRIC_GROUPS).not.toContain('system.network');
-    expect(HOST_METRIC_GROUPS.filter((g) => !DEFAULT_HOST_METRIC_GROUPS.includes(g))).toEqual(['system.network']);
-  });
-
   it('collects host-wide groups in the primary only, process groups in each process, none in threads', () => {
     expect(hostMetricGroupsFor(HOST_METRIC_GROUPS, PRIMARY)).toEqual(HOST_METRIC_GROUPS);
     expect(hostMetricGroupsFor(HOST_METRIC_GROUPS, WORKER)).toEqual(['process.cpu', 'process.memory']);

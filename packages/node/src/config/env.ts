@@ -1,6 +1,8 @@
 import { describeText, redactUrl } from '@mltel/kit';
 import { budgetsOf } from './budgets.js';
 import { resolveGpuSettings } from './gpu.js';
+import { DEFAULT_HOST_METRIC_GROUPS, HOST_METRIC_GROUPS, parseHostMetricGroups } from './host-metrics.js';
+import type { HostMetricGroup } from './host-metrics.js';
 import { read } from './read.js';
 import type { Env } from './read.js';
 import type {
@@ -280,7 +282,7 @@ export function resolveConfig(options: StartOptions = {}): { config: ResolvedCon
       ...parseKeyValueList(read(env, 'OTEL_RESOURCE_ATTRIBUTES'), 'OTEL_RESOURCE_ATTRIBUTES', problems),
       ...options.resourceAttributes,
     },
-    hostMetrics: options.hostMetrics ?? parseBoolean(env, 'MLTEL_HOST_METRICS', true, problems),
+    hostMetrics: options.hostMetrics ?? readHostMetrics(env, problems),
     llmInstrumentations: options.llmInstrumentations ?? llmInstrumentationsOf(env),
     genAiModels: options.genAiModels ?? listOf(env, 'MLTEL_GENAI_MODELS'),
     deriveProviderHealth: options.deriveProviderHealth ?? providerHealthOf(env, problems),
@@ -306,4 +308,22 @@ export function resolveConfig(options: StartOptions = {}): { config: ResolvedCon
     gpu: resolveGpuSettings(options, env, problems),
   };
   return { config, problems };
+}
+
+/** `MLTEL_HOST_METRICS`: true (unset), false, or a comma list of host-metrics groups. */
+function readHostMetrics(env: Env, problems: ConfigProblem[]): boolean | readonly HostMetricGroup[] {
+  const raw = read(env, 'MLTEL_HOST_METRICS');
+  if (raw === undefined) return true;
+  const groups = parseHostMetricGroups(raw);
+  if (groups === undefined) {
+    problems.push({
+      setting: 'MLTEL_HOST_METRICS',
+      message:
+        `MLTEL_HOST_METRICS=${describeText(raw)} is not true, false or a comma list of ` +
+        `${HOST_METRIC_GROUPS.join(', ')}; using true. Fix: set MLTEL_HOST_METRICS to one of those or unset it.`,
+    });
+    return true;
+  }
+  if (groups.length === 0) return false;
+  return groups === DEFAULT_HOST_METRIC_GROUPS ? true : groups;
 }

@@ -1,3 +1,4 @@
+import type { HostMetricGroup } from './host-metrics.js';
 import type { BudgetConfig, PriceEntry, ThresholdEvent } from '@mltel/cost';
 import type { GpuExtras } from '@mltel/host-metrics-gpu';
 
@@ -35,8 +36,11 @@ export interface StartOptions {
   serviceName?: string;
   /** Extra resource attributes, merged over `OTEL_RESOURCE_ATTRIBUTES`. */
   resourceAttributes?: Record<string, string>;
-  /** Host and process CPU/memory metrics. Default `MLTEL_HOST_METRICS`, else true. */
-  hostMetrics?: boolean;
+  /**
+   * Host and process metrics: true (the default groups: CPU and memory of host and process),
+   * false, or the groups to collect. Default `MLTEL_HOST_METRICS`, else true.
+   */
+  hostMetrics?: boolean | readonly HostMetricGroup[];
   /**
    * LLM clients to instrument automatically. Default: both, minus those named in
    * `OTEL_NODE_DISABLED_INSTRUMENTATIONS`; when `OTEL_NODE_ENABLED_INSTRUMENTATIONS` is set, only
@@ -115,7 +119,7 @@ export interface ResolvedConfig {
   exportTimeoutMillis: number;
   serviceName: string | undefined;
   resourceAttributes: Record<string, string>;
-  hostMetrics: boolean;
+  hostMetrics: boolean | readonly HostMetricGroup[];
   llmInstrumentations: LlmClientName[];
   genAiModels: string[] | undefined;
   deriveProviderHealth: boolean;
