@@ -1,24 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, getText, parseExposition, ROOT, spawnChild, tempDir } from './helpers.js';
 import { startReplayServer } from './llm-replay.js';
 
-const PACKAGES = [
-  'semconv',
-  'kit',
-  'tasks',
-  'genai',
-  'cost',
-  'quality',
-  'pipeline',
-  'nvidia-smi-parser',
-  'host-metrics-gpu',
-  'instrumentation-llm',
-  'node',
-  'cli',
-];
+// Every package a user can install: the ones `pnpm -r publish` would publish (not private).
+// `pnpm -r pack` would also pack the private examples, benchmarks and test-kit, so select here.
+const PACKAGES = readdirSync(join(ROOT, 'packages')).filter((dir) => {
+  const file = join(ROOT, 'packages', dir, 'package.json');
+  return existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as { private?: boolean }).private !== true;
+});
 // The LLM clients a user would install beside mltel (flat node_modules, unlike the workspace).
 const LLM_CLIENTS = ['openai@7.57.0', '@anthropic-ai/sdk@1.12.0'];
 
@@ -45,6 +37,7 @@ describe('packed tarballs installed with npm', () => {
       'npm',
       [
         'install',
+        '--prefer-offline',
         '--no-audit',
         '--no-fund',
         '--loglevel=error',
@@ -69,6 +62,11 @@ describe('packed tarballs installed with npm', () => {
       const files = execFileSync('tar', ['-tzf', join(packs.path, tgz)], { encoding: 'utf8' }).split('\n');
       expect(files, name).toContain('package/dist/index.js');
       expect(files, name).toContain('package/dist/index.d.ts');
+      expect(files, name).toContain('package/LICENSE');
+      expect(
+        files.filter((f) => f.endsWith('.map')),
+        name,
+      ).toEqual([]);
       expect(
         files.filter((f) => f.includes('.test.') || f.includes('/src/')),
         name,
