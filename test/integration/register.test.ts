@@ -31,8 +31,11 @@ describe.each([
       const samples = parseExposition(await getText(`http://127.0.0.1:${port}/metrics`));
       const tasks = samples.filter((s) => s.name === 'ml_tasks_total');
       expect(tasks.map((s) => [s.labels.ml_task_name, s.labels.ml_task_status, s.value]).sort()).toEqual([
+        ['fixture_job', 'cancelled', 0],
         ['fixture_job', 'error', 1],
+        ['fixture_job', 'retry', 0],
         ['fixture_job', 'success', 2],
+        ['fixture_job', 'timeout', 0],
       ]);
       expect(samples.find((s) => s.name === 'ml_task_errors_total')?.labels.error_type).toBe('RangeError');
       expect(await getText(`http://127.0.0.1:${port}/healthz`)).toBe('ok\n');
@@ -77,7 +80,10 @@ describe('start-up problems never stop the app', () => {
     expect(exit.code).toBe(0);
     expect(child.stdout()).toContain('app: finished');
     const lines = mlteLines(child.stderr());
-    expect(lines).toHaveLength(1);
+    // One message; at exit, at most one more with the count of the failures since (rate-limited).
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    expect(lines.length).toBeLessThanOrEqual(2);
+    expect(lines.slice(1).every((line) => line.includes('more since the last message'))).toBe(true);
     expect(lines[0]).toContain(`http://127.0.0.1:${closedPort}/v1/metrics`);
     expect(lines[0]).toContain('OTEL_EXPORTER_OTLP_ENDPOINT');
   });
