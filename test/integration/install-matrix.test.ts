@@ -10,6 +10,10 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, getText, parseExposition, ROOT, spawnChild, tempDir } from './helpers.js';
 
+// pnpm's bin shim runs vitest with NODE_PATH at the workspace's node_modules/.pnpm: a child
+// would resolve a module the app did not install (the optional gRPC exporter did) from there.
+const ISOLATED = '';
+
 const run = promisify(execFile);
 const PUBLISHED = readdirSync(join(ROOT, 'packages')).filter((dir) => {
   const file = join(ROOT, 'packages', dir, 'package.json');
@@ -138,7 +142,12 @@ describe('packed tarballs on Node 22 and 24, without the workspace overrides', (
       const port = await freePort();
       const child = spawnChild(NODES[node], [flag, '@mltel/node/register', file], {
         cwd: appDir(node, app),
-        env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(port), APP_LINGER_MS: '30000', OTEL_SERVICE_NAME: 'matrix' },
+        env: {
+          NODE_PATH: ISOLATED,
+          OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+          APP_LINGER_MS: '30000',
+          OTEL_SERVICE_NAME: 'matrix',
+        },
       });
       try {
         await child.waitForLine(/^app: ready/);
@@ -155,6 +164,34 @@ describe('packed tarballs on Node 22 and 24, without the workspace overrides', (
         await child.stop();
       }
       expect(child.stderr()).toBe('');
+    });
+
+    it('plain app: OTLP over gRPC without the optional exporter warns once and runs on', async () => {
+      const port = await freePort();
+      const child = spawnChild(NODES[node], ['--import', '@mltel/node/register', 'app.mjs'], {
+        cwd: appDir(node, 'plain'),
+        env: {
+          OTEL_METRICS_EXPORTER: 'prometheus,otlp',
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+          NODE_PATH: ISOLATED,
+          OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+          APP_LINGER_MS: '30000',
+        },
+      });
+      try {
+        await child.waitForLine(/^app: ready/);
+        const samples = parseExposition(await getText(`http://127.0.0.1:${port}/metrics`));
+        expect(samples.some((s) => s.name.startsWith('ml_'))).toBe(true);
+      } finally {
+        await child.stop();
+      }
+      // One warning (its message carries Node's require stack on the following lines).
+      const warnings = child
+        .stderr()
+        .split('\n')
+        .filter((l) => l.startsWith('mltel:'));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/cannot create the OTLP exporter .*@opentelemetry\/exporter-metrics-otlp-grpc/);
     });
 
     it.each(['nodenext', 'bundler'] as const)(

@@ -5,6 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, getText, parseExposition, ROOT, spawnChild, tempDir } from './helpers.js';
 import { startReplayServer } from './llm-replay.js';
 
+// pnpm's bin shim runs vitest with NODE_PATH at the workspace's node_modules/.pnpm: a child
+// would resolve a module the app did not install (the optional gRPC exporter did) from there.
+const ISOLATED = '';
+
 // Every package a user can install: the ones `pnpm -r publish` would publish (not private).
 // `pnpm -r pack` would also pack the private examples, benchmarks and test-kit, so select here.
 const PACKAGES = readdirSync(join(ROOT, 'packages')).filter((dir) => {
@@ -95,7 +99,12 @@ describe('packed tarballs installed with npm', () => {
     const port = await freePort();
     const child = spawnChild(process.execPath, [flag, '@mltel/node/register', app], {
       cwd: project.path,
-      env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(port), APP_LINGER_MS: '60000', OTEL_SERVICE_NAME: 'packed' },
+      env: {
+        NODE_PATH: ISOLATED,
+        OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+        APP_LINGER_MS: '60000',
+        OTEL_SERVICE_NAME: 'packed',
+      },
     });
     try {
       await child.waitForLine(/^app: ready/);
@@ -125,7 +134,12 @@ describe('packed tarballs installed with npm', () => {
     const port = await freePort();
     const child = spawnChild(process.execPath, [flag, '@mltel/node/register', `llm/${app}`], {
       cwd: project.path,
-      env: { OTEL_EXPORTER_PROMETHEUS_PORT: String(port), APP_LINGER_MS: '60000', LLM_REPLAY_URL: replay.url },
+      env: {
+        NODE_PATH: ISOLATED,
+        OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+        APP_LINGER_MS: '60000',
+        LLM_REPLAY_URL: replay.url,
+      },
     });
     try {
       await child.waitForLine(/^llm-app: done/);
