@@ -11,7 +11,7 @@ import { Timeline } from './timeline.js';
 import type { TimelineJSON } from './timeline.js';
 import type { BatchRecord, EndOptions, InferenceRecord, PipelineMeterOptions } from './types.js';
 
-const RUNS = 9000;
+const RUNS = 10000;
 const stage = either(fc.constantFrom('tokenize', 'model', 'custom-stage'));
 const seconds = either(fc.double({ min: 0, max: 10, noNaN: true }));
 const model = either(fc.constantFrom('bert', 'gpt'));

@@ -11,7 +11,7 @@ import type { ModelMonitorOptions, PredictionRecord } from '../types.js';
 import { createModelMonitor } from './model-monitor.js';
 import type { ModelMonitor } from './model-monitor.js';
 
-const RUNS = 8000;
+const RUNS = 10000;
 // Each property runs thousands of inputs: a generous bound, far above the few seconds they take.
 const PROPERTY_TIMEOUT_MS = 60_000;
 const PROFILE = referenceProfile();
