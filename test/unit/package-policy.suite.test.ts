@@ -16,7 +16,7 @@ const SIDE_EFFECT_ENTRIES: Record<string, string[]> = { '@mltel/node': ['./dist/
  * Packages whose manifest another change owns while it lands; each needs: @opentelemetry/api
  * peer ^1.10.0, caret @opentelemetry/instrumentation, and the metadata above. Empty it then.
  */
-const PENDING = new Set(['@mltel/instrumentation-messaging']);
+const PENDING = new Set<string>();
 /**
  * The OpenTelemetry SDK family: the upstream exporters pin core, resources and sdk-metrics
  * exactly, so a caret here would install a newer copy beside theirs (x4 sdk-metrics, x7 core
