@@ -109,7 +109,10 @@ const hooks = either(
   ['beforeCall', 'afterCall', 'prepare'],
 );
 
-describe('provider meter: hostile input (fast-check)', () => {
+// Each property runs thousands of inputs: a generous bound, far above the few seconds they take.
+const PROPERTY_TIMEOUT_MS = 60_000;
+
+describe('provider meter: hostile input (fast-check)', { timeout: PROPERTY_TIMEOUT_MS }, () => {
   it('track(): never throws of its own; the result or error is the caller’s, unchanged', async () => {
     const { meter } = setup();
     await checkHostile(

@@ -106,7 +106,10 @@ async function expectNothingInFlight(collect: ReturnType<typeof setup>['collect'
   expect(active.filter((p) => p.value !== 0)).toEqual([]);
 }
 
-describe('task meter: hostile input (fast-check)', () => {
+// Each property runs thousands of inputs: a generous bound, far above the few seconds they take.
+const PROPERTY_TIMEOUT_MS = 60_000;
+
+describe('task meter: hostile input (fast-check)', { timeout: PROPERTY_TIMEOUT_MS }, () => {
   it('wrap() and run(): no throw of its own, the result or error unchanged, nothing left in flight', async () => {
     const { meter, collect } = setup();
     await checkHostile(
