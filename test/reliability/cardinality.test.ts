@@ -8,7 +8,7 @@ import { runApp } from './otlp-receiver.js';
 // Finding 6 of issue 13 (tasks, genai, pipeline, quality; cost has its own test): 1M distinct
 // values through every attribute a caller controls, in a real process under the preload. The
 // series of each metric stay under the documented caps (task names 100, worker types 20, queue
-// names 64, error types 50, providers/operations/servers 50, models 200, server ports 20,
+// names 50, error types 50, providers/operations/servers 50, models 200, server ports 20,
 // pipeline stages 20 custom, models 20, model versions 50, classes 100), the scrape stays small,
 // and the heap stays bounded. Before: `server.port` and `ml.model.version` were uncapped (2,000
 // series each, the SDK's limit, 14 MB scrapes).
