@@ -191,7 +191,9 @@ describe('packed tarballs on Node 22 and 24, without the workspace overrides', (
         .split('\n')
         .filter((l) => l.startsWith('mltel:'));
       expect(warnings).toHaveLength(1);
-      expect(warnings[0]).toMatch(/cannot create the OTLP exporter .*@opentelemetry\/exporter-metrics-otlp-grpc/);
+      expect(warnings[0]).toMatch(
+        /OTEL_EXPORTER_OTLP_PROTOCOL=grpc needs @opentelemetry\/exporter-metrics-otlp-grpc .*Fix: npm install/,
+      );
     });
 
     it.each(['nodenext', 'bundler'] as const)(

@@ -58,9 +58,17 @@ export function createOtlpExporter(
     case 'grpc': {
       // @grpc/grpc-js is large; a synchronous require keeps start() synchronous without paying
       // for it in every application that pushes over HTTP.
-      const grpc = require('@opentelemetry/exporter-metrics-otlp-grpc') as {
-        OTLPMetricExporter: new (config: { url: string; timeoutMillis: number }) => PushMetricExporter;
-      };
+      // It is an optional peer dependency: without it, say what to install, not Node's stack.
+      let grpc: { OTLPMetricExporter: new (config: { url: string; timeoutMillis: number }) => PushMetricExporter };
+      try {
+        grpc = require('@opentelemetry/exporter-metrics-otlp-grpc');
+      } catch {
+        throw new OtlpSetupError(
+          'OTEL_EXPORTER_OTLP_PROTOCOL=grpc needs @opentelemetry/exporter-metrics-otlp-grpc installed beside ' +
+            '@mltel/node; OTLP export is off. Fix: npm install @opentelemetry/exporter-metrics-otlp-grpc, or set ' +
+            'OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf.',
+        );
+      }
       return new grpc.OTLPMetricExporter({ url, timeoutMillis });
     }
     default:
