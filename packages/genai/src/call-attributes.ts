@@ -14,7 +14,7 @@ import {
 import { BoundedValues, describeValue } from '@mltel/kit';
 import type { WarnOnce } from '@mltel/kit';
 import { genAiErrorType } from './error-type.js';
-import { field } from './input.js';
+import { field } from '@mltel/kit';
 import type { ProviderCall, ProviderMeterOptions, ProviderUsage } from './types.js';
 
 const MAX_PROVIDERS = 50;

@@ -3,7 +3,7 @@
 import type { WarnOnce } from '@mltel/kit';
 import type { CallAttributes } from './call-attributes.js';
 import { isCallRefusal } from './call-refusal.js';
-import { field } from './input.js';
+import { field } from '@mltel/kit';
 import type { ProviderCall, ProviderCallEvent, ProviderCallHooks, ProviderUsage } from './types.js';
 
 /** The call as hooks see it before it is sent. */

@@ -4,7 +4,7 @@ import {
   ATTR_ML_CIRCUIT_BREAKER_STATE,
   ML_CIRCUIT_BREAKER_STATE_VALUES,
 } from '@mltel/semconv';
-import { field } from './input.js';
+import { field } from '@mltel/kit';
 import type { DerivedHealthOptions } from './types.js';
 
 /** A circuit-breaker state, as `ml.provider.circuit_breaker.state` names it. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { field, inRange, MAX_COUNT, MAX_SECONDS } from './input.js';
+import { MAX_COUNT, MAX_SECONDS } from './input.js';
+import { field, inRange } from '@mltel/kit';
 
 describe('field()', () => {
   it('reads a field; undefined for a throwing getter, a throwing Proxy or a non-object', () => {

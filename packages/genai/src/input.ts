@@ -7,18 +7,3 @@
 export const MAX_SECONDS = 1e7;
 /** Largest plausible count of one call: tokens of each kind, images. */
 export const MAX_COUNT = 1e12;
-
-/** `object[key]`, or undefined when `object` is not an object or reading the field throws. Never throws. */
-export function field(object: unknown, key: string): unknown {
-  if (object === null || (typeof object !== 'object' && typeof object !== 'function')) return undefined;
-  try {
-    return (object as Record<string, unknown>)[key];
-  } catch {
-    return undefined;
-  }
-}
-
-/** True for a number from 0 to `max` (so never NaN or infinite). */
-export function inRange(value: unknown, max: number): value is number {
-  return typeof value === 'number' && value >= 0 && value <= max;
-}

@@ -9,7 +9,8 @@ import {
 } from '@mltel/semconv';
 import { describeValue } from '@mltel/kit';
 import type { WarnOnce } from '@mltel/kit';
-import { field, inRange, MAX_COUNT, MAX_SECONDS } from './input.js';
+import { MAX_COUNT, MAX_SECONDS } from './input.js';
+import { field, inRange } from '@mltel/kit';
 import type { GenAiInstruments } from './instruments.js';
 import type { ProviderUsage } from './types.js';
 

@@ -1,5 +1,6 @@
 export { errorNameOf, errorTypeOf } from './error-type.js';
 export { BoundedValues, describeValue, isNonNegativeFinite, WarnOnce } from './guard.js';
+export { arrayCopy, field, inRange } from './input.js';
 export { isThenable } from './is-thenable.js';
 export type {
   IterationObserver,

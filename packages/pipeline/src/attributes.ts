@@ -16,7 +16,7 @@ import {
 } from '@mltel/semconv';
 import { BoundedValues, describeValue, errorTypeOf } from '@mltel/kit';
 import type { WarnOnce } from '@mltel/kit';
-import { arrayCopy, field } from './input.js';
+import { arrayCopy, field } from '@mltel/kit';
 import type { PipelineMeterOptions } from './types.js';
 
 const STANDARD_STAGES: ReadonlySet<string> = new Set(ML_PIPELINE_STAGE_VALUES);

@@ -3,7 +3,8 @@
 import { describeValue } from '@mltel/kit';
 import type { ProviderBinding, WarnOnce } from '@mltel/kit';
 import type { PipelineAttributes } from './attributes.js';
-import { arrayCopy, field, inRange, MAX_BATCH_SIZE, MAX_SEQUENCE_LENGTH, MAX_TOKENS } from './input.js';
+import { MAX_BATCH_SIZE, MAX_SEQUENCE_LENGTH, MAX_TOKENS } from './input.js';
+import { arrayCopy, field, inRange } from '@mltel/kit';
 import type { PipelineInstruments } from './instruments.js';
 import type { BatchRecord } from './types.js';
 

@@ -2,7 +2,8 @@
 import { describeValue } from '@mltel/kit';
 import type { ProviderBinding, WarnOnce } from '@mltel/kit';
 import type { PipelineAttributes } from './attributes.js';
-import { field, inRange, MAX_SECONDS } from './input.js';
+import { MAX_SECONDS } from './input.js';
+import { field, inRange } from '@mltel/kit';
 import type { PipelineInstruments } from './instruments.js';
 import type { InferenceRecord } from './types.js';
 

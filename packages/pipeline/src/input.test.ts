@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { arrayCopy, field, inRange, MAX_BATCH_SIZE, MAX_SECONDS, MAX_SEQUENCE_LENGTH, MAX_TOKENS } from './input.js';
+import { MAX_BATCH_SIZE, MAX_SECONDS, MAX_SEQUENCE_LENGTH, MAX_TOKENS } from './input.js';
+import { arrayCopy, field, inRange } from '@mltel/kit';
 
 const throwing = new Proxy([], {
   get() {

@@ -10,27 +10,3 @@ export const MAX_BATCH_SIZE = 1e9;
 export const MAX_SEQUENCE_LENGTH = 1e9;
 /** Largest plausible token count of one batch (`ml.batch.tokens`, real or padding). */
 export const MAX_TOKENS = 1e12;
-
-/** `object[key]`, or undefined when `object` is not an object or reading the field throws. Never throws. */
-export function field(object: unknown, key: string): unknown {
-  if (object === null || (typeof object !== 'object' && typeof object !== 'function')) return undefined;
-  try {
-    return (object as Record<string, unknown>)[key];
-  } catch {
-    return undefined;
-  }
-}
-
-/** True for a number from 0 to `max` (so never NaN or infinite). */
-export function inRange(value: unknown, max: number): value is number {
-  return typeof value === 'number' && value >= 0 && value <= max;
-}
-
-/** A copy of `value` when it is an array (at most `max` entries), else undefined; never throws (a Proxy of an array may). */
-export function arrayCopy(value: unknown, max: number): unknown[] | undefined {
-  try {
-    return Array.isArray(value) ? value.slice(0, max) : undefined;
-  } catch {
-    return undefined;
-  }
-}

@@ -7,7 +7,7 @@ import type { ProviderBinding } from '@mltel/kit';
 import { PipelineAttributes } from './attributes.js';
 import { BatchRecorder } from './batch-recorder.js';
 import { InferenceRecorder } from './inference-recorder.js';
-import { field } from './input.js';
+import { field } from '@mltel/kit';
 import { pipelineInstruments } from './instruments.js';
 import type { PipelineInstruments } from './instruments.js';
 import { observeQueue } from './queues.js';

@@ -13,7 +13,7 @@ import {
 import type { MlTaskStatus } from '@mltel/semconv';
 import { BoundedValues, describeValue, MAX_QUEUES } from '@mltel/kit';
 import type { WarnOnce } from '@mltel/kit';
-import { field } from './input.js';
+import { field } from '@mltel/kit';
 import type { TaskMeterOptions } from './types.js';
 
 const STATUSES: ReadonlySet<string> = new Set(ML_TASK_STATUS_VALUES);

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { diag } from '@opentelemetry/api';
 import { captureDiag, deferred, flush, setup } from '../test/harness.js';
-import { field, inRange, MAX_QUEUE_SIZE, MAX_SECONDS, MAX_TIMEOUT_MS, safeErrorType } from './input.js';
+import { MAX_QUEUE_SIZE, MAX_SECONDS, MAX_TIMEOUT_MS, safeErrorType } from './input.js';
+import { field, inRange } from '@mltel/kit';
 
 afterEach(() => diag.disable());
 

@@ -10,21 +10,6 @@ export const MAX_QUEUE_SIZE = 1e12;
 /** Longest time limit Node's timers keep (2^31-1 ms, ~24.8 days); a longer one would fire at once. */
 export const MAX_TIMEOUT_MS = 2_147_483_647;
 
-/** `object[key]`, or undefined when `object` is not an object or reading the field throws. Never throws. */
-export function field(object: unknown, key: string): unknown {
-  if (object === null || (typeof object !== 'object' && typeof object !== 'function')) return undefined;
-  try {
-    return (object as Record<string, unknown>)[key];
-  } catch {
-    return undefined;
-  }
-}
-
-/** True for a finite number from 0 to `max`. */
-export function inRange(value: unknown, max: number): value is number {
-  return typeof value === 'number' && value >= 0 && value <= max;
-}
-
 /** The `error.type` of a thrown value, `_OTHER` when even reading it throws (a hostile getter). Never throws. */
 export function safeErrorType(error: unknown): string {
   try {

@@ -8,7 +8,7 @@ import { parseProfile } from '../profile/parse.js';
 import type { ReferenceProfile } from '../profile/types.js';
 import { DEFAULT_SKETCH_K } from '../stats/quantile-sketch.js';
 import type { DriftAlert, DriftMethod, MethodThresholds, ModelMonitorOptions, ThresholdLevels } from '../types.js';
-import { arrayCopy, field } from './safe.js';
+import { arrayCopy, field } from '@mltel/kit';
 import { mergeThresholds } from './thresholds.js';
 
 /** Records per window when `window` is absent or bad. */

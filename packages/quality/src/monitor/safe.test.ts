@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { arrayCopy, describeThrown, field } from './safe.js';
+import { describeThrown } from './safe.js';
+import { arrayCopy, field } from '@mltel/kit';
 
 const explode = (): never => {
   throw new Error('no');
