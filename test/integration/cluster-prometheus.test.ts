@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, getText, query, ROOT, serverBin, spawnChild, tempDir, until } from './helpers.js';
+import { freePort, query, ROOT, spawnChild, tempDir, until, startPrometheus } from './helpers.js';
 import type { Child } from './helpers.js';
 
 // A real cluster of 4 workers (test/fixtures/cluster-app, a simulated cross-encoder) under
@@ -94,23 +94,7 @@ describe('a cluster of 4 workers behind one Prometheus endpoint', () => {
         '',
       ].join('\n'),
     );
-    const promPort = await freePort();
-    api = `http://127.0.0.1:${promPort}`;
-    prometheus = spawnChild(
-      serverBin('prometheus'),
-      [
-        `--config.file=${join(dir.path, 'prometheus.yml')}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
-        `--storage.tsdb.path=${join(dir.path, 'data')}`,
-        '--log.level=warn',
-      ],
-      { cwd: dir.path },
-    );
-    await until(
-      () => getText(`${api}/-/ready`),
-      (t) => t.includes('Ready'),
-      30_000,
-    );
+    ({ api, child: prometheus } = await startPrometheus(dir.path));
     await until(
       () => total(api, 'up'),
       (v) => v === 1,

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertExpr, alertRules, DEFAULT_PARAMS, recordingRules } from '../../packages/cli/src/init/index.js';
-import { freePort, getText, query, ROOT, serverBin, spawnChild, tempDir, until } from './helpers.js';
+import { freePort, getText, query, ROOT, spawnChild, tempDir, until, startPrometheus } from './helpers.js';
 import type { Child } from './helpers.js';
 
 // The collector deployment end to end: the reference services under `node --import
@@ -167,23 +167,7 @@ describe('the collector deployment on a real Prometheus with the reference servi
     mkdirSync(join(dir.path, 'alertmanagers'));
     writeFileSync(join(dir.path, 'alertmanagers/local.json'), JSON.stringify([{ targets: [`127.0.0.1:${amPort}`] }]));
 
-    const promPort = await freePort();
-    api = `http://127.0.0.1:${promPort}`;
-    prometheus = spawnChild(
-      serverBin('prometheus'),
-      [
-        `--config.file=${join(dir.path, 'prometheus.yml')}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
-        `--storage.tsdb.path=${join(dir.path, 'data')}`,
-        '--log.level=warn',
-      ],
-      { cwd: dir.path },
-    );
-    await until(
-      () => getText(`${api}/-/ready`),
-      (t) => t.includes('Ready'),
-      30_000,
-    );
+    ({ api, child: prometheus } = await startPrometheus(dir.path));
 
     const started = await Promise.all([
       start('task-worker', 'src/worker.js', ports[0]!, {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, getText, query, ROOT, serverBin, spawnChild, tempDir, until } from './helpers.js';
+import { freePort, getText, query, ROOT, spawnChild, tempDir, until, startPrometheus } from './helpers.js';
 import type { Child } from './helpers.js';
 
 // Drift end to end: `mltel drift profile` builds the reference profile from a CSV file (the real
@@ -83,23 +83,7 @@ describe('drift scores from a CLI-built profile, scraped by Prometheus', () => {
         '',
       ].join('\n'),
     );
-    const promPort = await freePort();
-    api = `http://127.0.0.1:${promPort}`;
-    prometheus = spawnChild(
-      serverBin('prometheus'),
-      [
-        `--config.file=${join(dir.path, 'prometheus.yml')}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
-        `--storage.tsdb.path=${join(dir.path, 'data')}`,
-        '--log.level=warn',
-      ],
-      { cwd: dir.path },
-    );
-    await until(
-      () => getText(`${api}/-/ready`),
-      (t) => t.includes('Ready'),
-      30_000,
-    );
+    ({ api, child: prometheus } = await startPrometheus(dir.path));
     await until(
       () => value(api, 'up'),
       (v) => v[0] === 1,

@@ -253,6 +253,29 @@ export async function until<T>(read: () => Promise<T>, accept: (value: T) => boo
 }
 
 /** GETs a URL as text with a time limit. */
+/** A real Prometheus on a free loopback port, started from `<dir>/prometheus.yml` and ready. */
+export async function startPrometheus(dir: string, extraArgs: string[] = []): Promise<{ api: string; child: Child }> {
+  const port = await freePort();
+  const api = `http://127.0.0.1:${port}`;
+  const child = spawnChild(
+    serverBin('prometheus'),
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      ...extraArgs,
+      '--log.level=warn',
+    ],
+    { cwd: dir },
+  );
+  await until(
+    () => getText(`${api}/-/ready`),
+    (t) => t.includes('Ready'),
+    30_000,
+  );
+  return { api, child };
+}
+
 export async function getText(url: string): Promise<string> {
   const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);

@@ -1,18 +1,7 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  freePort,
-  getText,
-  parseSummary,
-  query,
-  ROOT,
-  serverBin,
-  spawnChild,
-  spawnWorker,
-  tempDir,
-  until,
-} from './helpers.js';
+import { freePort, parseSummary, query, ROOT, spawnWorker, tempDir, startPrometheus, until } from './helpers.js';
 import type { Child, WorkerSummary } from './helpers.js';
 
 // A real Prometheus 2.53 (Debian trixie build) scrapes the example worker started with
@@ -49,23 +38,7 @@ describe('a real Prometheus scraping a preloaded worker', () => {
         },
       ]),
     );
-    const promPort = await freePort();
-    api = `http://127.0.0.1:${promPort}`;
-    prometheus = spawnChild(
-      serverBin('prometheus'),
-      [
-        `--config.file=${join(dir.path, 'prometheus.yml')}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
-        `--storage.tsdb.path=${join(dir.path, 'data')}`,
-        '--log.level=warn',
-      ],
-      { cwd: dir.path },
-    );
-    await until(
-      () => getText(`${api}/-/ready`),
-      (t) => t.includes('Ready'),
-      30_000,
-    );
+    ({ api, child: prometheus } = await startPrometheus(dir.path));
   });
 
   afterAll(async () => {
