@@ -1,8 +1,9 @@
-import { anthropicEventUsage, anthropicUsage, defaultProviderMeter } from '@mltel/genai';
-import type { ProviderCall, ProviderMeter } from '@mltel/genai';
+import { anthropicEventUsage, anthropicUsage } from '@mltel/genai';
+import type { ProviderCall } from '@mltel/genai';
 import { MLTEL_VERSION } from '@mltel/kit';
-import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { instrumentMethod } from './api-promise.js';
+import { LlmInstrumentation } from './llm-instrumentation.js';
 import type { CallShape } from './api-promise.js';
 import { serverOf } from './server.js';
 import type { LlmInstrumentationConfig } from './types.js';
@@ -36,7 +37,7 @@ const MESSAGES: CallShape<unknown, { type?: unknown }> = {
  * the beta messages API), streaming included, with the OTel GenAI metrics. Input tokens are
  * normalised to include cache reads and writes. Never records text or the API key.
  */
-export class AnthropicInstrumentation extends InstrumentationBase<LlmInstrumentationConfig> {
+export class AnthropicInstrumentation extends LlmInstrumentation {
   constructor(config: LlmInstrumentationConfig = {}) {
     super('@mltel/instrumentation-llm/anthropic', MLTEL_VERSION, config);
   }
@@ -54,8 +55,6 @@ export class AnthropicInstrumentation extends InstrumentationBase<LlmInstrumenta
       },
     );
   }
-
-  private providerMeter = (): ProviderMeter => this.getConfig().meter ?? defaultProviderMeter();
 
   private targets(exports: unknown): (Prototype | undefined)[] {
     const Anthropic = ((exports as { Anthropic?: unknown }).Anthropic ?? (exports as { default?: unknown }).default) as

@@ -1,8 +1,9 @@
-import { defaultProviderMeter, openAIResponseEventUsage, openAIUsage } from '@mltel/genai';
-import type { ProviderCall, ProviderMeter } from '@mltel/genai';
+import { openAIResponseEventUsage, openAIUsage } from '@mltel/genai';
+import type { ProviderCall } from '@mltel/genai';
 import { MLTEL_VERSION } from '@mltel/kit';
-import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { instrumentMethod } from './api-promise.js';
+import { LlmInstrumentation } from './llm-instrumentation.js';
 import type { CallShape } from './api-promise.js';
 import { openAIProviderOf, serverOf } from './server.js';
 import type { LlmInstrumentationConfig } from './types.js';
@@ -54,7 +55,7 @@ const EMBEDDINGS: CallShape<unknown, unknown> = {
  * current; ESM and CommonJS) with the OTel GenAI metrics, streaming included. Reads the model,
  * the base URL and the reported usage; never a prompt, a response text or the API key.
  */
-export class OpenAIInstrumentation extends InstrumentationBase<LlmInstrumentationConfig> {
+export class OpenAIInstrumentation extends LlmInstrumentation {
   constructor(config: LlmInstrumentationConfig = {}) {
     super('@mltel/instrumentation-llm/openai', MLTEL_VERSION, config);
   }
@@ -72,8 +73,6 @@ export class OpenAIInstrumentation extends InstrumentationBase<LlmInstrumentatio
       },
     );
   }
-
-  private providerMeter = (): ProviderMeter => this.getConfig().meter ?? defaultProviderMeter();
 
   private targets(exports: unknown): [Prototype | undefined, string, CallShape<unknown, never>][] {
     const OpenAI = ((exports as { OpenAI?: unknown }).OpenAI ?? (exports as { default?: unknown }).default) as

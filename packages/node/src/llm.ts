@@ -1,5 +1,7 @@
 import { diag } from '@opentelemetry/api';
+import { defaultProviderMeter } from '@mltel/genai';
 import { AnthropicInstrumentation, OpenAIInstrumentation } from '@mltel/instrumentation-llm';
+import type { LlmInstrumentationConfig } from '@mltel/instrumentation-llm';
 import type { InstrumentationBase } from '@opentelemetry/instrumentation';
 import { register as registerSyncHooks, supportsSyncHooks } from 'import-in-the-middle/register-hooks.mjs';
 import * as nodeModule from 'node:module';
@@ -7,7 +9,14 @@ import type { LlmClientName, ResolvedConfig } from './config/types.js';
 
 // The module each instrumentation hooks; ESM interception is limited to these (import-in-the-middle
 // `include`), so no other module of the application is wrapped.
-const MODULES: Record<LlmClientName, string> = { openai: 'openai', anthropic: '@anthropic-ai/sdk' };
+export const LLM_MODULES: Record<LlmClientName, string> = { openai: 'openai', anthropic: '@anthropic-ai/sdk' };
+const MODULES = LLM_MODULES;
+
+type LlmInstrumentationClass = new (config: LlmInstrumentationConfig) => InstrumentationBase;
+const INSTRUMENTATIONS: Record<LlmClientName, LlmInstrumentationClass> = {
+  openai: OpenAIInstrumentation,
+  anthropic: AnthropicInstrumentation,
+};
 
 let esmHookRegistered = false;
 
@@ -39,16 +48,17 @@ export function startLlmInstrumentations(config: ResolvedConfig): () => void {
     } catch (error) {
       diag.warn(
         `mltel: LLM clients imported as ES modules will not be recorded: the import hook failed (${error instanceof Error ? error.message : String(error)}). ` +
-          'CommonJS require() is still recorded. Fix: report it, or set OTEL_NODE_DISABLED_INSTRUMENTATIONS=openai,anthropic to silence this.',
+          `CommonJS require() is still recorded. Fix: report it, or set OTEL_NODE_DISABLED_INSTRUMENTATIONS=${config.llmInstrumentations.join(',')} to silence this.`,
       );
     }
-    for (const name of config.llmInstrumentations) {
-      instrumentations.push(name === 'openai' ? new OpenAIInstrumentation() : new AnthropicInstrumentation());
-    }
+    // The shared provider meter start() configured (cost and budgets hook it), even when a
+    // MeterProvider is later set on an instrumentation.
+    const meter = defaultProviderMeter();
+    for (const name of config.llmInstrumentations) instrumentations.push(new INSTRUMENTATIONS[name]({ meter }));
   } catch (error) {
     diag.warn(
       `mltel: LLM client instrumentation is off (${error instanceof Error ? error.message : String(error)}). ` +
-        'Fix: set OTEL_NODE_DISABLED_INSTRUMENTATIONS=openai,anthropic to silence this.',
+        `Fix: set OTEL_NODE_DISABLED_INSTRUMENTATIONS=${config.llmInstrumentations.join(',')} to silence this.`,
     );
   }
   return () => {

@@ -1,0 +1,61 @@
+import { createProviderMeter, defaultProviderMeter } from '@mltel/genai';
+import type { ProviderMeter } from '@mltel/genai';
+import type { MeterProvider } from '@opentelemetry/api';
+import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import type { LlmInstrumentationConfig } from './types.js';
+
+type Holder = Record<string, unknown>;
+
+/** One method an instrumentation wraps: the object that holds it, its name, and its wrapper. */
+export interface PatchTarget {
+  readonly holder: Holder | undefined;
+  readonly method: string;
+  readonly wrap: (original: (...args: unknown[]) => unknown) => (...args: unknown[]) => unknown;
+}
+
+/**
+ * The part every LLM client instrumentation shares: the provider meter it records through and
+ * the patching of a module's methods. The meter is, in this order: the `meter` of the
+ * configuration; one on the MeterProvider given to `setMeterProvider()` (as
+ * `registerInstrumentations({ meterProvider })` does); else `@mltel/genai`'s shared default meter.
+ */
+export abstract class LlmInstrumentation extends InstrumentationBase<LlmInstrumentationConfig> {
+  private ownMeter: ProviderMeter | undefined;
+
+  /** Records through a provider meter on `meterProvider` from now on (unless the config names a meter). */
+  override setMeterProvider(meterProvider: MeterProvider): void {
+    super.setMeterProvider(meterProvider);
+    this.ownMeter = createProviderMeter({ meterProvider });
+  }
+
+  /** The provider meter calls are recorded through, looked up at each call. */
+  protected readonly providerMeter = (): ProviderMeter =>
+    this.getConfig().meter ?? this.ownMeter ?? defaultProviderMeter();
+
+  /**
+   * The definition of `module` (in `versions`) that wraps the methods `targets(exports)` names
+   * when it loads and unwraps them when disabled. Holders or methods that are missing are skipped.
+   */
+  protected hookModule(
+    module: string,
+    versions: string[],
+    targets: (exports: unknown) => PatchTarget[],
+  ): InstrumentationNodeModuleDefinition {
+    return new InstrumentationNodeModuleDefinition(
+      module,
+      versions,
+      (exports: unknown) => {
+        for (const { holder, method, wrap } of targets(exports)) {
+          if (holder === undefined || typeof holder[method] !== 'function') continue;
+          this._wrap(holder, method, (original: unknown) => wrap(original as (...args: unknown[]) => unknown));
+        }
+        return exports;
+      },
+      (exports: unknown) => {
+        for (const { holder, method } of targets(exports)) {
+          if (holder !== undefined && typeof holder[method] === 'function') this._unwrap(holder, method);
+        }
+      },
+    );
+  }
+}
