@@ -120,6 +120,7 @@ describe('replaying real captures through a real MeterProvider', () => {
     const [point] = c.points('hw.gpu.memory.usage');
     expect(point?.attributes).toEqual({
       'hw.id': e.uuid,
+      'hw.type': 'gpu',
       'hw.name': 'GPU 0',
       'hw.model': e.model,
       'hw.vendor': 'NVIDIA',
@@ -133,7 +134,11 @@ describe('replaying real captures through a real MeterProvider', () => {
     expect(value(c, 'hw.power', id)).toBe(e.watts);
     expect(value(c, 'hw.temperature', id)).toBe(e.celsius);
     expect(value(c, 'hw.fan.speed_ratio', id)).toBe(e.fan);
-    expect(value(c, 'hw.errors', { ...id, 'hw.error.type': 'corrected' })).toBe(e.eccCorrected);
+    expect(value(c, 'hw.errors', { ...id, 'error.type': 'corrected' })).toBe(e.eccCorrected);
+    // The OTel hardware conventions: `hw.type` on every hw.* point, `error.type` (not hw.error.type) on hw.errors.
+    for (const name of ['hw.gpu.utilization', 'hw.power', 'hw.temperature', 'hw.fan.speed_ratio', 'hw.errors'])
+      for (const p of c.points(name)) expect(p.attributes['hw.type'], name).toBe('gpu');
+    expect(c.points('hw.errors').some((p) => 'hw.error.type' in p.attributes)).toBe(false);
     // Health: no failure, exit code 0, one duration sample.
     expect(c.points('ml.gpu.collection.failures')).toEqual([]);
     expect(c.points('ml.gpu.collection.exit_code')).toEqual([{ attributes: {}, value: 0 }]);

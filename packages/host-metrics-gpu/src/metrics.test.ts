@@ -65,6 +65,7 @@ describe('GpuInstruments', () => {
     const c = await collect();
     const device = {
       'hw.id': T4_ID,
+      'hw.type': 'gpu',
       'hw.name': 'GPU 0',
       'hw.model': 'Tesla T4',
       'hw.vendor': 'NVIDIA',
@@ -76,6 +77,11 @@ describe('GpuInstruments', () => {
     expect(c.points('hw.power')).toEqual([{ attributes: device, value: 26.78 }]);
     expect(c.points('hw.temperature')).toEqual([{ attributes: device, value: 40 }]);
     expect(c.points('hw.fan.speed_ratio')).toEqual([]); // no fan: not observed, never 0
+    // ECC errors carry `error.type` (the hardware conventions' attribute), not `hw.error.type`.
+    expect(c.points('hw.errors').map((p) => p.attributes)).toEqual([
+      { ...device, 'error.type': 'corrected' },
+      { ...device, 'error.type': 'uncorrected' },
+    ]);
     expect(c.points('ml.gpu.collection.exit_code')).toEqual([{ attributes: {}, value: 0 }]);
     expect(c.histograms('ml.gpu.collection.duration').map((h) => [h.count, h.sum])).toEqual([[1, 0.25]]);
     // The extras are off.

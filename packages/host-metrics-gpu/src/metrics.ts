@@ -4,11 +4,11 @@ import type { Attributes, BatchObservableCallback, Histogram, Meter, Observable 
 import {
   ATTR_ERROR_TYPE,
   ATTR_HW_DRIVER_VERSION,
-  ATTR_HW_ERROR_TYPE,
   ATTR_HW_GPU_TASK,
   ATTR_HW_ID,
   ATTR_HW_MODEL,
   ATTR_HW_NAME,
+  ATTR_HW_TYPE,
   ATTR_HW_VENDOR,
   ATTR_NVIDIA_GPU_CLOCK_TYPE,
   ATTR_PROCESS_EXECUTABLE_NAME,
@@ -146,7 +146,13 @@ export class GpuInstruments {
   }
 
   private observeDevice(observe: Observe, device: GpuDevice): void {
-    const attrs: Attributes = { [ATTR_HW_ID]: device.id, [ATTR_HW_NAME]: device.name, [ATTR_HW_VENDOR]: 'NVIDIA' };
+    // `hw.type=gpu`: the OTel hardware conventions require it on every `hw.*` metric.
+    const attrs: Attributes = {
+      [ATTR_HW_ID]: device.id,
+      [ATTR_HW_TYPE]: 'gpu',
+      [ATTR_HW_NAME]: device.name,
+      [ATTR_HW_VENDOR]: 'NVIDIA',
+    };
     if (device.model !== undefined) attrs[ATTR_HW_MODEL] = device.model;
     if (device.driverVersion !== undefined) attrs[ATTR_HW_DRIVER_VERSION] = device.driverVersion;
     const gauge = (observable: Observable, value: number | undefined, extra?: Attributes): void => {
@@ -165,8 +171,8 @@ export class GpuInstruments {
     gauge(this.power, device.powerDrawWatts);
     gauge(this.temperature, device.temperatureCelsius);
     gauge(this.fan, device.fanSpeedRatio);
-    gauge(this.errors, device.ecc.correctedVolatile, { [ATTR_HW_ERROR_TYPE]: 'corrected' });
-    gauge(this.errors, device.ecc.uncorrectedVolatile, { [ATTR_HW_ERROR_TYPE]: 'uncorrected' });
+    gauge(this.errors, device.ecc.correctedVolatile, { [ATTR_ERROR_TYPE]: 'corrected' });
+    gauge(this.errors, device.ecc.uncorrectedVolatile, { [ATTR_ERROR_TYPE]: 'uncorrected' });
     if (this.extras.clocks) {
       const c = device.clocks;
       gauge(this.clock, c.graphics, { [ATTR_NVIDIA_GPU_CLOCK_TYPE]: 'graphics' });

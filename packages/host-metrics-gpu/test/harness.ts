@@ -5,14 +5,13 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ATTR_ERROR_TYPE, ATTR_HW_GPU_TASK, ATTR_HW_ID, ATTR_HW_ERROR_TYPE } from '@mltel/semconv';
+import { ATTR_ERROR_TYPE, ATTR_HW_GPU_TASK, ATTR_HW_ID } from '@mltel/semconv';
 import { sdkHarness } from '@mltel/test-kit';
 
 export type { HistogramPoint, SumPoint } from '@mltel/test-kit';
 export const { Collection, TestReader, collect, captureDiag, sdkProvider } = sdkHarness([
   ATTR_HW_ID,
   ATTR_HW_GPU_TASK,
-  ATTR_HW_ERROR_TYPE,
   ATTR_ERROR_TYPE,
 ]);
 

@@ -71,8 +71,8 @@ export const ATTR_HW_VENDOR = 'hw.vendor';
 export const ATTR_HW_DRIVER_VERSION = 'hw.driver_version';
 /** `hw.gpu.task`: general, encoder or decoder utilization. */
 export const ATTR_HW_GPU_TASK = 'hw.gpu.task';
-/** `hw.error.type`: corrected or uncorrected ECC errors. */
-export const ATTR_HW_ERROR_TYPE = 'hw.error.type';
+/** `hw.type`: the component type the OTel hardware conventions require on every `hw.*` metric (`gpu`). */
+export const ATTR_HW_TYPE = 'hw.type';
 /** `nvidia.gpu.clock.type`: graphics, sm, memory, video. */
 export const ATTR_NVIDIA_GPU_CLOCK_TYPE = 'nvidia.gpu.clock.type';
 /** `process.executable.name`: the process using GPU memory (opt-in metric only). */

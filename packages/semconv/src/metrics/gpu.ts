@@ -1,11 +1,11 @@
 import {
   ATTR_ERROR_TYPE,
   ATTR_HW_DRIVER_VERSION,
-  ATTR_HW_ERROR_TYPE,
   ATTR_HW_GPU_TASK,
   ATTR_HW_ID,
   ATTR_HW_MODEL,
   ATTR_HW_NAME,
+  ATTR_HW_TYPE,
   ATTR_HW_VENDOR,
   ATTR_NVIDIA_GPU_CLOCK_TYPE,
   ATTR_PROCESS_EXECUTABLE_NAME,
@@ -15,7 +15,8 @@ import type { MetricDefinition } from '../types.js';
 /** Seconds-scale buckets for one nvidia-smi run: 10 ms (a small host) to 30 s (a hung driver). */
 export const GPU_COLLECTION_DURATION_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;
 
-const DEVICE = [ATTR_HW_ID, ATTR_HW_NAME, ATTR_HW_MODEL, ATTR_HW_VENDOR, ATTR_HW_DRIVER_VERSION] as const;
+// `hw.type` is required by the OTel hardware conventions on every `hw.*` metric (always `gpu` here).
+const DEVICE = [ATTR_HW_ID, ATTR_HW_TYPE, ATTR_HW_NAME, ATTR_HW_MODEL, ATTR_HW_VENDOR, ATTR_HW_DRIVER_VERSION] as const;
 
 /** `hw.gpu.utilization`: busy fraction of the GPU, by task (general, encoder, decoder). */
 export const HW_GPU_UTILIZATION = {
@@ -107,7 +108,7 @@ export const HW_ERRORS = {
   kind: 'ObservableCounter',
   unit: '{error}',
   description: 'GPU ECC errors since driver load, corrected or uncorrected.',
-  attributes: [...DEVICE, ATTR_HW_ERROR_TYPE],
+  attributes: [...DEVICE, ATTR_ERROR_TYPE],
   family: 'gpu',
   owner: '@mltel/host-metrics-gpu',
   prometheusName: 'hw_errors_total',
