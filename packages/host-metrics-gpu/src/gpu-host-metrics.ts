@@ -4,12 +4,10 @@
 import { metrics } from '@opentelemetry/api';
 import type { MeterProvider } from '@opentelemetry/api';
 import { ProviderBinding, WarnOnce } from '@mltel/kit';
+import { GPU_DEFAULTS } from './find.js';
 import { GpuInstruments, SCOPE_NAME } from './metrics.js';
 import { NvidiaSmiRunner } from './runner/nvidia-smi-runner.js';
 import type { CollectionResult, GpuHostMetricsConfig } from './types.js';
-
-/** Defaults of {@link GpuHostMetricsConfig}. */
-export const GPU_DEFAULTS = { nvidiaSmiPath: 'nvidia-smi', timeoutMs: 10_000, killGraceMs: 1000 } as const;
 
 /** GPU host metrics (`hw.*`, `hw.gpu.*`, opt-in `nvidia.gpu.*`) read from nvidia-smi. */
 export class GpuHostMetrics {

@@ -8,8 +8,8 @@ export type {
   GpuHostMetricsConfig,
   GpuQuerySource,
 } from './types.js';
-export { GPU_DEFAULTS, GpuHostMetrics } from './gpu-host-metrics.js';
-export { findExecutable } from './find.js';
+export { GpuHostMetrics } from './gpu-host-metrics.js';
+export { findExecutable, GPU_DEFAULTS } from './find.js';
 export { executableName, SCOPE_NAME, SCOPE_VERSION } from './metrics.js';
 export { devicesOf, migNamesOf } from './devices.js';
 export type { MigNames } from './devices.js';

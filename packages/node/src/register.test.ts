@@ -96,6 +96,34 @@ describe('the register entry point', () => {
     },
   );
 
+  it('OTEL_SDK_DISABLED=true loads no SDK module: the disabled preload costs about nothing', {
+    timeout: 30_000,
+  }, () => {
+    // A hook preloaded before the entry point lists every module file loaded after it.
+    const hook = join(dir.dir, 'list-modules.mjs');
+    writeFileSync(
+      hook,
+      `import { registerHooks } from 'node:module';
+const urls = [];
+registerHooks({ load(url, context, next) { urls.push(url); return next(url, context); } });
+process.on('exit', () => console.log(JSON.stringify(urls)));`,
+    );
+    const app = join(dir.dir, 'disabled-app.cjs');
+    writeFileSync(app, "console.log('app: ran')");
+    const result = spawnSync(process.execPath, ['--import', pathToFileURL(hook).href, '--import', register, app], {
+      env: { PATH: process.env.PATH, OTEL_SDK_DISABLED: 'true' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(0);
+    const [ran, listed] = result.stdout.trim().split('\n');
+    expect(ran).toBe('app: ran');
+    const files = (JSON.parse(listed!) as string[]).filter((url) => url.startsWith('file:'));
+    expect(files.some((url) => url.endsWith('/register.js'))).toBe(true);
+    expect(files.filter((url) => url.includes('node_modules') || url.endsWith('/sdk.js'))).toEqual([]);
+    expect(result.stderr).toBe('');
+  });
+
   it('start-up problems never stop the app: one line each, and it runs to its end', { timeout: 30_000 }, async () => {
     const fifo = join(dir.dir, 'budgets.fifo');
     expect(spawnSync('mkfifo', [fifo], { timeout: 5000 }).status).toBe(0);

@@ -1,7 +1,7 @@
 // The GPU plugin settings of the register distribution: MLTEL_GPU, MLTEL_NVIDIA_SMI,
 // MLTEL_GPU_EXTRAS, MLTEL_GPU_LOOP_INTERVAL and MLTEL_GPU_TIMEOUT_MS, resolved with the rest of
 // the configuration (the plugin itself starts in ../gpu.ts).
-import { GPU_DEFAULTS } from '@mltel/host-metrics-gpu';
+import { GPU_DEFAULTS } from '@mltel/host-metrics-gpu/find';
 import { describeText } from '@mltel/kit';
 import type { GpuExtras } from '@mltel/host-metrics-gpu';
 import { read } from './read.js';

@@ -3,14 +3,13 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Server as GrpcServer, ServerCredentials } from '@grpc/grpc-js';
+import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
-import { OTLPMetricExporter as HttpJsonExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPMetricExporter as HttpProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sdkProvider } from '../../test/harness.js';
@@ -53,6 +52,42 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
+/**
+ * A gRPC OTLP metrics receiver: the MetricsService/Export method served by a real @grpc/grpc-js
+ * server, keeping each request's metadata and protobuf body, answering an empty (successful)
+ * ExportMetricsServiceResponse.
+ */
+async function startGrpcReceiver() {
+  const received: { metadata: Record<string, unknown>; body: Buffer }[] = [];
+  const server = new GrpcServer();
+  const raw = (buffer: Buffer): Buffer => buffer;
+  server.addService(
+    {
+      Export: {
+        path: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: raw,
+        requestDeserialize: raw,
+        responseSerialize: raw,
+        responseDeserialize: raw,
+      },
+    },
+    {
+      Export: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
+        received.push({ metadata: call.metadata.getMap(), body: call.request });
+        callback(null, Buffer.alloc(0));
+      },
+    },
+  );
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  );
+  return { server, port, received };
+}
+
 async function metricsToExport(): Promise<ResourceMetrics> {
   const { reader, provider } = sdkProvider();
   provider.getMeter('test').createCounter('ml.tasks').add(3, { 'ml.task.name': 'a' });
@@ -63,15 +98,18 @@ function exportOnce(exporter: PushMetricExporter, metrics: ResourceMetrics): Pro
   return new Promise((resolve) => exporter.export(metrics, resolve));
 }
 
+const required = async (name: string) =>
+  ((await import(name)) as { OTLPMetricExporter: new (...args: unknown[]) => PushMetricExporter }).OTLPMetricExporter;
+
 describe('createOtlpExporter', () => {
   it.each([
-    ['http/json', HttpJsonExporter, 'application/json'],
-    ['http/protobuf', HttpProtoExporter, 'application/x-protobuf'],
+    ['http/json', '@opentelemetry/exporter-metrics-otlp-http', 'application/json'],
+    ['http/protobuf', '@opentelemetry/exporter-metrics-otlp-proto', 'application/x-protobuf'],
   ] as const)('%s: posts to the URL as given, with the headers, in its encoding', async (protocol, kind, type) => {
     received.length = 0;
     const exporter = createOtlpExporter(protocol, `${base}/custom/v1/metrics`, { 'x-tenant': 'ml' }, 5000);
     try {
-      expect(exporter).toBeInstanceOf(kind);
+      expect(exporter).toBeInstanceOf(await required(kind));
       expect((await exportOnce(exporter, await metricsToExport())).code).toBe(ExportResultCode.SUCCESS);
     } finally {
       await exporter.shutdown();
@@ -92,16 +130,25 @@ describe('createOtlpExporter', () => {
     }
   });
 
-  it('grpc: the gRPC exporter (required on demand)', async () => {
-    const grpc = createRequire(import.meta.url)('@opentelemetry/exporter-metrics-otlp-grpc') as {
-      OTLPMetricExporter: new (...args: unknown[]) => PushMetricExporter;
-    };
-    const exporter = createOtlpExporter('grpc', 'http://127.0.0.1:4317', {}, 5000);
+  it('grpc: the gRPC exporter (required on demand) sends the configured headers as metadata', async () => {
+    const receiver = await startGrpcReceiver();
+    const exporter = createOtlpExporter(
+      'grpc',
+      `http://127.0.0.1:${receiver.port}`,
+      { 'x-tenant': 'ml', authorization: 'Bearer abc' },
+      5000,
+    );
     try {
-      expect(exporter).toBeInstanceOf(grpc.OTLPMetricExporter);
+      expect(exporter).toBeInstanceOf(await required('@opentelemetry/exporter-metrics-otlp-grpc'));
+      expect((await exportOnce(exporter, await metricsToExport())).code).toBe(ExportResultCode.SUCCESS);
     } finally {
       await exporter.shutdown();
+      receiver.server.forceShutdown();
     }
+    expect(receiver.received).toHaveLength(1);
+    const [request] = receiver.received;
+    expect([request!.metadata['x-tenant'], request!.metadata.authorization]).toEqual(['ml', 'Bearer abc']);
+    expect(request!.body.includes('ml.tasks')).toBe(true);
   });
 });
 

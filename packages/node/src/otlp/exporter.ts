@@ -1,12 +1,22 @@
 import { createRequire } from 'node:module';
-import { OTLPMetricExporter as HttpJsonExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPMetricExporter as HttpProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { fileURLToPath } from 'node:url';
+import type { OTLPMetricExporter as HttpJsonExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import type { OTLPMetricExporter as HttpProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { readSmallFile } from '../config/file.js';
 import type { OtlpProtocol, OtlpTlsFiles } from '../config/types.js';
 import { detachedAgentFactory } from './agent.js';
 
 const require = createRequire(import.meta.url);
+
+/**
+ * Loads a package synchronously in its ES module form, the form the rest of the preload imports:
+ * a plain require() would load its CommonJS build, and with it second copies of
+ * @opentelemetry/core and the SDK.
+ */
+function requireEsm(specifier: string): unknown {
+  return require(fileURLToPath(import.meta.resolve(specifier)));
+}
 
 /** The largest OTLP TLS file (certificate chain or key) read. */
 export const MAX_TLS_FILE_BYTES = 1024 * 1024;
@@ -38,10 +48,37 @@ export function readTlsFiles(files: OtlpTlsFiles): { ca?: Buffer; cert?: Buffer;
   return out;
 }
 
+interface GrpcMetadata {
+  set(key: string, value: string): void;
+}
+
+interface GrpcExporterModule {
+  OTLPMetricExporter: new (config: {
+    url: string;
+    timeoutMillis: number;
+    metadata: GrpcMetadata;
+  }) => PushMetricExporter;
+}
+
+// The gRPC exporter takes headers only as grpc-js Metadata, of the grpc-js copy it runs on: made
+// through its own otlp-grpc-exporter-base, resolved from where the exporter is installed.
+function grpcMetadata(headers: Record<string, string>): GrpcMetadata {
+  const exporter = fileURLToPath(import.meta.resolve('@opentelemetry/exporter-metrics-otlp-grpc'));
+  const base = createRequire(exporter)('@opentelemetry/otlp-grpc-exporter-base') as {
+    createEmptyMetadata(): GrpcMetadata;
+  };
+  const metadata = base.createEmptyMetadata();
+  for (const [key, value] of Object.entries(headers)) metadata.set(key, value);
+  return metadata;
+}
+
 /**
  * Creates the upstream OTLP metric exporter for a protocol, on an agent whose sockets never hold
- * the process (see ./agent.ts). gRPC is loaded only when asked for. Throws
- * {@link OtlpSetupError} when a TLS file cannot be used.
+ * the process (see ./agent.ts). Each exporter is required only when its protocol is asked for:
+ * their OTLP transformer and protobuf code are most of what the preload would load otherwise
+ * (docs/benchmarks.md, start-up), and an application that only serves Prometheus needs none of
+ * it. A synchronous require keeps start() synchronous. Throws {@link OtlpSetupError} when a TLS
+ * file cannot be used.
  */
 export function createOtlpExporter(
   protocol: OtlpProtocol,
@@ -53,15 +90,19 @@ export function createOtlpExporter(
   const tls = readTlsFiles(tlsFiles);
   const config = { url, headers, timeoutMillis, httpAgentOptions: detachedAgentFactory(tls) };
   switch (protocol) {
-    case 'http/json':
-      return new HttpJsonExporter(config);
+    case 'http/json': {
+      const http = requireEsm('@opentelemetry/exporter-metrics-otlp-http') as {
+        OTLPMetricExporter: typeof HttpJsonExporter;
+      };
+      return new http.OTLPMetricExporter(config);
+    }
     case 'grpc': {
       // @grpc/grpc-js is large; a synchronous require keeps start() synchronous without paying
       // for it in every application that pushes over HTTP.
       // It is an optional peer dependency: without it, say what to install, not Node's stack.
-      let grpc: { OTLPMetricExporter: new (config: { url: string; timeoutMillis: number }) => PushMetricExporter };
+      let grpc: GrpcExporterModule;
       try {
-        grpc = require('@opentelemetry/exporter-metrics-otlp-grpc');
+        grpc = requireEsm('@opentelemetry/exporter-metrics-otlp-grpc') as GrpcExporterModule;
       } catch {
         throw new OtlpSetupError(
           'OTEL_EXPORTER_OTLP_PROTOCOL=grpc needs @opentelemetry/exporter-metrics-otlp-grpc installed beside ' +
@@ -69,9 +110,13 @@ export function createOtlpExporter(
             'OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf.',
         );
       }
-      return new grpc.OTLPMetricExporter({ url, timeoutMillis });
+      return new grpc.OTLPMetricExporter({ url, timeoutMillis, metadata: grpcMetadata(headers) });
     }
-    default:
-      return new HttpProtoExporter(config);
+    default: {
+      const proto = requireEsm('@opentelemetry/exporter-metrics-otlp-proto') as {
+        OTLPMetricExporter: typeof HttpProtoExporter;
+      };
+      return new proto.OTLPMetricExporter(config);
+    }
   }
 }
