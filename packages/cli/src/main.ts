@@ -4,6 +4,7 @@ import { MLTEL_VERSION } from '@mltel/kit';
 import { drift } from './drift/index.js';
 import { gpu } from './gpu/index.js';
 import { init } from './init/index.js';
+import { prices } from './prices/index.js';
 import type { CliIo, Command } from './io.js';
 import { printable } from './io.js';
 
@@ -17,6 +18,10 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   drift: { run: drift, summary: 'build a reference profile from a CSV/JSON-lines file, or score a file against one' },
   gpu: { run: gpu, summary: 'show what the GPU plugin sees on this host (nvidia-smi), or why it sees nothing' },
   init: { run: init, summary: 'write the Collector, Prometheus, Alertmanager and Grafana files (or --check a copy)' },
+  prices: {
+    run: prices,
+    summary: 'list the prices the cost meter uses, look up a model, or write a price file from LiteLLM',
+  },
 };
 
 /** The top-level help: the commands and their one-line summaries. */

@@ -15,11 +15,18 @@ export { BudgetExceededError } from './budgets/errors.js';
 export type { BudgetConfig, BudgetScope, BudgetWindow, ThresholdEvent } from './budgets/types.js';
 export { callCost } from './cost.js';
 export { formatUsd, picoToUsd } from './money.js';
-export { PriceCatalog } from './prices/catalog.js';
+export { lookupNames, PriceCatalog } from './prices/catalog.js';
 export type { MatchKind, Price, PriceMatch } from './prices/catalog.js';
-export { DEFAULT_PRICES, DEFAULT_PRICES_SOURCE } from './prices/default-prices.js';
+export { catalogAgeDays, MAX_CATALOG_AGE_DAYS, staleCatalogWarning } from './prices/age.js';
+export { DEFAULT_PRICES, DEFAULT_PRICES_DATE, DEFAULT_PRICES_SOURCES } from './prices/default-prices.js';
 export { fromLiteLLM, providerOfLiteLLM } from './prices/litellm.js';
-export { loadPrices, MAX_PRICE_FILE_BYTES, PRICE_URL_TIMEOUT_MS, PriceFileError } from './prices/load.js';
+export {
+  displayLocation,
+  loadPrices,
+  MAX_PRICE_FILE_BYTES,
+  PRICE_URL_TIMEOUT_MS,
+  PriceFileError,
+} from './prices/load.js';
 export type { LoadPricesOptions } from './prices/load.js';
 export type { Usd } from './money.js';
 export type { PriceEntry, PriceTier } from './prices/types.js';

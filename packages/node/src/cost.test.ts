@@ -3,10 +3,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { diag, metrics } from '@opentelemetry/api';
+import { DEFAULT_PRICES_DATE, MAX_CATALOG_AGE_DAYS } from '@mltel/cost';
 import type { CostMeter } from '@mltel/cost';
 import { createProviderMeter } from '@mltel/genai';
 import { ML_BUDGET_LIMIT_USD, ML_COST_USD } from '@mltel/semconv';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { captureDiag, sdkProvider, settle, tempDir } from '../test/harness.js';
 import { resolveConfig } from './config/env.js';
 import { loadBudgets, MAX_BUDGETS_FILE_BYTES, reportsToHub, startCost } from './cost.js';
@@ -56,6 +57,24 @@ async function budgetLimits() {
 describe('startCost', () => {
   it('MLTEL_COST=false starts nothing', () => {
     expect(start({ MLTEL_COST: 'false' }).cost).toBeUndefined();
+  });
+
+  it('warns once when the built-in price catalog is past its documented age, unless MLTEL_PRICES is set', () => {
+    const stale = (message: string) => message.includes('the built-in price catalog is from');
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date(`${DEFAULT_PRICES_DATE}T00:00:00Z`));
+      start({});
+      expect(log.warnings.filter(stale)).toEqual([]);
+      vi.setSystemTime(Date.parse(`${DEFAULT_PRICES_DATE}T00:00:00Z`) + (MAX_CATALOG_AGE_DAYS + 1) * 86_400_000);
+      start({ MLTEL_PRICES: join(tmp.dir, 'absent.json') });
+      expect(log.warnings.filter(stale)).toEqual([]);
+      start({});
+      expect(log.warnings.filter(stale)).toHaveLength(1);
+      expect(log.warnings.find(stale)).toContain('MLTEL_PRICES');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('prices the calls of the provider meter it is attached to, on the global provider', async () => {

@@ -3,7 +3,7 @@ import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'n
 import { isMainThread } from 'node:worker_threads';
 import type { Stats } from 'node:fs';
 import { diag } from '@opentelemetry/api';
-import { CostMeter, FileStore, MemoryStore, RedisStore } from '@mltel/cost';
+import { CostMeter, FileStore, MemoryStore, RedisStore, staleCatalogWarning } from '@mltel/cost';
 import type { BudgetConfig, BudgetStore, ThresholdEvent } from '@mltel/cost';
 import type { ProviderMeter } from '@mltel/genai';
 import { parseBudgets } from './config/budgets.js';
@@ -127,6 +127,9 @@ export function startCost(config: ResolvedConfig, providerMeter: ProviderMeter):
       budgetGauges: !(store.shared && reportsToHub(config)),
     });
     meter.attach(providerMeter);
+    // Once per process: a built-in catalog past its documented age prices new models at nothing.
+    const stale = config.priceFiles.length === 0 ? staleCatalogWarning(Date.now()) : undefined;
+    if (stale !== undefined) diag.warn(`mltel: ${stale}`);
     return meter;
   } catch (error) {
     diag.warn(

@@ -117,6 +117,22 @@ export function normalisePrice(entry: PriceEntry, origin: PriceOrigin, problems:
 }
 
 /**
+ * The names a lookup of `model` tries, in order: as given, without a `provider/` prefix, then
+ * without a date or `-latest` suffix.
+ */
+export function lookupNames(model: string): { matched: MatchKind; model: string }[] {
+  const names: { matched: MatchKind; model: string }[] = [{ matched: 'exact', model }];
+  const slash = model.lastIndexOf('/');
+  const unprefixed = slash >= 0 ? model.slice(slash + 1) : model;
+  if (unprefixed !== model && unprefixed !== '') names.push({ matched: 'unprefixed', model: unprefixed });
+  for (const suffix of DATED_SUFFIXES) {
+    const undated = unprefixed.replace(suffix, '');
+    if (undated !== unprefixed && undated !== '') names.push({ matched: 'undated', model: undated });
+  }
+  return names;
+}
+
+/**
  * Prices by provider and model. A lookup tries the model name as given, then without a
  * `provider/` prefix (`openai/gpt-4o`, `models/gemini-2.5-pro`), then without a date or `-latest`
  * suffix (`gpt-4o-2024-08-06` → `gpt-4o`); never a guess beyond that. Among the prices of one
@@ -150,19 +166,9 @@ export class PriceCatalog {
 
   /** The price of `model` at `provider` for a call at `at` (UTC ms), or undefined. */
   lookup(provider: string, model: string, at: number = Date.now()): PriceMatch | undefined {
-    const exact = this.find(provider, model, at);
-    if (exact !== undefined) return { price: exact, matched: 'exact', model };
-    const slash = model.lastIndexOf('/');
-    const unprefixed = slash >= 0 ? model.slice(slash + 1) : model;
-    if (unprefixed !== model && unprefixed !== '') {
-      const price = this.find(provider, unprefixed, at);
-      if (price !== undefined) return { price, matched: 'unprefixed', model: unprefixed };
-    }
-    for (const suffix of DATED_SUFFIXES) {
-      const undated = unprefixed.replace(suffix, '');
-      if (undated === unprefixed || undated === '') continue;
-      const price = this.find(provider, undated, at);
-      if (price !== undefined) return { price, matched: 'undated', model: undated };
+    for (const candidate of lookupNames(model)) {
+      const price = this.find(provider, candidate.model, at);
+      if (price !== undefined) return { price, ...candidate };
     }
     return undefined;
   }

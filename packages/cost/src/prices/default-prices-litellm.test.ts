@@ -2,7 +2,7 @@ import Big from 'big.js';
 import { describe, expect, it } from 'vitest';
 import { LITELLM_FIXTURE } from '../../test/harness.js';
 import { PriceCatalog, RATES } from './catalog.js';
-import { DEFAULT_PRICES, DEFAULT_PRICES_SOURCE } from './default-prices.js';
+import { LITELLM_PRICES, LITELLM_PRICES_SOURCE } from './default-prices-litellm.js';
 import { loadPrices } from './load.js';
 import type { Usd } from '../money.js';
 import type { PriceEntry } from './types.js';
@@ -12,24 +12,24 @@ const same = (a: Usd | undefined, b: Usd | undefined): boolean =>
     ? true
     : a !== undefined && b !== undefined && new Big(a).eq(new Big(b));
 
-describe('the built-in prices', () => {
+describe('the built-in prices copied from LiteLLM', () => {
   it('are all valid: no problem when added', () => {
     const catalog = new PriceCatalog();
-    expect(catalog.add(DEFAULT_PRICES, 'default')).toEqual([]);
-    expect(catalog.size).toBe(DEFAULT_PRICES.length);
+    expect(catalog.add(LITELLM_PRICES, 'default')).toEqual([]);
+    expect(catalog.size).toBe(LITELLM_PRICES.length);
   });
 
   it('each names its source (the LiteLLM commit and key)', () => {
-    expect(DEFAULT_PRICES_SOURCE).toBe(
+    expect(LITELLM_PRICES_SOURCE).toBe(
       'https://github.com/BerriAI/litellm/blob/19a1f629eb6fafde70968ef4815463eb08143aac/model_prices_and_context_window.json',
     );
-    for (const price of DEFAULT_PRICES) {
+    for (const price of LITELLM_PRICES) {
       expect(price.source, `${price.provider}/${price.model}`).toMatch(/^https:\/\/\S+ \(LiteLLM 19a1f62: \S+\)$/);
     }
   });
 
   it('are exact decimal strings, zero rates left out', () => {
-    for (const price of DEFAULT_PRICES) {
+    for (const price of LITELLM_PRICES) {
       for (const rate of RATES) {
         const value = price[rate];
         if (value === undefined) continue;
@@ -44,7 +44,7 @@ describe('the built-in prices', () => {
     const fixture = await loadPrices(LITELLM_FIXTURE);
     let compared = 0;
     for (const entry of fixture) {
-      const builtIn = DEFAULT_PRICES.find((p) => p.provider === entry.provider && p.model === entry.model) as
+      const builtIn = LITELLM_PRICES.find((p) => p.provider === entry.provider && p.model === entry.model) as
         | PriceEntry
         | undefined;
       expect(builtIn, `${entry.provider}/${entry.model} has a built-in price`).toBeDefined();
@@ -62,7 +62,7 @@ describe('the built-in prices', () => {
   });
 
   it('cover the major providers', () => {
-    const providers = new Set(DEFAULT_PRICES.map((p) => p.provider));
+    const providers = new Set(LITELLM_PRICES.map((p) => p.provider));
     for (const provider of [
       'openai',
       'anthropic',

@@ -4,12 +4,15 @@
 // rates, audio-token rates, 1-hour cache writes and per-pixel image rates (gpt-image-1, dall-e-3).
 import type { PriceEntry } from './types.js';
 
-/** The LiteLLM price map (file and commit) that {@link DEFAULT_PRICES} was copied from. */
-export const DEFAULT_PRICES_SOURCE =
+/** The LiteLLM price map (file and commit) that {@link LITELLM_PRICES} was copied from. */
+export const LITELLM_PRICES_SOURCE =
   'https://github.com/BerriAI/litellm/blob/19a1f629eb6fafde70968ef4815463eb08143aac/model_prices_and_context_window.json';
 
-/** Prices of the major current models per provider, keyed by `gen_ai.provider.name` and model. */
-export const DEFAULT_PRICES: readonly PriceEntry[] = [
+/**
+ * Prices of the major models per provider as LiteLLM had them in October 2025, keyed by
+ * `gen_ai.provider.name` and model; the media prices (per image, second, character) come from here.
+ */
+export const LITELLM_PRICES: readonly PriceEntry[] = [
   {
     provider: 'openai',
     model: 'gpt-4o',

@@ -209,6 +209,13 @@ describe('loadPrices from a URL', () => {
     expect(error.message).toBe(`prices from ${url} were not loaded: aborted: the process is shutting down`);
   });
 
+  it('credentials in a URL never appear in the prices read from it (their source)', async () => {
+    const url = `http://alice:s3cret@127.0.0.1:${new URL(base).port}/model_prices_and_context_window.json`;
+    const entries = await loadPrices(url);
+    expect(entries.length).toBeGreaterThan(0);
+    for (const entry of entries) expect(entry.source).toBe(`${base}/model_prices_and_context_window.json`);
+  });
+
   it('credentials in a URL never appear in the message', async () => {
     const url = `http://alice:s3cret@127.0.0.1:${new URL(base).port}/nope.json`;
     const error = await failure(loadPrices(url));

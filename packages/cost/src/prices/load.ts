@@ -240,7 +240,7 @@ export async function loadPrices(location: string, options: LoadPricesOptions = 
   }
   if (Array.isArray(document)) return document as PriceEntry[];
   if (isLiteLLMFormat(document)) {
-    const entries = fromLiteLLM(document, location);
+    const entries = fromLiteLLM(document, displayLocation(location));
     if (entries.length === 0)
       throw new PriceFileError(location, 'no priced model in it (expected LiteLLM model_prices format)');
     return entries;

@@ -1,0 +1,1 @@
+export { PRICES_EXIT, prices } from './command.js';
