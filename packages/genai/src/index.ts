@@ -5,6 +5,7 @@ export { configureDefaultProviderMeter, createProviderMeter, defaultProviderMete
 export { genAiErrorType, isProviderFailure } from './error-type.js';
 export type { CircuitBreakerState } from './health.js';
 export { anthropicEventUsage, anthropicUsage, openAIResponseEventUsage, openAIUsage } from './usage.js';
+export { googleEmbedUsage, googleGenAIUsage } from './usage-google.js';
 export { SCOPE_NAME, SCOPE_VERSION } from './instruments.js';
 export type {
   DerivedHealthOptions,

@@ -1,6 +1,6 @@
 import { diag } from '@opentelemetry/api';
 import { defaultProviderMeter } from '@mltel/genai';
-import { AnthropicInstrumentation, OpenAIInstrumentation } from '@mltel/instrumentation-llm';
+import { AnthropicInstrumentation, GoogleGenAIInstrumentation, OpenAIInstrumentation } from '@mltel/instrumentation-llm';
 import type { LlmInstrumentationConfig } from '@mltel/instrumentation-llm';
 import type { InstrumentationBase } from '@opentelemetry/instrumentation';
 import { register as registerSyncHooks, supportsSyncHooks } from 'import-in-the-middle/register-hooks.mjs';
@@ -9,13 +9,18 @@ import type { LlmClientName, ResolvedConfig } from './config/types.js';
 
 // The module each instrumentation hooks; ESM interception is limited to these (import-in-the-middle
 // `include`), so no other module of the application is wrapped.
-export const LLM_MODULES: Record<LlmClientName, string> = { openai: 'openai', anthropic: '@anthropic-ai/sdk' };
+export const LLM_MODULES: Record<LlmClientName, string> = {
+  openai: 'openai',
+  anthropic: '@anthropic-ai/sdk',
+  'google-genai': '@google/genai',
+};
 const MODULES = LLM_MODULES;
 
 type LlmInstrumentationClass = new (config: LlmInstrumentationConfig) => InstrumentationBase;
 const INSTRUMENTATIONS: Record<LlmClientName, LlmInstrumentationClass> = {
   openai: OpenAIInstrumentation,
   anthropic: AnthropicInstrumentation,
+  'google-genai': GoogleGenAIInstrumentation,
 };
 
 let esmHookRegistered = false;

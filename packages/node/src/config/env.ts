@@ -66,7 +66,7 @@ function parseBoolean(env: Env, name: string, fallback: boolean, problems: Confi
   return fallback;
 }
 
-const LLM_CLIENTS: readonly LlmClientName[] = ['openai', 'anthropic'];
+const LLM_CLIENTS: readonly LlmClientName[] = ['openai', 'anthropic', 'google-genai'];
 
 function listOf(env: Env, name: string): string[] | undefined {
   const raw = read(env, name);

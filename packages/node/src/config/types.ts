@@ -9,7 +9,7 @@ export type ExporterName = 'prometheus' | 'otlp' | 'console';
 export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
 
 /** An LLM client auto-instrumentation (`OTEL_NODE_ENABLED_INSTRUMENTATIONS` / `..._DISABLED_...` names). */
-export type LlmClientName = 'openai' | 'anthropic';
+export type LlmClientName = 'openai' | 'anthropic' | 'google-genai';
 
 /** Where budget spend is kept (`MLTEL_BUDGET_STORE`). */
 export type BudgetStoreSetting = { kind: 'memory' } | { kind: 'file'; path: string } | { kind: 'redis'; url: string };
