@@ -4,19 +4,17 @@
 // one process, alternating. Run with `node src/scrape.js` in benchmarks/ (after the build).
 // Prints Markdown. The endpoint is taken from the build output: it is not public API.
 import os from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { CompatPrometheusSerializer } from '@mltel/node';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import promClient from 'prom-client';
 import { createPrometheusEndpoint } from '../../packages/node/dist/prometheus/reader.js';
+import { labels, promRegistry, stall } from './scrape-stall.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 // 10k series: 5 counters and 5 gauges of 1000 series each (under the SDK's 2000-per-instrument limit).
 const INSTRUMENTS = 10;
 const SERIES = 1000;
-
-const labels = (i) => ({ 'ml.model.name': `model_${i % 100}`, 'ml.task.name': `task_${Math.floor(i / 100)}` });
 
 function populate(reader) {
   const provider = new MeterProvider({ readers: [reader] });
@@ -50,42 +48,8 @@ function mltelBefore() {
 }
 
 function prom() {
-  const registry = new promClient.Registry();
-  for (let k = 0; k < INSTRUMENTS; k++) {
-    const options = {
-      name: `bench_metric_${k}`,
-      help: 'bench',
-      labelNames: ['ml_model_name', 'ml_task_name'],
-      registers: [registry],
-    };
-    const metric = k % 2 === 0 ? new promClient.Counter(options) : new promClient.Gauge(options);
-    for (let i = 0; i < SERIES; i++) {
-      const l = labels(i);
-      metric.inc({ ml_model_name: l['ml.model.name'], ml_task_name: l['ml.task.name'] }, i + 1);
-    }
-  }
+  const registry = promRegistry(promClient, INSTRUMENTS, SERIES);
   return { name: 'prom-client `register.metrics()`', scrape: () => registry.metrics() };
-}
-
-// The longest gap between two turns of the event loop while `scrape` runs: a setImmediate chain
-// records each turn; a synchronous block of the scrape shows as one long gap.
-async function stall(scrape) {
-  let last = performance.now();
-  let max = 0;
-  let running = true;
-  const tick = () => {
-    const now = performance.now();
-    if (now - last > max) max = now - last;
-    last = now;
-    if (running) setImmediate(tick);
-  };
-  setImmediate(tick);
-  const started = performance.now();
-  const body = await scrape();
-  const total = performance.now() - started;
-  running = false;
-  await new Promise((resolve) => setImmediate(resolve));
-  return { max, total, bytes: Buffer.byteLength(body) };
 }
 
 const quantile = (values, q) => {

@@ -1,8 +1,11 @@
 import { metrics } from '@opentelemetry/api';
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { DataPointType, MeterProvider } from '@opentelemetry/sdk-metrics';
+import type { MetricData, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { toPrometheusName } from '@mltel/semconv';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ExemplarStore } from '../exemplars/store.js';
 import { createPrometheusEndpoint } from './reader.js';
 import { CompatPrometheusSerializer, SLICE_POINTS } from './serializer.js';
 
@@ -100,5 +103,132 @@ describe('CompatPrometheusSerializer', () => {
       scopeMetrics: [],
     });
     expect(empty).toBe('# no registered metrics');
+  });
+});
+
+/** The collected metrics with the compatibility names, for upstream to serialize as a reference. */
+function renamedForUpstream(resourceMetrics: ResourceMetrics): ResourceMetrics {
+  return {
+    resource: resourceMetrics.resource,
+    scopeMetrics: resourceMetrics.scopeMetrics.map((scope) => ({
+      scope: scope.scope,
+      metrics: scope.metrics.map((metric) => {
+        const type =
+          metric.dataPointType === DataPointType.HISTOGRAM
+            ? 'histogram'
+            : metric.dataPointType === DataPointType.SUM && metric.isMonotonic
+              ? 'counter'
+              : 'gauge';
+        const name = toPrometheusName(metric.descriptor.name, metric.descriptor.unit, type);
+        return { ...metric, descriptor: { ...metric.descriptor, name } } as MetricData;
+      }),
+    })),
+  };
+}
+
+function everyKind() {
+  const { endpoint, meter, provider } = setup();
+  const awkward = { 'a.b-c': 'x"y\\z\nw', n: 3, ok: true, list: ['p', 'q'], d__e: '' };
+  meter.createCounter('ml.tasks', { unit: '{task}', description: 'tasks "done"\\ok\nnext' }).add(3, awkward);
+  meter.createCounter('ml.tasks', { unit: '{task}' }).add(1);
+  meter.createCounter('ml.audio.duration', { unit: 's' }).add(12.5, { 'ml.task.name': 'asr' });
+  meter.createUpDownCounter('hw.gpu.memory.usage', { unit: 'By' }).add(-2048, { gpu: '0' });
+  meter.createGauge('ml.model.accuracy', { unit: '1' }).record(0.1 + 0.2, { 'ml.model.name': 'clf' });
+  meter.createGauge('ml.big').record(Number.POSITIVE_INFINITY);
+  meter.createGauge('ml.small').record(1e-7);
+  const histogram = meter.createHistogram('ml.task.duration', {
+    unit: 's',
+    advice: { explicitBucketBoundaries: [0.005, 0.1, 1, 2.5] },
+  });
+  for (const value of [0, 0.004, 0.5, 3, 7]) histogram.record(value, { 'ml.task.name': 'embed' });
+  histogram.record(0.2);
+  meter.createHistogram('ml.latency', { unit: 'ms' }).record(5);
+  provider.getMeter('other', '1.2.3').createCounter('ml.tasks', { unit: '{task}' }).add(2, { x: 'y' });
+  return endpoint;
+}
+
+describe('CompatPrometheusSerializer, text format', () => {
+  it('writes every kind of metric byte for byte as the upstream serializer does', async () => {
+    const endpoint = everyKind();
+    const { resourceMetrics } = await endpoint.reader.collect();
+    for (const [timestamps, constantLabels, withoutScopeInfo] of [
+      [false, undefined, true],
+      [false, /service/, false],
+    ] as const) {
+      const upstream = new PrometheusSerializer(undefined, timestamps, constantLabels, false, withoutScopeInfo);
+      const ours = new CompatPrometheusSerializer(undefined, timestamps, constantLabels, false, withoutScopeInfo);
+      const expected = upstream.serialize(renamedForUpstream(resourceMetrics));
+      expect(ours.serialize(resourceMetrics)).toBe(expected);
+      expect(await ours.serializeSliced(resourceMetrics, 0)).toBe(expected);
+    }
+    const text = await endpoint.scrape();
+    expect(text).toContain('ml_tasks_total{a_b_c="x\\"y\\\\z\\nw",n="3",ok="true",list="[\\"p\\",\\"q\\"]",d_e=""} 3');
+    expect(text).toContain('ml_big +Inf');
+    expect(text).toContain('ml_small 1e-7');
+  });
+});
+
+describe('CompatPrometheusSerializer, OpenMetrics 1.0', () => {
+  it('names counter families without _total, writes UNIT, buckets before _count and ends with # EOF', async () => {
+    const text = await everyKind().scrape('openmetrics');
+    const lines = text.split('\n');
+    expect(lines.at(-1)).toBe('');
+    expect(lines.at(-2)).toBe('# EOF');
+    expect(text.match(/^# EOF$/gm)).toHaveLength(1);
+    expect(text).toContain('# TYPE target info\n# HELP target Target metadata\ntarget_info{service_name="svc"');
+    expect(text).toContain('# TYPE ml_tasks counter\n# HELP ml_tasks tasks \\"done\\"\\\\ok\\nnext\n');
+    expect(text).toContain('ml_tasks_total{x="y"} 2\n');
+    expect(text).not.toMatch(/^# (TYPE|HELP|UNIT) \S+_total /m);
+    expect(text).toContain('# TYPE ml_audio_duration_seconds counter\n# UNIT ml_audio_duration_seconds seconds\n');
+    expect(text).toContain('ml_audio_duration_seconds_total{ml_task_name="asr"} 12.5');
+    expect(text).toContain('# TYPE hw_gpu_memory_usage_bytes gauge\n# UNIT hw_gpu_memory_usage_bytes bytes\n');
+    expect(text).toContain('# UNIT ml_model_accuracy_ratio ratio\n');
+    expect(text).toContain('# TYPE ml_latency_milliseconds histogram\n# UNIT ml_latency_milliseconds milliseconds\n');
+    expect(text).toContain(
+      [
+        'ml_task_duration_seconds_bucket{ml_task_name="embed",le="0.005"} 2',
+        'ml_task_duration_seconds_bucket{ml_task_name="embed",le="0.1"} 2',
+        'ml_task_duration_seconds_bucket{ml_task_name="embed",le="1"} 3',
+        'ml_task_duration_seconds_bucket{ml_task_name="embed",le="2.5"} 3',
+        'ml_task_duration_seconds_bucket{ml_task_name="embed",le="+Inf"} 5',
+        'ml_task_duration_seconds_count{ml_task_name="embed"} 5',
+        'ml_task_duration_seconds_sum{ml_task_name="embed"} 10.504',
+      ].join('\n'),
+    );
+    // The same series as the text format: only metadata lines and # EOF differ.
+    const samples = (body: string) => body.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+    const plain = await everyKind().scrape();
+    expect(samples(text).sort()).toEqual(samples(plain).sort());
+  });
+
+  it('puts the newest exemplar of a bucket on that bucket of its series, in OpenMetrics only', async () => {
+    const { endpoint, meter } = setup();
+    const store = new ExemplarStore();
+    const histogram = meter.createHistogram('http.server.request.duration', {
+      unit: 's',
+      advice: { explicitBucketBoundaries: [0.1, 1] },
+    });
+    const get = { 'http.request.method': 'GET' };
+    const post = { 'http.request.method': 'POST' };
+    histogram.record(0.05, get);
+    histogram.record(0.5, get);
+    histogram.record(3, post);
+    store.offer('http.server.request.duration', 0.5, get, 'a'.repeat(32), 'b'.repeat(16));
+    store.offer('http.server.request.duration', 3, post, 'c'.repeat(32), 'd'.repeat(16));
+    // A series the metric does not have: written nowhere.
+    store.offer('http.server.request.duration', 0.05, { 'http.request.method': 'PUT' }, 'e'.repeat(32), 'f'.repeat(16));
+    const { resourceMetrics } = await endpoint.reader.collect();
+    const serializer = new CompatPrometheusSerializer(undefined, false, undefined, false, true);
+    const text = await serializer.serializeSliced(resourceMetrics, { format: 'openmetrics', exemplars: store });
+    const withExemplar = text.split('\n').filter((line) => line.includes(' # {'));
+    expect(withExemplar).toHaveLength(2);
+    expect(withExemplar[0]).toMatch(
+      /^http_server_request_duration_seconds_bucket\{http_request_method="GET",le="1"\} 2 # \{trace_id="a{32}",span_id="b{16}"\} 0\.5 \d+\.\d{3}$/,
+    );
+    expect(withExemplar[1]).toMatch(
+      /^http_server_request_duration_seconds_bucket\{http_request_method="POST",le="\+Inf"\} 1 # \{trace_id="c{32}",span_id="d{16}"\} 3 /,
+    );
+    const plain = await serializer.serializeSliced(resourceMetrics, { format: 'text', exemplars: store });
+    expect(plain).not.toContain('trace_id');
   });
 });

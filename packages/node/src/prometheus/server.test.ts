@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MetricsServer, SERVER_LIMITS } from './server.js';
@@ -11,7 +12,7 @@ afterEach(async () => {
 });
 
 async function serve(
-  scrape: () => Promise<string | Buffer>,
+  scrape: (format: 'text' | 'openmetrics') => Promise<string | Buffer>,
   options?: MetricsServerOptions,
 ): Promise<{ server: MetricsServer; base: string }> {
   const server = new MetricsServer({ scrape }, options);
@@ -33,6 +34,52 @@ describe('MetricsServer', () => {
     expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
     expect(await response.text()).toBe('# scrape 1\n');
     expect(await (await get(`${base}/metrics?name[]=ml_tasks_total`)).text()).toBe('# scrape 2\n');
+  });
+
+  it('serves OpenMetrics when Accept prefers it, with its content type; text otherwise', async () => {
+    const formats: string[] = [];
+    const { base } = await serve(async (format) => {
+      formats.push(format);
+      return format === 'openmetrics' ? '# EOF\n' : 'x 1\n';
+    });
+    const prometheus = await get(`${base}/metrics`, {
+      headers: {
+        accept:
+          'application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2',
+      },
+    });
+    expect(prometheus.headers.get('content-type')).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
+    expect(prometheus.headers.get('vary')).toBe('Accept, Accept-Encoding');
+    expect(await prometheus.text()).toBe('# EOF\n');
+    const browser = await get(`${base}/metrics`, { headers: { accept: 'text/html,*/*;q=0.8' } });
+    expect(browser.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(await browser.text()).toBe('x 1\n');
+    expect(formats).toEqual(['openmetrics', 'text']);
+  });
+
+  it('gzips when Accept-Encoding allows it, once for every response of the same body', async () => {
+    const body = Buffer.from('ml_tasks_total{ml_task_name="a"} 1\n'.repeat(2000));
+    const { base } = await serve(async () => body);
+    const port = Number(new URL(base).port);
+    const raw = (encoding: string) =>
+      new Promise<{ headers: Record<string, unknown>; bytes: Buffer }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path: '/metrics', headers: { 'accept-encoding': encoding } });
+        req.on('response', (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => resolve({ headers: response.headers, bytes: Buffer.concat(chunks) }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const [first, second] = await Promise.all([raw('gzip, deflate'), raw('gzip')]);
+    expect(first.headers['content-encoding']).toBe('gzip');
+    expect(first.bytes.length).toBeLessThan(body.length / 10);
+    expect(gunzipSync(first.bytes).equals(body)).toBe(true);
+    expect(second.bytes.equals(first.bytes)).toBe(true);
+    const plain = await raw('identity');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.bytes.equals(body)).toBe(true);
   });
 
   it('HEAD /metrics runs no collection', async () => {

@@ -1,13 +1,27 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+import { constants, gzip } from 'node:zlib';
 import { WarnOnce } from '@mltel/kit';
+import type { ExpositionFormat } from './metric-lines.js';
+import { acceptsGzip, negotiateFormat } from './negotiate.js';
 
 /** What the metrics server serves. */
 export interface MetricsSource {
-  /** The exposition text of the current metrics (a Buffer: encoded once for many responses). */
-  scrape(): Promise<string | Buffer>;
+  /**
+   * The exposition of the current metrics in `format` (a Buffer: encoded once for many
+   * responses; the same Buffer for coalesced scrapes is also compressed once for them).
+   */
+  scrape(format: ExpositionFormat): Promise<string | Buffer>;
 }
+
+const gzipAsync = promisify(gzip);
+/**
+ * gzip at level 1: on the thread pool, off the application's thread, and the fastest level (a
+ * scrape's text repeats its names on every line, so even level 1 shrinks it about tenfold).
+ */
+const GZIP_OPTIONS = { level: constants.Z_BEST_SPEED };
 
 /** The bounds of the metrics server (all documented in packages/node/README.md and docs/node.md). */
 export interface MetricsServerOptions {
@@ -39,17 +53,20 @@ export const SERVER_LIMITS: Required<MetricsServerOptions> = {
   idleTimeoutMs: 10_000,
 };
 
-const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
-
 /**
- * A small HTTP server for `/metrics` (Prometheus text format) and `/healthz`. Kept apart from the
- * serializer; unref'd, so it never keeps the application alive. Bounded: at most
- * `maxConnections` connections, each closed when it idles or is slow to send its request.
+ * A small HTTP server for `/metrics` and `/healthz`. `/metrics` speaks the Prometheus text format
+ * 0.0.4, or OpenMetrics 1.0 when the `Accept` header prefers it, gzip-compressed when
+ * `Accept-Encoding` allows gzip. Kept apart from the serializer; unref'd, so it never keeps the
+ * application alive. Bounded: at most `maxConnections` connections, each closed when it idles or
+ * is slow to send its request; one compression per distinct body, whatever the number of
+ * responses that send it.
  */
 export class MetricsServer {
   private readonly server: Server;
   private listening = false;
   private readonly warnings = new WarnOnce();
+  /** The gzip of each body while it is being sent: coalesced scrapes share one compression. */
+  private readonly compressed = new WeakMap<Buffer, Promise<Buffer>>();
 
   constructor(
     private readonly source: MetricsSource,
@@ -119,17 +136,33 @@ export class MetricsServer {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics\n');
       return;
     }
+    const { format, contentType } = negotiateFormat(request.headers.accept);
+    const headers = { 'content-type': contentType, vary: 'Accept, Accept-Encoding' };
     // HEAD is a liveness probe of the endpoint: no collection for a body that is not sent.
     if (request.method === 'HEAD') {
-      response.writeHead(200, { 'content-type': CONTENT_TYPE }).end();
+      response.writeHead(200, headers).end();
       return;
     }
-    this.source.scrape().then(
-      (body) => response.writeHead(200, { 'content-type': CONTENT_TYPE }).end(body),
-      (error: unknown) =>
-        response
-          .writeHead(500, { 'content-type': 'text/plain' })
-          .end(`# mltel: metrics collection failed: ${error instanceof Error ? error.message : String(error)}\n`),
-    );
+    const gzipped = acceptsGzip(request.headers['accept-encoding']);
+    this.source
+      .scrape(format)
+      .then((body) => (gzipped ? this.gzip(body) : body))
+      .then(
+        (body) => response.writeHead(200, gzipped ? { ...headers, 'content-encoding': 'gzip' } : headers).end(body),
+        (error: unknown) =>
+          response
+            .writeHead(500, { 'content-type': 'text/plain' })
+            .end(`# mltel: metrics collection failed: ${error instanceof Error ? error.message : String(error)}\n`),
+      );
   };
+
+  private gzip(body: string | Buffer): Promise<Buffer> {
+    if (typeof body === 'string') return gzipAsync(body, GZIP_OPTIONS);
+    let compressed = this.compressed.get(body);
+    if (compressed === undefined) {
+      compressed = gzipAsync(body, GZIP_OPTIONS);
+      this.compressed.set(body, compressed);
+    }
+    return compressed;
+  }
 }

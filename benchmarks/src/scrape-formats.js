@@ -1,0 +1,99 @@
+// Scrape cost by size and format: one GET /metrics of 1k, 10k and 100k series, mltel's endpoint
+// (the compatibility naming, as the preload serves it) against prom-client's
+// `register.metrics()` for the same series, in one process, alternating rounds.
+//
+//   cd benchmarks && node src/scrape-formats.js          # after `pnpm run build`
+//   BENCH_ROUNDS=9 BENCH_SIZES=1000,10000 node src/scrape-formats.js
+//
+// Variants per size: mltel text 0.0.4 without host metrics, mltel text with the default host
+// metrics (MLTEL_HOST_METRICS on, as the preload runs), mltel OpenMetrics 1.0 (when the endpoint
+// offers it), and prom-client. Each scrape is timed whole (collection + serialization) and by the
+// longest event-loop stall it causes (the longest gap of a setImmediate chain running beside it).
+// Series: counters and up-down counters (gauges) of 1000 series each, two labels per series.
+// Prints Markdown: median and (min–max) per variant, and the load average before and after.
+// The endpoint is taken from the build output: it is not public API.
+import os from 'node:os';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import promClient from 'prom-client';
+import { startHostMetrics } from '../../packages/node/dist/host-metrics.js';
+import { createPrometheusEndpoint } from '../../packages/node/dist/prometheus/reader.js';
+import { labels, promRegistry, stall } from './scrape-stall.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
+const SIZES = (process.env.BENCH_SIZES ?? '1000,10000,100000').split(',').map(Number);
+const PER_INSTRUMENT = 1000;
+
+function populate(meterProvider, instruments) {
+  const meter = meterProvider.getMeter('bench');
+  for (let k = 0; k < instruments; k++) {
+    const name = `bench.metric_${k}`;
+    const instrument =
+      k % 2 === 0
+        ? meter.createCounter(name, { unit: '{task}', description: 'bench counter' })
+        : meter.createUpDownCounter(name, { unit: '{task}', description: 'bench gauge' });
+    for (let i = 0; i < PER_INSTRUMENT; i++) instrument.add(i + 1, labels(i));
+  }
+}
+
+function mltel(series, { host = false, format } = {}) {
+  const endpoint = createPrometheusEndpoint();
+  const provider = new MeterProvider({ readers: [endpoint.reader] });
+  populate(provider, series / PER_INSTRUMENT);
+  if (host) startHostMetrics(true, provider, { mainThread: true, clusterWorker: false });
+  const name = `mltel ${format ?? 'text'}${host ? ' + host metrics' : ''}`;
+  return { name, scrape: () => (format ? endpoint.scrape(format) : endpoint.scrape()) };
+}
+
+function prom(series) {
+  const registry = promRegistry(promClient, series / PER_INSTRUMENT, PER_INSTRUMENT);
+  return { name: 'prom-client `register.metrics()`', scrape: () => registry.metrics() };
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const fmt = (n) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+const spread = (values) => `${fmt(median(values))} (${fmt(Math.min(...values))}–${fmt(Math.max(...values))})`;
+
+// Endpoints before OpenMetrics ignore the format argument and write no `# EOF`.
+const probe = createPrometheusEndpoint();
+new MeterProvider({ readers: [probe.reader] });
+const hasOpenMetrics = (await probe.scrape('openmetrics')).endsWith('# EOF\n');
+const loadBefore = os.loadavg()[0];
+console.log(
+  `Node ${process.version}, ${os.cpus().length}x ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${new Date().toISOString()}`,
+);
+console.log(
+  `${ROUNDS} rounds per size, rotated order, after one warm-up each; load average ${loadBefore.toFixed(2)}\n`,
+);
+console.log(
+  '| series | scrape | whole scrape ms, median (min–max) | longest stall ms, median (min–max) | kB | x prom-client |',
+);
+console.log('|---:|---|---:|---:|---:|---:|');
+for (const series of SIZES) {
+  const rounds = series >= 100_000 ? Math.max(3, Math.ceil(ROUNDS / 2)) : ROUNDS;
+  const variants = [mltel(series), mltel(series, { host: true })];
+  if (hasOpenMetrics) variants.push(mltel(series, { format: 'openmetrics' }));
+  variants.push(prom(series));
+  const results = new Map(variants.map((v) => [v.name, { max: [], total: [], bytes: 0 }]));
+  for (const v of variants) await stall(v.scrape);
+  for (let round = 0; round < rounds; round++) {
+    for (const v of variants.map((_, i) => variants[(i + round) % variants.length])) {
+      const r = await stall(v.scrape);
+      const into = results.get(v.name);
+      into.max.push(r.max);
+      into.total.push(r.total);
+      into.bytes = r.bytes;
+    }
+  }
+  const promTotal = median(results.get('prom-client `register.metrics()`').total);
+  for (const [name, r] of results) {
+    console.log(
+      `| ${series} | ${name} | ${spread(r.total)} | ${spread(r.max)} | ${Math.round(r.bytes / 1024)} | ${(promTotal / median(r.total)).toFixed(2)} |`,
+    );
+  }
+}
+console.log(`\nload average after: ${os.loadavg()[0].toFixed(2)} (x prom-client: above 1 means mltel is faster)`);
+process.exit(0);
