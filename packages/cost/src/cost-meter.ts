@@ -24,9 +24,9 @@ import type { BudgetConfig, ChargeContext, ThresholdEvent } from './budgets/type
 import { callCost, reportsUsage } from './cost.js';
 import { decimal, picoToUsd, toPico } from './money.js';
 import type { Pico, Usd } from './money.js';
-import { PriceCatalog } from './prices/catalog.js';
 import type { PriceMatch } from './prices/catalog.js';
 import { DEFAULT_PRICES } from './prices/default-prices.js';
+import { PriceRoutes, VersionedCatalog } from './price-routes.js';
 import { displayLocation, loadPrices, MAX_PRICE_FILE_BYTES, PRICE_URL_TIMEOUT_MS } from './prices/load.js';
 import type { PriceEntry } from './prices/types.js';
 import { currentCostScope } from './scope.js';
@@ -129,13 +129,18 @@ interface CostInstruments {
  */
 export class CostMeter {
   /** The prices in use. */
-  readonly catalog = new PriceCatalog();
+  readonly catalog = new VersionedCatalog();
   /** The budgets in force. */
   readonly budgets: BudgetSet;
   /** Resolves when the price files are loaded (or reported as not loadable) and a budget file read. */
   readonly ready: Promise<void>;
   private readonly warnings = new WarnOnce();
   private readonly totals = new Map<string, Series>();
+  // The series of each set of attribute values seen, found without building the JSON key of
+  // `totals` (sorted entries, ~1 µs): bounded like the series themselves, plus the overflow.
+  private readonly seriesOf = new Map<string, Series>();
+  private overflowSeries: Series | undefined;
+  private readonly routes = new PriceRoutes(this.catalog);
   private readonly tasks: BoundedValues;
   private readonly providers: BoundedValues;
   private readonly models: BoundedValues;
@@ -329,10 +334,7 @@ export class CostMeter {
       return;
     }
     // The model that answered is the one billed; the requested one is the fallback.
-    const at = this.now();
-    const match =
-      (responseModel === undefined ? undefined : this.catalog.lookup(provider, responseModel, at)) ??
-      (model === undefined ? undefined : this.catalog.lookup(provider, model, at));
+    const match = this.routes.lookup(provider, model, responseModel, this.now());
     if (match === undefined) {
       if (!reportsUsage(usage)) return;
       const unpriced: Attributes = { [ATTR_GEN_AI_PROVIDER_NAME]: attributes[ATTR_GEN_AI_PROVIDER_NAME] };
@@ -391,26 +393,51 @@ export class CostMeter {
   // series is the overflow one, which is never refused (it is created outside the cap).
   private charge(attributes: Attributes, context: ChargeContext, pico: Pico): void {
     const task = context.task === undefined ? undefined : this.tasks.admit(context.task);
-    let series = task === undefined ? attributes : { ...attributes, [ATTR_ML_TASK_NAME]: task };
-    let key = JSON.stringify(Object.entries(series).sort());
+    const total = this.series(attributes, task);
+    total.pico += pico;
+    this.binding.get().request.record(picoToUsd(pico), total.attributes);
+    this.budgets.charge(context, pico);
+  }
+
+  /** The series of these attributes and task: its total and the attribute set it records with. */
+  private series(attributes: Attributes, task: string | undefined): Series {
+    const provider = attributes[ATTR_GEN_AI_PROVIDER_NAME];
+    const model = attributes[ATTR_GEN_AI_REQUEST_MODEL];
+    const operation = attributes[ATTR_GEN_AI_OPERATION_NAME];
+    // Values are strings (admitted) or absent (\u0001). A value holding \u0000 could share a key
+    // with another set: the hit is checked against the series' own attributes.
+    const key = `${provider}\u0000${model ?? '\u0001'}\u0000${operation ?? '\u0001'}\u0000${task ?? '\u0001'}`;
+    const known = this.seriesOf.get(key);
+    if (known !== undefined && (known === this.overflowSeries || sameSeries(known.attributes, attributes, task))) {
+      return known;
+    }
+    const found = this.findSeries(attributes, task);
+    if (this.seriesOf.size < 2 * MAX_COST_SERIES) this.seriesOf.set(key, found);
+    return found;
+  }
+
+  private findSeries(attributes: Attributes, task: string | undefined): Series {
+    const series = task === undefined ? attributes : { ...attributes, [ATTR_ML_TASK_NAME]: task };
+    const key = JSON.stringify(Object.entries(series).sort());
     let total = this.totals.get(key);
-    if (total === undefined && this.totals.size >= MAX_COST_SERIES) {
+    if (total !== undefined) return total;
+    if (this.totals.size >= MAX_COST_SERIES) {
       this.warnings.warn(
         'series',
         `more than ${MAX_COST_SERIES} cost series (provider x model x operation x task); further ones are recorded as ` +
           `${ATTR_GEN_AI_PROVIDER_NAME}="${OTHER_VALUE}" (budgets count them as usual)`,
       );
-      series = OVERFLOW_SERIES;
-      key = OVERFLOW_KEY;
-      total = this.totals.get(key);
+      total = this.totals.get(OVERFLOW_KEY);
+      if (total === undefined) {
+        total = { attributes: OVERFLOW_SERIES, pico: 0n };
+        this.totals.set(OVERFLOW_KEY, total);
+      }
+      this.overflowSeries = total;
+      return total;
     }
-    if (total === undefined) {
-      total = { attributes: series, pico: 0n };
-      this.totals.set(key, total);
-    }
-    total.pico += pico;
-    this.binding.get().request.record(picoToUsd(pico), series);
-    this.budgets.charge(context, pico);
+    total = { attributes: Object.freeze(series), pico: 0n };
+    this.totals.set(key, total);
+    return total;
   }
 
   private context(provider: string, model: string | undefined, responseModel?: string, task?: string): ChargeContext {
@@ -476,6 +503,16 @@ export class CostMeter {
       refused,
     };
   }
+}
+
+/** Whether `series` (a cost series' attributes) is the one of `attributes` and `task`. */
+function sameSeries(series: Attributes, attributes: Attributes, task: string | undefined): boolean {
+  return (
+    series[ATTR_GEN_AI_PROVIDER_NAME] === attributes[ATTR_GEN_AI_PROVIDER_NAME] &&
+    series[ATTR_GEN_AI_REQUEST_MODEL] === attributes[ATTR_GEN_AI_REQUEST_MODEL] &&
+    series[ATTR_GEN_AI_OPERATION_NAME] === attributes[ATTR_GEN_AI_OPERATION_NAME] &&
+    series[ATTR_ML_TASK_NAME] === task
+  );
 }
 
 function plausibleUsage(usage: ProviderUsage | undefined): boolean {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ProviderUsage } from '@mltel/genai';
-import { callCost, reportsUsage } from './cost.js';
+import { callCost, decimalCallCost, reportsUsage } from './cost.js';
 import { formatUsd } from './money.js';
 import { normalisePrice } from './prices/catalog.js';
+import { DEFAULT_PRICES } from './prices/default-prices.js';
 import type { Price } from './prices/catalog.js';
 import type { PriceEntry } from './prices/types.js';
 
@@ -177,5 +178,59 @@ describe('reportsUsage', () => {
     expect(reportsUsage({ audioSeconds: 0.5 })).toBe(true);
     expect(reportsUsage({ videoSeconds: 1 })).toBe(true);
     expect(reportsUsage({ characters: 1 })).toBe(true);
+  });
+});
+
+describe('callCost: the integer path', () => {
+  // Every default price, and prices with more than 12 decimals or tiers, against big.js.
+  const prices: Price[] = [
+    FULL,
+    TOKENS_ONLY,
+    price({ input: '0.0000000000005', output: '0.0000000000015' }),
+    price({ input: '0.00000000000000123', output: '3' }),
+    price({ request: '0.01', input: '0.000001', image: '0.04', audioSecond: '0.0001', character: '0.000015' }),
+    price({
+      input: '0.00000125',
+      output: '0.00001',
+      reasoning: '0.00002',
+      cacheRead: '0.0000003125',
+      tiers: [
+        { aboveInputTokens: 200_000, input: '0.0000025', output: '0.000015' },
+        { aboveInputTokens: 500_000, input: '0.000005' },
+      ],
+    }),
+    ...DEFAULT_PRICES.map((entry) => {
+      const problems: string[] = [];
+      return normalisePrice(entry, 'default', problems)!;
+    }),
+  ];
+
+  it('gives exactly what big.js gives, for whole and fractional quantities and huge ones', () => {
+    let seed = 7;
+    const random = (max: number): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return Math.floor((seed / 2_147_483_648) * max);
+    };
+    const pick = (max: number): number | undefined => (random(4) === 0 ? undefined : random(max));
+    for (const p of prices) {
+      for (let i = 0; i < 40; i++) {
+        const usage: ProviderUsage = {
+          inputTokens: i === 0 ? 1e12 : pick(700_000),
+          outputTokens: pick(50_000),
+          cacheReadInputTokens: pick(300_000),
+          cacheCreationInputTokens: pick(100_000),
+          reasoningTokens: pick(40_000),
+          images: pick(5),
+          audioSeconds: i % 7 === 0 ? random(1000) / 8 : pick(100),
+          videoSeconds: pick(10),
+          characters: pick(100_000),
+        };
+        const succeeded = i % 3 !== 0;
+        const fast = callCost(p, usage, succeeded);
+        const reference = decimalCallCost(p, usage, succeeded);
+        expect(fast.pico, `${p.provider}/${p.model} ${JSON.stringify(usage)}`).toBe(reference.pico);
+        expect([...fast.unpricedUnits]).toEqual([...reference.unpricedUnits]);
+      }
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { diag } from '@opentelemetry/api';
+import Big from 'big.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { captureDiag, COST, OPERATION, PROVIDER, REQUEST_COST, REQUEST_MODEL, setup } from '../test/harness.js';
 import { decimal, formatUsd, picoToUsd, toPico, usdToPico } from './money.js';
@@ -100,4 +101,20 @@ describe('a million calls of $0.0000025 sum to exactly 2.5', () => {
     expect(log.warnings).toEqual([]);
     await cost.close();
   }, 120_000);
+});
+
+describe('picoToUsd', () => {
+  it('gives the double nearest the exact decimal, below and above 2^53 pico-dollars', () => {
+    const exact = (pico: bigint): number => Number(new Big(pico.toString()).div('1e12').toString());
+    let seed = 11n;
+    for (let i = 0; i < 2000; i++) {
+      seed = (seed * 6_364_136_223_846_793_005n + 1_442_695_040_888_963_407n) % 2n ** 64n;
+      const pico = seed % (i % 2 === 0 ? 10n ** 16n : 10n ** (BigInt(i % 19) + 1n));
+      expect(picoToUsd(pico), String(pico)).toBe(exact(pico));
+      expect(picoToUsd(-pico)).toBe(exact(-pico));
+    }
+    for (const pico of [0n, 1n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 10n ** 30n + 7n]) {
+      expect(picoToUsd(pico), String(pico)).toBe(exact(pico));
+    }
+  });
 });

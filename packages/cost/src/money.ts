@@ -34,8 +34,15 @@ export function toPico(usd: Big): Pico {
   return BigInt(usd.times(PICO_PER_USD).round(0, Big.roundHalfEven).toFixed(0));
 }
 
+const MAX_EXACT_PICO = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_EXACT_PICO = -MAX_EXACT_PICO;
+
 /** US dollars as a number, for export and display: the one place a float is made. */
 export function picoToUsd(pico: Pico): number {
+  // Up to 2^53 pico-dollars (~$9,007) both operands are exact doubles, and IEEE division rounds
+  // the exact quotient once: the same double as parsing its exact decimal (big.js below), at a
+  // fraction of the cost (this runs on every priced call). Larger amounts go through big.js.
+  if (pico <= MAX_EXACT_PICO && pico >= MIN_EXACT_PICO) return Number(pico) / 1e12;
   return Number(new Big(pico.toString()).div(PICO_PER_USD).toString());
 }
 

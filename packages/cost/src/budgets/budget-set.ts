@@ -21,6 +21,7 @@ const MAX_BUDGETS = 100;
  */
 type Ownership = 'all' | 'none' | { readonly from: Pico; readonly to: Pico };
 const DEFAULT_THRESHOLDS = [0.8, 0.95];
+type Window = ReturnType<typeof windowBuckets>;
 
 /** How budgets report what they count. */
 export interface BudgetSink {
@@ -139,14 +140,18 @@ export class BudgetSet {
   /** Adds a call's cost to every matching budget. */
   charge(context: ChargeContext, pico: Pico): void {
     if (pico <= 0n) return;
+    // The clock is read once per charge, and each budget's window computed once from it (it was
+    // four times: roll, spent, evaluate; a rolling window is 60 buckets).
+    const now = this.now();
     for (const budget of this.budgets) {
       if (!matches(budget.config, context)) continue;
-      const { starts, length } = windowBuckets(budget.config.window, this.now());
-      this.roll(budget);
+      const buckets = windowBuckets(budget.config.window, now);
+      const { starts, length } = buckets;
+      this.roll(budget, buckets);
       const bucket = starts[starts.length - 1]!;
       budget.buckets.set(bucket, (budget.buckets.get(bucket) ?? 0n) + pico);
       // A shared store's crossing is decided by the total its increment returns (see store()).
-      if (!this.options.store.shared || this.storeFailing) this.evaluate(budget, 'all');
+      if (!this.options.store.shared || this.storeFailing) this.evaluate(budget, 'all', buckets);
       const key = this.key(budget, bucket);
       // Kept until the bucket has left the window, plus one window of slack.
       const window = budget.config.window;
@@ -264,9 +269,9 @@ export class BudgetSet {
     void this.flushUnsynced();
   }
 
-  private spent(budget: BudgetState): Pico {
-    this.roll(budget);
-    const { starts } = windowBuckets(budget.config.window, this.now());
+  private spent(budget: BudgetState, window: Window = windowBuckets(budget.config.window, this.now())): Pico {
+    this.roll(budget, window);
+    const { starts } = window;
     let total = 0n;
     for (const start of starts) total += budget.buckets.get(start) ?? 0n;
     return total;
@@ -275,11 +280,14 @@ export class BudgetSet {
   // Drops buckets that left the window; a calendar window that ended re-arms its thresholds, a
   // rolling one those its remaining spend is under (so the next crossing calls the handler again,
   // even when one charge brings the spend back over).
-  private roll(budget: BudgetState): void {
-    const { starts, windowStart } = windowBuckets(budget.config.window, this.now());
+  private roll(budget: BudgetState, window: Window = windowBuckets(budget.config.window, this.now())): void {
+    const { starts, windowStart } = window;
+    const first = starts[0]!;
+    const length = window.length;
     let dropped = false;
     for (const start of budget.buckets.keys()) {
-      if (starts.includes(start)) continue;
+      // The starts are `length` apart from the first: a bucket is in the window when it is one.
+      if (start >= first && start <= starts[starts.length - 1]! && (start - first) % length === 0) continue;
       budget.buckets.delete(start);
       dropped = true;
     }
@@ -298,8 +306,12 @@ export class BudgetSet {
     }
   }
 
-  private evaluate(budget: BudgetState, ownership: Ownership): void {
-    const spent = this.spent(budget);
+  private evaluate(
+    budget: BudgetState,
+    ownership: Ownership,
+    window: Window = windowBuckets(budget.config.window, this.now()),
+  ): void {
+    const spent = this.spent(budget, window);
     const rolling = typeof budget.config.window !== 'string';
     const owns = (reached: (spent: Pico) => boolean): boolean =>
       ownership === 'all' || (ownership !== 'none' && !reached(ownership.from) && reached(ownership.to));
