@@ -16,7 +16,9 @@ import type { Multiprocess } from './multiprocess/start.js';
 import { configureDefaultProviderMeter } from '@mltel/genai';
 import type { CostMeter } from '@mltel/cost';
 import { startCost } from './cost.js';
-import { startLlmInstrumentations } from './llm.js';
+import { llmEsmModules, startLlmInstrumentations } from './llm.js';
+import { contribEsmModules, contribViews, startContribInstrumentations } from './contrib.js';
+import { registerEsmHook } from './esm-hook.js';
 import { startMessagingInstrumentations } from './messaging.js';
 import { startGpu } from './gpu.js';
 import { startHostMetrics } from './host-metrics.js';
@@ -228,6 +230,7 @@ export function start(options: StartOptions = {}): MltelSdk {
   const meterProvider = new MeterProvider({
     resource: buildResource(config.serviceName, config.resourceAttributes),
     readers,
+    views: contribViews(config),
   });
   metrics.setGlobalMeterProvider(meterProvider);
   announceProviderChange();
@@ -252,6 +255,8 @@ export function start(options: StartOptions = {}): MltelSdk {
   } catch (error) {
     diag.warn(`mltel: provider-call metering is off (${error instanceof Error ? error.message : String(error)}).`);
   }
+  // One ESM loader hook for every instrumentation, before any of them starts (./esm-hook.ts).
+  registerEsmHook([...llmEsmModules(config), ...contribEsmModules(config)]);
   const stopLlmInstrumentations = startLlmInstrumentations(config);
   const stopMessagingInstrumentations = startMessagingInstrumentations();
 
@@ -265,6 +270,8 @@ export function start(options: StartOptions = {}): MltelSdk {
           },
         )
       : Promise.resolve(undefined);
+  // HTTP, runtime and database clients (./contrib.ts); the endpoint's own scrapes are not counted.
+  const stopContribInstrumentations = startContribInstrumentations(config, { meterProvider, prometheusPort });
 
   // One bound for the whole shutdown (MLTEL_SHUTDOWN_TIMEOUT): each step gets what is left of it.
   let shuttingDown: Promise<void> | undefined;
@@ -278,6 +285,7 @@ export function start(options: StartOptions = {}): MltelSdk {
       gpu?.disable();
       stopLlmInstrumentations();
       stopMessagingInstrumentations();
+      stopContribInstrumentations();
       if (cost !== undefined) await withTimeout(cost.close(), left());
       if (multiprocess !== undefined) {
         await withTimeout(multiprocess.flush(), Math.min(config.multiprocessTimeoutMillis, left()));

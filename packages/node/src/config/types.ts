@@ -11,6 +11,20 @@ export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
 /** An LLM client auto-instrumentation (`OTEL_NODE_ENABLED_INSTRUMENTATIONS` / `..._DISABLED_...` names). */
 export type LlmClientName = 'openai' | 'anthropic' | 'google-genai';
 
+/**
+ * A contrib instrumentation of the preload (HTTP, runtime, database clients), named as
+ * auto-instrumentations-node names them in `OTEL_NODE_ENABLED_INSTRUMENTATIONS` / `..._DISABLED_...`.
+ */
+export type ContribInstrumentationName =
+  | 'http'
+  | 'undici'
+  | 'express'
+  | 'runtime-node'
+  | 'pg'
+  | 'mysql2'
+  | 'redis'
+  | 'ioredis';
+
 /** Where budget spend is kept (`MLTEL_BUDGET_STORE`). */
 export type BudgetStoreSetting = { kind: 'memory' } | { kind: 'file'; path: string } | { kind: 'redis'; url: string };
 
@@ -47,6 +61,11 @@ export interface StartOptions {
    * those it names.
    */
   llmInstrumentations?: LlmClientName[];
+  /**
+   * HTTP, runtime and database-client instrumentations (docs/http-db-runtime.md). Default: all,
+   * filtered by `OTEL_NODE_ENABLED_INSTRUMENTATIONS` / `OTEL_NODE_DISABLED_INSTRUMENTATIONS`.
+   */
+  contribInstrumentations?: ContribInstrumentationName[];
   /** Model allow-list (exact names or `prefix*`); others become `_OTHER`. Default `MLTEL_GENAI_MODELS`. */
   genAiModels?: string[];
   /** Derive `ml.provider.status` from call outcomes. Default: `MLTEL_PROVIDER_HEALTH=outcomes`. */
@@ -121,6 +140,7 @@ export interface ResolvedConfig {
   resourceAttributes: Record<string, string>;
   hostMetrics: boolean | readonly HostMetricGroup[];
   llmInstrumentations: LlmClientName[];
+  contribInstrumentations: ContribInstrumentationName[];
   genAiModels: string[] | undefined;
   deriveProviderHealth: boolean;
   cost: boolean;
