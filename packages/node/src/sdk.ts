@@ -11,6 +11,8 @@ import { createOtlpExporter, OtlpSetupError } from './otlp/exporter.js';
 import { QuietFailureExporter } from './otlp/safe-exporter.js';
 import { createPrometheusEndpoint } from './prometheus/reader.js';
 import type { PrometheusEndpoint } from './prometheus/reader.js';
+import { captureExemplars } from './exemplars/capture.js';
+import { ExemplarStore } from './exemplars/store.js';
 import { startMultiprocess } from './multiprocess/start.js';
 import type { Multiprocess } from './multiprocess/start.js';
 import { configureDefaultProviderMeter } from '@mltel/genai';
@@ -176,12 +178,15 @@ export function start(options: StartOptions = {}): MltelSdk {
   if (config.disabled) return disabledSdk(config, problems);
 
   const readers: IMetricReader[] = [];
+  // Histogram exemplars (trace and span ids), served in OpenMetrics scrapes of the endpoint.
+  const exemplars = new ExemplarStore();
   let prometheus: PrometheusEndpoint | undefined;
   // Cluster workers and worker threads serve nothing: they report to the serving main thread.
   let multiprocess: Multiprocess | undefined;
   if (config.exporters.includes('prometheus')) {
     prometheus = createPrometheusEndpoint({
       merge: async (resourceMetrics) => (multiprocess ? multiprocess.merge(resourceMetrics) : resourceMetrics),
+      exemplars,
     });
     readers.push(prometheus.reader);
     if (config.multiprocess) {
@@ -232,6 +237,7 @@ export function start(options: StartOptions = {}): MltelSdk {
     readers,
     views: contribViews(config),
   });
+  if (prometheus) captureExemplars(meterProvider, exemplars);
   metrics.setGlobalMeterProvider(meterProvider);
   announceProviderChange();
 
