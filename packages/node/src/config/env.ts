@@ -8,6 +8,7 @@ import type { Env } from './read.js';
 import type {
   BudgetStoreSetting,
   ConfigProblem,
+  ContribInstrumentationName,
   ExporterName,
   LlmClientName,
   OtlpProtocol,
@@ -67,6 +68,16 @@ function parseBoolean(env: Env, name: string, fallback: boolean, problems: Confi
 }
 
 const LLM_CLIENTS: readonly LlmClientName[] = ['openai', 'anthropic', 'google-genai'];
+const CONTRIB_INSTRUMENTATIONS: readonly ContribInstrumentationName[] = [
+  'http',
+  'undici',
+  'express',
+  'runtime-node',
+  'pg',
+  'mysql2',
+  'redis',
+  'ioredis',
+];
 
 function listOf(env: Env, name: string): string[] | undefined {
   const raw = read(env, name);
@@ -79,10 +90,14 @@ function listOf(env: Env, name: string): string[] | undefined {
 
 // The auto-instrumentations-node convention: names without the package prefix; other names in
 // the lists belong to other instrumentations of the process and are not ours to check.
-function llmInstrumentationsOf(env: Env): LlmClientName[] {
+function instrumentationsOf<Name extends string>(env: Env, names: readonly Name[]): Name[] {
   const enabled = listOf(env, 'OTEL_NODE_ENABLED_INSTRUMENTATIONS');
   const disabled = new Set(listOf(env, 'OTEL_NODE_DISABLED_INSTRUMENTATIONS') ?? []);
-  return LLM_CLIENTS.filter((name) => (enabled === undefined || enabled.includes(name)) && !disabled.has(name));
+  return names.filter((name) => (enabled === undefined || enabled.includes(name)) && !disabled.has(name));
+}
+
+function llmInstrumentationsOf(env: Env): LlmClientName[] {
+  return instrumentationsOf(env, LLM_CLIENTS);
 }
 
 function providerHealthOf(env: Env, problems: ConfigProblem[]): boolean {
@@ -284,6 +299,7 @@ export function resolveConfig(options: StartOptions = {}): { config: ResolvedCon
     },
     hostMetrics: options.hostMetrics ?? readHostMetrics(env, problems),
     llmInstrumentations: options.llmInstrumentations ?? llmInstrumentationsOf(env),
+    contribInstrumentations: options.contribInstrumentations ?? instrumentationsOf(env, CONTRIB_INSTRUMENTATIONS),
     genAiModels: options.genAiModels ?? listOf(env, 'MLTEL_GENAI_MODELS'),
     deriveProviderHealth: options.deriveProviderHealth ?? providerHealthOf(env, problems),
     cost: options.cost ?? parseBoolean(env, 'MLTEL_COST', true, problems),

@@ -1,0 +1,134 @@
+// The contrib instrumentations on a real MeterProvider: the runtime metrics, and node:http server
+// requests counted exactly with the endpoint's own port left out.
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { diag } from '@opentelemetry/api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { captureDiag, sdkProvider, waitFor } from '../test/harness.js';
+import { resolveConfig } from './config/env.js';
+import type { ContribInstrumentationName } from './config/types.js';
+import { contribEsmModules, contribViews, startContribInstrumentations } from './contrib.js';
+
+// Through require(), as an application's CommonJS code loads it: the hook patches that load.
+const requireHere = createRequire(import.meta.url);
+
+function configWith(names: ContribInstrumentationName[]) {
+  return resolveConfig({ contribInstrumentations: names, env: {} }).config;
+}
+
+let log: ReturnType<typeof captureDiag>;
+let stop: () => void = () => {};
+beforeEach(() => {
+  log = captureDiag();
+});
+afterEach(() => {
+  stop();
+  stop = () => {};
+  diag.disable();
+});
+
+describe('contribEsmModules and contribViews', () => {
+  it('lists the modules of the enabled instrumentations only', () => {
+    expect(contribEsmModules(configWith(['http', 'undici', 'express', 'runtime-node', 'pg']))).toEqual([
+      'http',
+      'https',
+      'express',
+      'pg',
+      'pg-pool',
+    ]);
+    expect(contribEsmModules(configWith(['undici', 'runtime-node', 'mysql2']))).toEqual([]);
+  });
+
+  it('gives the undici client duration the http instrumentation description only when undici is on', () => {
+    expect(contribViews(configWith(['http']))).toEqual([]);
+    expect(contribViews(configWith(['undici']))).toEqual([
+      expect.objectContaining({ instrumentName: 'http.client.request.duration' }),
+    ]);
+  });
+});
+
+describe('the standard variables', () => {
+  it('enable all by default and honour the enabled and disabled lists', () => {
+    expect(resolveConfig({ env: {} }).config.contribInstrumentations).toEqual([
+      'http',
+      'undici',
+      'express',
+      'runtime-node',
+      'pg',
+      'mysql2',
+      'redis',
+      'ioredis',
+    ]);
+    const only = { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,openai' };
+    expect(resolveConfig({ env: only }).config.contribInstrumentations).toEqual(['http']);
+    const off = { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'runtime-node, pg' };
+    expect(resolveConfig({ env: off }).config.contribInstrumentations).not.toContain('runtime-node');
+    expect(resolveConfig({ env: off }).config.contribInstrumentations).not.toContain('pg');
+  });
+});
+
+describe('startContribInstrumentations', () => {
+  it('records the Node runtime metrics on the given provider', async () => {
+    const sdk = sdkProvider();
+    stop = startContribInstrumentations(configWith(['runtime-node']), {
+      meterProvider: sdk.provider,
+      prometheusPort: Promise.resolve(undefined),
+    });
+    const names = [...(await sdk.collect()).byName.keys()];
+    expect(names).toEqual(
+      expect.arrayContaining(['nodejs.eventloop.utilization', 'nodejs.eventloop.time', 'v8js.memory.heap.used']),
+    );
+    // The delay gauges once the event-loop delay histogram has samples (one per 10 ms).
+    await waitFor('event-loop delay', async () =>
+      (await sdk.collect()).metric('nodejs.eventloop.delay.p99') !== undefined ? true : undefined,
+    );
+    expect(log.warnings).toEqual([]);
+  });
+
+  it('starts nothing for the names whose contrib instrumentation records no metric', async () => {
+    const sdk = sdkProvider();
+    stop = startContribInstrumentations(configWith(['mysql2', 'redis', 'ioredis']), {
+      meterProvider: sdk.provider,
+      prometheusPort: Promise.resolve(undefined),
+    });
+    expect([...(await sdk.collect()).byName.keys()]).toEqual([]);
+  });
+
+  it('counts each node:http server request once, and not those of the own endpoint port', async () => {
+    const sdk = sdkProvider();
+    let ownPort: (port: number) => void = () => {};
+    stop = startContribInstrumentations(configWith(['http']), {
+      meterProvider: sdk.provider,
+      prometheusPort: new Promise((resolve) => {
+        ownPort = resolve;
+      }),
+    });
+    const http = requireHere('node:http') as typeof import('node:http');
+    const listen = async (): Promise<Server> => {
+      const server = http.createServer((_request, response) => response.end('ok'));
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      return server;
+    };
+    const app = await listen();
+    const endpoint = await listen();
+    ownPort((endpoint.address() as AddressInfo).port);
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      for (const server of [app, app, app, endpoint]) {
+        await (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/x`)).text();
+      }
+      const points = (await sdk.collect()).histograms('http.server.request.duration');
+      expect(
+        points.map((p) => [p.attributes['http.request.method'], p.attributes['http.response.status_code'], p.count]),
+      ).toEqual([['GET', 200, 3]]);
+    } finally {
+      app.closeAllConnections();
+      endpoint.closeAllConnections();
+      app.close();
+      endpoint.close();
+    }
+  });
+});

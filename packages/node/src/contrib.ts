@@ -1,0 +1,163 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { context, diag } from '@opentelemetry/api';
+import type { MeterProvider } from '@opentelemetry/api';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import type { ViewOptions } from '@opentelemetry/sdk-metrics';
+import type { ContribInstrumentationName, ResolvedConfig } from './config/types.js';
+
+// The contrib instrumentations of a Node distribution, loaded only when enabled so that a disabled
+// one costs nothing at start-up. Synchronously (the hooks must be in place before the application
+// loads its modules), and their ES module builds through require(esm): the CommonJS builds pull in
+// a second copy of @opentelemetry/core, instrumentation and semantic-conventions beside the ES
+// ones mltel runs on (measured on Node 24: the five packages took 55 ms as CommonJS, 18 ms as ES).
+const requireHere = createRequire(import.meta.url);
+function load(name: string): unknown {
+  let entry: string;
+  try {
+    entry = fileURLToPath(import.meta.resolve(name));
+  } catch {
+    entry = name;
+  }
+  return requireHere(entry);
+}
+
+type HttpModule = typeof import('@opentelemetry/instrumentation-http');
+type UndiciModule = typeof import('@opentelemetry/instrumentation-undici');
+type ExpressModule = typeof import('@opentelemetry/instrumentation-express');
+type RuntimeModule = typeof import('@opentelemetry/instrumentation-runtime-node');
+type PgModule = typeof import('@opentelemetry/instrumentation-pg');
+type ContextModule = typeof import('@opentelemetry/context-async-hooks');
+
+/** What {@link startContribInstrumentations} needs to know of the SDK it runs in. */
+export interface ContribOptions {
+  /** The provider the instrumentations record on (not only the global one: that may be another SDK's). */
+  meterProvider: MeterProvider;
+  /** The Prometheus endpoint's port once it listens: its scrapes are not counted as requests. */
+  prometheusPort: Promise<number | undefined>;
+}
+
+/**
+ * The instrumentations that record metrics. `mysql2`, `redis` and `ioredis` are accepted names but
+ * start nothing: their contrib instrumentations record spans only (docs/http-db-runtime.md), and
+ * node-redis >= 5 records its own metrics on the global provider when the app calls its
+ * `OpenTelemetry.init()`.
+ */
+const RECORDING: readonly ContribInstrumentationName[] = ['http', 'undici', 'express', 'runtime-node', 'pg'];
+
+/** The modules each instrumentation patches, as an application imports them. */
+const ESM_MODULES: Partial<Record<ContribInstrumentationName, readonly string[]>> = {
+  http: ['http', 'https'],
+  express: ['express'],
+  pg: ['pg', 'pg-pool'],
+};
+
+/**
+ * The modules the enabled instrumentations need to see when the application imports them as ES
+ * modules (import-in-the-middle's `include`, ../esm-hook.ts). An ES `import` of a CommonJS
+ * package (express, pg) loads it without the require() that the require hook patches, so those
+ * are listed too (measured: without `express` here, an ESM app's routes had no `http.route`).
+ * `undici` and `runtime-node` hook no module (diagnostics channels, perf_hooks).
+ */
+export function contribEsmModules(config: ResolvedConfig): string[] {
+  return config.contribInstrumentations.flatMap((name) => ESM_MODULES[name] ?? []);
+}
+
+/**
+ * The undici and http instrumentations both create `http.client.request.duration` with different
+ * descriptions; the Prometheus exporter then warns of conflicting HELP lines. One description for
+ * both (the http instrumentation's), so fetch and http.request calls share one family quietly.
+ */
+export function contribViews(config: ResolvedConfig): ViewOptions[] {
+  if (!config.contribInstrumentations.includes('undici')) return [];
+  return [
+    {
+      meterName: '@opentelemetry/instrumentation-undici',
+      instrumentName: 'http.client.request.duration',
+      description: 'Duration of HTTP client requests.',
+    },
+  ];
+}
+
+let contextManagerChecked = false;
+
+/**
+ * `http.route` (from the Express instrumentation) travels in the active context, so it needs a
+ * context manager. mltel registers one (AsyncLocalStorage, as NodeSDK does) only if none is
+ * registered when the first request arrives: an SDK the app starts at start-up registers its own
+ * first and keeps it, without a "duplicate registration" error.
+ */
+function ensureContextManager(): void {
+  if (contextManagerChecked) return;
+  contextManagerChecked = true;
+  const api = (globalThis as Record<symbol, { context?: unknown } | undefined>)[Symbol.for('opentelemetry.js.api.1')];
+  if (api?.context !== undefined) return;
+  const { AsyncLocalStorageContextManager } = load('@opentelemetry/context-async-hooks') as ContextModule;
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+}
+
+function create(name: ContribInstrumentationName, ownPort: () => number | undefined): Instrumentation | undefined {
+  switch (name) {
+    case 'http': {
+      const { HttpInstrumentation } = load('@opentelemetry/instrumentation-http') as HttpModule;
+      return new HttpInstrumentation({
+        ignoreIncomingRequestHook: (request) => {
+          ensureContextManager();
+          return request.socket?.localPort !== undefined && request.socket.localPort === ownPort();
+        },
+      });
+    }
+    case 'undici': {
+      const { UndiciInstrumentation } = load('@opentelemetry/instrumentation-undici') as UndiciModule;
+      return new UndiciInstrumentation();
+    }
+    case 'express': {
+      const { ExpressInstrumentation } = load('@opentelemetry/instrumentation-express') as ExpressModule;
+      return new ExpressInstrumentation();
+    }
+    case 'runtime-node': {
+      const { RuntimeNodeInstrumentation } = load('@opentelemetry/instrumentation-runtime-node') as RuntimeModule;
+      return new RuntimeNodeInstrumentation();
+    }
+    case 'pg': {
+      const { PgInstrumentation } = load('@opentelemetry/instrumentation-pg') as PgModule;
+      return new PgInstrumentation();
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Starts the HTTP, runtime and database-client instrumentations the configuration leaves on
+ * (`OTEL_NODE_ENABLED_INSTRUMENTATIONS` / `OTEL_NODE_DISABLED_INSTRUMENTATIONS`), recording on
+ * the given provider. Returns the function that disables them. Never throws: an instrumentation
+ * that cannot start is one warning, and the others run.
+ */
+export function startContribInstrumentations(config: ResolvedConfig, options: ContribOptions): () => void {
+  const started: Instrumentation[] = [];
+  let port: number | undefined;
+  options.prometheusPort.then(
+    (value) => {
+      port = value;
+    },
+    () => {},
+  );
+  for (const name of config.contribInstrumentations) {
+    if (!RECORDING.includes(name)) continue;
+    try {
+      const instrumentation = create(name, () => port);
+      if (instrumentation === undefined) continue;
+      instrumentation.setMeterProvider(options.meterProvider);
+      started.push(instrumentation);
+    } catch (error) {
+      diag.warn(
+        `mltel: the ${name} instrumentation is off (${error instanceof Error ? error.message : String(error)}). ` +
+          `Fix: reinstall @mltel/node, or set OTEL_NODE_DISABLED_INSTRUMENTATIONS=${name} to silence this.`,
+      );
+    }
+  }
+  return () => {
+    for (const instrumentation of started) instrumentation.disable();
+  };
+}
