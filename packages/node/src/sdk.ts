@@ -6,7 +6,10 @@ import { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader } f
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import { resolveConfig } from './config/env.js';
 import type { ConfigProblem, ResolvedConfig, StartOptions } from './config/types.js';
-import { SafeConsoleLogger } from './config/log.js';
+import { combineViews } from './config/views.js';
+import { installDiagLogger } from './diag-logger.js';
+import { registerExtraInstrumentations } from './extensions.js';
+import { HistogramAggregationReader } from './histogram-reader.js';
 import { createOtlpExporter, OtlpSetupError } from './otlp/exporter.js';
 import { QuietFailureExporter } from './otlp/safe-exporter.js';
 import { createPrometheusEndpoint } from './prometheus/reader.js';
@@ -170,10 +173,8 @@ export function start(options: StartOptions = {}): MltelSdk {
     return running;
   }
   const { config, problems } = resolveConfig(options);
-  diag.setLogger(new SafeConsoleLogger(), {
-    logLevel: LOG_LEVELS[config.logLevel] ?? DiagLogLevel.WARN,
-    suppressOverrideMessage: true,
-  });
+  // mltel's console logger at OTEL_LOG_LEVEL, unless the application has set its own (kept).
+  installDiagLogger(LOG_LEVELS[config.logLevel] ?? DiagLogLevel.WARN);
   for (const problem of problems) diag.warn(`mltel: ${problem.message}`);
   if (config.disabled) return disabledSdk(config, problems);
 
@@ -207,10 +208,11 @@ export function start(options: StartOptions = {}): MltelSdk {
         config.otlpTlsFiles,
       );
       readers.push(
-        new PeriodicExportingMetricReader({
+        new HistogramAggregationReader({
           exporter: new QuietFailureExporter(exporter, config.otlpEndpoint, 'OTEL_EXPORTER_OTLP_ENDPOINT'),
           exportIntervalMillis: config.exportIntervalMillis,
           exportTimeoutMillis: config.exportTimeoutMillis,
+          histogramAggregation: config.histogramAggregation,
         }),
       );
     } catch (error) {
@@ -232,10 +234,12 @@ export function start(options: StartOptions = {}): MltelSdk {
     );
   }
 
+  // The application's readers (StartOptions.readers) next to those of OTEL_METRICS_EXPORTER.
+  readers.push(...(options.readers ?? []));
   const meterProvider = new MeterProvider({
-    resource: buildResource(config.serviceName, config.resourceAttributes),
+    resource: buildResource(config.serviceName, config.resourceAttributes, config.resourceDetectors),
     readers,
-    views: contribViews(config),
+    views: combineViews(contribViews(config), config.histogramBuckets, options.views ?? []),
   });
   if (prometheus) captureExemplars(meterProvider, exemplars);
   metrics.setGlobalMeterProvider(meterProvider);
@@ -265,6 +269,7 @@ export function start(options: StartOptions = {}): MltelSdk {
   registerEsmHook([...llmEsmModules(config), ...contribEsmModules(config)]);
   const stopLlmInstrumentations = startLlmInstrumentations(config);
   const stopMessagingInstrumentations = startMessagingInstrumentations();
+  const stopExtraInstrumentations = registerExtraInstrumentations(options.instrumentations ?? [], meterProvider);
 
   const prometheusPort: Promise<number | undefined> =
     prometheus && multiprocess?.serves !== false
@@ -291,6 +296,7 @@ export function start(options: StartOptions = {}): MltelSdk {
       gpu?.disable();
       stopLlmInstrumentations();
       stopMessagingInstrumentations();
+      stopExtraInstrumentations();
       stopContribInstrumentations();
       if (cost !== undefined) await withTimeout(cost.close(), left());
       if (multiprocess !== undefined) {

@@ -1,10 +1,13 @@
 import { describeText, redactUrl } from '@mltel/kit';
+import { parseHistogramAggregation } from './aggregation.js';
 import { budgetsOf } from './budgets.js';
+import { detectsEnv, parseResourceDetectors } from './detectors.js';
 import { resolveGpuSettings } from './gpu.js';
 import { DEFAULT_HOST_METRIC_GROUPS, HOST_METRIC_GROUPS, parseHostMetricGroups } from './host-metrics.js';
 import type { HostMetricGroup } from './host-metrics.js';
 import { read } from './read.js';
 import type { Env } from './read.js';
+import { parseHistogramBuckets, validateHistogramBuckets } from './views.js';
 import type {
   BudgetStoreSetting,
   ConfigProblem,
@@ -277,6 +280,8 @@ export function resolveConfig(options: StartOptions = {}): { config: ResolvedCon
     ),
     ...options.otlpHeaders,
   };
+  const resourceDetectors =
+    options.resourceDetectors ?? parseResourceDetectors(read(env, 'OTEL_NODE_RESOURCE_DETECTORS'), problems);
   const config: ResolvedConfig = {
     disabled,
     exporters: options.exporters ? [...options.exporters] : parseExporters(env, problems),
@@ -294,7 +299,10 @@ export function resolveConfig(options: StartOptions = {}): { config: ResolvedCon
     exportTimeoutMillis: Math.min(timeout, interval),
     serviceName: options.serviceName ?? read(env, 'OTEL_SERVICE_NAME'),
     resourceAttributes: {
-      ...parseKeyValueList(read(env, 'OTEL_RESOURCE_ATTRIBUTES'), 'OTEL_RESOURCE_ATTRIBUTES', problems),
+      // OTEL_RESOURCE_ATTRIBUTES is the `env` resource detector's (OTEL_NODE_RESOURCE_DETECTORS).
+      ...(detectsEnv(resourceDetectors)
+        ? parseKeyValueList(read(env, 'OTEL_RESOURCE_ATTRIBUTES'), 'OTEL_RESOURCE_ATTRIBUTES', problems)
+        : {}),
       ...options.resourceAttributes,
     },
     hostMetrics: options.hostMetrics ?? readHostMetrics(env, problems),
@@ -321,6 +329,14 @@ export function resolveConfig(options: StartOptions = {}): { config: ResolvedCon
     otlpTlsFiles: otlpTlsFilesOf(env),
     handleExit: options.handleExit ?? true,
     logLevel,
+    histogramBuckets: {
+      ...parseHistogramBuckets(read(env, 'MLTEL_HISTOGRAM_BUCKETS'), 'MLTEL_HISTOGRAM_BUCKETS', problems),
+      ...validateHistogramBuckets(options.histogramBuckets ?? {}, 'histogramBuckets', problems),
+    },
+    histogramAggregation:
+      options.histogramAggregation ??
+      parseHistogramAggregation(read(env, 'OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION'), problems),
+    resourceDetectors,
     gpu: resolveGpuSettings(options, env, problems),
   };
   return { config, problems };

@@ -1,6 +1,9 @@
 import type { HostMetricGroup } from './host-metrics.js';
 import type { BudgetConfig, PriceEntry, ThresholdEvent } from '@mltel/cost';
 import type { GpuExtras } from '@mltel/host-metrics-gpu';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import type { ResourceDetector } from '@opentelemetry/resources';
+import type { IMetricReader, ViewOptions } from '@opentelemetry/sdk-metrics';
 
 /** Which metric exporters to run (`OTEL_METRICS_EXPORTER`, a comma list). */
 export type ExporterName = 'prometheus' | 'otlp' | 'console';
@@ -24,6 +27,22 @@ export type ContribInstrumentationName =
   | 'mysql2'
   | 'redis'
   | 'ioredis';
+
+/** Histogram bucket boundaries by instrument name (`MLTEL_HISTOGRAM_BUCKETS`; `*` matches any characters). */
+export type HistogramBuckets = Record<string, readonly number[]>;
+
+/** The OTLP histogram aggregation (`OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION`). */
+export type HistogramAggregation = 'explicit_bucket_histogram' | 'base2_exponential_bucket_histogram';
+
+/** A resource detector `OTEL_NODE_RESOURCE_DETECTORS` can name (sdk-node's names). */
+export type ResourceDetectorName = 'env' | 'host' | 'os' | 'process' | 'serviceinstance';
+
+/**
+ * The resource detectors to run: names, and in code detector objects of the application's own.
+ * `default` (`OTEL_NODE_RESOURCE_DETECTORS` unset): env, host, serviceinstance, and the process
+ * id and runtime without the rest of the process detector.
+ */
+export type ResourceDetectorSetting = 'default' | readonly (ResourceDetectorName | ResourceDetector)[];
 
 /** Where budget spend is kept (`MLTEL_BUDGET_STORE`). */
 export type BudgetStoreSetting = { kind: 'memory' } | { kind: 'file'; path: string } | { kind: 'redis'; url: string };
@@ -108,6 +127,28 @@ export interface StartOptions {
   shutdownTimeoutMillis?: number;
   /** Install flush-on-exit handlers (SIGTERM, SIGINT, beforeExit). Default true. */
   handleExit?: boolean;
+  /**
+   * Histogram buckets by instrument name (seconds for durations), e.g.
+   * `{ 'ml.task.duration': [0.075, 0.75, 7.5] }`; merged over `MLTEL_HISTOGRAM_BUCKETS`
+   * (`ml.task.duration=0.075,0.75,7.5;...`), this option winning per instrument.
+   */
+  histogramBuckets?: HistogramBuckets;
+  /** More sdk-metrics views for mltel's MeterProvider, after mltel's own. */
+  views?: ViewOptions[];
+  /** More metric readers for mltel's MeterProvider, besides those of `OTEL_METRICS_EXPORTER`. */
+  readers?: IMetricReader[];
+  /** More instrumentations, registered with mltel's MeterProvider; disabled by shutdown(). */
+  instrumentations?: Instrumentation[];
+  /**
+   * Histogram aggregation of the OTLP exporter. Default
+   * `OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION`, else `explicit_bucket_histogram`.
+   */
+  histogramAggregation?: HistogramAggregation;
+  /**
+   * Resource detectors: names (`env`, `host`, `os`, `process`, `serviceinstance`) and detector
+   * objects. Default `OTEL_NODE_RESOURCE_DETECTORS` (also `all`, `none`), else mltel's set.
+   */
+  resourceDetectors?: (ResourceDetectorName | ResourceDetector)[];
   /** Environment to read; default `process.env`. */
   env?: Record<string, string | undefined>;
 }
@@ -160,6 +201,12 @@ export interface ResolvedConfig {
   otlpTlsFiles: OtlpTlsFiles;
   handleExit: boolean;
   logLevel: string;
+  /** Histogram buckets by instrument (`MLTEL_HISTOGRAM_BUCKETS` and the option), validated. */
+  histogramBuckets: HistogramBuckets;
+  /** The OTLP reader's histogram aggregation. */
+  histogramAggregation: HistogramAggregation;
+  /** The resource detectors (`OTEL_NODE_RESOURCE_DETECTORS`). */
+  resourceDetectors: ResourceDetectorSetting;
   gpu: GpuSettings;
 }
 
