@@ -9,7 +9,7 @@ import type { CategoricalFeatureProfile, NumericFeatureProfile } from '../profil
 import { hellinger, jensenShannon, psi } from '../stats/binned.js';
 import { binIndex } from '../stats/bins.js';
 import { QuantileSketch } from '../stats/quantile-sketch.js';
-import { ksStatistic, wasserstein } from '../stats/sketch-stats.js';
+import { sketchDistances } from '../stats/sketch-stats.js';
 
 /** Counts of the values a tracker could not use. */
 export interface TrackerStats {
@@ -95,8 +95,9 @@ export class NumericTracker implements Tracker {
       scores.hellinger = hellinger(this.reference, this.current);
     }
     if (this.sketch && this.referenceSketch.n > 0) {
-      scores.ks = ksStatistic(this.referenceSketch, this.sketch);
-      scores.wasserstein = wasserstein(this.referenceSketch, this.sketch);
+      const { ks, wasserstein } = sketchDistances(this.referenceSketch, this.sketch);
+      scores.ks = ks;
+      scores.wasserstein = wasserstein;
     }
     return scores;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QuantileSketch, sortFloat64 } from './quantile-sketch.js';
+import { QuantileSketch } from './quantile-sketch.js';
 
 /** A deterministic pseudo-random stream (mulberry32), so the test data are fixed. */
 function random(seed: number): () => number {
@@ -93,22 +93,4 @@ describe('QuantileSketch', () => {
     s.add(2);
     expect(s.quantile(0.5)).toBe(2);
   });
-});
-
-it('sortFloat64 sorts like a numeric sort, duplicates and sorted runs included', () => {
-  const next = random(3);
-  for (const n of [0, 1, 2, 17, 100, 1024, 5000]) {
-    for (const make of [() => next(), () => Math.floor(next() * 4), () => 1]) {
-      const a = Float64Array.from({ length: n }, make);
-      const expected = Array.from(a).sort((x, y) => x - y);
-      sortFloat64(a, 0, n - 1);
-      expect(Array.from(a)).toEqual(expected);
-    }
-  }
-  const runs = Float64Array.from([
-    ...Array.from({ length: 600 }, (_, i) => i),
-    ...Array.from({ length: 600 }, (_, i) => i + 0.5),
-  ]);
-  sortFloat64(runs, 0, runs.length - 1);
-  expect(Array.from(runs)).toEqual(Array.from(runs).sort((x, y) => x - y));
 });

@@ -20,6 +20,8 @@
 // scratch buffer. Growth is logarithmic in n, so a window's sketch is bounded by the window size.
 // Min and max are kept exactly, so the estimated CDF is exact below min and at or above max.
 
+import { sortValues } from './sort.js';
+
 /** Default number of values per level. */
 export const DEFAULT_SKETCH_K = 1024;
 const MAX_LEVELS = 64;
@@ -129,9 +131,10 @@ export class QuantileSketch {
 
   private compact0(): void {
     const buffer = this.level0;
+    // The sort is most of the cost of add(): a bucket sort on the value range (./sort.ts).
     // Measured on node 24: Float64Array.prototype.sort took 65 ns per value for 1024 values,
-    // this quicksort 18.5 ns; the sort is most of the cost of add().
-    sortFloat64(buffer, 0, this.k - 1);
+    // a quicksort 18.5 ns, the bucket sort 3 times less than the quicksort for smooth data.
+    sortValues(buffer, 0, this.k - 1);
     this.promote(buffer, 0);
     this.size0 = 0;
   }
@@ -190,7 +193,7 @@ export class QuantileSketch {
     // Levels above 0 are sorted already: sort a copy of level 0, then merge level by level
     // (linear per level; a comparator sort here cost more than all the adds of a window).
     let values: Float64Array = this.level0.slice(0, this.size0);
-    sortFloat64(values, 0, values.length - 1);
+    sortValues(values, 0, values.length - 1);
     let weights: Float64Array = new Float64Array(values.length).fill(1);
     for (let h = 1; h < this.upper.length; h++) {
       const size = this.upperSizes[h]!;
@@ -325,52 +328,6 @@ export class QuantileSketch {
     sketch.frozen = frozen;
     return sketch;
   }
-}
-
-/** In-place ascending quicksort of a[lo..hi] (median of three, insertion sort below 16); no NaN. */
-export function sortFloat64(a: Float64Array, lo: number, hi: number): void {
-  while (hi - lo > 16) {
-    const mid = (lo + hi) >>> 1;
-    // Median of three into a[mid], smallest to a[lo], largest to a[hi].
-    if (a[mid]! < a[lo]!) swap(a, mid, lo);
-    if (a[hi]! < a[lo]!) swap(a, hi, lo);
-    if (a[hi]! < a[mid]!) swap(a, hi, mid);
-    const pivot = a[mid]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        swap(a, i, j);
-        i++;
-        j--;
-      }
-    }
-    // Recurse into the smaller side, loop on the larger: stack depth O(log n).
-    if (j - lo < hi - i) {
-      sortFloat64(a, lo, j);
-      lo = i;
-    } else {
-      sortFloat64(a, i, hi);
-      hi = j;
-    }
-  }
-  for (let i = lo + 1; i <= hi; i++) {
-    const v = a[i]!;
-    let j = i - 1;
-    while (j >= lo && a[j]! > v) {
-      a[j + 1] = a[j]!;
-      j--;
-    }
-    a[j + 1] = v;
-  }
-}
-
-function swap(a: Float64Array, i: number, j: number): void {
-  const t = a[i]!;
-  a[i] = a[j]!;
-  a[j] = t;
 }
 
 function isCount(value: unknown): value is number {

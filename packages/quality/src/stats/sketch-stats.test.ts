@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { NUMERIC } from '../../test/datasets.js';
 import { QuantileSketch } from './quantile-sketch.js';
-import { ksStatistic, sketchErrorBounds, wasserstein } from './sketch-stats.js';
+import { ksStatistic, sketchDistances, sketchErrorBounds, wasserstein } from './sketch-stats.js';
 
 const TOLERANCE = 1e-9;
 
@@ -34,6 +34,37 @@ describe.each(NUMERIC)('numeric dataset $name', (d) => {
     expect(bounds.ks).toBeLessThanOrEqual((2 * (Math.floor(Math.log2(5000 / k)) + 1)) / k);
     expect(Math.abs(ksStatistic(a, b) - d.expected.ks)).toBeLessThanOrEqual(bounds.ks + 1e-12);
     expect(Math.abs(wasserstein(a, b) - d.expected.wasserstein)).toBeLessThanOrEqual(bounds.wasserstein + 1e-9);
+  });
+});
+
+describe('sketchDistances', () => {
+  it.each([64, 1024])(
+    'equals KS and Wasserstein by definition, from each sketch cdf() at every stored value (k = %i)',
+    (k) => {
+      for (const d of NUMERIC) {
+        const a = sketchOf(d.reference, k);
+        const b = sketchOf(d.current, k);
+        const xs = [...new Set([...a.sorted().values, ...b.sorted().values])].sort((x, y) => x - y);
+        let ks = 0;
+        let w = 0;
+        for (let i = 0; i < xs.length; i++) {
+          const diff = Math.abs(a.cdf(xs[i]!) - b.cdf(xs[i]!));
+          ks = Math.max(ks, diff);
+          if (i + 1 < xs.length) w += diff * (xs[i + 1]! - xs[i]!);
+        }
+        const got = sketchDistances(a, b);
+        expect(got.ks).toBeCloseTo(ks, 12);
+        expect(Math.abs(got.wasserstein - w)).toBeLessThanOrEqual(1e-12 * Math.max(1, w));
+        expect([ksStatistic(a, b), wasserstein(a, b)]).toEqual([got.ks, got.wasserstein]);
+      }
+    },
+  );
+
+  it('is NaN for an empty sketch', () => {
+    expect(sketchDistances(new QuantileSketch(16), sketchOf([1], 16))).toEqual({
+      ks: Number.NaN,
+      wasserstein: Number.NaN,
+    });
   });
 });
 

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { sortFloat64, sortValues } from './sort.js';
+
+/** A deterministic pseudo-random stream (mulberry32), so the test data are fixed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const next = random(3);
+const normal = () => Math.sqrt(-2 * Math.log(next() || 1e-12)) * Math.cos(2 * Math.PI * next());
+/** Distributions that exercise each path: smooth, heavy tails, few values, one value, extremes. */
+const MAKERS: Record<string, () => number> = {
+  uniform: () => next(),
+  normal,
+  'log-normal': () => Math.exp(3 * normal()),
+  cauchy: () => Math.tan(Math.PI * (next() - 0.5)),
+  'four values': () => Math.floor(next() * 4),
+  constant: () => 1,
+  'one outlier per 100': () => (next() < 0.01 ? 1e300 : next()),
+  'beyond the double range when subtracted': () => (next() < 0.5 ? -1.7e308 : 1.7e308 * next()),
+  'log-uniform over 300 decades (three bucket levels, then quicksort)': () => 10 ** (300 * next() - 150),
+  'tiny steps': () => 1 + Math.floor(next() * 8) * Number.EPSILON,
+};
+
+const numeric = (values: Float64Array) => Array.from(values).sort((x, y) => x - y);
+
+describe.each([
+  ['sortValues', sortValues],
+  ['sortFloat64', sortFloat64],
+] as const)('%s', (_name, sort) => {
+  it.each(Object.keys(MAKERS))('sorts like a numeric sort: %s', (kind) => {
+    for (const n of [0, 1, 2, 17, 33, 100, 1024, 5000]) {
+      const a = Float64Array.from({ length: n }, MAKERS[kind]!);
+      const expected = numeric(a);
+      sort(a, 0, n - 1);
+      expect(Array.from(a)).toEqual(expected);
+    }
+  });
+
+  it('sorts only the range asked, sorted runs included', () => {
+    const runs = Float64Array.from([
+      ...Array.from({ length: 600 }, (_, i) => i),
+      ...Array.from({ length: 600 }, (_, i) => i + 0.5),
+    ]);
+    sort(runs, 0, runs.length - 1);
+    expect(Array.from(runs)).toEqual(numeric(runs));
+    const a = Float64Array.from({ length: 3000 }, normal);
+    const before = Array.from(a);
+    sort(a, 1000, 2499);
+    expect(Array.from(a.subarray(0, 1000))).toEqual(before.slice(0, 1000));
+    expect(Array.from(a.subarray(2500))).toEqual(before.slice(2500));
+    expect(Array.from(a.subarray(1000, 2500))).toEqual(before.slice(1000, 2500).sort((x, y) => x - y));
+  });
+});
+
+it('sortValues sorts more values than its pooled scratch holds, and again after', () => {
+  for (const n of [70_000, 1024]) {
+    const a = Float64Array.from({ length: n }, normal);
+    const expected = numeric(a);
+    sortValues(a, 0, n - 1);
+    expect(Array.from(a)).toEqual(expected);
+  }
+});
