@@ -5,6 +5,9 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { diag } from '@opentelemetry/api';
+import { METRICS } from '@mltel/semconv';
+import type { MetricDefinition } from '@mltel/semconv';
+import type { MetricData } from '@opentelemetry/sdk-metrics';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { captureDiag, sdkProvider, waitFor } from '../test/harness.js';
 import { resolveConfig } from './config/env.js';
@@ -49,6 +52,32 @@ describe('contribEsmModules and contribViews', () => {
   });
 });
 
+/** `ObservableUpDownCounter` → `OBSERVABLE_UP_DOWN_COUNTER`, the SDK's InstrumentType. */
+function instrumentType(kind: MetricDefinition['kind']): string {
+  return kind.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+}
+
+/** The catalog entries of `family` not matched by the collected metrics (name, kind, unit, attributes). */
+function catalogMismatches(family: MetricDefinition['family'], collected: ReadonlyMap<string, MetricData>): string[] {
+  const out: string[] = [];
+  for (const definition of METRICS.filter((m) => m.family === family)) {
+    const metric = collected.get(definition.name);
+    if (metric === undefined) {
+      out.push(`${definition.name}: not collected`);
+      continue;
+    }
+    if (metric.descriptor.type !== instrumentType(definition.kind))
+      out.push(`${definition.name}: ${metric.descriptor.type}`);
+    if (metric.descriptor.unit !== definition.unit) out.push(`${definition.name}: unit ${metric.descriptor.unit}`);
+    for (const point of metric.dataPoints as { attributes: Record<string, unknown> }[]) {
+      for (const key of Object.keys(point.attributes)) {
+        if (!definition.attributes.includes(key)) out.push(`${definition.name}: attribute ${key}`);
+      }
+    }
+  }
+  return out;
+}
+
 describe('the standard variables', () => {
   it('enable all by default and honour the enabled and disabled lists', () => {
     expect(resolveConfig({ env: {} }).config.contribInstrumentations).toEqual([
@@ -80,10 +109,17 @@ describe('startContribInstrumentations', () => {
     expect(names).toEqual(
       expect.arrayContaining(['nodejs.eventloop.utilization', 'nodejs.eventloop.time', 'v8js.memory.heap.used']),
     );
-    // The delay gauges once the event-loop delay histogram has samples (one per 10 ms).
-    await waitFor('event-loop delay', async () =>
-      (await sdk.collect()).metric('nodejs.eventloop.delay.p99') !== undefined ? true : undefined,
-    );
+    // The delay gauges once the event-loop delay histogram has samples (one per 10 ms), the GC
+    // histogram once a collection ran: then every catalog entry of the family is checked.
+    const collected = await waitFor('event-loop delay and a GC', async () => {
+      if (typeof globalThis.gc === 'function') globalThis.gc();
+      else new Array(1e6).fill({}).map((x) => ({ x }));
+      const collection = await sdk.collect();
+      return collection.metric('nodejs.eventloop.delay.p99') && collection.metric('v8js.gc.duration')
+        ? collection.byName
+        : undefined;
+    });
+    expect(catalogMismatches('runtime', collected)).toEqual([]);
     expect(log.warnings).toEqual([]);
   });
 
@@ -120,7 +156,8 @@ describe('startContribInstrumentations', () => {
       for (const server of [app, app, app, endpoint]) {
         await (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/x`)).text();
       }
-      const points = (await sdk.collect()).histograms('http.server.request.duration');
+      const collection = await sdk.collect();
+      const points = collection.histograms('http.server.request.duration');
       expect(
         points.map((p) => [p.attributes['http.request.method'], p.attributes['http.response.status_code'], p.count]),
       ).toEqual([['GET', 200, 3]]);

@@ -2,6 +2,9 @@ import { COST_METRICS } from './metrics/cost.js';
 import { GEN_AI_METRICS } from './metrics/gen-ai.js';
 import { GPU_METRICS } from './metrics/gpu.js';
 import { HOST_METRICS } from './metrics/host.js';
+import { HTTP_METRICS } from './metrics/http.js';
+import { RUNTIME_METRICS } from './metrics/runtime.js';
+import { DB_METRICS } from './metrics/db.js';
 import { DEPENDENCY_METRICS, MESSAGING_METRICS } from './metrics/messaging.js';
 import { PIPELINE_METRICS } from './metrics/pipeline.js';
 import { QUALITY_METRICS } from './metrics/quality.js';
@@ -19,6 +22,9 @@ export const METRICS: readonly MetricDefinition[] = [
   ...HOST_METRICS,
   ...MESSAGING_METRICS,
   ...DEPENDENCY_METRICS,
+  ...HTTP_METRICS,
+  ...RUNTIME_METRICS,
+  ...DB_METRICS,
 ];
 
 const BY_NAME: ReadonlyMap<string, MetricDefinition> = new Map(METRICS.map((m) => [m.name, m]));

@@ -12,6 +12,9 @@ const FAMILY_TITLES: Readonly<Record<MetricDefinition['family'], string>> = {
   host: 'Host and process (@opentelemetry/instrumentation-host-metrics, started by @mltel/node)',
   messaging: 'Task queues and brokers (OTel messaging conventions)',
   dependency: 'Dependency health and circuit breakers',
+  http: 'HTTP server and client (contrib instrumentations, started by @mltel/node)',
+  runtime: 'Node.js runtime (@opentelemetry/instrumentation-runtime-node, started by @mltel/node)',
+  db: 'Database clients (@opentelemetry/instrumentation-pg, started by @mltel/node)',
 };
 
 function row(m: MetricDefinition): string {

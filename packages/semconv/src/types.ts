@@ -46,7 +46,12 @@ export type MetricOwner =
   | '@mltel/host-metrics-gpu'
   | '@mltel/instrumentation-messaging'
   // An upstream package: @mltel/node starts it and decides its groups, it creates the instruments.
-  | '@opentelemetry/instrumentation-host-metrics';
+  | '@opentelemetry/instrumentation-host-metrics'
+  // Upstream contrib instrumentations @mltel/node starts (packages/node/src/contrib.ts): they
+  // create the instruments; packages/node/src/contrib.test.ts checks the catalog against them.
+  | '@opentelemetry/instrumentation-http'
+  | '@opentelemetry/instrumentation-runtime-node'
+  | '@opentelemetry/instrumentation-pg';
 
 /** The catalog's sections. */
 export type MetricFamily =
@@ -58,4 +63,7 @@ export type MetricFamily =
   | 'gpu'
   | 'host'
   | 'messaging'
-  | 'dependency';
+  | 'dependency'
+  | 'http'
+  | 'runtime'
+  | 'db';
