@@ -93,14 +93,43 @@ describe('bucketViews on a real MeterProvider', () => {
     expect(counterType).toBe(DataPointType.SUM);
   });
 
-  it('combineViews drops a built-in view of an instrument the application configures', async () => {
+  it('combineViews: a bucketed instrument keeps the description a built-in view unified, in one stream per meter', async () => {
     const builtIn: ViewOptions[] = [
-      { instrumentName: 'ml.task.duration', aggregation: bucketViews({ x: [9] })[0]!.aggregation },
-      { instrumentName: 'other', aggregation: bucketViews({ x: [9] })[0]!.aggregation },
+      {
+        meterName: 'undici',
+        instrumentName: 'http.client.request.duration',
+        description: 'Duration of HTTP client requests.',
+      },
+      { instrumentName: 'other', description: 'kept' },
     ];
-    const views = combineViews(builtIn, { 'ml.task.duration': [0.6] }, []);
-    expect(views.map((v) => v.instrumentName)).toEqual(['other', 'ml.task.duration']);
-    const { buckets } = await histogram(views, 'ml.task.duration', [0.5]);
-    expect(buckets.boundaries).toEqual([0.6]);
+    const views = combineViews(builtIn, { 'http.client.request.duration': [0.6] }, []);
+    expect(views.map((v) => [v.instrumentName, v.meterName, v.description])).toEqual([
+      ['other', undefined, 'kept'],
+      ['http.client.request.duration', undefined, 'Duration of HTTP client requests.'],
+    ]);
+    const reader = new Reader();
+    const provider = new MeterProvider({ readers: [reader], views });
+    provider.getMeter('undici').createHistogram('http.client.request.duration', { description: 'undici' }).record(0.5);
+    provider.getMeter('http').createHistogram('http.client.request.duration', { description: 'http' }).record(1);
+    const { resourceMetrics } = await reader.collect();
+    await provider.shutdown();
+    const streams = resourceMetrics.scopeMetrics.map((scope) =>
+      scope.metrics.map((m) => [
+        scope.scope.name,
+        m.descriptor.description,
+        (m.dataPoints[0]?.value as Histogram | undefined)?.buckets,
+      ]),
+    );
+    expect(streams).toEqual([
+      [['undici', 'Duration of HTTP client requests.', { boundaries: [0.6], counts: [1, 0] }]],
+      [['http', 'Duration of HTTP client requests.', { boundaries: [0.6], counts: [0, 1] }]],
+    ]);
+  });
+
+  it("combineViews: an application view of a built-in view's instrument replaces it", () => {
+    const views = combineViews([{ instrumentName: 'x', description: 'built-in' }], {}, [
+      { instrumentName: 'x', name: 'y' },
+    ]);
+    expect(views).toEqual([{ instrumentName: 'x', name: 'y' }]);
   });
 });

@@ -95,18 +95,31 @@ export function bucketViews(buckets: HistogramBuckets): ViewOptions[] {
 
 /**
  * The provider's views: the built-in ones (mltel's defaults for instruments it does not own), then
- * the bucket views, then the application's. A built-in view of an instrument the application
- * configures is left out, so that the instrument gets one stream, the application's.
+ * the bucket views, then the application's. Two views matching one instrument would give it two
+ * streams of one name (exported twice), so a built-in view of an instrument the application
+ * configures is left out: for buckets, its name and description move into the bucket view (which
+ * matches every meter: the built-in view unifies the descriptions of instrumentations that
+ * record the same instrument); for an application view, the application's view decides alone.
  */
 export function combineViews(
   builtIn: readonly ViewOptions[],
   buckets: HistogramBuckets,
   user: readonly ViewOptions[],
 ): ViewOptions[] {
-  const configured = new Set([...Object.keys(buckets), ...user.map((view) => view.instrumentName)]);
-  return [
-    ...builtIn.filter((view) => view.instrumentName === undefined || !configured.has(view.instrumentName)),
-    ...bucketViews(buckets),
-    ...user,
-  ];
+  const userNames = new Set(user.map((view) => view.instrumentName));
+  const kept = builtIn.filter(
+    (view) =>
+      view.instrumentName === undefined || (!userNames.has(view.instrumentName) && !(view.instrumentName in buckets)),
+  );
+  const bucketed = bucketViews(buckets).map((view) => {
+    const replaced = builtIn.find((b) => b.instrumentName === view.instrumentName);
+    return replaced === undefined
+      ? view
+      : {
+          ...view,
+          ...(replaced.name === undefined ? {} : { name: replaced.name }),
+          ...(replaced.description === undefined ? {} : { description: replaced.description }),
+        };
+  });
+  return [...kept, ...bucketed, ...user];
 }
