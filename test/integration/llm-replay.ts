@@ -36,7 +36,8 @@ export interface ReplayServer {
   close(): Promise<void>;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/** The request body as text. */
+export function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     let body = '';
     req.setEncoding('utf8').on('data', (d: string) => (body += d));
@@ -45,12 +46,19 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function sendJson(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+/** Answers with a JSON body (headers set earlier with `res.setHeader` are kept). */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(body);
 }
 
-async function sendStream(res: ServerResponse, file: string, stopAfter?: number): Promise<void> {
+/** Answers with the SSE events of a capture, the connection cut before event `stopAfter` if given. */
+export async function sendStream(res: ServerResponse, file: string, stopAfter?: number): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const events = sseEvents(file);
   for (const [index, event] of events.entries()) {

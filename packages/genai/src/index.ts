@@ -6,6 +6,17 @@ export { genAiErrorType, isProviderFailure } from './error-type.js';
 export type { CircuitBreakerState } from './health.js';
 export { anthropicEventUsage, anthropicUsage, openAIResponseEventUsage, openAIUsage } from './usage.js';
 export { googleEmbedUsage, googleGenAIUsage } from './usage-google.js';
+export {
+  openAIImageEventUsage,
+  openAIImageUsage,
+  openAITranscriptionEventUsage,
+  openAITranscriptionUsage,
+  speechInputUsage,
+} from './usage-openai-media.js';
+export { rateLimitReadings, parseResetDuration } from './rate-limit-headers.js';
+export type { HeaderSource, RateLimitKind, RateLimitReading } from './rate-limit-headers.js';
+export { configureDefaultRateLimitMeter, defaultRateLimitMeter, RateLimitMeter } from './rate-limit-meter.js';
+export type { RateLimitMeterOptions } from './rate-limit-meter.js';
 export { SCOPE_NAME, SCOPE_VERSION } from './instruments.js';
 export type {
   DerivedHealthOptions,

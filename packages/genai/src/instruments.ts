@@ -5,6 +5,7 @@ import {
   GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK,
   GEN_AI_CLIENT_TOKEN_USAGE,
   ML_AUDIO_DURATION,
+  ML_GEN_AI_CHARACTERS,
   ML_GEN_AI_IMAGES,
   ML_GEN_AI_TOKEN_DETAIL,
   ML_PROVIDER_CIRCUIT_BREAKER_STATE,
@@ -30,6 +31,7 @@ export interface GenAiInstruments {
   readonly images: Counter;
   readonly audio: Counter;
   readonly video: Counter;
+  readonly characters: Counter;
   readonly status: ObservableGauge;
   readonly circuit: ObservableGauge;
 }
@@ -68,6 +70,7 @@ export function createGenAiInstruments(
     images: meter.createCounter(ML_GEN_AI_IMAGES.name, instrumentOptions(ML_GEN_AI_IMAGES)),
     audio: meter.createCounter(ML_AUDIO_DURATION.name, instrumentOptions(ML_AUDIO_DURATION)),
     video: meter.createCounter(ML_VIDEO_DURATION.name, instrumentOptions(ML_VIDEO_DURATION)),
+    characters: meter.createCounter(ML_GEN_AI_CHARACTERS.name, instrumentOptions(ML_GEN_AI_CHARACTERS)),
     status,
     circuit,
   };

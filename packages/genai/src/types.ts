@@ -37,7 +37,7 @@ export interface ProviderUsage {
   audioSeconds?: number | undefined;
   /** Seconds of video processed or generated. */
   videoSeconds?: number | undefined;
-  /** Characters billed (speech synthesis); recorded by the cost meter, not here. */
+  /** Characters billed (speech synthesis): `ml.gen_ai.characters`, and priced by the cost meter. */
   characters?: number | undefined;
 }
 

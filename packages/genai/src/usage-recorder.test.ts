@@ -131,11 +131,20 @@ describe('token detail and units', () => {
     });
   });
 
-  it('does not record characters (the cost meter does)', async () => {
+  it('records characters (speech input) in ml.gen_ai.characters, with the unit attributes', async () => {
     const { meter, collect } = setup();
-    meter.record({ provider: 'openai', operation: 'speech', durationSeconds: 1, usage: { characters: 900 } });
+    meter.record({
+      provider: 'openai',
+      operation: 'speech',
+      model: 'tts-1',
+      durationSeconds: 1,
+      usage: { characters: 900 },
+    });
     const c = await collect();
-    expect([...c.byName.keys()]).toEqual([DURATION]);
+    expect([...c.byName.keys()].sort()).toEqual([DURATION, 'ml.gen_ai.characters'].sort());
+    expect(c.points('ml.gen_ai.characters')).toEqual([
+      { attributes: { [PROVIDER]: 'openai', [OPERATION]: 'speech', [REQUEST_MODEL]: 'tts-1' }, value: 900 },
+    ]);
   });
 });
 

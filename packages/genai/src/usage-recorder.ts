@@ -24,6 +24,7 @@ const USAGE_NUMBERS = [
   'images',
   'audioSeconds',
   'videoSeconds',
+  'characters',
 ] as const satisfies readonly (keyof ProviderUsage)[];
 
 // The plausible maximum of each field: counts up to 1e12, seconds up to 1e7 (~115 days).
@@ -36,6 +37,7 @@ const MAXIMA: Readonly<Record<(typeof USAGE_NUMBERS)[number], number>> = {
   images: MAX_COUNT,
   audioSeconds: MAX_SECONDS,
   videoSeconds: MAX_SECONDS,
+  characters: MAX_COUNT,
 };
 
 /** provider, request model, operation: the unit counters' attributes (built only when used). */
@@ -58,7 +60,7 @@ function unitAttributes(base: Attributes): Attributes {
  * skipped.
  */
 export function recordUsage(
-  instruments: Pick<GenAiInstruments, 'tokens' | 'tokenDetail' | 'images' | 'audio' | 'video'>,
+  instruments: Pick<GenAiInstruments, 'tokens' | 'tokenDetail' | 'images' | 'audio' | 'video' | 'characters'>,
   base: Attributes,
   attributes: Attributes,
   usage: ProviderUsage,
@@ -103,6 +105,9 @@ export function recordUsage(
         break;
       case 'videoSeconds':
         instruments.video.add(value, unitAttributes(base));
+        break;
+      case 'characters':
+        instruments.characters.add(value, unitAttributes(base));
         break;
     }
   }

@@ -5,6 +5,7 @@ import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentat
 import { instrumentMethod } from './api-promise.js';
 import { LlmInstrumentation } from './llm-instrumentation.js';
 import type { CallShape } from './api-promise.js';
+import { rateLimitObserver } from './rate-limit-observer.js';
 import { serverOf } from './server.js';
 import type { LlmInstrumentationConfig } from './types.js';
 
@@ -56,6 +57,9 @@ export class AnthropicInstrumentation extends LlmInstrumentation {
     );
   }
 
+  // The anthropic-ratelimit-* headers of each response, to the rate-limit meter.
+  private readonly observers = rateLimitObserver(() => this.getConfig());
+
   private targets(exports: unknown): (Prototype | undefined)[] {
     const Anthropic = ((exports as { Anthropic?: unknown }).Anthropic ?? (exports as { default?: unknown }).default) as
       | Record<string, { prototype?: Prototype; Messages?: { prototype?: Prototype } } | undefined>
@@ -67,7 +71,7 @@ export class AnthropicInstrumentation extends LlmInstrumentation {
     for (const prototype of this.targets(exports)) {
       if (prototype === undefined || typeof prototype['create'] !== 'function') continue;
       this._wrap(prototype, 'create', (original: unknown) =>
-        instrumentMethod(original as (...args: unknown[]) => unknown, this.providerMeter, MESSAGES),
+        instrumentMethod(original as (...args: unknown[]) => unknown, this.providerMeter, MESSAGES, this.observers),
       );
     }
   }

@@ -194,6 +194,85 @@ describe('instrumentMethod() with hand-made methods', () => {
   });
 });
 
+describe('instrumentMethod() observers and request usage', () => {
+  /** A Stainless-like promise whose raw response (or HTTP error) carries `headers`. */
+  function apiPromise(body: unknown, outcome: { headers: unknown; fail?: boolean }) {
+    const error = Object.assign(new Error('429 Too Many Requests'), { status: 429, headers: outcome.headers });
+    return {
+      then: (resolve: (value: unknown) => unknown, reject: (e: unknown) => unknown) =>
+        (outcome.fail ? Promise.reject(error) : Promise.resolve(body)).then(resolve, reject),
+      asResponse: () =>
+        outcome.fail ? Promise.reject(error) : Promise.resolve({ status: 200, headers: outcome.headers }),
+      _thenUnwrap: (transform: (data: unknown) => unknown) =>
+        outcome.fail ? Promise.reject(error) : Promise.resolve(transform(body)),
+    };
+  }
+
+  it('hands the response headers to observers.headers, with the call, once', async () => {
+    const { meter } = setup();
+    const seen: [unknown, unknown][] = [];
+    const headers = new Headers({ 'x-ratelimit-remaining-requests': '9' });
+    const wrapped = instrumentMethod(
+      () => apiPromise({ model: 'm' }, { headers }),
+      () => meter,
+      SHAPE,
+      { headers: (c, h) => seen.push([c.model, h]) },
+    );
+    await wrapped({ model: 'm' });
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toEqual([['m', headers]]);
+  });
+
+  it('an HTTP error hands its headers too (a 429 tells the headroom is gone); the caller gets the same error', async () => {
+    const { meter, collect } = setup();
+    const seen: unknown[] = [];
+    const headers = { 'x-ratelimit-remaining-requests': '0' };
+    const wrapped = instrumentMethod(
+      () => apiPromise({}, { headers, fail: true }),
+      () => meter,
+      SHAPE,
+      { headers: (_c, h) => seen.push(h) },
+    );
+    await expect(wrapped({ model: 'm' })).rejects.toMatchObject({ status: 429 });
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toEqual([headers]);
+    expect((await collect()).histograms(DURATION).map((h) => h.attributes[ERROR_TYPE])).toEqual(['429']);
+  });
+
+  it('an observer that throws changes nothing for the caller', async () => {
+    const { meter, collect } = setup();
+    const wrapped = instrumentMethod(
+      () => apiPromise({ model: 'r', tokens: 3 }, { headers: new Headers() }),
+      () => meter,
+      SHAPE,
+      {
+        headers: () => {
+          throw new Error('observer bug');
+        },
+      },
+    );
+    expect(await wrapped({ model: 'm' })).toEqual({ model: 'r', tokens: 3 });
+    expect((await collect()).sums(TOKENS).map(([, v]) => v)).toEqual([3]);
+  });
+
+  it('requestUsage is merged into the result usage, the reported fields winning', async () => {
+    const { meter } = setup();
+    const ended: unknown[] = [];
+    meter.addHooks({ afterCall: (event) => ended.push(event.usage) });
+    const shape: CallShape<Body, Chunk> = {
+      ...SHAPE,
+      requestUsage: (params) => ({ characters: String(params?.['input']).length, outputTokens: 1 }),
+    };
+    const wrapped = instrumentMethod(
+      () => apiPromise({ model: 'r', tokens: 3 }, { headers: undefined }),
+      () => meter,
+      shape,
+    );
+    await wrapped({ model: 'm', input: 'Hello.' });
+    expect(ended).toEqual([{ characters: 6, outputTokens: 3, responseModel: 'r' }]);
+  });
+});
+
 describe('instrumentMethod() on the real client method', () => {
   let replay: ReplayServer;
   beforeAll(async () => {

@@ -13,6 +13,31 @@ export interface CallShape<R, C> {
   usage(result: R): ProviderUsage | undefined;
   /** How stream chunks are read. */
   stream: StreamOptions<C>;
+  /** Usage known from the request alone (the characters of a speech input), merged into a non-streamed result's. */
+  requestUsage?(params: Record<string, unknown> | undefined): ProviderUsage | undefined;
+}
+
+/** What else a wrapped method reports besides the call (the response headers' rate limits). */
+export interface CallObservers {
+  /**
+   * The HTTP response's headers (fetch `Headers`), or an HTTP error's (the response after the
+   * SDK's retries). Called once, when they arrive; never with the body.
+   */
+  headers?(call: ProviderCall, headers: unknown): void;
+}
+
+/** `requested` then `reported` usage, the latter's fields winning. */
+function withRequestUsage(
+  requested: ProviderUsage | undefined,
+  reported: ProviderUsage | undefined,
+): ProviderUsage | undefined {
+  if (requested === undefined) return reported;
+  return reported === undefined ? requested : { ...requested, ...reported };
+}
+
+/** The headers of a response (`.headers`), or of an SDK `APIError` (`.headers`). */
+function headersOf(value: unknown): unknown {
+  return typeof value === 'object' && value !== null ? (value as { headers?: unknown }).headers : undefined;
 }
 
 interface StainlessPromise<T> extends PromiseLike<T> {
@@ -29,15 +54,18 @@ export function instrumentMethod<R, C>(
   original: (...args: unknown[]) => unknown,
   meter: () => ProviderMeter,
   shape: CallShape<R, C>,
+  observers: CallObservers = {},
 ): (...args: unknown[]) => unknown {
   return function instrumented(this: unknown, ...args: unknown[]): unknown {
     let timer: ProviderCallTimer | undefined;
     let streaming = false;
     let call: ProviderCall;
+    let requested: ProviderUsage | undefined;
     try {
       const params = typeof args[0] === 'object' && args[0] !== null ? (args[0] as Record<string, unknown>) : undefined;
       streaming = params?.['stream'] === true;
       call = shape.describe(this, params);
+      requested = shape.requestUsage?.(params);
     } catch {
       return original.apply(this, args);
     }
@@ -69,17 +97,31 @@ export function instrumentMethod<R, C>(
     const onData = (data: unknown): unknown => {
       try {
         if (streaming) return meter().observeStream(timer, data as AsyncIterable<C>, shape.stream);
-        timer.end(shape.usage(data as R));
+        timer.end(withRequestUsage(requested, shape.usage(data as R)));
       } catch {
-        timer.end();
+        timer.end(requested);
       }
       return data;
+    };
+    const onHeaders = (headers: unknown): void => {
+      try {
+        if (headers !== undefined) observers.headers?.(call, headers);
+      } catch {
+        // A reading that fails is left out; the call is unaffected.
+      }
     };
     try {
       if (typeof promise._thenUnwrap === 'function' && typeof promise.asResponse === 'function') {
         // Failures (HTTP errors after the SDK's retries, network errors) reject the response;
         // observing it through asResponse() reads no body, so a caller's own asResponse() works.
-        promise.asResponse().then(undefined, (error: unknown) => timer.fail(error));
+        // The same response carries the rate-limit headers (an HTTP error carries them too).
+        promise.asResponse().then(
+          (response: unknown) => onHeaders(headersOf(response)),
+          (error: unknown) => {
+            timer.fail(error);
+            onHeaders(headersOf(error));
+          },
+        );
         // Success is seen when the caller's await parses the body: the returned APIPromise is
         // the SDK's own, transformed by the identity (the stream is observed in place).
         return promise._thenUnwrap(onData);

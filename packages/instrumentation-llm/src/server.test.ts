@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openAIProviderOf, serverOf } from './server.js';
+import { serverOf } from './server.js';
 
 describe('serverOf()', () => {
   it.each([
@@ -34,38 +34,5 @@ describe('serverOf()', () => {
         serverPort: 443,
       });
     }
-  });
-});
-
-describe('openAIProviderOf()', () => {
-  it('an AzureOpenAI client is azure.ai.openai, whatever its host', () => {
-    class AzureOpenAI {}
-    expect(openAIProviderOf(new AzureOpenAI(), 'gateway.internal')).toBe('azure.ai.openai');
-    expect(openAIProviderOf(new AzureOpenAI(), undefined)).toBe('azure.ai.openai');
-  });
-
-  it.each([
-    ['myres.openai.azure.com', 'azure.ai.openai'],
-    ['api.groq.com', 'groq'],
-    ['api.deepseek.com', 'deepseek'],
-    ['api.x.ai', 'x_ai'],
-    ['api.mistral.ai', 'mistral_ai'],
-    ['api.perplexity.ai', 'perplexity'],
-    ['generativelanguage.googleapis.com', 'gcp.gemini'],
-    ['eu.api.groq.com', 'groq'],
-    ['api.openai.com', 'openai'],
-    ['127.0.0.1', 'openai'],
-    // Look-alike hosts are not the provider.
-    ['evilapi.groq.com', 'openai'],
-    ['api.groq.com.attacker.net', 'openai'],
-    ['openai.azure.com', 'openai'],
-  ])('host %s is %s', (host, provider) => {
-    expect(openAIProviderOf({}, host)).toBe(provider);
-  });
-
-  it('no client and no host is openai; a client without a prototype is judged by its host', () => {
-    expect(openAIProviderOf(undefined, undefined)).toBe('openai');
-    expect(openAIProviderOf(null, undefined)).toBe('openai');
-    expect(openAIProviderOf(Object.create(null), 'api.x.ai')).toBe('x_ai');
   });
 });

@@ -25,28 +25,3 @@ export function serverOf(baseURL: unknown): Server {
   if (cache.size < MAX_CACHED) cache.set(baseURL, server);
   return server;
 }
-
-// OpenAI-compatible APIs reached with the openai client, by host, as OTel names them.
-const OPENAI_COMPATIBLE: readonly [RegExp, string][] = [
-  [/\.openai\.azure\.com$/, 'azure.ai.openai'],
-  [/(^|\.)api\.groq\.com$/, 'groq'],
-  [/(^|\.)api\.deepseek\.com$/, 'deepseek'],
-  [/(^|\.)api\.x\.ai$/, 'x_ai'],
-  [/(^|\.)api\.mistral\.ai$/, 'mistral_ai'],
-  [/(^|\.)api\.perplexity\.ai$/, 'perplexity'],
-  [/(^|\.)generativelanguage\.googleapis\.com$/, 'gcp.gemini'],
-];
-
-/**
- * `gen_ai.provider.name` of a call made with the openai client: `azure.ai.openai` for the Azure
- * client or an Azure host, the provider of a known OpenAI-compatible host, else `openai`.
- */
-export function openAIProviderOf(client: unknown, serverAddress: string | undefined): string {
-  if ((client as { constructor?: { name?: unknown } } | undefined)?.constructor?.name === 'AzureOpenAI') {
-    return 'azure.ai.openai';
-  }
-  if (serverAddress !== undefined) {
-    for (const [host, provider] of OPENAI_COMPATIBLE) if (host.test(serverAddress)) return provider;
-  }
-  return 'openai';
-}

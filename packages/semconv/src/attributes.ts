@@ -47,6 +47,8 @@ export const ATTR_ML_BUDGET_NAME = 'ml.budget.name';
 export const ATTR_ML_BUDGET_WINDOW = 'ml.budget.window';
 /** `ml.circuit_breaker.state`: closed, open or half_open. */
 export const ATTR_ML_CIRCUIT_BREAKER_STATE = 'ml.circuit_breaker.state';
+/** `ml.rate_limit.kind`: the provider rate limit a headroom gauge is about, see {@link ML_RATE_LIMIT_KIND_VALUES}. */
+export const ATTR_ML_RATE_LIMIT_KIND = 'ml.rate_limit.kind';
 
 /** `ml.prediction.class`: predicted class (bounded label set of the model). */
 export const ATTR_ML_PREDICTION_CLASS = 'ml.prediction.class';

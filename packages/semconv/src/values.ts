@@ -39,10 +39,19 @@ export const GEN_AI_OPERATION_NAME_VALUES = [
   'invoke_agent',
   'execute_tool',
   'image_generation',
+  'image_edit',
+  'image_variation',
   'video_generation',
   'speech',
   'transcription',
+  'translation',
+  'moderation',
 ] as const;
+/**
+ * Values of `ml.rate_limit.kind`: the provider limits read from response headers (requests and
+ * tokens per window; Anthropic also limits input and output tokens apart).
+ */
+export const ML_RATE_LIMIT_KIND_VALUES = ['requests', 'tokens', 'input_tokens', 'output_tokens'] as const;
 /** Allowed values of `ml.circuit_breaker.state`. */
 export const ML_CIRCUIT_BREAKER_STATE_VALUES = ['closed', 'open', 'half_open'] as const;
 /** Allowed values of `ml.drift.method`. */

@@ -6,6 +6,7 @@ import {
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_TOKEN_TYPE,
   ATTR_ML_CIRCUIT_BREAKER_STATE,
+  ATTR_ML_RATE_LIMIT_KIND,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
 } from '../attributes.js';
@@ -157,6 +158,64 @@ export const ML_VIDEO_DURATION = {
   prometheusName: 'ml_video_duration_seconds_total',
 } as const satisfies MetricDefinition;
 
+/** `ml.gen_ai.characters`: characters of text sent for speech synthesis (a count, never the text). */
+export const ML_GEN_AI_CHARACTERS = {
+  name: 'ml.gen_ai.characters',
+  kind: 'Counter',
+  unit: '{character}',
+  description: 'Characters of input text billed by provider calls (speech synthesis).',
+  attributes: [ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL, ATTR_GEN_AI_OPERATION_NAME],
+  family: 'gen_ai',
+  owner: '@mltel/genai',
+  prometheusName: 'ml_gen_ai_characters_total',
+} as const satisfies MetricDefinition;
+
+const RATE_LIMIT_ATTRS = [ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL, ATTR_ML_RATE_LIMIT_KIND] as const;
+
+/**
+ * `ml.provider.rate_limit.remaining`: requests or tokens left in the provider's current rate-limit
+ * window, as its last response's headers reported (`x-ratelimit-remaining-*`,
+ * `anthropic-ratelimit-*-remaining`), by provider, request model and `ml.rate_limit.kind`.
+ */
+export const ML_PROVIDER_RATE_LIMIT_REMAINING = {
+  name: 'ml.provider.rate_limit.remaining',
+  kind: 'ObservableGauge',
+  unit: '{unit}',
+  description: 'Requests or tokens left in the provider rate-limit window (from response headers).',
+  attributes: RATE_LIMIT_ATTRS,
+  family: 'gen_ai',
+  owner: '@mltel/genai',
+  prometheusName: 'ml_provider_rate_limit_remaining',
+} as const satisfies MetricDefinition;
+
+/** `ml.provider.rate_limit.limit`: the size of the provider's rate-limit window (response headers). */
+export const ML_PROVIDER_RATE_LIMIT_LIMIT = {
+  name: 'ml.provider.rate_limit.limit',
+  kind: 'ObservableGauge',
+  unit: '{unit}',
+  description: 'Requests or tokens allowed per provider rate-limit window (from response headers).',
+  attributes: RATE_LIMIT_ATTRS,
+  family: 'gen_ai',
+  owner: '@mltel/genai',
+  prometheusName: 'ml_provider_rate_limit_limit',
+} as const satisfies MetricDefinition;
+
+/**
+ * `ml.provider.rate_limit.reset_time`: when the provider's rate-limit window refills, as Unix time
+ * in seconds (OpenAI's `x-ratelimit-reset-*` durations are added to the response time, Anthropic's
+ * RFC 3339 times are taken as they are). `… - time()` is the wait.
+ */
+export const ML_PROVIDER_RATE_LIMIT_RESET_TIME = {
+  name: 'ml.provider.rate_limit.reset_time',
+  kind: 'ObservableGauge',
+  unit: 's',
+  description: 'Unix time at which the provider rate-limit window refills (from response headers).',
+  attributes: RATE_LIMIT_ATTRS,
+  family: 'gen_ai',
+  owner: '@mltel/genai',
+  prometheusName: 'ml_provider_rate_limit_reset_time_seconds',
+} as const satisfies MetricDefinition;
+
 /** The provider-call family. */
 export const GEN_AI_METRICS = [
   GEN_AI_CLIENT_OPERATION_DURATION,
@@ -169,4 +228,8 @@ export const GEN_AI_METRICS = [
   ML_GEN_AI_TOKEN_DETAIL,
   ML_GEN_AI_IMAGES,
   ML_VIDEO_DURATION,
+  ML_GEN_AI_CHARACTERS,
+  ML_PROVIDER_RATE_LIMIT_REMAINING,
+  ML_PROVIDER_RATE_LIMIT_LIMIT,
+  ML_PROVIDER_RATE_LIMIT_RESET_TIME,
 ] as const;
