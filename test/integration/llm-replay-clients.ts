@@ -6,27 +6,53 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createH2cServer, constants as h2constants } from 'node:http2';
+import type { Http2Server } from 'node:http2';
 import { join } from 'node:path';
 import { CAPTURES } from './llm-replay.js';
+
+/** A 429 answer: a capture, or (where none was found) a body in the documented shape. */
+interface TooMany {
+  file?: string;
+  body?: string;
+  headers?: Record<string, string>;
+}
 
 /** How one API operation is answered. */
 interface Route {
   /** Whether a request path (after the scenario segment, query included) is this operation. */
   test: RegExp;
-  /** The capture of a successful answer. */
-  ok: string;
-  /** The capture of a 429 answer. */
-  tooMany: string;
+  /** The capture of a successful answer (by path where the model decides). */
+  ok: string | ((path: string) => string);
+  tooMany: TooMany;
+}
+
+const GOOGLE_429: TooMany = { file: 'google-error-429.json' };
+// No captured Bedrock 429 was found: this is the body and header AWS documents for
+// ThrottlingException (the SDK reads the error name from x-amzn-ErrorType).
+const BEDROCK_429: TooMany = {
+  body: '{"message":"Too many requests, please wait before trying again."}',
+  headers: { 'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/' },
+};
+
+function bedrockInvokeFile(path: string): string {
+  if (path.includes('/model/anthropic.')) return 'bedrock-invoke-anthropic.json';
+  if (path.includes('/model/meta.')) return 'bedrock-invoke-meta.json';
+  return 'bedrock-invoke-amazon.json';
 }
 
 const ROUTES: Route[] = [
+  { test: /:streamGenerateContent\?alt=sse$/, ok: 'google-generate-content-stream.sse', tooMany: GOOGLE_429 },
+  { test: /:generateContent$/, ok: 'google-generate-content.json', tooMany: GOOGLE_429 },
+  { test: /:(batchEmbedContents|embedContent)$/, ok: 'google-embed-content.json', tooMany: GOOGLE_429 },
+  { test: /^\/model\/[^/]+\/converse$/, ok: 'bedrock-converse.json', tooMany: BEDROCK_429 },
+  { test: /^\/model\/[^/]+\/converse-stream$/, ok: 'bedrock-converse-stream.eventstream', tooMany: BEDROCK_429 },
+  { test: /^\/model\/[^/]+\/invoke$/, ok: bedrockInvokeFile, tooMany: BEDROCK_429 },
   {
-    test: /:streamGenerateContent\?alt=sse$/,
-    ok: 'google-generate-content-stream.sse',
-    tooMany: 'google-error-429.json',
+    test: /^\/model\/[^/]+\/invoke-with-response-stream$/,
+    ok: 'bedrock-invoke-stream-anthropic.eventstream',
+    tooMany: BEDROCK_429,
   },
-  { test: /:generateContent$/, ok: 'google-generate-content.json', tooMany: 'google-error-429.json' },
-  { test: /:(batchEmbedContents|embedContent)$/, ok: 'google-embed-content.json', tooMany: 'google-error-429.json' },
 ];
 
 function capture(file: string): Buffer {
@@ -51,7 +77,10 @@ export interface ReceivedRequest {
 
 /** A running replay server. */
 export interface ClientReplayServer {
+  /** HTTP/1.1. */
   url: string;
+  /** The same answers over cleartext HTTP/2 (prior knowledge), as the AWS SDK's Bedrock client speaks. */
+  h2url: string;
   received: ReceivedRequest[];
   close(): Promise<void>;
 }
@@ -65,17 +94,37 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function send(res: ServerResponse, status: number, body: Buffer | string): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
+/** The messages of an AWS event-stream capture (each `total length` bytes, as its prelude says). */
+export function eventStreamMessagesOf(file: string): Buffer[] {
+  const bytes = capture(file);
+  const messages: Buffer[] = [];
+  for (let offset = 0; offset + 4 <= bytes.length && messages.length < 10_000; ) {
+    const length = bytes.readUInt32BE(offset);
+    messages.push(bytes.subarray(offset, offset + length));
+    offset += length;
+  }
+  return messages;
+}
+
+function send(res: ServerResponse, status: number, body: Buffer | string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(body);
 }
 
 async function sendStream(res: ServerResponse, file: string, stopAfter?: number): Promise<void> {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  for (const [index, event] of sseEventsOf(file).entries()) {
+  const eventStream = file.endsWith('.eventstream');
+  res.writeHead(200, {
+    'content-type': eventStream ? 'application/vnd.amazon.eventstream' : 'text/event-stream',
+    'cache-control': 'no-cache',
+  });
+  const events: (string | Buffer)[] = eventStream ? eventStreamMessagesOf(file) : sseEventsOf(file);
+  for (const [index, event] of events.entries()) {
     if (stopAfter !== undefined && index === stopAfter) {
-      // The connection dies mid-stream, as when a proxy or the provider drops it.
-      res.socket?.destroy();
+      // The connection dies mid-stream, as when a proxy or the provider drops it (HTTP/2: the
+      // stream is reset).
+      const h2stream = (res as unknown as { stream?: { close(code: number): void } }).stream;
+      if (h2stream !== undefined) h2stream.close(h2constants.NGHTTP2_INTERNAL_ERROR);
+      else res.socket?.destroy();
       return;
     }
     if (res.destroyed || !res.writable) return;
@@ -85,12 +134,22 @@ async function sendStream(res: ServerResponse, file: string, stopAfter?: number)
   res.end();
 }
 
-function answer(res: ServerResponse, scenario: string, route: Route, req: IncomingMessage): Promise<void> | void {
+function answer(
+  res: ServerResponse,
+  scenario: string,
+  route: Route,
+  path: string,
+  req: IncomingMessage,
+): Promise<void> | void {
+  const ok = typeof route.ok === 'string' ? route.ok : route.ok(path);
+  const streamed = ok.endsWith('.sse') || ok.endsWith('.eventstream');
   switch (scenario) {
     case 'ok':
-      return route.ok.endsWith('.sse') ? sendStream(res, route.ok) : send(res, 200, capture(route.ok));
-    case '429':
-      return send(res, 429, capture(route.tooMany));
+      return streamed ? sendStream(res, ok) : send(res, 200, capture(ok));
+    case '429': {
+      const { file, body = '{}', headers } = route.tooMany;
+      return send(res, 429, file === undefined ? body : capture(file), headers);
+    }
     case '500':
       // No recorded 500 body was found; a bare status with an empty JSON object is what a
       // failing gateway commonly returns.
@@ -99,16 +158,19 @@ function answer(res: ServerResponse, scenario: string, route: Route, req: Incomi
       req.socket.destroy();
       return;
     case 'midstream':
-      return sendStream(res, route.ok, 1);
+      return sendStream(res, ok, MIDSTREAM_CUT);
     default:
       return send(res, 404, '{"error":{"message":"no such scenario"}}');
   }
 }
 
+/** The events a `midstream` answer sends before the connection dies. */
+export const MIDSTREAM_CUT = 1;
+
 /** Starts the server on 127.0.0.1 (a free port). */
 export async function startClientReplayServer(): Promise<ClientReplayServer> {
   const received: ReceivedRequest[] = [];
-  const server: Server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     res.on('error', () => {});
     void (async () => {
       const body = await readBody(req);
@@ -117,18 +179,32 @@ export async function startClientReplayServer(): Promise<ClientReplayServer> {
       received.push({ scenario, path, body, headers: req.headers });
       const route = ROUTES.find((r) => r.test.test(path));
       if (route === undefined) return send(res, 404, '{"error":{"message":"no such route"}}');
-      return answer(res, scenario, route, req);
+      return answer(res, scenario, route, path, req);
     })().catch(() => res.destroy());
+  };
+  const server: Server = createServer(handle);
+  // The compatibility API hands HTTP/2 streams over as request/response pairs.
+  const h2: Http2Server = createH2cServer(handle as unknown as Parameters<typeof createH2cServer>[0]);
+  const sessions = new Set<{ destroy(): void }>();
+  h2.on('session', (session) => {
+    sessions.add(session);
+    session.on('close', () => sessions.delete(session));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => h2.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
+  const { port: h2port } = h2.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}`,
+    h2url: `http://127.0.0.1:${h2port}`,
     received,
-    close: () =>
-      new Promise((resolve) => {
+    close: async () => {
+      for (const session of sessions) session.destroy();
+      await new Promise<void>((resolve) => h2.close(() => resolve()));
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+    },
   };
 }

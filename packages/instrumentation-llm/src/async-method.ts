@@ -10,6 +10,8 @@ export interface AsyncCallShape<R, C> {
   describe(self: unknown, args: readonly unknown[]): ProviderCall | undefined;
   /** Usage of a result that carries no stream. */
   usage?(result: R): ProviderUsage | undefined;
+  /** What a failure is recorded as (an `error.type` string, or the error to classify); default: the error. */
+  failure?(error: unknown): unknown;
   /** Where a streaming result keeps its chunks. */
   stream?: {
     /** The chunks of `result`, or undefined when it is not a stream. */
@@ -17,6 +19,14 @@ export interface AsyncCallShape<R, C> {
     /** How the chunks are read. */
     options: StreamOptions<C>;
   };
+}
+
+function failureOf(shape: { failure?(error: unknown): unknown }, error: unknown): unknown {
+  try {
+    return shape.failure?.(error) ?? error;
+  } catch {
+    return error;
+  }
 }
 
 /**
@@ -53,7 +63,7 @@ export function instrumentAsync<R, C>(
     try {
       result = original.apply(this, args);
     } catch (error) {
-      timer.fail(error);
+      timer.fail(failureOf(shape, error));
       throw error;
     }
     if (!isThenable(result)) {
@@ -77,7 +87,7 @@ export function instrumentAsync<R, C>(
         return value;
       },
       (error: unknown) => {
-        timer.fail(error);
+        timer.fail(failureOf(shape, error));
         throw error;
       },
     );

@@ -2,6 +2,7 @@ import { diag } from '@opentelemetry/api';
 import { defaultProviderMeter } from '@mltel/genai';
 import {
   AnthropicInstrumentation,
+  BedrockRuntimeInstrumentation,
   GoogleGenAIInstrumentation,
   OpenAIInstrumentation,
 } from '@mltel/instrumentation-llm';
@@ -15,6 +16,7 @@ export const LLM_MODULES: Record<LlmClientName, string> = {
   openai: 'openai',
   anthropic: '@anthropic-ai/sdk',
   'google-genai': '@google/genai',
+  'bedrock-runtime': '@aws-sdk/client-bedrock-runtime',
 };
 const MODULES = LLM_MODULES;
 
@@ -23,6 +25,7 @@ const INSTRUMENTATIONS: Record<LlmClientName, LlmInstrumentationClass> = {
   openai: OpenAIInstrumentation,
   anthropic: AnthropicInstrumentation,
   'google-genai': GoogleGenAIInstrumentation,
+  'bedrock-runtime': BedrockRuntimeInstrumentation,
 };
 
 /** The modules the configured LLM instrumentations hook, for the one ESM hook (../esm-hook.ts). */
