@@ -9,7 +9,9 @@
 // metrics (MLTEL_HOST_METRICS on, as the preload runs), mltel OpenMetrics 1.0 (when the endpoint
 // offers it), and prom-client. Each scrape is timed whole (collection + serialization) and by the
 // longest event-loop stall it causes (the longest gap of a setImmediate chain running beside it).
-// Series: counters and up-down counters (gauges) of 1000 series each, two labels per series.
+// Series: counters and up-down counters (gauges) of 1000 series each, two labels per series; with
+// BENCH_KIND=histogram, histograms of 1000 series each with the same 11 buckets on both sides (a
+// histogram series is 14 lines: 10k of them are 140k lines).
 // Prints Markdown: median and (min–max) per variant, and the load average before and after.
 // The endpoint is taken from the build output: it is not public API.
 import os from 'node:os';
@@ -22,11 +24,18 @@ import { labels, promRegistry, stall } from './scrape-stall.js';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 11);
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000,100000').split(',').map(Number);
 const PER_INSTRUMENT = 1000;
+const HISTOGRAMS = process.env.BENCH_KIND === 'histogram';
+const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 function populate(meterProvider, instruments) {
   const meter = meterProvider.getMeter('bench');
   for (let k = 0; k < instruments; k++) {
     const name = `bench.metric_${k}`;
+    if (HISTOGRAMS) {
+      const histogram = meter.createHistogram(name, { unit: 's', advice: { explicitBucketBoundaries: BUCKETS } });
+      for (let i = 0; i < PER_INSTRUMENT; i++) histogram.record((i % 50) / 10, labels(i));
+      continue;
+    }
     const instrument =
       k % 2 === 0
         ? meter.createCounter(name, { unit: '{task}', description: 'bench counter' })
@@ -44,8 +53,28 @@ function mltel(series, { host = false, format } = {}) {
   return { name, scrape: () => (format ? endpoint.scrape(format) : endpoint.scrape()) };
 }
 
+function promHistograms(series) {
+  const registry = new promClient.Registry();
+  for (let k = 0; k < series / PER_INSTRUMENT; k++) {
+    const histogram = new promClient.Histogram({
+      name: `bench_metric_${k}_seconds`,
+      help: 'bench',
+      labelNames: ['ml_model_name', 'ml_task_name'],
+      buckets: BUCKETS,
+      registers: [registry],
+    });
+    for (let i = 0; i < PER_INSTRUMENT; i++) {
+      const l = labels(i);
+      histogram.observe({ ml_model_name: l['ml.model.name'], ml_task_name: l['ml.task.name'] }, (i % 50) / 10);
+    }
+  }
+  return registry;
+}
+
 function prom(series) {
-  const registry = promRegistry(promClient, series / PER_INSTRUMENT, PER_INSTRUMENT);
+  const registry = HISTOGRAMS
+    ? promHistograms(series)
+    : promRegistry(promClient, series / PER_INSTRUMENT, PER_INSTRUMENT);
   return { name: 'prom-client `register.metrics()`', scrape: () => registry.metrics() };
 }
 
