@@ -26,7 +26,19 @@ export const STARTUP_VARIANTS = [
     args: ['--import', here('./startup/prom-client.js')],
     env: {},
   },
+  {
+    name: 'otel',
+    label: 'raw OTel (MeterProvider + upstream Prometheus exporter)',
+    args: ['--import', here('./startup/otel.js')],
+    env: {},
+  },
   { name: 'mltel', label: 'mltel preload, defaults (Prometheus)', args: ['--import', REGISTER], env: {} },
+  {
+    name: 'mltel-no-contrib',
+    label: 'mltel preload, defaults, contrib instrumentations off',
+    args: ['--import', REGISTER],
+    env: { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'http,undici,express,runtime-node,pg,mysql2,redis,ioredis' },
+  },
   {
     name: 'mltel-otlp',
     label: 'mltel preload, OTLP http/protobuf only',

@@ -1,0 +1,156 @@
+// Service level: a node:http service (./http/app.js: about 0.2 ms of native work per request, one
+// ML task and one LLM call recorded per request) under a bounded autocannon load on 127.0.0.1,
+// uninstrumented against the mltel preload with default settings, raw OTel by hand and
+// prom-client by hand. Rounds alternate the variants (rotated order); each variant runs in a fresh
+// server process: a warm-up, then a measured run. Throughput and p99 are compared with the
+// uninstrumented server of the same round (median and range of the in-round ratios).
+// Run: `node src/http-service.js [--quick]` (run.js includes it). Prints Markdown.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+const APP = here('./http/app.js');
+const REGISTER = import.meta.resolve('@mltel/node/register');
+
+const quick = process.argv.includes('--quick');
+const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS_N ?? (quick ? 2 : 5));
+const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? (quick ? 3 : 8));
+const WARMUP_SECONDS = quick ? 1 : 2;
+const CONNECTIONS = 8;
+const WORK_MS = 0.2;
+
+export const HTTP_VARIANTS = [
+  { name: 'none', label: 'uninstrumented (baseline)', args: [] },
+  { name: 'mltel', label: 'mltel preload, default settings', args: ['--import', REGISTER] },
+  {
+    name: 'otel',
+    label: 'raw OTel by hand (MeterProvider + Prometheus exporter)',
+    args: ['--import', here('./startup/otel.js')],
+  },
+  { name: 'prom', label: 'prom-client by hand', args: [] },
+];
+
+/** SHA-256 rounds of 32 bytes that take about WORK_MS here (the app's per-request work). */
+function calibrate() {
+  const once = (rounds) => {
+    let digest = Buffer.alloc(256, 7);
+    const t0 = performance.now();
+    for (let i = 0; i < rounds; i++) digest = createHash('sha256').update(digest).digest();
+    return performance.now() - t0;
+  };
+  once(20_000); // warm
+  const times = [];
+  for (let i = 0; i < 7; i++) times.push(once(10_000) / 10_000);
+  times.sort((a, b) => a - b);
+  return Math.max(1, Math.round(WORK_MS / times[3]));
+}
+
+function cleanEnv(extra) {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^(OTEL_|MLTEL_|NODE_OPTIONS)/.test(k)) env[k] = v;
+  // The endpoint on a free port (9464 may be taken on a shared machine); everything else default.
+  return { ...env, OTEL_EXPORTER_PROMETHEUS_PORT: '0', ...extra };
+}
+
+function startServer(variant, rounds) {
+  const child = spawn(process.execPath, [...variant.args, APP], {
+    env: cleanEnv({ BENCH_HTTP_MODE: variant.name, BENCH_HTTP_ROUNDS: String(rounds) }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d) => {
+    stderr += d;
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${variant.name}: no "listening" within 20 s: ${stderr}`));
+    }, 20_000);
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => {
+      out += d;
+      const match = /listening (\d+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, port: Number(match[1]), stderr: () => stderr });
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${variant.name}: exited ${code}: ${stderr}`));
+    });
+  });
+}
+
+function load(port, seconds) {
+  return autocannon({ url: `http://127.0.0.1:${port}/`, connections: CONNECTIONS, duration: seconds });
+}
+
+const median = (values) => {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** Runs the rounds; per variant: requests/s, p99 latency (ms) and errors of every round. */
+export async function measureHttp(variants = HTTP_VARIANTS) {
+  const rounds = calibrate();
+  const results = new Map(variants.map((v) => [v.name, { rps: [], p99: [], errors: 0 }]));
+  for (let r = 0; r < ROUNDS; r++) {
+    const shift = r % variants.length;
+    for (const v of [...variants.slice(shift), ...variants.slice(0, shift)]) {
+      const server = await startServer(v, rounds);
+      try {
+        await load(server.port, WARMUP_SECONDS);
+        const result = await load(server.port, SECONDS);
+        const entry = results.get(v.name);
+        entry.rps.push(result.requests.average);
+        entry.p99.push(result.latency.p99);
+        entry.errors += result.errors + result.non2xx + result.timeouts;
+      } finally {
+        server.child.kill('SIGKILL');
+      }
+    }
+  }
+  return { rounds, results, variants };
+}
+
+/** A Markdown table of {@link measureHttp}'s results, ratios to the uninstrumented server. */
+export function httpTable({ rounds, results, variants }) {
+  const base = results.get('none');
+  const lines = [
+    `SHA-256 rounds per request: ${rounds} (about ${WORK_MS} ms here); autocannon ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s measured per variant and round, ${ROUNDS} rounds.`,
+    '',
+    '| variant | requests/s (median) | throughput vs uninstrumented (median, range) | p99 latency (median) | p99 vs uninstrumented (median) | errors |',
+    '|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const v of variants) {
+    const r = results.get(v.name);
+    const ratios = r.rps.map((x, i) => x / base.rps[i]);
+    const p99 = r.p99.map((x, i) => x / base.p99[i]);
+    const isBase = v.name === 'none';
+    lines.push(
+      `| ${v.label} | ${Math.round(median(r.rps)).toLocaleString('en-US')} | ${isBase ? '1.000' : `${median(ratios).toFixed(3)} (${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)})`} | ${median(r.p99).toFixed(2)} ms | ${isBase ? '1.00x' : `${median(p99).toFixed(2)}x`} | ${r.errors} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  console.log(
+    `load average before: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(httpTable(await measureHttp()));
+  console.log(
+    `\nload average after: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+}
