@@ -42,6 +42,34 @@ describe('instrumentAsync', () => {
     expect(c.histograms(DURATION).map((h) => h.attributes[ERROR_TYPE])).toEqual(['503']);
   });
 
+  it('failure() decides what a failure is recorded as; the caller still gets the error itself', async () => {
+    const { meter, collect } = setup();
+    const failure = Object.assign(new Error('throttled'), { $metadata: { httpStatusCode: 429 } });
+    const shape = { ...SHAPE, failure: (error: unknown) => String((error as typeof failure).$metadata.httpStatusCode) };
+    await expect(
+      instrumentAsync(
+        async () => Promise.reject(failure),
+        () => meter,
+        shape,
+      )(),
+    ).rejects.toBe(failure);
+    const broken = {
+      ...SHAPE,
+      failure: () => {
+        throw new Error('boom');
+      },
+    };
+    await expect(
+      instrumentAsync(
+        async () => Promise.reject(failure),
+        () => meter,
+        broken,
+      )(),
+    ).rejects.toBe(failure);
+    const c = await collect();
+    expect(c.histograms(DURATION).map((h) => h.attributes[ERROR_TYPE])).toEqual(['429', 'Error']);
+  });
+
   it('a synchronous throw is rethrown and recorded; a non-promise result ends the call', async () => {
     const { meter, collect } = setup();
     const thrown = new TypeError('bad');

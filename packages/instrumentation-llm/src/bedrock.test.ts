@@ -1,12 +1,9 @@
 import * as bedrock from '@aws-sdk/client-bedrock-runtime';
-import { diag } from '@opentelemetry/api';
 import type { Attributes } from '@opentelemetry/api';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startClientReplayServer } from '../../../test/integration/llm-replay-clients.js';
-import type { ClientReplayServer } from '../../../test/integration/llm-replay-clients.js';
+import { describe, expect, it } from 'vitest';
+import { countsOf, tokensOf, useClientReplay, useDiagLog } from '../test/clients.js';
 import {
   API_KEY,
-  captureDiag,
   DURATION,
   ERROR_TYPE,
   FIRST_CHUNK,
@@ -17,35 +14,18 @@ import {
   REQUEST_MODEL,
   RESPONSE_MODEL,
   SERVER_ADDRESS,
-  SERVER_PORT,
   setup,
   TOKEN_TYPE,
-  TOKENS,
 } from '../test/harness.js';
-import type { Collection } from '../test/harness.js';
 import { BedrockRuntimeInstrumentation } from './bedrock.js';
 
-let replay: ClientReplayServer;
-beforeAll(async () => {
-  replay = await startClientReplayServer();
-});
-afterAll(async () => {
-  await replay.close();
-});
-
-let log: ReturnType<typeof captureDiag>;
-beforeEach(() => {
-  log = captureDiag();
-});
-afterEach(() => {
-  expect(log.errors).toEqual([]);
-  diag.disable();
-});
+const replay = useClientReplay();
+const log = useDiagLog();
 
 const client = (scenario: string) =>
   new bedrock.BedrockRuntimeClient({
     region: 'us-east-1',
-    endpoint: `${replay.h2url}/${scenario}`,
+    endpoint: `${replay().h2url}/${scenario}`,
     credentials: { accessKeyId: 'AKIDCANARY', secretAccessKey: API_KEY },
     maxAttempts: 1,
   });
@@ -61,14 +41,8 @@ const aws = (model: string, operation = 'chat', extra: Attributes = {}): Attribu
   ...extra,
 });
 
-function without<T>(points: [Attributes, T][]): [Attributes, T][] {
-  return points.map(([attributes, value]) => {
-    const { [SERVER_ADDRESS]: _a, [SERVER_PORT]: _p, ...rest } = attributes;
-    return [rest, value];
-  });
-}
-const counts = (c: Collection, name: string) => without(c.histograms(name).map((h) => [h.attributes, h.count]));
-const tokens = (c: Collection) => without(c.sums(TOKENS));
+const counts = countsOf;
+const tokens = tokensOf;
 
 describe('@aws-sdk/client-bedrock-runtime', () => {
   it('Converse: duration and tokens (no server: the client resolves its endpoint asynchronously)', async () => {
@@ -82,7 +56,7 @@ describe('@aws-sdk/client-bedrock-runtime', () => {
       [{ ...aws(LLAMA), [TOKEN_TYPE]: 'input' }, 52],
       [{ ...aws(LLAMA), [TOKEN_TYPE]: 'output' }, 30],
     ]);
-    expect(log.warnings).toEqual([]);
+    expect(log().warnings).toEqual([]);
   });
 
   it('the BedrockRuntime aggregate client goes through the same send()', async () => {
@@ -90,7 +64,7 @@ describe('@aws-sdk/client-bedrock-runtime', () => {
     instrument(BedrockRuntimeInstrumentation, bedrock, meter);
     const aggregate = new bedrock.BedrockRuntime({
       region: 'us-east-1',
-      endpoint: `${replay.h2url}/ok`,
+      endpoint: `${replay().h2url}/ok`,
       credentials: { accessKeyId: 'AKIDCANARY', secretAccessKey: API_KEY },
     });
     await aggregate.converse({ modelId: LLAMA, messages: MESSAGES });
@@ -198,7 +172,7 @@ describe('@aws-sdk/client-bedrock-runtime', () => {
     expect(count).toBe(1);
     expect(attributes[SERVER_ADDRESS]).toBeUndefined();
     expect(attributes[ERROR_TYPE]).toBe('ERR_HTTP2_STREAM_ERROR');
-    expect(c.sums(TOKENS)).toEqual([]);
+    expect(tokens(c)).toEqual([]);
   });
 
   it('other commands and callback calls pass through unrecorded', async () => {

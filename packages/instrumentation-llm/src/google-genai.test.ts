@@ -1,12 +1,9 @@
 import * as google from '@google/genai';
-import { diag } from '@opentelemetry/api';
 import type { Attributes } from '@opentelemetry/api';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startClientReplayServer } from '../../../test/integration/llm-replay-clients.js';
-import type { ClientReplayServer } from '../../../test/integration/llm-replay-clients.js';
+import { describe, expect, it } from 'vitest';
+import { countsOf, tokensOf, useClientReplay, useDiagLog } from '../test/clients.js';
 import {
   API_KEY,
-  captureDiag,
   DURATION,
   ERROR_TYPE,
   FIRST_CHUNK,
@@ -21,30 +18,14 @@ import {
   setup,
   TOKEN_DETAIL,
   TOKEN_TYPE,
-  TOKENS,
 } from '../test/harness.js';
-import type { Collection } from '../test/harness.js';
 import { GoogleGenAIInstrumentation } from './google-genai.js';
 
-let replay: ClientReplayServer;
-beforeAll(async () => {
-  replay = await startClientReplayServer();
-});
-afterAll(async () => {
-  await replay.close();
-});
-
-let log: ReturnType<typeof captureDiag>;
-beforeEach(() => {
-  log = captureDiag();
-});
-afterEach(() => {
-  expect(log.errors).toEqual([]);
-  diag.disable();
-});
+const replay = useClientReplay();
+const log = useDiagLog();
 
 const client = (scenario: string) =>
-  new google.GoogleGenAI({ apiKey: API_KEY, httpOptions: { baseUrl: `${replay.url}/${scenario}` } });
+  new google.GoogleGenAI({ apiKey: API_KEY, httpOptions: { baseUrl: `${replay().url}/${scenario}` } });
 const CONTENTS = 'How many r are in strawberry?';
 
 const gemini = (operation: string, request: string, response?: string, extra: Attributes = {}): Attributes => ({
@@ -55,15 +36,8 @@ const gemini = (operation: string, request: string, response?: string, extra: At
   ...extra,
 });
 
-/** `[attributes without server, value]` of each point. */
-function without<T>(points: [Attributes, T][]): [Attributes, T][] {
-  return points.map(([attributes, value]) => {
-    const { [SERVER_ADDRESS]: _a, [SERVER_PORT]: _p, ...rest } = attributes;
-    return [rest, value];
-  });
-}
-const counts = (c: Collection, name: string) => without(c.histograms(name).map((h) => [h.attributes, h.count]));
-const tokens = (c: Collection) => without(c.sums(TOKENS));
+const counts = countsOf;
+const tokens = tokensOf;
 
 describe('@google/genai', () => {
   it('generateContent: duration, tokens (thinking included in output) and the server', async () => {
@@ -75,14 +49,14 @@ describe('@google/genai', () => {
     const c = await collect();
     const attributes = gemini('chat', 'gemini-3-pro-preview', 'gemini-3-pro-preview');
     expect(c.histograms(DURATION).map((h) => [h.attributes, h.count])).toEqual([
-      [{ ...attributes, [SERVER_ADDRESS]: '127.0.0.1', [SERVER_PORT]: Number(new URL(replay.url).port) }, 1],
+      [{ ...attributes, [SERVER_ADDRESS]: '127.0.0.1', [SERVER_PORT]: Number(new URL(replay().url).port) }, 1],
     ]);
     expect(tokens(c)).toEqual([
       [{ ...attributes, [TOKEN_TYPE]: 'input' }, 9],
       [{ ...attributes, [TOKEN_TYPE]: 'output' }, 311],
     ]);
     expect(c.points(TOKEN_DETAIL).map((p) => [p.attributes[TOKEN_TYPE], p.value])).toEqual([['reasoning', 282]]);
-    expect(log.warnings).toEqual([]);
+    expect(log().warnings).toEqual([]);
   });
 
   it('the model id is read without its resource prefix', async () => {
@@ -145,7 +119,7 @@ describe('@google/genai', () => {
     expect(error).toEqual(plain);
     const c = await collect();
     expect(counts(c, DURATION)).toEqual([[gemini('chat', 'gemini-2.5-flash', undefined, { [ERROR_TYPE]: type }), 1]]);
-    expect(c.sums(TOKENS)).toEqual([]);
+    expect(tokens(c)).toEqual([]);
   });
 
   it('a connection reset fails the call with the network error code', async () => {
