@@ -13,6 +13,8 @@
 // BENCH_KIND=histogram, histograms of 1000 series each with the same 11 buckets on both sides (a
 // histogram series is 14 lines: 10k of them are 140k lines).
 // Prints Markdown: median and (min–max) per variant, and the load average before and after.
+// BENCH_BEFORE=<path of an older build's prometheus/reader.js> adds that endpoint as a variant
+// (text format, no host metrics), to compare two versions in the same rounds.
 // The endpoint is taken from the build output: it is not public API.
 import os from 'node:os';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
@@ -44,12 +46,14 @@ function populate(meterProvider, instruments) {
   }
 }
 
-function mltel(series, { host = false, format } = {}) {
-  const endpoint = createPrometheusEndpoint();
+const before = process.env.BENCH_BEFORE ? await import(process.env.BENCH_BEFORE) : undefined;
+
+function mltel(series, { host = false, format, create = createPrometheusEndpoint, label = 'mltel' } = {}) {
+  const endpoint = create();
   const provider = new MeterProvider({ readers: [endpoint.reader] });
   populate(provider, series / PER_INSTRUMENT);
   if (host) startHostMetrics(true, provider, { mainThread: true, clusterWorker: false });
-  const name = `mltel ${format ?? 'text'}${host ? ' + host metrics' : ''}`;
+  const name = `${label} ${format ?? 'text'}${host ? ' + host metrics' : ''}`;
   return { name, scrape: () => (format ? endpoint.scrape(format) : endpoint.scrape()) };
 }
 
@@ -104,6 +108,7 @@ console.log('|---:|---|---:|---:|---:|---:|');
 for (const series of SIZES) {
   const rounds = series >= 100_000 ? Math.max(3, Math.ceil(ROUNDS / 2)) : ROUNDS;
   const variants = [mltel(series), mltel(series, { host: true })];
+  if (before) variants.push(mltel(series, { create: before.createPrometheusEndpoint, label: 'mltel before' }));
   if (hasOpenMetrics) variants.push(mltel(series, { format: 'openmetrics' }));
   variants.push(prom(series));
   const results = new Map(variants.map((v) => [v.name, { max: [], total: [], bytes: 0 }]));

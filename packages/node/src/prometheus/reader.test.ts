@@ -3,6 +3,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sdkProvider } from '../../test/harness.js';
+import { ExemplarStore } from '../exemplars/store.js';
 import { createPrometheusEndpoint } from './reader.js';
 
 afterEach(() => metrics.disable());
@@ -62,6 +63,34 @@ describe('createPrometheusEndpoint', () => {
     expect(text).toContain('ml_task_duration_seconds_count 1');
     expect(text).toMatch(/^target_info\{[^}]*service_name="svc"[^}]*\} 1$/m);
     expect(text).not.toContain('otel_scope_name');
+  });
+
+  it('scrapes OpenMetrics on request, coalesced per format, with the exemplars it is given', async () => {
+    let merges = 0;
+    const store = new ExemplarStore();
+    const { endpoint, meter } = setup({
+      exemplars: store,
+      merge: async (rm) => {
+        merges++;
+        await new Promise((r) => setTimeout(r, 20));
+        return rm;
+      },
+    });
+    meter.createHistogram('ml.task.duration', { unit: 's', advice: { explicitBucketBoundaries: [1] } }).record(0.5);
+    store.offer('ml.task.duration', 0.5, {}, 'a'.repeat(32), 'b'.repeat(16));
+    const [text, openMetrics, again] = await Promise.all([
+      endpoint.scrape(),
+      endpoint.scrape('openmetrics'),
+      endpoint.scrape('openmetrics'),
+    ]);
+    expect(merges).toBe(2);
+    expect(again).toBe(openMetrics);
+    expect(text).not.toContain('# EOF');
+    expect(text).not.toContain('trace_id');
+    expect(openMetrics).toMatch(
+      /^ml_task_duration_seconds_bucket\{le="1"\} 1 # \{trace_id="a{32}",span_id="b{16}"\} 0\.5 /m,
+    );
+    expect(openMetrics.endsWith('# EOF\n')).toBe(true);
   });
 
   it('waits for resource attributes that resolve later before writing target_info', async () => {
