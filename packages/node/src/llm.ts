@@ -47,7 +47,11 @@ export function startLlmInstrumentations(config: ResolvedConfig): () => void {
     // The shared provider meter start() configured (cost and budgets hook it), even when a
     // MeterProvider is later set on an instrumentation.
     const meter = defaultProviderMeter();
-    for (const name of config.llmInstrumentations) instrumentations.push(new INSTRUMENTATIONS[name]({ meter }));
+    // MLTEL_GENAI_PROVIDERS: host=provider rules of the openai client's OpenAI-compatible endpoints.
+    const providers = config.genAiProviders;
+    for (const name of config.llmInstrumentations) {
+      instrumentations.push(new INSTRUMENTATIONS[name](providers === undefined ? { meter } : { meter, providers }));
+    }
   } catch (error) {
     diag.warn(
       `mltel: LLM client instrumentation is off (${error instanceof Error ? error.message : String(error)}). ` +

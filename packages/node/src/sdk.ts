@@ -18,7 +18,7 @@ import { captureExemplars } from './exemplars/capture.js';
 import { ExemplarStore } from './exemplars/store.js';
 import { startMultiprocess } from './multiprocess/start.js';
 import type { Multiprocess } from './multiprocess/start.js';
-import { configureDefaultProviderMeter } from '@mltel/genai';
+import { configureDefaultProviderMeter, configureDefaultRateLimitMeter } from '@mltel/genai';
 import type { CostMeter } from '@mltel/cost';
 import { startCost } from './cost.js';
 import { llmEsmModules, startLlmInstrumentations } from './llm.js';
@@ -262,6 +262,8 @@ export function start(options: StartOptions = {}): MltelSdk {
       deriveHealth: config.deriveProviderHealth,
     });
     cost = startCost(config, providerMeter);
+    // Rate-limit headroom gauges, their model names bounded like the provider meter's.
+    configureDefaultRateLimitMeter({ models: config.genAiModels });
   } catch (error) {
     diag.warn(`mltel: provider-call metering is off (${error instanceof Error ? error.message : String(error)}).`);
   }

@@ -73,6 +73,12 @@ describe('resolveConfig', () => {
     expect(resolveConfig({ env: { OTEL_METRICS_EXPORTER: 'none' } }).config.exporters).toEqual([]);
   });
 
+  it('read the host=provider rules of MLTEL_GENAI_PROVIDERS as a list', () => {
+    const { config } = resolveConfig({ env: { MLTEL_GENAI_PROVIDERS: 'vllm.internal:8000=vllm, :11435=ollama,' } });
+    expect(config.genAiProviders).toEqual(['vllm.internal:8000=vllm', ':11435=ollama']);
+    expect(resolveConfig({ env: {} }).config.genAiProviders).toBeUndefined();
+  });
+
   it('options win over variables', () => {
     const { config } = resolveConfig({
       env: { OTEL_EXPORTER_PROMETHEUS_PORT: '1234', OTEL_SERVICE_NAME: 'env' },

@@ -309,6 +309,7 @@ export function resolveConfig(options: StartOptions = {}): { config: ResolvedCon
     llmInstrumentations: options.llmInstrumentations ?? llmInstrumentationsOf(env),
     contribInstrumentations: options.contribInstrumentations ?? instrumentationsOf(env, CONTRIB_INSTRUMENTATIONS),
     genAiModels: options.genAiModels ?? listOf(env, 'MLTEL_GENAI_MODELS'),
+    genAiProviders: options.genAiProviders ?? listOf(env, 'MLTEL_GENAI_PROVIDERS'),
     deriveProviderHealth: options.deriveProviderHealth ?? providerHealthOf(env, problems),
     cost: options.cost ?? parseBoolean(env, 'MLTEL_COST', true, problems),
     priceFiles: options.priceFiles ?? listOf(env, 'MLTEL_PRICES') ?? [],

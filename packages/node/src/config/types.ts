@@ -87,6 +87,11 @@ export interface StartOptions {
   contribInstrumentations?: ContribInstrumentationName[];
   /** Model allow-list (exact names or `prefix*`); others become `_OTHER`. Default `MLTEL_GENAI_MODELS`. */
   genAiModels?: string[];
+  /**
+   * `host=provider` rules for `gen_ai.provider.name` of calls made with the openai client to
+   * OpenAI-compatible endpoints, checked before the built-in host table. Default `MLTEL_GENAI_PROVIDERS`.
+   */
+  genAiProviders?: string[];
   /** Derive `ml.provider.status` from call outcomes. Default: `MLTEL_PROVIDER_HEALTH=outcomes`. */
   deriveProviderHealth?: boolean;
   /** Price provider calls and keep budgets (`MLTEL_COST`, default true). */
@@ -183,6 +188,7 @@ export interface ResolvedConfig {
   llmInstrumentations: LlmClientName[];
   contribInstrumentations: ContribInstrumentationName[];
   genAiModels: string[] | undefined;
+  genAiProviders: string[] | undefined;
   deriveProviderHealth: boolean;
   cost: boolean;
   priceFiles: string[];

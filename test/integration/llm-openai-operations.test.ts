@@ -1,0 +1,180 @@
+// The real openai client (and @anthropic-ai/sdk), in an app preloaded with @mltel/node/register
+// (ESM and CJS), against a server replaying captured responses of the images, audio, legacy
+// completions and moderations endpoints: exact operations, units, errors, the provider of an
+// OpenAI-compatible endpoint and the rate-limit gauges from captured headers in the scrape.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ScrapedSample } from './helpers.js';
+import { DURATION, ENTRIES, FIRST, PER_CHUNK, runClientApp, sampleOf, TOKENS_SUM } from './llm-client-app.js';
+import { CAPTURES } from './llm-replay.js';
+import type { ReplayServer } from './llm-replay.js';
+import { SPEECH_BYTES, startOpenAIReplayServer } from './llm-replay-openai.js';
+
+const FIXTURE = 'llm-app-openai-ops';
+const PACKAGES = ['openai', '@anthropic-ai/sdk'];
+const IMAGES = 'ml_gen_ai_images_total';
+const AUDIO = 'ml_audio_duration_seconds_total';
+const CHARACTERS = 'ml_gen_ai_characters_total';
+
+let replay: ReplayServer;
+beforeAll(async () => {
+  replay = await startOpenAIReplayServer();
+});
+afterAll(async () => {
+  await replay?.close();
+});
+
+/** The app under the preload; localhost:<replay port> is named groq by MLTEL_GENAI_PROVIDERS. */
+function run(entry: (typeof ENTRIES)[number], env: NodeJS.ProcessEnv = {}) {
+  const port = new URL(replay.url).port;
+  return runClientApp(FIXTURE, PACKAGES, entry, replay.url, {
+    MLTEL_GENAI_PROVIDERS: `localhost:${port}=groq`,
+    ...env,
+  });
+}
+
+const op = (operation: string, model: string, extra: Record<string, string> = {}) => ({
+  gen_ai_operation_name: operation,
+  gen_ai_provider_name: 'openai',
+  gen_ai_request_model: model,
+  ...extra,
+});
+const tokens = (labels: Record<string, string>, type: string) => ({ ...labels, gen_ai_token_type: type });
+
+/** The rate-limit gauge of `name` for a provider, request model and kind. */
+function gauge(samples: ScrapedSample[], name: string, provider: string, model: string, kind: string) {
+  return samples.find(
+    (s) =>
+      s.name === name &&
+      s.labels.gen_ai_provider_name === provider &&
+      s.labels.gen_ai_request_model === model &&
+      s.labels.ml_rate_limit_kind === kind,
+  )?.value;
+}
+
+describe.each(ENTRIES)('$app under $flag', (entry) => {
+  it('records every operation with its name, units and errors, and the rate-limit headroom', async () => {
+    const started = Date.now();
+    const { seen, samples, stderr } = await run(entry);
+    const s = (name: string, labels: Record<string, string>) => sampleOf(samples, name, labels);
+
+    expect(seen).toEqual({
+      images: 2,
+      gptImageTokens: 50,
+      edited: 1,
+      speechBytes: SPEECH_BYTES,
+      whisperDuration: 36.709999084472656,
+      transcribedTokens: 45,
+      transcriptEvents: 32,
+      translationLength: 80,
+      completionTokens: 16,
+      flagged: true,
+      groqChunks: 15,
+      chatChunks: 15,
+      anthropicEvents: 6,
+      rateLimited: expect.objectContaining({ status: 429, instanceOf: true }),
+      serverError: expect.objectContaining({ status: 500, instanceOf: true }),
+      midStream: expect.objectContaining({ class: expect.any(String) }),
+      midStreamEvents: 5,
+    });
+
+    // Images: counted per request model and operation; GPT Image tokens.
+    expect(s(DURATION, op('image_generation', 'dall-e-3'))).toBe(1);
+    expect(s(IMAGES, op('image_generation', 'dall-e-3'))).toBe(2);
+    expect(s(IMAGES, op('image_generation', 'gpt-image-1'))).toBe(1);
+    expect(s(TOKENS_SUM, tokens(op('image_generation', 'gpt-image-1'), 'input'))).toBe(50);
+    expect(s(TOKENS_SUM, tokens(op('image_generation', 'gpt-image-1'), 'output'))).toBe(50);
+    expect(s(IMAGES, op('image_edit', 'gpt-image-1'))).toBe(1);
+
+    // Speech: the 6 characters of "Hello.", no tokens.
+    expect(s(DURATION, op('speech', 'gpt-4o-mini-tts'))).toBe(1);
+    expect(s(CHARACTERS, op('speech', 'gpt-4o-mini-tts'))).toBe(6);
+
+    // Transcriptions: whisper-1's 37 billed seconds; token-billed models' tokens; the stream timed.
+    expect(s(AUDIO, op('transcription', 'whisper-1'))).toBe(37);
+    expect(s(TOKENS_SUM, tokens(op('transcription', 'gpt-4o-transcribe'), 'output'))).toBe(45);
+    expect(s(TOKENS_SUM, tokens(op('transcription', 'gpt-4o-mini-transcribe'), 'input'))).toBe(14);
+    // Two streams: the whole one (31 deltas: 30 gaps) and the one cut after 5 deltas (4 gaps).
+    expect(s(FIRST, op('transcription', 'gpt-4o-mini-transcribe'))).toBe(2);
+    expect(s(PER_CHUNK, op('transcription', 'gpt-4o-mini-transcribe'))).toBe(30 + 4);
+    expect(s(DURATION, op('translation', 'whisper-1'))).toBe(1);
+
+    // Legacy completions and moderations.
+    const legacy = op('text_completion', 'gpt-3.5-turbo-instruct', {
+      gen_ai_response_model: 'gpt-3.5-turbo-instruct:20230824-v2',
+    });
+    expect(s(DURATION, legacy)).toBe(1);
+    expect(s(TOKENS_SUM, tokens(legacy, 'input'))).toBe(14);
+    expect(s(TOKENS_SUM, tokens(legacy, 'output'))).toBe(16);
+    expect(
+      s(DURATION, op('moderation', 'text-moderation-stable', { gen_ai_response_model: 'text-moderation-007' })),
+    ).toBe(1);
+
+    // The OpenAI-compatible endpoint is groq (MLTEL_GENAI_PROVIDERS), with its server address.
+    const groq = {
+      gen_ai_operation_name: 'chat',
+      gen_ai_provider_name: 'groq',
+      gen_ai_request_model: 'llama-3.3-70b-versatile',
+      gen_ai_response_model: 'gpt-4o-mini-2024-07-18',
+    };
+    expect(s(DURATION, groq)).toBe(1);
+    const groqSeries = samples.find((x) => x.name === DURATION && x.labels.gen_ai_provider_name === 'groq');
+    expect(groqSeries?.labels.server_address).toBe('localhost');
+
+    // Failures, each once with its error.type.
+    expect(s(DURATION, op('image_generation', 'dall-e-3', { error_type: '429' }))).toBe(1);
+    expect(s(DURATION, op('speech', 'tts-1', { error_type: '500' }))).toBe(1);
+    expect(s(DURATION, op('transcription', 'gpt-4o-mini-transcribe', { error_type: 'UND_ERR_SOCKET' }))).toBe(1);
+
+    // Rate-limit headroom from the captured headers.
+    const REMAINING = 'ml_provider_rate_limit_remaining';
+    const LIMIT = 'ml_provider_rate_limit_limit';
+    const RESET = 'ml_provider_rate_limit_reset_time_seconds';
+    expect(gauge(samples, REMAINING, 'openai', 'gpt-4o-mini', 'requests')).toBe(9999);
+    expect(gauge(samples, REMAINING, 'openai', 'gpt-4o-mini', 'tokens')).toBe(9999993);
+    expect(gauge(samples, LIMIT, 'openai', 'gpt-4o-mini', 'tokens')).toBe(10000000);
+    expect(gauge(samples, REMAINING, 'groq', 'llama-3.3-70b-versatile', 'requests')).toBe(9999);
+    const reset = gauge(samples, RESET, 'openai', 'gpt-4o-mini', 'requests') ?? 0;
+    expect(reset).toBeGreaterThanOrEqual(started / 1000);
+    expect(reset).toBeLessThanOrEqual(Date.now() / 1000 + 1);
+    const claude = 'claude-sonnet-4-20250514';
+    expect(gauge(samples, REMAINING, 'anthropic', claude, 'requests')).toBe(999);
+    expect(gauge(samples, LIMIT, 'anthropic', claude, 'requests')).toBe(1000);
+    expect(gauge(samples, REMAINING, 'anthropic', claude, 'input_tokens')).toBe(450000);
+    expect(gauge(samples, REMAINING, 'anthropic', claude, 'output_tokens')).toBe(90000);
+    expect(gauge(samples, REMAINING, 'anthropic', claude, 'tokens')).toBe(540000);
+    expect(gauge(samples, RESET, 'anthropic', claude, 'tokens')).toBe(Date.parse('2026-03-03T03:03:22Z') / 1000);
+    expect(samples.filter((x) => x.name === REMAINING)).toHaveLength(2 + 2 + 4);
+
+    // Only the cost catalog's notes on what it cannot price (its prices are kept apart).
+    const priceNotes = /no price for model|has no \w+ rate/;
+    expect(stderr.split('\n').filter((line) => line !== '' && !priceNotes.test(line))).toEqual([]);
+  });
+});
+
+describe('what the instrumentation must not do (openai operations)', () => {
+  it('changes nothing the app sees: the same results and errors with the instrumentation off', async () => {
+    const instrumented = await run(ENTRIES[0]!);
+    const plain = await run(ENTRIES[0]!, { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'openai,anthropic' });
+    expect(plain.samples.filter((x) => x.name.startsWith('gen_ai_') || x.name.startsWith('ml_provider_rate'))).toEqual(
+      [],
+    );
+    expect(instrumented.seen).toEqual(plain.seen);
+  });
+
+  it('exports no prompt, response text, image or audio data, or API key', async () => {
+    const { text } = await run(ENTRIES[1]!);
+    const manifest = JSON.parse(readFileSync(join(CAPTURES, 'manifest.json'), 'utf8')) as {
+      file: string;
+      texts: string[];
+    }[];
+    const mine = manifest.filter((m) =>
+      /^openai-(images|image-edit|transcription|translation|completion|moderation)/.test(m.file),
+    );
+    const canaries = ['CANARY', 'sk-test', 'Bearer', 'Hello.', 'otter', ...mine.flatMap((m) => m.texts)];
+    expect(mine.length).toBe(10);
+    expect(text).toContain('ml_gen_ai_characters_total');
+    for (const canary of canaries) expect(text, canary).not.toContain(canary);
+  });
+});
