@@ -90,6 +90,12 @@ describe('views: histogram buckets per instrument', () => {
 });
 
 describe('readers and instrumentations', () => {
+  it('a view the SDK refuses does not stop start(): the endpoint serves without it', async () => {
+    const sdk = startWith({ views: [{ instrumentName: '*', name: 'everything' }] });
+    metrics.getMeter('app').createCounter('app.jobs').add(1);
+    expect((await sdk.scrape())!).toMatch(/^app_jobs_total 1$/m);
+  });
+
   it("StartOptions.readers read mltel's provider, next to the Prometheus endpoint", async () => {
     const reader = new Reader();
     const sdk = startWith({ readers: [reader] });

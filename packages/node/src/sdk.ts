@@ -2,13 +2,12 @@ import cluster from 'node:cluster';
 import { isMainThread } from 'node:worker_threads';
 import { diag, DiagLogLevel, metrics } from '@opentelemetry/api';
 import { announceProviderChange, describeText, reportSuppressedWarnings } from '@mltel/kit';
-import { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import type { IMetricReader } from '@opentelemetry/sdk-metrics';
+import { ConsoleMetricExporter, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import type { IMetricReader, MeterProvider } from '@opentelemetry/sdk-metrics';
 import { resolveConfig } from './config/env.js';
 import type { ConfigProblem, ResolvedConfig, StartOptions } from './config/types.js';
-import { combineViews } from './config/views.js';
 import { installDiagLogger } from './diag-logger.js';
-import { registerExtraInstrumentations } from './extensions.js';
+import { createMeterProvider, registerExtraInstrumentations } from './extensions.js';
 import { HistogramAggregationReader } from './histogram-reader.js';
 import { createOtlpExporter, OtlpSetupError } from './otlp/exporter.js';
 import { QuietFailureExporter } from './otlp/safe-exporter.js';
@@ -234,12 +233,14 @@ export function start(options: StartOptions = {}): MltelSdk {
     );
   }
 
-  // The application's readers (StartOptions.readers) next to those of OTEL_METRICS_EXPORTER.
-  readers.push(...(options.readers ?? []));
-  const meterProvider = new MeterProvider({
+  // With the application's readers and views (StartOptions), when the SDK accepts them.
+  const meterProvider = createMeterProvider({
     resource: buildResource(config.serviceName, config.resourceAttributes, config.resourceDetectors),
     readers,
-    views: combineViews(contribViews(config), config.histogramBuckets, options.views ?? []),
+    builtInViews: contribViews(config),
+    buckets: config.histogramBuckets,
+    extraReaders: options.readers ?? [],
+    extraViews: options.views ?? [],
   });
   if (prometheus) captureExemplars(meterProvider, exemplars);
   metrics.setGlobalMeterProvider(meterProvider);

@@ -28,7 +28,6 @@ describe('alert rules', () => {
       'MltelGpuHot',
       'MltelGpuMemoryNearlyFull',
       'MltelQueueBackingUp',
-      'MltelDbPoolNearlyExhausted',
       'MltelWorkersMissing',
       'MltelTargetDown',
       'MltelGpuCollectionFailing',
