@@ -191,39 +191,48 @@ export class QuantileSketch {
   sorted(): SortedView {
     if (this.view) return this.view;
     // Levels above 0 are sorted already: sort a copy of level 0, then merge level by level
-    // (linear per level; a comparator sort here cost more than all the adds of a window).
-    let values: Float64Array = this.level0.slice(0, this.size0);
-    sortValues(values, 0, values.length - 1);
-    let weights: Float64Array = new Float64Array(values.length).fill(1);
+    // (linear per level; a comparator sort here cost more than all the adds of a window). The
+    // merges run in scratch buffers shared by every sketch (this runs synchronously); only the
+    // view itself is allocated.
+    const total = this.storedValues();
+    const scratch = mergeScratch(total);
+    let values = scratch[0];
+    let weights = scratch[1];
+    let spareValues = scratch[2];
+    let spareWeights = scratch[3];
+    values.set(this.level0.subarray(0, this.size0));
+    sortValues(values, 0, this.size0 - 1);
+    weights.fill(1, 0, this.size0);
+    let length = this.size0;
     for (let h = 1; h < this.upper.length; h++) {
       const size = this.upperSizes[h]!;
       if (size === 0) continue;
       const level = this.upper[h]!;
       const weight = 2 ** h;
-      const n = values.length + size;
-      const mergedValues = new Float64Array(n);
-      const mergedWeights = new Float64Array(n);
+      const n = length + size;
       let a = 0;
       let b = 0;
       for (let o = 0; o < n; o++) {
-        if (b >= size || (a < values.length && values[a]! <= level[b]!)) {
-          mergedValues[o] = values[a]!;
-          mergedWeights[o] = weights[a++]!;
+        if (b >= size || (a < length && values[a]! <= level[b]!)) {
+          spareValues[o] = values[a]!;
+          spareWeights[o] = weights[a++]!;
         } else {
-          mergedValues[o] = level[b++]!;
-          mergedWeights[o] = weight;
+          spareValues[o] = level[b++]!;
+          spareWeights[o] = weight;
         }
       }
-      values = mergedValues;
-      weights = mergedWeights;
+      [values, spareValues] = [spareValues, values];
+      [weights, spareWeights] = [spareWeights, weights];
+      length = n;
     }
-    const cumulative = new Float64Array(values.length);
+    const sortedValues = values.slice(0, length);
+    const cumulative = new Float64Array(length);
     let c = 0;
-    for (let i = 0; i < values.length; i++) {
+    for (let i = 0; i < length; i++) {
       c += weights[i]!;
       cumulative[i] = c;
     }
-    this.view = { values, cumulative };
+    this.view = { values: sortedValues, cumulative };
     return this.view;
   }
 
@@ -328,6 +337,22 @@ export class QuantileSketch {
     sketch.frozen = frozen;
     return sketch;
   }
+}
+
+/** Merge buffers of sorted(): values, weights, and a spare pair; grown as needed, shared. */
+let scratchBuffers: [Float64Array, Float64Array, Float64Array, Float64Array] | undefined;
+
+function mergeScratch(size: number): [Float64Array, Float64Array, Float64Array, Float64Array] {
+  if (scratchBuffers === undefined || scratchBuffers[0].length < size) {
+    const length = Math.max(size, 4096);
+    scratchBuffers = [
+      new Float64Array(length),
+      new Float64Array(length),
+      new Float64Array(length),
+      new Float64Array(length),
+    ];
+  }
+  return scratchBuffers;
 }
 
 function isCount(value: unknown): value is number {
