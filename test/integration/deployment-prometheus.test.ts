@@ -34,6 +34,7 @@ const EMPTY: Readonly<Record<string, string>> = {
   ml_gpu_collection_failures_total: 'the fake nvidia-smi never fails here: the series appears with the first failure',
   'ml_alert_severity="warning"':
     'the shifted amount crosses the critical drift level at once: no warning alert is raised',
+  db_client_: 'the reference services use no database pool (test/integration/contrib-db.test.ts covers them)',
 };
 
 /** Grafana's variables as the "All" selection gives them, or one instance. */

@@ -31,10 +31,10 @@ describe('the generated Grafana dashboards', () => {
     }).catch((error: { stderr?: string }) => {
       throw new Error(`stale: ${error.stderr ?? String(error)}`);
     });
-    expect(stdout).toContain('dashboards current (7)');
+    expect(stdout).toContain('dashboards current (8)');
   });
 
-  it('are the seven promised, each linking the others and carrying the template variables', () => {
+  it('are the eight promised, each linking the others and carrying the template variables', () => {
     expect(dashboards.map((d) => d.uid).sort()).toEqual([
       'mltel-cost',
       'mltel-llm',
@@ -42,6 +42,7 @@ describe('the generated Grafana dashboards', () => {
       'mltel-pipeline',
       'mltel-quality',
       'mltel-runtime',
+      'mltel-service',
       'mltel-tasks',
     ]);
     for (const d of dashboards) {

@@ -752,6 +752,122 @@ const runtime: DashboardSpec = {
   ],
 };
 
+/** HTTP, database clients and the Node runtime: what a Node distribution gives every service. */
+const service: DashboardSpec = {
+  uid: 'mltel-service',
+  title: 'mltel / HTTP, database and Node runtime',
+  description:
+    'HTTP server and client requests, database pools and queries, and the Node event loop, GC and heap, from the contrib instrumentations the mltel preload starts (docs/http-db-runtime.md).',
+  variables: [],
+  rows: [
+    {
+      title: 'HTTP server',
+      panels: [
+        ts(
+          'Requests per second',
+          'Requests served per second by route and status (http.server.request.duration).',
+          'reqps',
+          [
+            {
+              expr: rate('http_server_request_duration_seconds_count', 'http_route, http_response_status_code'),
+              legend: '{{http_route}} {{http_response_status_code}}',
+            },
+          ],
+        ),
+        ts('Request p95', '95th percentile of the time to serve a request, by route.', 's', [
+          { expr: quantile(0.95, 'http_server_request_duration_seconds', 'http_route'), legend: '{{http_route}}' },
+        ]),
+        ts('Server error ratio', 'Share of requests answered with a 5xx status.', 'percentunit', [
+          {
+            expr: `sum(rate(http_server_request_duration_seconds_count${f('http_response_status_code=~"5.."')}${R})) / sum(rate(http_server_request_duration_seconds_count${f()}${R}))`,
+            legend: '5xx',
+          },
+        ]),
+      ],
+    },
+    {
+      title: 'HTTP client',
+      panels: [
+        ts('Outgoing requests per second', 'Requests sent per second by host (fetch, undici, node:http).', 'reqps', [
+          {
+            expr: rate('http_client_request_duration_seconds_count', 'server_address, http_response_status_code'),
+            legend: '{{server_address}} {{http_response_status_code}}',
+          },
+        ]),
+        ts('Outgoing request p95', '95th percentile of outgoing request time, by host.', 's', [
+          {
+            expr: quantile(0.95, 'http_client_request_duration_seconds', 'server_address'),
+            legend: '{{server_address}}',
+          },
+        ]),
+      ],
+    },
+    {
+      title: 'Database pools and queries',
+      panels: [
+        ts(
+          'Pool usage',
+          'Connections in use over the pool limit, per pool: near 1, queries start to wait.',
+          'percentunit',
+          [
+            {
+              expr: `max by (instance, db_client_connection_pool_name) (db_client_connection_count${f('db_client_connection_state="used"')}) / max by (instance, db_client_connection_pool_name) (db_client_connection_max${f()})`,
+              legend: '{{instance}} {{db_client_connection_pool_name}}',
+            },
+          ],
+        ),
+        ts(
+          'Connections and waiting requests',
+          'Connections used and idle, and requests waiting for one, per pool.',
+          'short',
+          [
+            {
+              expr: `sum by (db_client_connection_pool_name, db_client_connection_state) (db_client_connection_count${f()})`,
+              legend: '{{db_client_connection_state}} {{db_client_connection_pool_name}}',
+            },
+            {
+              expr: `sum by (db_client_connection_pool_name) (db_client_connection_pending_requests${f()})`,
+              legend: 'waiting {{db_client_connection_pool_name}}',
+            },
+          ],
+        ),
+        ts('Queries per second', 'Database operations per second by system and operation.', 'ops', [
+          {
+            expr: rate('db_client_operation_duration_seconds_count', 'db_system_name, db_operation_name'),
+            legend: '{{db_system_name}} {{db_operation_name}}',
+          },
+        ]),
+        ts('Query p95', '95th percentile of database operation time, by system and operation.', 's', [
+          {
+            expr: quantile(0.95, 'db_client_operation_duration_seconds', 'db_system_name, db_operation_name'),
+            legend: '{{db_system_name}} {{db_operation_name}}',
+          },
+        ]),
+      ],
+    },
+    {
+      title: 'Node runtime',
+      panels: [
+        ts('Event-loop delay p99', 'The 99th percentile of event-loop delay since the process started.', 's', [
+          { expr: `max by (instance) (nodejs_eventloop_delay_p99_seconds${f()})`, legend: '{{instance}}' },
+        ]),
+        ts('Event-loop utilisation', 'Share of time the event loop was busy.', 'percentunit', [
+          { expr: `max by (instance) (nodejs_eventloop_utilization_ratio${f()})`, legend: '{{instance}}' },
+        ]),
+        ts('GC pause per second', 'Seconds per second spent in garbage collection, by kind.', 'percentunit', [
+          {
+            expr: rate('v8js_gc_duration_seconds_sum', 'instance, v8js_gc_type'),
+            legend: '{{instance}} {{v8js_gc_type}}',
+          },
+        ]),
+        ts('Heap used', 'V8 heap in use, all spaces together.', 'bytes', [
+          { expr: `sum by (instance) (v8js_memory_heap_used_bytes${f()})`, legend: '{{instance}}' },
+        ]),
+      ],
+    },
+  ],
+};
+
 /** The overview: one look at everything, with links to the other dashboards. */
 const overview: DashboardSpec = {
   uid: 'mltel-overview',
@@ -830,4 +946,4 @@ const overview: DashboardSpec = {
 };
 
 /** Every dashboard, in the order the overview lists them. */
-export const DASHBOARDS: readonly DashboardSpec[] = [overview, llm, cost, tasks, pipeline, quality, runtime];
+export const DASHBOARDS: readonly DashboardSpec[] = [overview, llm, cost, tasks, pipeline, quality, runtime, service];

@@ -66,8 +66,9 @@ function catalogMismatches(family: MetricDefinition['family'], collected: Readon
       out.push(`${definition.name}: not collected`);
       continue;
     }
-    if (metric.descriptor.type !== instrumentType(definition.kind))
-      out.push(`${definition.name}: ${metric.descriptor.type}`);
+    // The SDK's descriptor carries the instrument type at run time; its declared type does not.
+    const type = (metric.descriptor as { type?: string }).type;
+    if (type !== instrumentType(definition.kind)) out.push(`${definition.name}: ${type}`);
     if (metric.descriptor.unit !== definition.unit) out.push(`${definition.name}: unit ${metric.descriptor.unit}`);
     for (const point of metric.dataPoints as { attributes: Record<string, unknown> }[]) {
       for (const key of Object.keys(point.attributes)) {

@@ -28,6 +28,7 @@ describe('alert rules', () => {
       'MltelGpuHot',
       'MltelGpuMemoryNearlyFull',
       'MltelQueueBackingUp',
+      'MltelDbPoolNearlyExhausted',
       'MltelWorkersMissing',
       'MltelTargetDown',
       'MltelGpuCollectionFailing',

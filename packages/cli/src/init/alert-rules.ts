@@ -79,6 +79,7 @@ export function alertRules(params: DeploymentParams): AlertDefinition[] {
   };
   const budget = { ml_budget_name: 'llm-hourly', ml_budget_window: 'hour' };
   const gpu = { hw_id: 'GPU-0', hw_name: 'NVIDIA L40S' };
+  const pool = { db_client_connection_pool_name: 'db:5432/app' };
   const pct = (ratio: number): string => `${num(ratio * 100)}%`;
   const latency = (
     name: string,
@@ -358,6 +359,29 @@ export function alertRules(params: DeploymentParams): AlertDefinition[] {
         labels: { job, ml_queue_name: 'jobs' },
       },
       quiet: [at('ml_queue_size', { ml_queue_name: 'jobs' }, `${num(params.queueSize * 2)}-1x40`)],
+    },
+    {
+      alert: 'MltelDbPoolNearlyExhausted',
+      // used / limit per pool (db.client.connection.* of @opentelemetry/instrumentation-pg): one
+      // ratio, so the line is the same for a pool of 10 and one of 100.
+      value: `max by (job, instance, db_client_connection_pool_name) (${s('db_client_connection_count', 'db_client_connection_state="used"')}) / max by (job, instance, db_client_connection_pool_name) (${s('db_client_connection_max')})`,
+      condition: `> ${num(params.dbPoolRatio)}`,
+      for: '5m',
+      severity: 'warning',
+      summary: `A database connection pool is more than ${pct(params.dbPoolRatio)} used.`,
+      description: `Pool {{ $labels.db_client_connection_pool_name }} on {{ $labels.instance }} (job {{ $labels.job }}) has had more than ${pct(params.dbPoolRatio)} of its connections in use for 5 minutes; queries will soon wait for a connection.`,
+      firing: {
+        series: [
+          at('db_client_connection_count', { ...pool, db_client_connection_state: 'used' }, '10x40'),
+          at('db_client_connection_max', pool, '10x40'),
+        ],
+        labels: { job, instance: 'svc:9464', ...pool },
+      },
+      quiet: [
+        at('db_client_connection_count', { ...pool, db_client_connection_state: 'used' }, '2x40'),
+        at('db_client_connection_count', { ...pool, db_client_connection_state: 'idle' }, '8x40'),
+        at('db_client_connection_max', pool, '10x40'),
+      ],
     },
     {
       alert: 'MltelWorkersMissing',

@@ -25,6 +25,8 @@ export interface DeploymentParams {
   gpuMemoryRatio: number;
   /** Queue depth over which a queue counts as backing up (when it also keeps growing). */
   queueSize: number;
+  /** Share of a database pool's connection limit in use over which the pool counts as nearly exhausted. */
+  dbPoolRatio: number;
   /** Where the runbooks live; each alert links `<runbookBase>#<alert name in lower case>`. */
   runbookBase: string;
 }
@@ -43,6 +45,7 @@ export const DEFAULT_PARAMS: Readonly<DeploymentParams> = {
   gpuTemperatureCelsius: 85,
   gpuMemoryRatio: 0.95,
   queueSize: 100,
+  dbPoolRatio: 0.9,
   runbookBase: 'docs/deployment/runbooks.md',
 };
 
@@ -57,6 +60,7 @@ const NUMBERS = [
   'gpuTemperatureCelsius',
   'gpuMemoryRatio',
   'queueSize',
+  'dbPoolRatio',
 ] as const satisfies readonly (keyof DeploymentParams)[];
 
 /** The numeric parameters, by name (what `mltel init --set name=value` accepts). */

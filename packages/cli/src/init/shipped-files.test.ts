@@ -14,7 +14,7 @@ describe('SHIPPED_FILES', () => {
 
   it('hold every dashboard and the configs', () => {
     const dashboards = readdirSync(new URL('grafana/dashboards/', COLLECTOR)).filter((f) => f.endsWith('.json'));
-    expect(dashboards).toHaveLength(7);
+    expect(dashboards).toHaveLength(8);
     for (const file of dashboards) expect(Object.keys(SHIPPED_FILES)).toContain(`grafana/dashboards/${file}`);
     expect(Object.keys(SHIPPED_FILES)).toEqual(
       expect.arrayContaining(['prometheus/prometheus.yml', 'otel-collector.yaml', 'alertmanager/alertmanager.yml']),
