@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { CAPTURES, readBody, sendJson, sendStream } from './llm-replay.js';
+import { CAPTURES, listen, readBody, sendJson, sendStream } from './llm-replay.js';
 import type { ReceivedRequest, ReplayServer } from './llm-replay.js';
 
 /** Bytes of the recorded speech answer (vercel/ai's recording keeps its length, not its audio: SOURCES.md). */
@@ -98,15 +98,5 @@ export async function startOpenAIReplayServer(): Promise<ReplayServer> {
       return answer(req, res, scenario, path, body);
     })().catch(() => res.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}`,
-    received,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listen(server, received);
 }

@@ -133,6 +133,11 @@ export async function startReplayServer(): Promise<ReplayServer> {
       }
     })().catch(() => res.destroy());
   });
+  return listen(server, received);
+}
+
+/** Listens on 127.0.0.1 (a free port); `close()` drops open connections and stops it. */
+export async function listen(server: Server, received: ReceivedRequest[]): Promise<ReplayServer> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {

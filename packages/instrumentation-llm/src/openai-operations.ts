@@ -53,9 +53,8 @@ const RESPONSES: CallShape<unknown, Event> = {
 
 // The legacy Completions API: the OTel `text_completion` operation, streamed like Chat.
 const TEXT_COMPLETION: CallShape<unknown, { choices?: unknown[] }> = {
+  ...CHAT,
   describe: describeOpenAI('text_completion'),
-  usage: openAIUsage,
-  stream: { usage: openAIUsage, isOutputChunk: hasChoices },
 };
 
 const EMBEDDINGS: CallShape<unknown, unknown> = {
