@@ -26,6 +26,13 @@ export const HTTP_VARIANTS = [
   { name: 'none', label: 'uninstrumented (baseline)', args: [] },
   { name: 'mltel', label: 'mltel preload, default settings', args: ['--import', REGISTER] },
   {
+    name: 'mltel',
+    key: 'mltel-no-contrib',
+    label: 'mltel preload, HTTP/runtime instrumentations off',
+    args: ['--import', REGISTER],
+    env: { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'http,undici,express,runtime-node,pg' },
+  },
+  {
     name: 'otel',
     label: 'raw OTel by hand (MeterProvider + Prometheus exporter)',
     args: ['--import', here('./startup/otel.js')],
@@ -45,7 +52,7 @@ function calibrate() {
   const times = [];
   for (let i = 0; i < 7; i++) times.push(once(10_000) / 10_000);
   times.sort((a, b) => a - b);
-  return Math.max(1, Math.round(WORK_MS / times[3]));
+  return Math.max(1, Math.round(WORK_MS / times[0]));
 }
 
 function cleanEnv(extra) {
@@ -57,7 +64,7 @@ function cleanEnv(extra) {
 
 function startServer(variant, rounds) {
   const child = spawn(process.execPath, [...variant.args, APP], {
-    env: cleanEnv({ BENCH_HTTP_MODE: variant.name, BENCH_HTTP_ROUNDS: String(rounds) }),
+    env: cleanEnv({ BENCH_HTTP_MODE: variant.name, BENCH_HTTP_ROUNDS: String(rounds), ...variant.env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -98,7 +105,8 @@ const median = (values) => {
 /** Runs the rounds; per variant: requests/s, p99 latency (ms) and errors of every round. */
 export async function measureHttp(variants = HTTP_VARIANTS) {
   const rounds = calibrate();
-  const results = new Map(variants.map((v) => [v.name, { rps: [], p99: [], errors: 0 }]));
+  const keyOf = (v) => v.key ?? v.name;
+  const results = new Map(variants.map((v) => [keyOf(v), { rps: [], p99: [], errors: 0 }]));
   for (let r = 0; r < ROUNDS; r++) {
     const shift = r % variants.length;
     for (const v of [...variants.slice(shift), ...variants.slice(0, shift)]) {
@@ -106,7 +114,7 @@ export async function measureHttp(variants = HTTP_VARIANTS) {
       try {
         await load(server.port, WARMUP_SECONDS);
         const result = await load(server.port, SECONDS);
-        const entry = results.get(v.name);
+        const entry = results.get(keyOf(v));
         entry.rps.push(result.requests.average);
         entry.p99.push(result.latency.p99);
         entry.errors += result.errors + result.non2xx + result.timeouts;
@@ -128,10 +136,10 @@ export function httpTable({ rounds, results, variants }) {
     '|---|---:|---:|---:|---:|---:|',
   ];
   for (const v of variants) {
-    const r = results.get(v.name);
+    const r = results.get(v.key ?? v.name);
     const ratios = r.rps.map((x, i) => x / base.rps[i]);
     const p99 = r.p99.map((x, i) => x / base.p99[i]);
-    const isBase = v.name === 'none';
+    const isBase = v === variants[0];
     lines.push(
       `| ${v.label} | ${Math.round(median(r.rps)).toLocaleString('en-US')} | ${isBase ? '1.000' : `${median(ratios).toFixed(3)} (${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)})`} | ${median(r.p99).toFixed(2)} ms | ${isBase ? '1.00x' : `${median(p99).toFixed(2)}x`} | ${r.errors} |`,
     );

@@ -153,8 +153,14 @@ function section(text, heading) {
 function verdict(value, target, op) {
   if (!Number.isFinite(value)) return { value: 'not found', met: '?' };
   const met = op === '>=' ? value >= target : value <= target;
-  const by = op === '>=' ? value / target : target / value;
-  return { value, met: met ? `met (${by.toFixed(2)}x the target)` : `missed (${by.toFixed(2)}x the target)` };
+  // By how much: the share of the target it falls short of (>=) or goes over (<=), or the margin.
+  const pct = Math.abs(value / target - 1) * 100;
+  const how = met
+    ? `met, ${pct.toFixed(0)}% margin`
+    : op === '>='
+      ? `missed, ${pct.toFixed(0)}% short`
+      : `missed, ${pct.toFixed(0)}% over`;
+  return { value, met: how };
 }
 
 /** The "ratio vs prom-client" of the first row of a hot-paths table whose label matches. */
