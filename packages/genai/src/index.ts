@@ -14,7 +14,12 @@ export {
   speechInputUsage,
 } from './usage-openai-media.js';
 export { rateLimitReadings, parseResetDuration } from './rate-limit-headers.js';
-export type { HeaderSource, RateLimitKind, RateLimitReading } from './rate-limit-headers.js';
+export type {
+  HeaderSource,
+  RateLimitHeaderFamily,
+  RateLimitKind,
+  RateLimitReading,
+} from './rate-limit-headers.js';
 export { configureDefaultRateLimitMeter, defaultRateLimitMeter, RateLimitMeter } from './rate-limit-meter.js';
 export type { RateLimitMeterOptions } from './rate-limit-meter.js';
 export { SCOPE_NAME, SCOPE_VERSION } from './instruments.js';

@@ -58,6 +58,14 @@ describe('rateLimitReadings()', () => {
     ]);
   });
 
+  it('a family limits the look-up to its own headers', () => {
+    const both = new Headers({ 'x-ratelimit-remaining-requests': '1', 'anthropic-ratelimit-requests-remaining': '2' });
+    expect(rateLimitReadings(both, NOW, 'anthropic').map((r) => r.remaining)).toEqual([2]);
+    expect(rateLimitReadings(both, NOW, 'openai').map((r) => r.remaining)).toEqual([1]);
+    const anthropicOnly = new Headers({ 'anthropic-ratelimit-requests-remaining': '2' });
+    expect(rateLimitReadings(anthropicOnly, NOW, 'openai')).toEqual([]);
+  });
+
   it('reads a plain record of lowercase names (openai v4 errors carry their headers so)', () => {
     expect(
       rateLimitReadings({ 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '1s' }, NOW),

@@ -16,6 +16,9 @@ export interface RateLimitReading {
   readonly resetAtMs?: number | undefined;
 }
 
+/** The header families: `openai` (`x-ratelimit-*`, also sent by OpenAI-compatible APIs) and `anthropic`. */
+export type RateLimitHeaderFamily = 'openai' | 'anthropic';
+
 /** What a fetch `Headers` (or node-fetch's) offers. */
 export interface HeaderSource {
   get(name: string): string | null | undefined;
@@ -111,9 +114,17 @@ function resetAt(
     const ms = parseResetDuration(text);
     return ms === undefined ? undefined : nowMs + ms;
   }
-  const at = Date.parse(text);
-  return Number.isFinite(at) ? at : undefined;
+  // Anthropic sends the same reset time for its four limits: parse it once.
+  if (text !== lastTime) {
+    lastTime = text;
+    const at = Date.parse(text);
+    lastTimeMs = Number.isFinite(at) ? at : undefined;
+  }
+  return lastTimeMs;
 }
+
+let lastTime: string | undefined;
+let lastTimeMs: number | undefined;
 
 function read(headers: HeaderSource, schemes: readonly HeaderScheme[], nowMs: number): RateLimitReading[] {
   const readings: RateLimitReading[] = [];
@@ -147,15 +158,22 @@ function headerSource(headers: unknown): HeaderSource | undefined {
 /**
  * The rate-limit readings of a response's headers: OpenAI's `x-ratelimit-*` (also sent by Azure
  * OpenAI, Groq and other OpenAI-compatible APIs) and Anthropic's `anthropic-ratelimit-*`,
- * from fetch `Headers` or a plain record of lowercase names. `nowMs` is the response time that OpenAI's relative resets count from. Never throws: headers
+ * from fetch `Headers` or a plain record of lowercase names; `family` limits the look-up to one
+ * of them. `nowMs` is the response time that OpenAI's relative resets count from. Never throws: headers
  * that cannot be read give no reading.
  */
-export function rateLimitReadings(headers: unknown, nowMs: number = Date.now()): RateLimitReading[] {
+export function rateLimitReadings(
+  headers: unknown,
+  nowMs: number = Date.now(),
+  family?: RateLimitHeaderFamily,
+): RateLimitReading[] {
   try {
     const source = headerSource(headers);
     if (source === undefined) return [];
+    // A client that knows its family looks up only those names (each get() costs ~0.25 µs).
+    if (family === 'anthropic') return read(source, ANTHROPIC, nowMs);
     const openai = read(source, OPENAI, nowMs);
-    return openai.length > 0 ? openai : read(source, ANTHROPIC, nowMs);
+    return openai.length > 0 || family === 'openai' ? openai : read(source, ANTHROPIC, nowMs);
   } catch {
     return [];
   }

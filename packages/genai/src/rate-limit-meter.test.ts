@@ -35,9 +35,9 @@ describe('RateLimitMeter', () => {
         'x-ratelimit-remaining-requests': remaining,
         'x-ratelimit-reset-requests': '6ms',
       });
-    expect(meter.recordHeaders('openai', 'gpt-4o-mini', openai('9999'), NOW)).toBe(1);
-    meter.recordHeaders('openai', 'gpt-4o-mini', openai('9998'), NOW + 1000);
-    meter.recordHeaders('groq', 'llama-3.3-70b-versatile', openai('14'), NOW);
+    expect(meter.recordHeaders('openai', 'gpt-4o-mini', openai('9999'), { nowMs: NOW })).toBe(1);
+    meter.recordHeaders('openai', 'gpt-4o-mini', openai('9998'), { nowMs: NOW + 1000, family: 'openai' });
+    meter.recordHeaders('groq', 'llama-3.3-70b-versatile', openai('14'), { nowMs: NOW });
     const c = await collect();
     expect(c.points(REMAINING).map((p) => [p.attributes, p.value])).toEqual([
       [labels('groq', 'llama-3.3-70b-versatile', 'requests'), 14],

@@ -10,7 +10,7 @@ import {
 import { BoundedValues, field, instrumentOptions, ProviderBinding, WarnOnce } from '@mltel/kit';
 import { SCOPE_NAME } from './instruments.js';
 import { rateLimitReadings } from './rate-limit-headers.js';
-import type { RateLimitReading } from './rate-limit-headers.js';
+import type { RateLimitHeaderFamily, RateLimitReading } from './rate-limit-headers.js';
 
 /** Options of a {@link RateLimitMeter}. */
 export interface RateLimitMeterOptions {
@@ -88,11 +88,17 @@ export class RateLimitMeter {
 
   /**
    * Reads the rate-limit headers of one response (`response.headers`: a fetch `Headers` or
-   * anything with `get(name)`) for a call to `provider` with `model`. Returns how many limits it
-   * read.
+   * anything with `get(name)`) for a call to `provider` with `model`; `family` limits the
+   * look-up to one header family, `nowMs` is the response time (default now). Returns how many
+   * limits it read.
    */
-  recordHeaders(provider: string, model: string | undefined, headers: unknown, nowMs: number = Date.now()): number {
-    const readings = rateLimitReadings(headers, nowMs);
+  recordHeaders(
+    provider: string,
+    model: string | undefined,
+    headers: unknown,
+    options: { family?: RateLimitHeaderFamily; nowMs?: number } = {},
+  ): number {
+    const readings = rateLimitReadings(headers, options.nowMs ?? Date.now(), options.family);
     if (readings.length > 0) this.record(provider, model, readings);
     return readings.length;
   }

@@ -15,7 +15,7 @@ describe('rateLimitObserver()', () => {
   it('records to the configured meter, read at each response', async () => {
     const sdk = sdkProvider();
     const config: LlmInstrumentationConfig = {};
-    const observer = rateLimitObserver(() => config);
+    const observer = rateLimitObserver(() => config, 'openai');
     config.rateLimits = new RateLimitMeter({ meterProvider: sdk.provider });
     observer.headers!(CALL, HEADERS);
     expect(await remaining(sdk.collect)).toEqual([5000]);
@@ -24,9 +24,9 @@ describe('rateLimitObserver()', () => {
   it('records to the shared default meter when none is configured, and to none with false', async () => {
     const sdk = sdkProvider();
     configureDefaultRateLimitMeter({ meterProvider: sdk.provider });
-    rateLimitObserver(() => ({ rateLimits: false })).headers!(CALL, HEADERS);
+    rateLimitObserver(() => ({ rateLimits: false }), 'openai').headers!(CALL, HEADERS);
     expect(await remaining(sdk.collect)).toEqual([]);
-    rateLimitObserver(() => ({})).headers!(CALL, HEADERS);
+    rateLimitObserver(() => ({}), 'openai').headers!(CALL, HEADERS);
     expect(await remaining(sdk.collect)).toEqual([5000]);
     configureDefaultRateLimitMeter({});
   });
