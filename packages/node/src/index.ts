@@ -11,6 +11,8 @@ export type {
 export type { MltelSdk } from './sdk.js';
 export { current, shutdown, start } from './sdk.js';
 export { resolveConfig } from './config/env.js';
+export { mltelParts, mltelPrometheusReader, PartInstrumentation } from './parts.js';
+export type { MltelParts, RunningPart } from './parts.js';
 export { CompatPrometheusSerializer } from './prometheus/serializer.js';
 export type { MultiprocessRole } from './multiprocess/start.js';
 export { CLUSTER_WORKER_ATTRIBUTE } from './multiprocess/cluster.js';

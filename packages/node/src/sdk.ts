@@ -1,12 +1,22 @@
 import cluster from 'node:cluster';
 import { isMainThread } from 'node:worker_threads';
 import { diag, DiagLogLevel, metrics } from '@opentelemetry/api';
+import type { MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
 import { announceProviderChange, describeText, reportSuppressedWarnings } from '@mltel/kit';
 import { ConsoleMetricExporter, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { IMetricReader, MeterProvider } from '@opentelemetry/sdk-metrics';
 import { resolveConfig } from './config/env.js';
 import type { ConfigProblem, ResolvedConfig, StartOptions } from './config/types.js';
 import { installDiagLogger } from './diag-logger.js';
+import { SafeConsoleLogger } from './config/log.js';
+import {
+  adoptionLine,
+  explicitSetting,
+  flushProvider,
+  foreignMeterProvider,
+  logLine,
+  watchLateRegistration,
+} from './coexistence.js';
 import { createMeterProvider, registerExtraInstrumentations } from './extensions.js';
 import { HistogramAggregationReader } from './histogram-reader.js';
 import { createOtlpExporter, OtlpSetupError } from './otlp/exporter.js';
@@ -17,9 +27,8 @@ import { captureExemplars } from './exemplars/capture.js';
 import { ExemplarStore } from './exemplars/store.js';
 import { startMultiprocess } from './multiprocess/start.js';
 import type { Multiprocess } from './multiprocess/start.js';
-import { configureDefaultProviderMeter, configureDefaultRateLimitMeter } from '@mltel/genai';
 import type { CostMeter } from '@mltel/cost';
-import { startCost } from './cost.js';
+import { startProviderMetering } from './metering.js';
 import { llmEsmModules, startLlmInstrumentations } from './llm.js';
 import { contribEsmModules, contribViews, startContribInstrumentations } from './contrib.js';
 import { registerEsmHook } from './esm-hook.js';
@@ -34,8 +43,13 @@ export interface MltelSdk {
   readonly config: ResolvedConfig;
   /** Start-up problems found (each was logged once). */
   readonly problems: readonly ConfigProblem[];
-  /** The provider, also set as the global one. Undefined when disabled. */
+  /** The provider, also set as the global one. Undefined when disabled or when another SDK's provider was adopted. */
   readonly meterProvider: MeterProvider | undefined;
+  /**
+   * The global provider another OpenTelemetry SDK registered before mltel started: mltel records
+   * into it and starts no exporter of its own (./coexistence.ts). Undefined when mltel's own runs.
+   */
+  readonly adoptedProvider: ApiMeterProvider | undefined;
   /** The cost meter (prices, budgets); undefined when disabled or MLTEL_COST=false. */
   readonly cost: CostMeter | undefined;
   /** Resolves once the Prometheus endpoint listens (with its port) or failed to (undefined). */
@@ -80,7 +94,8 @@ function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
   });
 }
 
-function listenError(config: ResolvedConfig, error: unknown): string {
+/** The line logged when the Prometheus endpoint cannot listen: where, why, and the fix. */
+export function listenError(config: Pick<ResolvedConfig, 'prometheusHost' | 'prometheusPort'>, error: unknown): string {
   const code = (error as { code?: string }).code;
   const where = `${config.prometheusHost}:${config.prometheusPort}`;
   const why =
@@ -152,6 +167,7 @@ function disabledSdk(config: ResolvedConfig, problems: ConfigProblem[]): MltelSd
     config,
     problems,
     meterProvider: undefined,
+    adoptedProvider: undefined,
     cost: undefined,
     prometheusPort: Promise.resolve(undefined),
     scrape: async () => undefined,
@@ -173,17 +189,22 @@ export function start(options: StartOptions = {}): MltelSdk {
   }
   const { config, problems } = resolveConfig(options);
   // mltel's console logger at OTEL_LOG_LEVEL, unless the application has set its own (kept).
-  installDiagLogger(LOG_LEVELS[config.logLevel] ?? DiagLogLevel.WARN);
+  // Wrapped: an SDK started after mltel gets one line saying what to do (./coexistence.ts).
+  installDiagLogger(LOG_LEVELS[config.logLevel] ?? DiagLogLevel.WARN, watchLateRegistration(new SafeConsoleLogger()));
   for (const problem of problems) diag.warn(`mltel: ${problem.message}`);
   if (config.disabled) return disabledSdk(config, problems);
 
+  // Another SDK registered the global provider first: mltel records into it and starts none of
+  // its own exporters (./coexistence.ts).
+  const foreign = foreignMeterProvider();
+  const exporters = foreign === undefined ? config.exporters : [];
   const readers: IMetricReader[] = [];
   // Histogram exemplars (trace and span ids), served in OpenMetrics scrapes of the endpoint.
   const exemplars = new ExemplarStore();
   let prometheus: PrometheusEndpoint | undefined;
   // Cluster workers and worker threads serve nothing: they report to the serving main thread.
   let multiprocess: Multiprocess | undefined;
-  if (config.exporters.includes('prometheus')) {
+  if (exporters.includes('prometheus')) {
     prometheus = createPrometheusEndpoint({
       merge: async (resourceMetrics) => (multiprocess ? multiprocess.merge(resourceMetrics) : resourceMetrics),
       exemplars,
@@ -197,7 +218,7 @@ export function start(options: StartOptions = {}): MltelSdk {
       });
     }
   }
-  if (config.exporters.includes('otlp')) {
+  if (exporters.includes('otlp')) {
     try {
       const exporter = createOtlpExporter(
         config.otlpProtocol,
@@ -223,7 +244,7 @@ export function start(options: StartOptions = {}): MltelSdk {
       );
     }
   }
-  if (config.exporters.includes('console')) {
+  if (exporters.includes('console')) {
     readers.push(
       new PeriodicExportingMetricReader({
         exporter: new ConsoleMetricExporter(),
@@ -243,36 +264,42 @@ export function start(options: StartOptions = {}): MltelSdk {
     extraViews: options.views ?? [],
   });
   if (prometheus) captureExemplars(meterProvider, exemplars);
-  metrics.setGlobalMeterProvider(meterProvider);
-  announceProviderChange();
+  // The provider mltel's parts record into: its own, or the one another SDK registered first.
+  const provider: ApiMeterProvider = foreign ?? meterProvider;
+  const hostMetricsHere =
+    foreign === undefined || explicitSetting(options.hostMetrics, 'MLTEL_HOST_METRICS', options.env);
+  if (foreign !== undefined) {
+    logLine(
+      adoptionLine({
+        exporters: config.exporters,
+        exportersExplicit: explicitSetting(options.exporters, 'OTEL_METRICS_EXPORTER', options.env),
+        hostMetrics: hostMetricsHere,
+      }),
+    );
+  } else if (metrics.setGlobalMeterProvider(meterProvider)) {
+    announceProviderChange();
+  } else {
+    diag.warn(
+      'mltel: the global MeterProvider could not be set (an incompatible @opentelemetry/api registered one); mltel metrics are recorded only where the instruments were given a provider. Fix: use one @opentelemetry/api 1.x in the application.',
+    );
+  }
 
   // Host and process metrics: only groups that spawn no process, host-wide ones once per host.
-  const hostMetrics = startHostMetrics(config.hostMetrics, meterProvider);
+  const hostMetrics = startHostMetrics(hostMetricsHere ? config.hostMetrics : false, provider);
 
   // GPU metrics from nvidia-smi (MLTEL_GPU=auto: only when it is found; never throws). One
   // reader per host is enough: a cluster worker or a worker thread would run nvidia-smi again
   // and report the same GPUs once per worker, so only the main thread of a process that is not
   // a cluster worker (the primary, or a plain process) runs the plugin.
-  const gpu = isMainThread && !cluster.isWorker ? startGpu(config.gpu, meterProvider) : undefined;
+  const gpu = isMainThread && !cluster.isWorker ? startGpu(config.gpu, provider) : undefined;
 
   // The shared provider meter first, then the cost meter on it, then the clients that feed it.
-  let cost: CostMeter | undefined;
-  try {
-    const providerMeter = configureDefaultProviderMeter({
-      models: config.genAiModels,
-      deriveHealth: config.deriveProviderHealth,
-    });
-    cost = startCost(config, providerMeter);
-    // Rate-limit headroom gauges, their model names bounded like the provider meter's.
-    configureDefaultRateLimitMeter({ models: config.genAiModels });
-  } catch (error) {
-    diag.warn(`mltel: provider-call metering is off (${error instanceof Error ? error.message : String(error)}).`);
-  }
+  const cost = startProviderMetering(config);
   // One ESM loader hook for every instrumentation, before any of them starts (./esm-hook.ts).
   registerEsmHook([...llmEsmModules(config), ...contribEsmModules(config)]);
   const stopLlmInstrumentations = startLlmInstrumentations(config);
   const stopMessagingInstrumentations = startMessagingInstrumentations();
-  const stopExtraInstrumentations = registerExtraInstrumentations(options.instrumentations ?? [], meterProvider);
+  const stopExtraInstrumentations = registerExtraInstrumentations(options.instrumentations ?? [], provider);
 
   const prometheusPort: Promise<number | undefined> =
     prometheus && multiprocess?.serves !== false
@@ -285,7 +312,9 @@ export function start(options: StartOptions = {}): MltelSdk {
         )
       : Promise.resolve(undefined);
   // HTTP, runtime and database clients (./contrib.ts); the endpoint's own scrapes are not counted.
-  const stopContribInstrumentations = startContribInstrumentations(config, { meterProvider, prometheusPort });
+  // Not next to another SDK: it instruments HTTP and the runtime itself (they would count twice).
+  const stopContribInstrumentations =
+    foreign === undefined ? startContribInstrumentations(config, { meterProvider, prometheusPort }) : () => {};
 
   // One bound for the whole shutdown (MLTEL_SHUTDOWN_TIMEOUT): each step gets what is left of it.
   let shuttingDown: Promise<void> | undefined;
@@ -306,7 +335,8 @@ export function start(options: StartOptions = {}): MltelSdk {
         await withTimeout(multiprocess.flush(), Math.min(config.multiprocessTimeoutMillis, left()));
         multiprocess.stop();
       }
-      await withTimeout(meterProvider.shutdown(), left());
+      // An adopted provider is the other SDK's to shut down: mltel only flushes what it recorded.
+      await withTimeout(foreign === undefined ? meterProvider.shutdown() : flushProvider(foreign), left());
       await withTimeout(prometheus?.close() ?? Promise.resolve(), left());
       if (metrics.getMeterProvider() === meterProvider) metrics.disable();
       if (running === sdk) running = undefined;
@@ -315,11 +345,16 @@ export function start(options: StartOptions = {}): MltelSdk {
     })();
     return shuttingDown;
   };
-  const flush = (): Promise<void> => withTimeout(meterProvider.forceFlush(), config.shutdownTimeoutMillis);
+  const flush = (): Promise<void> =>
+    withTimeout(
+      foreign === undefined ? meterProvider.forceFlush() : flushProvider(foreign),
+      config.shutdownTimeoutMillis,
+    );
   const sdk: MltelSdk = {
     config,
     problems,
-    meterProvider,
+    meterProvider: foreign === undefined ? meterProvider : undefined,
+    adoptedProvider: foreign,
     cost,
     prometheusPort,
     scrape: async () => prometheus?.scrape(),
