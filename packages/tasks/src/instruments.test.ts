@@ -80,11 +80,10 @@ describe('bindTaskInstruments()', () => {
 
   it('builds the instruments once on an explicit provider and records through them', async () => {
     const sdk = sdkProvider();
-    const binding = bindTaskInstruments(sdk.provider);
+    const binding = bindTaskInstruments(sdk.provider, (_instruments, active) => active.observe(1, { [NAME]: 'embed' }));
     const instruments = binding.get();
     expect(binding.get()).toBe(instruments);
     instruments.tasks.add(2, { [NAME]: 'embed', [STATUS]: 'success' });
-    instruments.active.add(1, { [NAME]: 'embed' });
     instruments.duration.record(0.5, { [NAME]: 'embed', [STATUS]: 'success' });
     const c = await sdk.collect();
     expect(c.points('ml.tasks')).toEqual([{ attributes: { [NAME]: 'embed', [STATUS]: 'success' }, value: 2 }]);
@@ -92,8 +91,26 @@ describe('bindTaskInstruments()', () => {
     expect(c.histograms('ml.task.duration').map((h) => [h.count, h.sum, h.boundaries])).toEqual([[1, 0.5, BUCKETS]]);
   });
 
+  it('runs the collect callback at each collection, before the counters are read', async () => {
+    const sdk = sdkProvider();
+    let pending = 0;
+    const binding = bindTaskInstruments(sdk.provider, (instruments) => {
+      instruments.tasks.add(pending, { [NAME]: 'late', [STATUS]: 'success' });
+      pending = 0;
+    });
+    binding.get();
+    pending = 3;
+    expect((await sdk.collect()).points('ml.tasks')).toEqual([
+      { attributes: { [NAME]: 'late', [STATUS]: 'success' }, value: 3 },
+    ]);
+    pending = 2;
+    expect((await sdk.collect()).points('ml.tasks')).toEqual([
+      { attributes: { [NAME]: 'late', [STATUS]: 'success' }, value: 5 },
+    ]);
+  });
+
   it('without a provider, moves to the global provider once it is set', async () => {
-    const binding = bindTaskInstruments();
+    const binding = bindTaskInstruments(undefined, () => {});
     const before = binding.get();
     before.tasks.add(1, { [NAME]: 'lost' });
     const sdk = sdkProvider();

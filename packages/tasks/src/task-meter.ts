@@ -1,5 +1,4 @@
-import type { MeterProvider } from '@opentelemetry/api';
-import { ML_TASK_STATUS_VALUES } from '@mltel/semconv';
+import type { Attributes, MeterProvider } from '@opentelemetry/api';
 import type { MlTaskStatus } from '@mltel/semconv';
 import { describeValue, queueDepths, WarnOnce } from '@mltel/kit';
 import type { ProviderBinding } from '@mltel/kit';
@@ -11,12 +10,11 @@ import { bindTaskInstruments } from './instruments.js';
 import type { TaskInstruments } from './instruments.js';
 import { runCall } from './run-call.js';
 import { generatorKind, runAsyncGenerator, runGenerator } from './run-generator.js';
+import { TaskSeriesSet } from './task-series.js';
+import type { TaskSeries } from './task-series.js';
 import type { TaskHandle, TaskMeterOptions, TaskOptions, TaskRecord } from './types.js';
 
 const NOOP_HANDLE: TaskHandle = { success() {}, fail() {}, end() {} };
-// Task name and worker pairs whose `ml.tasks` series are kept at 0 per status: bounded like the
-// names and worker types themselves (100 x 20 by default), and at most this many whatever the caps.
-const MAX_ZEROED = 10_000;
 
 type AnyFunction = (this: unknown, ...args: never[]) => unknown;
 type Kind = ReturnType<typeof generatorKind>;
@@ -31,18 +29,21 @@ export class TaskMeter {
   private readonly warnings = new WarnOnce();
   private readonly attributes: TaskAttributes;
   private readonly instruments: ProviderBinding<TaskInstruments>;
-
-  // `ml.tasks` is born at 0 for every status of a task name seen, so the first error or timeout of
-  // a task is an increase from 0 (a series born at its first increment loses it in increase()).
-  // Keyed by name and worker; re-created on the instruments of a new provider.
-  private readonly zeroed = new Map<string, [string, string | undefined]>();
-  private zeroedOn: TaskInstruments | undefined;
+  // Series prepared once per task name and worker (attribute sets, counts handed over at each
+  // collection, tasks in flight). `ml.tasks` is born at 0 for every status of a task name seen, so
+  // the first error or timeout of a task is an increase from 0 (a series born at its first
+  // increment loses it in increase()); born again on the instruments of a new provider.
+  private readonly prepared: TaskSeriesSet;
 
   constructor(options: TaskMeterOptions = {}) {
     const provider = field(options, 'meterProvider');
     this.provider = typeof provider === 'object' && provider !== null ? (provider as MeterProvider) : undefined;
     this.attributes = new TaskAttributes(options, this.warnings);
-    this.instruments = bindTaskInstruments(this.provider);
+    const prepared = new TaskSeriesSet(this.attributes);
+    this.prepared = prepared;
+    this.instruments = bindTaskInstruments(this.provider, (instruments, result) =>
+      prepared.collect(instruments, result),
+    );
   }
 
   /**
@@ -97,7 +98,7 @@ export class TaskMeter {
     const name = this.attributes.name(field(task, 'name'));
     if (name === undefined) return;
     const worker = this.attributes.worker(field(task, 'workerType'));
-    this.finish(this.instruments.get(), name, worker, status, field(task, 'durationSeconds'), field(task, 'errorType'));
+    this.finish(name, worker, undefined, status, field(task, 'durationSeconds'), field(task, 'errorType'));
   }
 
   /** Records the time a task waited in `queue` before it started, in seconds. */
@@ -150,10 +151,14 @@ export class TaskMeter {
     const worker = this.attributes.worker(field(options, 'workerType'));
     const given = field(options, 'classify');
     const classify = typeof given === 'function' ? (given as NonNullable<TaskOptions['classify']>) : classifyError;
-    const instruments = this.instruments.get();
-    this.zeroStatuses(instruments, taskName, worker);
-    const activeAttributes = this.attributes.task(taskName, worker);
-    instruments.active.add(1, activeAttributes);
+    const startedOn = this.instruments.get();
+    this.prepared.use(startedOn);
+    const series = this.prepared.get(taskName, worker);
+    // Past the prepared series (10,000 name and worker pairs) a task is counted, not tracked in flight.
+    if (series !== undefined) {
+      series.startedOnce = true;
+      series.active += 1;
+    }
     const startedAt = performance.now();
     let ended = false;
     const end = (status: MlTaskStatus, errorType?: string): void => {
@@ -162,10 +167,9 @@ export class TaskMeter {
         return;
       }
       ended = true;
-      // The same instruments as the +1, so in-flight balances even if the provider changed.
-      instruments.active.add(-1, activeAttributes);
+      if (series !== undefined) series.active -= 1;
       try {
-        this.finish(instruments, taskName, worker, status, (performance.now() - startedAt) / 1000, errorType);
+        this.finish(taskName, worker, series, status, (performance.now() - startedAt) / 1000, errorType, startedOn);
       } catch {
         // A failing provider loses this task's counts, never the caller's result.
       }
@@ -189,17 +193,31 @@ export class TaskMeter {
     };
   }
 
+  /**
+   * Records a finished task: counted in its prepared series (handed to `ml.tasks` at the next
+   * collection), its duration recorded now with the series' attribute set.
+   */
   private finish(
-    instruments: TaskInstruments,
     name: string,
     worker: string | undefined,
+    known: TaskSeries | undefined,
     status: MlTaskStatus,
     durationSeconds: unknown,
     errorType: unknown,
+    startedOn?: TaskInstruments,
   ): void {
-    this.zeroStatuses(instruments, name, worker);
-    const attributes = this.attributes.task(name, worker, status);
-    instruments.tasks.add(1, attributes);
+    const current = this.instruments.get();
+    this.prepared.use(current);
+    // A task ends on the provider it started on: past a change of provider, counted there directly.
+    const instruments = startedOn ?? current;
+    const series = instruments === current ? (known ?? this.prepared.get(name, worker)) : undefined;
+    let attributes: Attributes;
+    if (series === undefined) {
+      attributes = this.attributes.task(name, worker, status);
+      instruments.tasks.add(1, attributes);
+    } else {
+      attributes = this.prepared.count(series, status);
+    }
     if (durationSeconds !== undefined) {
       if (inRange(durationSeconds, MAX_SECONDS)) instruments.duration.record(durationSeconds, attributes);
       else
@@ -237,21 +255,5 @@ export class TaskMeter {
       this.warnings.warn('begin:failed', 'starting a task record failed; the call runs unrecorded');
       return NOOP_HANDLE;
     }
-  }
-
-  /** Adds 0 to `ml.tasks` for every status of this name and worker, once per provider's instruments. */
-  private zeroStatuses(instruments: TaskInstruments, name: string, worker: string | undefined): void {
-    if (instruments !== this.zeroedOn) {
-      this.zeroedOn = instruments;
-      for (const [n, w] of this.zeroed.values()) this.addZeros(instruments, n, w);
-    }
-    const key = worker === undefined ? name : `${name}\0${worker}`;
-    if (this.zeroed.has(key) || this.zeroed.size >= MAX_ZEROED) return;
-    this.zeroed.set(key, [name, worker]);
-    this.addZeros(instruments, name, worker);
-  }
-
-  private addZeros(instruments: TaskInstruments, name: string, worker: string | undefined): void {
-    for (const status of ML_TASK_STATUS_VALUES) instruments.tasks.add(0, this.attributes.task(name, worker, status));
   }
 }

@@ -50,7 +50,7 @@ export const ML_TASK_ERRORS = {
 /** `ml.tasks.active`: tasks in flight. */
 export const ML_TASKS_ACTIVE = {
   name: 'ml.tasks.active',
-  kind: 'UpDownCounter',
+  kind: 'ObservableUpDownCounter',
   unit: '{task}',
   description: 'ML tasks currently running.',
   attributes: [ATTR_ML_TASK_NAME, ATTR_ML_WORKER_TYPE],

@@ -1,0 +1,208 @@
+// The task meter's series prepared once, the way prom-client binds label values: per task name
+// and worker, the attribute sets of every status, the tasks counted but not yet handed to the
+// SDK, and the tasks in flight. A wrapped call then makes one SDK call (the duration) instead of
+// four: the OTel SDK hashes the attributes of every add and record (sort and JSON.stringify, 36%
+// of a wrap's profile) and the metrics API has no bound instruments. Counts are handed to the
+// counters at each collection, before the SDK reads them (its observable callbacks run first),
+// and in flight is observed then. Measured (benchmarks/src/hot-paths.js): see the commit.
+import type { Attributes, ObservableResult } from '@opentelemetry/api';
+import { ML_TASK_STATUS_VALUES } from '@mltel/semconv';
+import type { MlTaskStatus } from '@mltel/semconv';
+import type { TaskAttributes } from './attributes.js';
+import type { TaskInstruments } from './instruments.js';
+
+/** Series kept prepared; past this many (name x worker) pairs, tasks are recorded unprepared. */
+export const MAX_PREPARED = 10_000;
+const STATUS_INDEX: ReadonlyMap<string, number> = new Map(ML_TASK_STATUS_VALUES.map((s, i) => [s, i]));
+const STATUSES = ML_TASK_STATUS_VALUES.length;
+
+/**
+ * One task name and worker: its attribute sets (built when first used, then shared with the SDK,
+ * which keeps the first object of each series anyway), counts not yet handed over, and tasks in
+ * flight. Fields rather than arrays: 10,000 series are 10,000 of these, and each array would
+ * add its own headers (measured: 710 B per series with three arrays and eager sets, see
+ * benchmarks/src/hot-paths.js, memory).
+ */
+export class TaskSeries {
+  /** Tasks in flight now, whatever provider they started on. */
+  active = 0;
+  /** Whether a task of it started on the current instruments: `ml.tasks.active` is reported then. */
+  startedOnce = false;
+  /** Whether the series is in the list of those with pending counts. */
+  dirty = false;
+  /** Whether its `ml.tasks` series exist on the current instruments (born at 0 for every status). */
+  born = false;
+  // Counted since the last hand-over, and the attribute sets, by status index (see STATUS_INDEX).
+  private pending0 = 0;
+  private pending1 = 0;
+  private pending2 = 0;
+  private pending3 = 0;
+  private pending4 = 0;
+  private attributes0: Attributes | undefined;
+  private attributes1: Attributes | undefined;
+  private attributes2: Attributes | undefined;
+  private attributes3: Attributes | undefined;
+  private attributes4: Attributes | undefined;
+  private active_: Attributes | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly worker: string | undefined,
+    private readonly attributes: TaskAttributes,
+  ) {}
+
+  /** Attributes of `ml.tasks.active`. */
+  get activeAttributes(): Attributes {
+    this.active_ ??= Object.freeze(this.attributes.task(this.name, this.worker));
+    return this.active_;
+  }
+
+  /** Attributes of `ml.tasks` and `ml.task.duration` of the status at `index`. */
+  statusAttributes(index: number): Attributes {
+    switch (index) {
+      case 0:
+        this.attributes0 ??= this.build(0);
+        return this.attributes0;
+      case 1:
+        this.attributes1 ??= this.build(1);
+        return this.attributes1;
+      case 2:
+        this.attributes2 ??= this.build(2);
+        return this.attributes2;
+      case 3:
+        this.attributes3 ??= this.build(3);
+        return this.attributes3;
+      default:
+        this.attributes4 ??= this.build(4);
+        return this.attributes4;
+    }
+  }
+
+  /** Adds one to the pending count of the status at `index`. */
+  add(index: number): void {
+    if (index === 0) this.pending0++;
+    else if (index === 1) this.pending1++;
+    else if (index === 2) this.pending2++;
+    else if (index === 3) this.pending3++;
+    else this.pending4++;
+  }
+
+  /** Takes the pending count of the status at `index` (it is 0 after). */
+  take(index: number): number {
+    const count = this.pendingAt(index);
+    if (count === 0) return 0;
+    if (index === 0) this.pending0 = 0;
+    else if (index === 1) this.pending1 = 0;
+    else if (index === 2) this.pending2 = 0;
+    else if (index === 3) this.pending3 = 0;
+    else this.pending4 = 0;
+    return count;
+  }
+
+  private pendingAt(index: number): number {
+    if (index === 0) return this.pending0;
+    if (index === 1) return this.pending1;
+    if (index === 2) return this.pending2;
+    if (index === 3) return this.pending3;
+    return this.pending4;
+  }
+
+  /** The attribute set of a status for its zero: the kept one if built, else a new one (not kept). */
+  zeroAttributes(index: number): Attributes {
+    const kept = [this.attributes0, this.attributes1, this.attributes2, this.attributes3, this.attributes4][index];
+    return kept ?? this.attributes.task(this.name, this.worker, ML_TASK_STATUS_VALUES[index]);
+  }
+
+  private build(index: number): Attributes {
+    return Object.freeze(this.attributes.task(this.name, this.worker, ML_TASK_STATUS_VALUES[index]));
+  }
+}
+
+/**
+ * The prepared series of one task meter, and the hand-over of their counts to the instruments of
+ * the current provider. Single-threaded; never throws into a caller (a failing SDK loses counts).
+ */
+export class TaskSeriesSet {
+  private readonly series = new Map<string, TaskSeries>();
+  private readonly dirty: TaskSeries[] = [];
+  private current: TaskInstruments | undefined;
+
+  constructor(private readonly attributes: TaskAttributes) {}
+
+  /** The series of `name` and `worker`, or undefined past {@link MAX_PREPARED} of them. */
+  get(name: string, worker: string | undefined): TaskSeries | undefined {
+    const key = worker === undefined ? name : `${name}\u0000${worker}`;
+    let found = this.series.get(key);
+    if (found === undefined) {
+      if (this.series.size >= MAX_PREPARED) return undefined;
+      found = new TaskSeries(name, worker, this.attributes);
+      this.series.set(key, found);
+      this.markDirty(found);
+    }
+    return found;
+  }
+
+  /**
+   * Counts one finished task of `status` (handed to `ml.tasks` at the next collection); returns
+   * the series' attribute set of that status.
+   */
+  count(series: TaskSeries, status: MlTaskStatus): Attributes {
+    const index = STATUS_INDEX.get(status)!;
+    series.add(index);
+    if (!series.dirty) this.markDirty(series);
+    return series.statusAttributes(index);
+  }
+
+  /**
+   * Called with the instruments every record uses: when the provider changed, what was counted
+   * for the old one is handed to it now, and the series are born again on the new one.
+   */
+  use(instruments: TaskInstruments): void {
+    if (instruments === this.current) return;
+    const old = this.current;
+    this.current = instruments;
+    if (old !== undefined) this.flush(old);
+    this.dirty.length = 0;
+    for (const series of this.series.values()) {
+      series.born = false;
+      series.startedOnce = false;
+      series.dirty = false;
+      this.markDirty(series);
+    }
+  }
+
+  /**
+   * At a collection of `instruments`: hands the pending counts to `ml.tasks` (series born at 0
+   * for every status first) and observes `ml.tasks.active` of every series started once.
+   */
+  collect(instruments: TaskInstruments, result: ObservableResult): void {
+    if (instruments === this.current) this.flush(instruments);
+    for (const series of this.series.values()) {
+      if (series.startedOnce) result.observe(series.active, series.activeAttributes);
+    }
+  }
+
+  private markDirty(series: TaskSeries): void {
+    series.dirty = true;
+    this.dirty.push(series);
+  }
+
+  private flush(instruments: TaskInstruments): void {
+    const dirty = this.dirty.splice(0);
+    for (const series of dirty) {
+      series.dirty = false;
+      const born = series.born;
+      series.born = true;
+      for (let i = 0; i < STATUSES; i++) {
+        const count = series.take(i);
+        if (count === 0 && born) continue;
+        try {
+          // A zero of a status never used is added with a set built for it: the SDK keeps it.
+          instruments.tasks.add(count, count === 0 ? series.zeroAttributes(i) : series.statusAttributes(i));
+        } catch {
+          // A failing provider loses these counts, never the collection of the others.
+        }
+      }
+    }
+  }
+}
