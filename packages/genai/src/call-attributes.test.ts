@@ -198,3 +198,63 @@ describe('CallAdmission', () => {
     ]);
   });
 });
+
+describe('prepared calls', () => {
+  const call = {
+    provider: 'openai',
+    operation: 'chat',
+    model: 'gpt-4o',
+    serverAddress: 'api.openai.com',
+    serverPort: 443,
+  };
+
+  it('the same values give the same frozen attribute sets, response-model sets included', () => {
+    const admission = new CallAdmission(new WarnOnce());
+    const first = admission.admit({ ...call })!;
+    const second = admission.admit({ ...call })!;
+    expect(second).toBe(first);
+    expect(Object.isFrozen(first.base)).toBe(true);
+    const response = admission.withResponseModel(first.base, { responseModel: 'gpt-4o-2024-08-06' });
+    expect(admission.withResponseModel(second.base, { responseModel: 'gpt-4o-2024-08-06' })).toBe(response);
+    expect(response).toEqual({ ...first.base, [RESPONSE_MODEL]: 'gpt-4o-2024-08-06' });
+    expect(admission.admit({ ...call, serverPort: 8443 })).not.toBe(first);
+  });
+
+  it('values that hold NUL characters never share a prepared call', () => {
+    const admission = new CallAdmission(new WarnOnce());
+    const a = admission.admit({ provider: 'p\u0000chat', operation: 'x' })!;
+    const b = admission.admit({ provider: 'p', operation: 'chat\u0000x' })!;
+    // Both make the same key: the second replaces the first, each is admitted as itself.
+    for (let i = 0; i < 2; i++) {
+      expect(admission.admit({ provider: 'p\u0000chat', operation: 'x' })).toEqual(a);
+      expect(admission.admit({ provider: 'p', operation: 'chat\u0000x' })).toEqual(b);
+    }
+    expect([a.provider, a.operation, b.provider, b.operation]).toEqual(['p\u0000chat', 'x', 'p', 'chat\u0000x']);
+  });
+
+  it('values past a cap are admitted afresh each time: _OTHER and its warning count stay', () => {
+    const admission = new CallAdmission(new WarnOnce(), { models: ['gpt-4o'] });
+    const other = admission.admit({ ...call, model: 'secret-model' })!;
+    expect(other.base[REQUEST_MODEL]).toBe('_OTHER');
+    expect(Object.isFrozen(other.base)).toBe(false);
+    expect(admission.admit({ ...call, model: 'secret-model' })).not.toBe(other);
+    expect(log.warnings.filter((w) => w.includes('allow-list'))).toHaveLength(1);
+  });
+
+  it('a getter that answers differently on each read is read once per call', () => {
+    const admission = new CallAdmission(new WarnOnce());
+    let reads = 0;
+    const shifty = {
+      provider: 'openai',
+      operation: 'chat',
+      get model(): string {
+        reads++;
+        return reads % 2 === 1 ? 'gpt-4o' : 'gpt-4o-mini';
+      },
+    };
+    const first = admission.admit(shifty as ProviderCall)!;
+    expect([first.model, first.base[REQUEST_MODEL]]).toEqual(['gpt-4o', 'gpt-4o']);
+    const second = admission.admit(shifty as ProviderCall)!;
+    expect([second.model, second.base[REQUEST_MODEL]]).toEqual(['gpt-4o-mini', 'gpt-4o-mini']);
+  });
+});

@@ -29,6 +29,25 @@ const MAX_LENGTH = 128;
 const MAX_ERROR_TYPE_LENGTH = 64;
 // The model as given, kept for price lookups: longer than any real model name.
 const MAX_PRICED_MODEL_LENGTH = 256;
+/**
+ * Calls whose admitted attributes are kept, by the values given: a call of the same provider,
+ * operation, model and server reuses them (no admission, no new objects; the SDK still hashes
+ * them, but a frozen set is also the key of the response-model and token-type sets built from
+ * it). Bounded like the values themselves; past it, calls are admitted afresh.
+ */
+export const MAX_PREPARED_CALLS = 2000;
+/** Response models kept per prepared call. */
+const MAX_PREPARED_RESPONSES = 64;
+
+/** A prepared call: its admitted attributes and the values they were admitted from. */
+interface PreparedCall {
+  readonly provider: unknown;
+  readonly operation: unknown;
+  readonly model: unknown;
+  readonly serverAddress: unknown;
+  readonly serverPort: unknown;
+  readonly call: CallAttributes;
+}
 
 /** A model allow-list option: its strings (at most 10,000), or undefined when it is not an array or cannot be read. */
 function modelList(value: unknown): string[] | undefined {
@@ -61,6 +80,9 @@ export class CallAdmission {
   private readonly servers: BoundedValues;
   private readonly errorTypes: BoundedValues;
   private readonly ports = new Set<number>();
+  private readonly prepared = new Map<string, PreparedCall>();
+  // The response-model sets of each prepared base, by the response model given.
+  private readonly responses = new WeakMap<Attributes, Map<string, Attributes>>();
 
   constructor(
     private readonly warnings: WarnOnce,
@@ -92,28 +114,26 @@ export class CallAdmission {
       return undefined;
     }
     try {
-      const provider = this.providers.admit(call.provider);
-      const operation = this.operations.admit(call.operation);
-      if (provider === undefined || operation === undefined) return undefined;
-      const base: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: operation, [ATTR_GEN_AI_PROVIDER_NAME]: provider };
-      if (call.model !== undefined) {
-        const model = this.models.admit(call.model);
-        if (model !== undefined) base[ATTR_GEN_AI_REQUEST_MODEL] = model;
-      }
-      if (call.serverAddress !== undefined) {
-        const server = this.servers.admit(call.serverAddress);
-        if (server !== undefined) {
-          base[ATTR_SERVER_ADDRESS] = server;
-          const port = this.port(call.serverPort);
-          if (port !== undefined) base[ATTR_SERVER_PORT] = port;
-        }
-      }
-      return {
-        provider,
-        operation,
-        model: typeof call.model === 'string' ? call.model.slice(0, MAX_PRICED_MODEL_LENGTH) : undefined,
-        base,
+      // Each field read once: a getter may answer differently on each read.
+      const given = {
+        provider: call.provider as unknown,
+        operation: call.operation as unknown,
+        model: call.model as unknown,
+        serverAddress: call.serverAddress as unknown,
+        serverPort: call.serverPort as unknown,
       };
+      const key = preparedKey(given);
+      if (key !== undefined) {
+        const found = this.prepared.get(key);
+        if (found !== undefined && sameValues(found, given)) return found.call;
+      }
+      const admitted = this.admitValues(given);
+      if (admitted === undefined) return undefined;
+      if (key !== undefined && admitted.clean && this.prepared.size < MAX_PREPARED_CALLS) {
+        Object.freeze(admitted.call.base);
+        this.prepared.set(key, { ...given, call: Object.freeze(admitted.call) });
+      }
+      return admitted.call;
     } catch {
       // A hostile getter on the call object.
       this.warnings.warn('call:getter', 'a provider call object threw while read; the call is not recorded');
@@ -121,9 +141,53 @@ export class CallAdmission {
     }
   }
 
+  /**
+   * Admits the values of a call; `clean` when every value passed as given (no truncation, no
+   * `_OTHER`, no warning), so the same values will always be admitted alike.
+   */
+  private admitValues(given: {
+    provider: unknown;
+    operation: unknown;
+    model: unknown;
+    serverAddress: unknown;
+    serverPort: unknown;
+  }): { call: CallAttributes; clean: boolean } | undefined {
+    const provider = this.providers.admit(given.provider);
+    const operation = this.operations.admit(given.operation);
+    if (provider === undefined || operation === undefined) return undefined;
+    let clean = provider === given.provider && operation === given.operation;
+    const base: Attributes = { [ATTR_GEN_AI_OPERATION_NAME]: operation, [ATTR_GEN_AI_PROVIDER_NAME]: provider };
+    if (given.model !== undefined) {
+      const model = this.models.admit(given.model);
+      if (model !== undefined) base[ATTR_GEN_AI_REQUEST_MODEL] = model;
+      clean &&= model === given.model;
+    }
+    if (given.serverAddress !== undefined) {
+      const server = this.servers.admit(given.serverAddress);
+      clean &&= server === given.serverAddress;
+      if (server !== undefined) {
+        base[ATTR_SERVER_ADDRESS] = server;
+        const port = this.port(given.serverPort);
+        if (port !== undefined) base[ATTR_SERVER_PORT] = port;
+        // A valid port past the cap is left out with a warning: not kept, so it warns each time.
+        clean &&= port === given.serverPort || !isPort(given.serverPort);
+      }
+    }
+    const model = given.model;
+    return {
+      call: {
+        provider,
+        operation,
+        model: typeof model === 'string' ? model.slice(0, MAX_PRICED_MODEL_LENGTH) : undefined,
+        base,
+      },
+      clean,
+    };
+  }
+
   /** A valid port among the first {@link MAX_PORTS} seen, else undefined (left out, one warning). */
   private port(port: unknown): number | undefined {
-    if (typeof port !== 'number' || !Number.isInteger(port) || port <= 0 || port >= 65536) return undefined;
+    if (!isPort(port)) return undefined;
     if (this.ports.has(port)) return port;
     if (this.ports.size < MAX_PORTS) {
       this.ports.add(port);
@@ -140,12 +204,61 @@ export class CallAdmission {
   withResponseModel(base: Attributes, usage: ProviderUsage | undefined): Attributes {
     const responseModel = field(usage, 'responseModel');
     if (responseModel === undefined) return base;
+    // A prepared (frozen) base keeps the sets of the response models it has seen.
+    const kept = typeof responseModel === 'string' && Object.isFrozen(base) ? this.responses.get(base) : undefined;
+    const found = kept?.get(responseModel as string);
+    if (found !== undefined) return found;
     const model = this.models.admit(responseModel);
-    return model === undefined ? base : { ...base, [ATTR_GEN_AI_RESPONSE_MODEL]: model };
+    if (model === undefined) return base;
+    const attributes = { ...base, [ATTR_GEN_AI_RESPONSE_MODEL]: model };
+    if (model === responseModel && Object.isFrozen(base)) {
+      let byModel = kept;
+      if (byModel === undefined) {
+        byModel = new Map();
+        this.responses.set(base, byModel);
+      }
+      if (byModel.size < MAX_PREPARED_RESPONSES) byModel.set(model, Object.freeze(attributes));
+    }
+    return attributes;
   }
 
   /** The bounded `error.type` of a failure. */
   errorType(error: unknown): string {
     return this.errorTypes.admit(genAiErrorType(error)) ?? OTHER_VALUE;
   }
+}
+
+function isPort(port: unknown): port is number {
+  return typeof port === 'number' && Number.isInteger(port) && port > 0 && port < 65536;
+}
+
+/** The key of a call's values when they can be prepared (strings, a number port), else undefined. */
+function preparedKey(given: {
+  provider: unknown;
+  operation: unknown;
+  model: unknown;
+  serverAddress: unknown;
+  serverPort: unknown;
+}): string | undefined {
+  const { provider, operation, model, serverAddress, serverPort } = given;
+  if (typeof provider !== 'string' || typeof operation !== 'string') return undefined;
+  if (model !== undefined && typeof model !== 'string') return undefined;
+  if (serverAddress !== undefined && typeof serverAddress !== 'string') return undefined;
+  if (serverPort !== undefined && typeof serverPort !== 'number') return undefined;
+  // \u0001 marks an absent value; values holding \u0000 could share a key, so a hit is checked
+  // against the values kept with it (sameValues).
+  return `${provider}\u0000${operation}\u0000${model ?? '\u0001'}\u0000${serverAddress ?? '\u0001'}\u0000${serverPort ?? ''}`;
+}
+
+function sameValues(
+  a: Omit<PreparedCall, 'call'>,
+  b: { provider: unknown; operation: unknown; model: unknown; serverAddress: unknown; serverPort: unknown },
+): boolean {
+  return (
+    a.provider === b.provider &&
+    a.operation === b.operation &&
+    a.model === b.model &&
+    a.serverAddress === b.serverAddress &&
+    a.serverPort === b.serverPort
+  );
 }

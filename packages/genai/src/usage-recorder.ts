@@ -40,6 +40,26 @@ const MAXIMA: Readonly<Record<(typeof USAGE_NUMBERS)[number], number>> = {
   characters: MAX_COUNT,
 };
 
+// The token-type sets of each prepared (frozen) call attribute set, built once: recording a call
+// then builds no attribute objects (each was a copy of 6-7 attributes per token type and call).
+const tokenSets = new WeakMap<Attributes, Record<string, Attributes>>();
+
+/** `attributes` with `gen_ai.token.type`: kept per prepared (frozen) set, else a new object. */
+function tokenAttributes(attributes: Attributes, type: string): Attributes {
+  if (!Object.isFrozen(attributes)) return { ...attributes, [ATTR_GEN_AI_TOKEN_TYPE]: type };
+  let sets = tokenSets.get(attributes);
+  if (sets === undefined) {
+    sets = {};
+    tokenSets.set(attributes, sets);
+  }
+  let set = sets[type];
+  if (set === undefined) {
+    set = Object.freeze({ ...attributes, [ATTR_GEN_AI_TOKEN_TYPE]: type });
+    sets[type] = set;
+  }
+  return set;
+}
+
 /** provider, request model, operation: the unit counters' attributes (built only when used). */
 function unitAttributes(base: Attributes): Attributes {
   const units: Attributes = {
@@ -82,20 +102,19 @@ export function recordUsage(
     }
     switch (name) {
       case 'inputTokens':
-        instruments.tokens.record(value, { ...attributes, [ATTR_GEN_AI_TOKEN_TYPE]: 'input' });
+        instruments.tokens.record(value, tokenAttributes(attributes, 'input'));
         break;
       case 'outputTokens':
-        instruments.tokens.record(value, { ...attributes, [ATTR_GEN_AI_TOKEN_TYPE]: 'output' });
+        instruments.tokens.record(value, tokenAttributes(attributes, 'output'));
         break;
       case 'cacheReadInputTokens':
-        if (value > 0) instruments.tokenDetail.add(value, { ...attributes, [ATTR_GEN_AI_TOKEN_TYPE]: 'cache_read' });
+        if (value > 0) instruments.tokenDetail.add(value, tokenAttributes(attributes, 'cache_read'));
         break;
       case 'cacheCreationInputTokens':
-        if (value > 0)
-          instruments.tokenDetail.add(value, { ...attributes, [ATTR_GEN_AI_TOKEN_TYPE]: 'cache_creation' });
+        if (value > 0) instruments.tokenDetail.add(value, tokenAttributes(attributes, 'cache_creation'));
         break;
       case 'reasoningTokens':
-        if (value > 0) instruments.tokenDetail.add(value, { ...attributes, [ATTR_GEN_AI_TOKEN_TYPE]: 'reasoning' });
+        if (value > 0) instruments.tokenDetail.add(value, tokenAttributes(attributes, 'reasoning'));
         break;
       case 'images':
         instruments.images.add(value, unitAttributes(base));
