@@ -27,6 +27,7 @@ import {
 import type { Collection, ReplayServer } from '../test/harness.js';
 import { OPENAI_OPERATIONS, operationPrototype } from './openai-operations.js';
 import { OpenAIInstrumentation } from './openai.js';
+import { setProviderHosts } from './provider-hosts.js';
 
 const IMAGES = 'ml.gen_ai.images';
 const AUDIO = 'ml.audio.duration';
@@ -299,6 +300,49 @@ describe.each(MAJORS)('$name', ({ module, midStream, imageStream }) => {
     expect(requests).toBeLessThanOrEqual((after + 6) / 1000);
     expect(tokens).toBeGreaterThanOrEqual(before / 1000);
     expect(tokens).toBeLessThanOrEqual(after / 1000);
+  });
+});
+
+describe('an OpenAI-compatible endpoint (Groq) through the openai client', () => {
+  it('is named by a providers rule; its captured rate-limit headers are read, Go durations and all', async () => {
+    const sdk = setup();
+    const rateLimits = new RateLimitMeter({ meterProvider: sdk.provider });
+    const port = new URL(replay.url).port;
+    const instrumentation = new OpenAIInstrumentation({
+      enabled: false,
+      meter: sdk.meter,
+      rateLimits,
+      providers: [`127.0.0.1:${port}=groq`],
+    });
+    onTestFinished(() => setProviderHosts([]));
+    const [definition] = instrumentation.getModuleDefinitions();
+    definition!.patch!(openaiV7);
+    onTestFinished(() => definition!.unpatch!(openaiV7));
+    const groq = new openaiV7.OpenAI({ apiKey: API_KEY, baseURL: `${replay.url}/groq/openai/v1`, maxRetries: 0 });
+    const before = Date.now();
+    const answer = await groq.chat.completions.create({
+      model: 'llama3-8b-8192',
+      messages: [{ role: 'user', content: 'x' }],
+    });
+    const after = Date.now();
+    expect(answer.usage?.completion_tokens).toBe(43);
+    const c = await sdk.collect();
+    const attributes = { [PROVIDER]: 'groq', [OPERATION]: 'chat', [REQUEST_MODEL]: 'llama3-8b-8192' };
+    expect(counts(c, DURATION)).toEqual([[{ ...attributes, [RESPONSE_MODEL]: 'llama3-8b-8192' }, 1]]);
+    expect(sums(c, TOKENS).map(([, v]) => v)).toEqual([18, 43]);
+    const labels = (kind: string) => ({
+      [PROVIDER]: 'groq',
+      [REQUEST_MODEL]: 'llama3-8b-8192',
+      'ml.rate_limit.kind': kind,
+    });
+    expect(points(c, 'ml.provider.rate_limit.remaining')).toEqual([
+      [labels('requests'), 14398],
+      [labels('tokens'), 29987],
+    ]);
+    // x-ratelimit-reset-requests: 10.332999999s after the response.
+    const [requests] = c.points('ml.provider.rate_limit.reset_time').map((p) => p.value);
+    expect(requests).toBeGreaterThanOrEqual((before + 10332.999999) / 1000);
+    expect(requests).toBeLessThanOrEqual((after + 10332.999999) / 1000);
   });
 });
 
