@@ -6,6 +6,8 @@ export { genAiErrorType, isProviderFailure } from './error-type.js';
 export type { CircuitBreakerState } from './health.js';
 export { anthropicEventUsage, anthropicUsage, openAIResponseEventUsage, openAIUsage } from './usage.js';
 export { googleEmbedUsage, googleGenAIUsage } from './usage-google.js';
+export { bedrockConverseStreamUsage, bedrockConverseUsage, bedrockInvokeUsage } from './usage-bedrock.js';
+export { aiSdkEmbeddingUsage, aiSdkResultUsage, aiSdkUsage } from './usage-ai-sdk.js';
 export {
   openAIImageEventUsage,
   openAIImageUsage,

@@ -4,6 +4,7 @@
 // `controller`, `tee()`, `toReadableStream()`). The user must get those back unchanged.
 import type { ProviderCall, ProviderCallTimer, ProviderMeter, ProviderUsage, StreamOptions } from '@mltel/genai';
 import { isThenable } from '@mltel/kit';
+import { recordingFramework } from './framework-scope.js';
 
 /** How one SDK method's calls are read. */
 export interface CallShape<R, C> {
@@ -57,6 +58,8 @@ export function instrumentMethod<R, C>(
   observers: CallObservers = {},
 ): (...args: unknown[]) => unknown {
   return function instrumented(this: unknown, ...args: unknown[]): unknown {
+    // A framework (the AI SDK, LangChain) records this model call itself.
+    if (recordingFramework() !== undefined) return original.apply(this, args);
     let timer: ProviderCallTimer | undefined;
     let streaming = false;
     let call: ProviderCall;

@@ -3,6 +3,7 @@
 // value or the same error; a stream inside the result is observed in place.
 import type { ProviderCall, ProviderMeter, ProviderUsage, StreamOptions } from '@mltel/genai';
 import { isThenable } from '@mltel/kit';
+import { recordingFramework } from './framework-scope.js';
 
 /** How one async method's calls are read. */
 export interface AsyncCallShape<R, C> {
@@ -41,6 +42,8 @@ export function instrumentAsync<R, C>(
   shape: AsyncCallShape<R, C>,
 ): (...args: unknown[]) => unknown {
   return function instrumented(this: unknown, ...args: unknown[]): unknown {
+    // A framework (the AI SDK, LangChain) records this model call itself.
+    if (recordingFramework() !== undefined) return original.apply(this, args);
     let call: ProviderCall | undefined;
     try {
       call = shape.describe(this, args);

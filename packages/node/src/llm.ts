@@ -1,6 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import { defaultProviderMeter } from '@mltel/genai';
 import {
+  AiSdkInstrumentation,
   AnthropicInstrumentation,
   BedrockRuntimeInstrumentation,
   GoogleGenAIInstrumentation,
@@ -10,13 +11,15 @@ import type { LlmInstrumentationConfig } from '@mltel/instrumentation-llm';
 import type { InstrumentationBase } from '@opentelemetry/instrumentation';
 import type { LlmClientName, ResolvedConfig } from './config/types.js';
 
-// The module each instrumentation hooks; ESM interception is limited to these (import-in-the-middle
-// `include`), so no other module of the application is wrapped.
-export const LLM_MODULES: Record<LlmClientName, string> = {
-  openai: 'openai',
-  anthropic: '@anthropic-ai/sdk',
-  'google-genai': '@google/genai',
-  'bedrock-runtime': '@aws-sdk/client-bedrock-runtime',
+// The modules each instrumentation hooks; ESM interception is limited to these (import-in-the-middle
+// `include`), so no other module of the application is wrapped. The AI SDK needs none: it joins
+// the SDK's global telemetry registry.
+export const LLM_MODULES: Record<LlmClientName, readonly string[]> = {
+  openai: ['openai'],
+  anthropic: ['@anthropic-ai/sdk'],
+  'google-genai': ['@google/genai'],
+  'bedrock-runtime': ['@aws-sdk/client-bedrock-runtime'],
+  ai: [],
 };
 const MODULES = LLM_MODULES;
 
@@ -26,11 +29,12 @@ const INSTRUMENTATIONS: Record<LlmClientName, LlmInstrumentationClass> = {
   anthropic: AnthropicInstrumentation,
   'google-genai': GoogleGenAIInstrumentation,
   'bedrock-runtime': BedrockRuntimeInstrumentation,
+  ai: AiSdkInstrumentation,
 };
 
 /** The modules the configured LLM instrumentations hook, for the one ESM hook (../esm-hook.ts). */
 export function llmEsmModules(config: ResolvedConfig): string[] {
-  return config.llmInstrumentations.map((name) => MODULES[name]);
+  return config.llmInstrumentations.flatMap((name) => MODULES[name]);
 }
 
 /**
