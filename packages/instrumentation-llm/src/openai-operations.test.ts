@@ -314,7 +314,9 @@ describe('an OpenAI-compatible endpoint (Groq) through the openai client', () =>
       rateLimits,
       providers: [`127.0.0.1:${port}=groq`],
     });
-    onTestFinished(() => setProviderHosts([]));
+    onTestFinished(() => {
+      setProviderHosts([]);
+    });
     const [definition] = instrumentation.getModuleDefinitions();
     definition!.patch!(openaiV7);
     onTestFinished(() => definition!.unpatch!(openaiV7));
