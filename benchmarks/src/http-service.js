@@ -40,7 +40,7 @@ export const HTTP_VARIANTS = [
   { name: 'prom', label: 'prom-client by hand', args: [] },
 ];
 
-/** SHA-256 rounds of 32 bytes that take about WORK_MS here (the app's per-request work). */
+/** SHA-256 rounds of 32 bytes that take about WORK_MS on an idle core here (the app's per-request work). */
 function calibrate() {
   const once = (rounds) => {
     let digest = Buffer.alloc(256, 7);
@@ -49,8 +49,10 @@ function calibrate() {
     return performance.now() - t0;
   };
   once(20_000); // warm
+  // The fastest of many short samples: on a loaded machine most samples include time waiting for
+  // a core, and the work must be the same whatever the load (it would double with the median).
   const times = [];
-  for (let i = 0; i < 7; i++) times.push(once(10_000) / 10_000);
+  for (let i = 0; i < 50; i++) times.push(once(500) / 500);
   times.sort((a, b) => a - b);
   return Math.max(1, Math.round(WORK_MS / times[0]));
 }
