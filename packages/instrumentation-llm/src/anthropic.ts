@@ -58,7 +58,7 @@ export class AnthropicInstrumentation extends LlmInstrumentation {
   }
 
   // The anthropic-ratelimit-* headers of each response, to the rate-limit meter.
-  private readonly observers = rateLimitObserver(() => this.getConfig(), 'anthropic');
+  private readonly observers = rateLimitObserver(this.rateLimitMeter, 'anthropic');
 
   private targets(exports: unknown): (Prototype | undefined)[] {
     const Anthropic = ((exports as { Anthropic?: unknown }).Anthropic ?? (exports as { default?: unknown }).default) as

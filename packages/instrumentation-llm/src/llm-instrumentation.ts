@@ -1,4 +1,4 @@
-import { createProviderMeter, defaultProviderMeter } from '@mltel/genai';
+import { createProviderMeter, defaultProviderMeter, defaultRateLimitMeter, RateLimitMeter } from '@mltel/genai';
 import type { ProviderMeter } from '@mltel/genai';
 import type { MeterProvider } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
@@ -21,12 +21,25 @@ export interface PatchTarget {
  */
 export abstract class LlmInstrumentation extends InstrumentationBase<LlmInstrumentationConfig> {
   private ownMeter: ProviderMeter | undefined;
+  private ownRateLimits: RateLimitMeter | undefined;
 
   /** Records through a provider meter on `meterProvider` from now on (unless the config names a meter). */
   override setMeterProvider(meterProvider: MeterProvider): void {
     super.setMeterProvider(meterProvider);
     this.ownMeter = createProviderMeter({ meterProvider });
+    this.ownRateLimits = new RateLimitMeter({ meterProvider });
   }
+
+  /**
+   * Where response rate-limit headers are recorded, looked up at each response: the config's
+   * `rateLimits` (`false`: nowhere), else one on the `setMeterProvider()` provider, else the
+   * shared default.
+   */
+  protected readonly rateLimitMeter = (): RateLimitMeter | undefined => {
+    const configured = this.getConfig().rateLimits;
+    if (configured === false) return undefined;
+    return configured ?? this.ownRateLimits ?? defaultRateLimitMeter();
+  };
 
   /** The provider meter calls are recorded through, looked up at each call. */
   protected readonly providerMeter = (): ProviderMeter =>

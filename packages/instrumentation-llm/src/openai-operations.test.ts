@@ -348,6 +348,43 @@ describe('an OpenAI-compatible endpoint (Groq) through the openai client', () =>
   });
 });
 
+describe('where the rate-limit gauges go', () => {
+  const chatStream = async () => {
+    const client = new openaiV7.OpenAI({ apiKey: API_KEY, baseURL: `${replay.url}/ok/v1`, maxRetries: 0 });
+    for await (const _ of await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+    }));
+  };
+  const patch = (instrumentation: OpenAIInstrumentation) => {
+    const [definition] = instrumentation.getModuleDefinitions();
+    definition!.patch!(openaiV7);
+    onTestFinished(() => definition!.unpatch!(openaiV7));
+  };
+  const remaining = (c: Collection) => c.points('ml.provider.rate_limit.remaining').map((p) => p.value);
+
+  it('setMeterProvider(): on that provider, like the call metrics', async () => {
+    const sdk = setup();
+    const instrumentation = new OpenAIInstrumentation({ enabled: false });
+    instrumentation.setMeterProvider(sdk.provider);
+    patch(instrumentation);
+    await chatStream();
+    expect(remaining(await sdk.collect())).toEqual([9999, 9999993]);
+  });
+
+  it('rateLimits: false reads no header', async () => {
+    const sdk = setup();
+    const instrumentation = new OpenAIInstrumentation({ enabled: false, rateLimits: false });
+    instrumentation.setMeterProvider(sdk.provider);
+    patch(instrumentation);
+    await chatStream();
+    const c = await sdk.collect();
+    expect(c.histograms(DURATION)).toHaveLength(1);
+    expect(remaining(c)).toEqual([]);
+  });
+});
+
 describe('OPENAI_OPERATIONS', () => {
   it('finds every operation in each major, under its own operation name', () => {
     for (const { module } of MAJORS) {

@@ -35,7 +35,7 @@ export class OpenAIInstrumentation extends LlmInstrumentation {
   }
 
   // Rate-limit headers of each response, to the configured (or the shared) rate-limit meter.
-  private readonly observers = rateLimitObserver(() => this.getConfig(), 'openai');
+  private readonly observers = rateLimitObserver(this.rateLimitMeter, 'openai');
 
   protected init() {
     return this.hookModule('openai', OPENAI_SUPPORTED_VERSIONS, (exports) =>

@@ -1,10 +1,11 @@
 import { diag } from '@opentelemetry/api';
-import { defaultProviderMeter } from '@mltel/genai';
+import { defaultProviderMeter, defaultRateLimitMeter } from '@mltel/genai';
 import {
   AiSdkInstrumentation,
   AnthropicInstrumentation,
   BedrockRuntimeInstrumentation,
   GoogleGenAIInstrumentation,
+  MistralInstrumentation,
   OpenAIInstrumentation,
 } from '@mltel/instrumentation-llm';
 import type { LlmInstrumentationConfig } from '@mltel/instrumentation-llm';
@@ -20,6 +21,7 @@ export const LLM_MODULES: Record<LlmClientName, readonly string[]> = {
   'google-genai': ['@google/genai'],
   'bedrock-runtime': ['@aws-sdk/client-bedrock-runtime'],
   ai: [],
+  mistral: ['@mistralai/mistralai'],
 };
 const MODULES = LLM_MODULES;
 
@@ -30,6 +32,7 @@ const INSTRUMENTATIONS: Record<LlmClientName, LlmInstrumentationClass> = {
   'google-genai': GoogleGenAIInstrumentation,
   'bedrock-runtime': BedrockRuntimeInstrumentation,
   ai: AiSdkInstrumentation,
+  mistral: MistralInstrumentation,
 };
 
 /** The modules the configured LLM instrumentations hook, for the one ESM hook (../esm-hook.ts). */
@@ -51,10 +54,14 @@ export function startLlmInstrumentations(config: ResolvedConfig): () => void {
     // The shared provider meter start() configured (cost and budgets hook it), even when a
     // MeterProvider is later set on an instrumentation.
     const meter = defaultProviderMeter();
+    // Likewise the shared rate-limit meter (its model names bounded by MLTEL_GENAI_MODELS).
+    const rateLimits = defaultRateLimitMeter();
     // MLTEL_GENAI_PROVIDERS: host=provider rules of the openai client's OpenAI-compatible endpoints.
     const providers = config.genAiProviders;
     for (const name of config.llmInstrumentations) {
-      instrumentations.push(new INSTRUMENTATIONS[name](providers === undefined ? { meter } : { meter, providers }));
+      instrumentations.push(
+        new INSTRUMENTATIONS[name](providers === undefined ? { meter, rateLimits } : { meter, rateLimits, providers }),
+      );
     }
   } catch (error) {
     diag.warn(
