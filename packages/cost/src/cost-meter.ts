@@ -200,9 +200,13 @@ export class CostMeter {
    * function that detaches it.
    */
   attach(meter: ProviderMeter = defaultProviderMeter()): () => void {
+    // Only hard-stop budgets decide anything before a call: without one, nothing is read or awaited.
     const remove = meter.addHooks({
-      beforeCall: (call) => this.budgets.check(this.context(call.provider, call.model)),
-      prepare: (call) => this.budgets.prepare(this.context(call.provider, call.model)),
+      beforeCall: (call) => {
+        if (this.budgets.hasHardStop) this.budgets.check(this.context(call.provider, call.model));
+      },
+      prepare: (call) =>
+        this.budgets.hasHardStop ? this.budgets.prepare(this.context(call.provider, call.model)) : undefined,
       afterCall: (event) => this.onCall(event),
     });
     this.detach.push(remove);

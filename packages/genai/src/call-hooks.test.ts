@@ -115,6 +115,33 @@ describe('CallHooks', () => {
     expect(log.warnings).toEqual(['mltel: a prepare hook failed; the call goes ahead']);
   });
 
+  it('prepare: nothing to wait for is no promise; a hook after one that waits still runs in order', async () => {
+    const hooks = new CallHooks(new WarnOnce());
+    const seen: string[] = [];
+    expect(hooks.prepare(CALL)).toBeUndefined();
+    hooks.add({ prepare: () => void seen.push('sync') as undefined });
+    hooks.add({ beforeCall: () => {} });
+    expect(hooks.prepare(CALL)).toBeUndefined();
+    hooks.add({
+      prepare: async () => {
+        await sleep(5);
+        seen.push('slow');
+      },
+    });
+    hooks.add({ prepare: async () => void seen.push('last') });
+    hooks.add({
+      prepare: () => {
+        throw new Error('sync failure');
+      },
+    });
+    const pending = hooks.prepare(CALL);
+    expect(pending).toBeInstanceOf(Promise);
+    expect(seen).toEqual(['sync', 'sync']);
+    await pending;
+    expect(seen).toEqual(['sync', 'sync', 'slow', 'last']);
+    expect(log.warnings).toEqual(['mltel: a prepare hook failed; the call goes ahead']);
+  });
+
   it('afterCall: every hook gets the finished call; one that throws is skipped with one warning', () => {
     const hooks = new CallHooks(new WarnOnce());
     const events: ProviderCallEvent[] = [];

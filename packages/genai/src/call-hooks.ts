@@ -46,13 +46,40 @@ export class CallHooks {
     }
   }
 
-  /** Runs and awaits `prepare`; its failures are swallowed. */
-  async prepare(call: ProviderCall): Promise<void> {
-    const prepares = this.hooks.map((hook) => [hook, field(hook, 'prepare')] as const);
-    if (!prepares.some(([, prepare]) => typeof prepare === 'function')) return;
+  /**
+   * Runs `prepare`: a promise to await while one of them has something to wait for, else
+   * undefined (no turn of the event loop for a call nothing prepares). Failures are swallowed.
+   */
+  prepare(call: ProviderCall): Promise<void> | undefined {
+    if (this.hooks.length === 0) return undefined;
     const request = hookCall(call);
-    if (request === undefined) return;
-    for (const [hook, prepare] of prepares) {
+    if (request === undefined) return undefined;
+    const hooks = this.hooks;
+    for (let i = 0; i < hooks.length; i++) {
+      const hook = hooks[i];
+      const prepare = field(hook, 'prepare');
+      if (typeof prepare !== 'function') continue;
+      let pending: unknown;
+      try {
+        pending = prepare.call(hook, request);
+      } catch {
+        this.warnings.warn('hook:prepare', 'a prepare hook failed; the call goes ahead');
+        continue;
+      }
+      // The first hook with something to wait for: it and the rest run in order, awaited.
+      if (pending !== undefined && pending !== null) return this.prepareFrom(pending, hooks.slice(i + 1), request);
+    }
+    return undefined;
+  }
+
+  private async prepareFrom(pending: unknown, rest: readonly ProviderCallHooks[], request: HookCall): Promise<void> {
+    try {
+      await pending;
+    } catch {
+      this.warnings.warn('hook:prepare', 'a prepare hook failed; the call goes ahead');
+    }
+    for (const hook of rest) {
+      const prepare = field(hook, 'prepare');
       if (typeof prepare !== 'function') continue;
       try {
         await prepare.call(hook, request);

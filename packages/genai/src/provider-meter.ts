@@ -83,7 +83,8 @@ export class ProviderMeter {
     fn: () => T | PromiseLike<T>,
     options?: TrackOptions<Awaited<T>>,
   ): Promise<Awaited<T>> {
-    await this.hooks.prepare(call);
+    const preparing = this.hooks.prepare(call);
+    if (preparing !== undefined) await preparing;
     this.beforeCall(call);
     const timer = this.start(call);
     let result: Awaited<T>;
@@ -109,7 +110,8 @@ export class ProviderMeter {
     open: () => AsyncIterable<C> | PromiseLike<AsyncIterable<C>>,
     options?: StreamOptions<C>,
   ): Promise<AsyncIterable<C>> {
-    await this.hooks.prepare(call);
+    const preparing = this.hooks.prepare(call);
+    if (preparing !== undefined) await preparing;
     this.beforeCall(call);
     const timer = this.start(call);
     let source: AsyncIterable<C>;

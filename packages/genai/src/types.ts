@@ -138,9 +138,10 @@ export interface ProviderCallHooks {
   /**
    * Before `beforeCall`, in `track()` and `trackStream()` only (the auto-instrumentation must
    * decide synchronously): a chance to refresh what `beforeCall` decides on. Its failures are
-   * swallowed; the caller waits for it.
+   * swallowed; the caller waits for it. Returning nothing means there is nothing to wait for
+   * (the call goes ahead without a turn of the event loop).
    */
-  prepare?(call: { provider: string; operation: string; model: string | undefined }): PromiseLike<void>;
+  prepare?(call: { provider: string; operation: string; model: string | undefined }): PromiseLike<void> | undefined;
   /** After a call ended, successful or not. */
   afterCall?(event: ProviderCallEvent): void;
 }

@@ -570,3 +570,19 @@ describe('a shared store: one owner per crossing (finding 10)', () => {
     await set.close();
   });
 });
+
+describe('hard stops', () => {
+  it('hasHardStop says whether any budget in force decides before a call', async () => {
+    const sink = { exceeded: () => {}, refused: () => {} };
+    const soft = new BudgetSet([{ name: 'soft', limitUsd: 1, window: 'day' }], { store: new MemoryStore(), sink });
+    const hard = new BudgetSet(
+      [
+        { name: 'soft', limitUsd: 1, window: 'day' },
+        { name: 'hard', limitUsd: 1, window: 'hour', hardStop: true },
+      ],
+      { store: new MemoryStore(), sink },
+    );
+    expect([soft.hasHardStop, hard.hasHardStop]).toEqual([false, true]);
+    await Promise.all([soft.close(), hard.close()]);
+  });
+});

@@ -75,6 +75,7 @@ export class BudgetSet {
   private refreshTimer: ReturnType<typeof setInterval> | undefined;
   private flushing: Promise<void> | undefined;
   private readonly writes = new Set<Promise<void>>();
+  private readonly hardStop: boolean;
   /**
    * Resolves when the spend already kept in a store of this process's own (a file that survived
    * a restart) has been read; at once for a shared store, which is re-read before each call.
@@ -92,11 +93,17 @@ export class BudgetSet {
       const state = this.validate(config, names);
       if (state !== undefined) this.budgets.push(state);
     }
+    this.hardStop = this.budgets.some((b) => b.config.hardStop === true);
     if (options.store.shared && this.budgets.length > 0) {
       this.refreshTimer = setInterval(() => void this.refresh(), options.refreshMs ?? 1000);
       this.refreshTimer.unref?.();
     }
     this.loaded = !options.store.shared && this.budgets.length > 0 ? this.refresh() : Promise.resolve();
+  }
+
+  /** Whether a budget in force is a hard stop (only those decide anything before a call). */
+  get hasHardStop(): boolean {
+    return this.hardStop;
   }
 
   /** The budgets in force (invalid ones were dropped with a warning). */
