@@ -21,7 +21,7 @@ describe('OpenMetrics, exemplars and gzip, checked by promtool and a real Promet
   let prometheus: Child | undefined;
   let api: string;
   let endpoint: string;
-  let ready: { traceIds: string[]; jobs: number };
+  let ready: { traceIds: string[]; jobs: number; serverTraceIds: string[] };
 
   beforeAll(async () => {
     const port = await freePort();
@@ -86,6 +86,18 @@ describe('OpenMetrics, exemplars and gzip, checked by promtool and a real Promet
       expect(spanId).toMatch(/^[0-9a-f]{16}$/);
       expect(labels).not.toContain('untraced');
     }
+  });
+
+  it("puts the HTTP server spans' ids on http_server_request_duration_seconds (instrumentation-http)", async () => {
+    expect(ready.serverTraceIds).toHaveLength(3);
+    const text = await (await fetch(endpoint, { headers: { accept: OPENMETRICS_ACCEPT } })).text();
+    const exemplars = [
+      ...text.matchAll(
+        /^http_server_request_duration_seconds_bucket\{.*\} \d+ # \{trace_id="(\w+)",span_id="(\w+)"\} \S+ \S+$/gm,
+      ),
+    ];
+    expect(exemplars.length).toBeGreaterThanOrEqual(1);
+    for (const [, traceId] of exemplars) expect(ready.serverTraceIds).toContain(traceId);
   });
 
   it('the text format passes promtool check metrics and carries no exemplar', async () => {
