@@ -94,3 +94,17 @@ describe('QuantileSketch', () => {
     expect(s.quantile(0.5)).toBe(2);
   });
 });
+
+it('sorted() of a sketch larger than the kept merge buffers, then of a small one, is exact', () => {
+  const next = random(11);
+  const big = new QuantileSketch(1 << 18);
+  const values = Array.from({ length: 100_000 }, () => next());
+  for (const v of values) big.add(v);
+  const sorted = [...values].sort((x, y) => x - y);
+  expect(Array.from(big.sorted().values)).toEqual(sorted);
+  expect(big.cdf(sorted[49_999]!)).toBe(0.5);
+  const small = new QuantileSketch(16);
+  for (const v of [3, 1, 2]) small.add(v);
+  expect(Array.from(small.sorted().values)).toEqual([1, 2, 3]);
+  expect(Array.from(small.sorted().cumulative)).toEqual([1, 2, 3]);
+});

@@ -339,20 +339,25 @@ export class QuantileSketch {
   }
 }
 
-/** Merge buffers of sorted(): values, weights, and a spare pair; grown as needed, shared. */
-let scratchBuffers: [Float64Array, Float64Array, Float64Array, Float64Array] | undefined;
+type MergeBuffers = [Float64Array, Float64Array, Float64Array, Float64Array];
 
-function mergeScratch(size: number): [Float64Array, Float64Array, Float64Array, Float64Array] {
-  if (scratchBuffers === undefined || scratchBuffers[0].length < size) {
-    const length = Math.max(size, 4096);
-    scratchBuffers = [
-      new Float64Array(length),
-      new Float64Array(length),
-      new Float64Array(length),
-      new Float64Array(length),
-    ];
-  }
-  return scratchBuffers;
+/** Stored values up to which sorted()'s merge buffers are kept for the next call (4 x 512 KiB). */
+const KEPT_SCRATCH = 1 << 16;
+/** Merge buffers of sorted(): values, weights, and a spare pair; shared, kept up to KEPT_SCRATCH. */
+let scratchBuffers: MergeBuffers | undefined;
+
+function mergeScratch(size: number): MergeBuffers {
+  if (scratchBuffers !== undefined && scratchBuffers[0].length >= size) return scratchBuffers;
+  const length = Math.max(size, 4096);
+  const buffers: MergeBuffers = [
+    new Float64Array(length),
+    new Float64Array(length),
+    new Float64Array(length),
+    new Float64Array(length),
+  ];
+  // A huge sketch (k in the hundreds of thousands) gets buffers of its own, not kept.
+  if (length <= KEPT_SCRATCH) scratchBuffers = buffers;
+  return buffers;
 }
 
 function isCount(value: unknown): value is number {
