@@ -542,12 +542,24 @@ async function memory() {
   ];
   const prom = median(per.prom);
   for (const [name, label] of [
-    ['mltel', 'mltel `TaskMeter.record()` (ml.tasks)'],
+    ['mltel', 'mltel `TaskMeter.record()` (ml.tasks), per task name'],
     ['otel', 'raw OTel counter'],
     ['prom', 'prom-client counter'],
   ]) {
     lines.push(`| ${label} | ${Math.round(median(per[name]))} | ${(median(per[name]) / prom).toFixed(2)} |`);
   }
+  // mltel exports several ml.tasks series per task name (every status born at 0, so the first
+  // error is an increase()): the same heap per exported series, for comparison.
+  const [reader] = await memoryVariants.mltel(10)();
+  const { resourceMetrics } = await reader.collect();
+  const exported = resourceMetrics.scopeMetrics
+    .flatMap((scope) => scope.metrics)
+    .filter((metric) => metric.descriptor.name === 'ml.tasks')
+    .reduce((sum, metric) => sum + metric.dataPoints.length, 0);
+  const perName = exported / 10;
+  lines.push(
+    `| mltel, per exported series (${perName} \`ml.tasks\` series per task name) | ${Math.round(median(per.mltel) / perName)} | ${(median(per.mltel) / perName / prom).toFixed(2)} |`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
