@@ -22,12 +22,13 @@ interface TooMany {
 interface Route {
   /** Whether a request path (after the scenario segment, query included) is this operation. */
   test: RegExp;
-  /** The capture of a successful answer (by path where the model decides). */
-  ok: string | ((path: string) => string);
+  /** The capture of a successful answer (by path where the model decides, by body where `stream` does). */
+  ok: string | ((path: string, stream: boolean) => string);
   tooMany: TooMany;
 }
 
 const GOOGLE_429: TooMany = { file: 'google-error-429.json' };
+const MISTRAL_429: TooMany = { file: 'mistral-error-429.json' };
 // No captured Bedrock 429 was found: this is the body and header AWS documents for
 // ThrottlingException (the SDK reads the error name from x-amzn-ErrorType).
 const BEDROCK_429: TooMany = {
@@ -48,6 +49,12 @@ const ROUTES: Route[] = [
   { test: /^\/model\/[^/]+\/converse$/, ok: 'bedrock-converse.json', tooMany: BEDROCK_429 },
   { test: /^\/model\/[^/]+\/converse-stream$/, ok: 'bedrock-converse-stream.eventstream', tooMany: BEDROCK_429 },
   { test: /^\/model\/[^/]+\/invoke$/, ok: bedrockInvokeFile, tooMany: BEDROCK_429 },
+  {
+    test: /^\/v1\/chat\/completions$/,
+    ok: (_path, stream) => (stream ? 'mistral-chat-stream.sse' : 'mistral-chat.json'),
+    tooMany: MISTRAL_429,
+  },
+  { test: /^\/v1\/embeddings$/, ok: 'mistral-embeddings.json', tooMany: MISTRAL_429 },
   {
     test: /^\/model\/[^/]+\/invoke-with-response-stream$/,
     ok: 'bedrock-invoke-stream-anthropic.eventstream',
@@ -134,14 +141,22 @@ async function sendStream(res: ServerResponse, file: string, stopAfter?: number)
   res.end();
 }
 
+function isStreamRequest(body: string): boolean {
+  try {
+    return (JSON.parse(body) as { stream?: unknown }).stream === true;
+  } catch {
+    return false;
+  }
+}
+
 function answer(
   res: ServerResponse,
   scenario: string,
   route: Route,
-  path: string,
+  request: { path: string; body: string },
   req: IncomingMessage,
 ): Promise<void> | void {
-  const ok = typeof route.ok === 'string' ? route.ok : route.ok(path);
+  const ok = typeof route.ok === 'string' ? route.ok : route.ok(request.path, isStreamRequest(request.body));
   const streamed = ok.endsWith('.sse') || ok.endsWith('.eventstream');
   switch (scenario) {
     case 'ok':
@@ -179,7 +194,7 @@ export async function startClientReplayServer(): Promise<ClientReplayServer> {
       received.push({ scenario, path, body, headers: req.headers });
       const route = ROUTES.find((r) => r.test.test(path));
       if (route === undefined) return send(res, 404, '{"error":{"message":"no such route"}}');
-      return answer(res, scenario, route, path, req);
+      return answer(res, scenario, route, { path, body }, req);
     })().catch(() => res.destroy());
   };
   const server: Server = createServer(handle);

@@ -8,6 +8,7 @@ export { anthropicEventUsage, anthropicUsage, openAIResponseEventUsage, openAIUs
 export { googleEmbedUsage, googleGenAIUsage } from './usage-google.js';
 export { bedrockConverseStreamUsage, bedrockConverseUsage, bedrockInvokeUsage } from './usage-bedrock.js';
 export { aiSdkEmbeddingUsage, aiSdkResultUsage, aiSdkUsage } from './usage-ai-sdk.js';
+export { mistralEventUsage, mistralUsage } from './usage-mistral.js';
 export {
   openAIImageEventUsage,
   openAIImageUsage,

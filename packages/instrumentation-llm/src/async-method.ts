@@ -22,6 +22,19 @@ export interface AsyncCallShape<R, C> {
   };
 }
 
+/**
+ * What a client's HTTP error is recorded as: its status (`statusCode`, `status_code`, or the AWS
+ * SDK's `$metadata.httpStatusCode`) as `error.type`, else the error itself to classify.
+ */
+export function statusFailure(error: unknown): unknown {
+  if (typeof error !== 'object' || error === null) return error;
+  const e = error as { statusCode?: unknown; status_code?: unknown; $metadata?: { httpStatusCode?: unknown } };
+  const status = e.statusCode ?? e.status_code ?? e.$metadata?.httpStatusCode;
+  return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 599
+    ? String(status)
+    : error;
+}
+
 function failureOf(shape: { failure?(error: unknown): unknown }, error: unknown): unknown {
   try {
     return shape.failure?.(error) ?? error;
