@@ -1,8 +1,8 @@
 // A local stand-in for OpenAI's image, audio, legacy completion and moderation endpoints (and
 // the chat and Anthropic streams with the rate-limit headers recorded with them). It replays
 // captured bodies and headers (packages/instrumentation-llm/test/fixtures/captures, sources in
-// SOURCES.md) byte for byte. The first path segment names the scenario: ok, groq (a Groq chat
-// answer), 429, 500, reset, midstream (a stream dies after 5 events).
+// SOURCES.md) byte for byte. The first path segment names the scenario: ok, groq / together /
+// mistral (a chat answer of that API), 429, 500, reset, midstream (a stream dies after 5 events).
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -18,9 +18,17 @@ function capture(file: string): string {
 }
 
 /** The rate-limit headers recorded with a capture, as sent. */
-export function rateLimitHeaders(provider: 'openai' | 'anthropic' | 'groq'): Record<string, string> {
+export function rateLimitHeaders(
+  provider: 'openai' | 'anthropic' | 'groq' | 'together' | 'mistral',
+): Record<string, string> {
   return JSON.parse(capture(`${provider}-ratelimit-headers.json`)) as Record<string, string>;
 }
+
+const COMPATIBLE_CHAT = {
+  groq: 'groq-chat.json',
+  together: 'together-chat.json',
+  mistral: 'mistral-chat-ratelimit.json',
+} as const;
 
 /** A field of a JSON body or of a multipart form (the SDKs send uploads as multipart). */
 function field(body: string, name: string): string | undefined {
@@ -72,9 +80,12 @@ function answer(req: IncomingMessage, res: ServerResponse, scenario: string, pat
       return ok.file.endsWith('.sse') ? sendStream(res, ok.file) : sendJson(res, 200, capture(ok.file));
     }
     case 'groq':
-      // Groq's OpenAI-compatible API (base URL https://api.groq.com/openai/v1), with its headers.
-      for (const [name, value] of Object.entries(rateLimitHeaders('groq'))) res.setHeader(name, value);
-      return sendJson(res, 200, capture('groq-chat.json'));
+    case 'together':
+    case 'mistral': {
+      // A chat answer of an OpenAI-compatible API, with the rate-limit headers it was sent with.
+      for (const [name, value] of Object.entries(rateLimitHeaders(scenario))) res.setHeader(name, value);
+      return sendJson(res, 200, capture(COMPATIBLE_CHAT[scenario]));
+    }
     case '429':
       return sendJson(res, 429, capture('openai-error-429.json'));
     case '500':

@@ -58,6 +58,31 @@ describe('rateLimitReadings()', () => {
     ]);
   });
 
+  it("reads Together AI's and Mistral's headers when OpenAI's are absent", () => {
+    const together = new Headers({ 'x-ratelimit-limit': '2', 'x-ratelimit-remaining': '1', 'x-ratelimit-reset': '2' });
+    expect(rateLimitReadings(together, NOW, 'openai')).toEqual([
+      { kind: 'requests', remaining: 1, limit: 2, resetAtMs: NOW + 2000 },
+    ]);
+    const mistral = new Headers({
+      'x-ratelimit-limit-req-10-second': '60',
+      'x-ratelimit-remaining-req-10-second': '59',
+      'x-ratelimit-limit-tokens-minute': '2000000',
+      'x-ratelimit-remaining-tokens-minute': '1999893',
+    });
+    expect(rateLimitReadings(mistral, NOW, 'openai')).toEqual([
+      { kind: 'requests', remaining: 59, limit: 60, resetAtMs: undefined },
+      { kind: 'tokens', remaining: 1999893, limit: 2000000, resetAtMs: undefined },
+    ]);
+  });
+
+  it('a reset that is a Unix time (seconds or milliseconds) is taken as the time', () => {
+    const at = (reset: string) =>
+      rateLimitReadings(new Headers({ 'x-ratelimit-remaining': '3', 'x-ratelimit-reset': reset }), NOW)[0]?.resetAtMs;
+    expect(at('1741305600000')).toBe(1741305600000);
+    expect(at('1741305600')).toBe(1741305600000);
+    expect(at('30')).toBe(NOW + 30_000);
+  });
+
   it('a family limits the look-up to its own headers', () => {
     const both = new Headers({ 'x-ratelimit-remaining-requests': '1', 'anthropic-ratelimit-requests-remaining': '2' });
     expect(rateLimitReadings(both, NOW, 'anthropic').map((r) => r.remaining)).toEqual([2]);

@@ -29,7 +29,7 @@ interface HeaderScheme {
   readonly kind: RateLimitKind;
   readonly limit: string;
   readonly remaining: string;
-  readonly reset: string;
+  readonly reset?: string;
   readonly resetFormat: 'duration' | 'rfc3339';
 }
 
@@ -49,6 +49,32 @@ const OPENAI: readonly HeaderScheme[] = [
     limit: 'x-ratelimit-limit-tokens',
     remaining: 'x-ratelimit-remaining-tokens',
     reset: 'x-ratelimit-reset-tokens',
+    resetFormat: 'duration',
+  },
+];
+
+// Other OpenAI-compatible APIs, read when a response has none of OpenAI's: Together AI
+// (`x-ratelimit-{limit,remaining,reset}` for requests, reset in seconds; `x-tokenlimit-*` for
+// tokens) and Mistral (requests per 10 seconds, tokens per minute; no reset header).
+const OPENAI_COMPATIBLE: readonly HeaderScheme[] = [
+  {
+    kind: 'requests',
+    limit: 'x-ratelimit-limit',
+    remaining: 'x-ratelimit-remaining',
+    reset: 'x-ratelimit-reset',
+    resetFormat: 'duration',
+  },
+  { kind: 'tokens', limit: 'x-tokenlimit-limit', remaining: 'x-tokenlimit-remaining', resetFormat: 'duration' },
+  {
+    kind: 'requests',
+    limit: 'x-ratelimit-limit-req-10-second',
+    remaining: 'x-ratelimit-remaining-req-10-second',
+    resetFormat: 'duration',
+  },
+  {
+    kind: 'tokens',
+    limit: 'x-ratelimit-limit-tokens-minute',
+    remaining: 'x-ratelimit-remaining-tokens-minute',
     resetFormat: 'duration',
   },
 ];
@@ -112,7 +138,11 @@ function resetAt(
   if (typeof text !== 'string' || text.length === 0 || text.length > MAX_HEADER_LENGTH) return undefined;
   if (format === 'duration') {
     const ms = parseResetDuration(text);
-    return ms === undefined ? undefined : nowMs + ms;
+    if (ms === undefined) return undefined;
+    // A bare number that large is not a wait but a Unix time, in seconds or (OpenRouter) in
+    // milliseconds: no window waits 30 years.
+    if (ms >= 1e12 && /^\d+(\.\d+)?$/.test(text)) return ms >= 1e15 ? ms / 1000 : ms;
+    return nowMs + ms;
   }
   // Anthropic sends the same reset time for its four limits: parse it once.
   if (text !== lastTime) {
@@ -136,7 +166,7 @@ function read(headers: HeaderSource, schemes: readonly HeaderScheme[], nowMs: nu
       kind: scheme.kind,
       remaining,
       limit: count(headers.get(scheme.limit)),
-      resetAtMs: resetAt(headers.get(scheme.reset), scheme.resetFormat, nowMs),
+      resetAtMs: scheme.reset === undefined ? undefined : resetAt(headers.get(scheme.reset), scheme.resetFormat, nowMs),
     });
   }
   return readings;
@@ -157,7 +187,8 @@ function headerSource(headers: unknown): HeaderSource | undefined {
 
 /**
  * The rate-limit readings of a response's headers: OpenAI's `x-ratelimit-*` (also sent by Azure
- * OpenAI, Groq and other OpenAI-compatible APIs) and Anthropic's `anthropic-ratelimit-*`,
+ * OpenAI, Groq and other OpenAI-compatible APIs), else Together AI's and Mistral's, and
+ * Anthropic's `anthropic-ratelimit-*`,
  * from fetch `Headers` or a plain record of lowercase names; `family` limits the look-up to one
  * of them. `nowMs` is the response time that OpenAI's relative resets count from. Never throws: headers
  * that cannot be read give no reading.
@@ -173,7 +204,9 @@ export function rateLimitReadings(
     // A client that knows its family looks up only those names (each get() costs ~0.25 µs).
     if (family === 'anthropic') return read(source, ANTHROPIC, nowMs);
     const openai = read(source, OPENAI, nowMs);
-    return openai.length > 0 || family === 'openai' ? openai : read(source, ANTHROPIC, nowMs);
+    if (openai.length > 0) return openai;
+    const compatible = read(source, OPENAI_COMPATIBLE, nowMs);
+    return compatible.length > 0 || family === 'openai' ? compatible : read(source, ANTHROPIC, nowMs);
   } catch {
     return [];
   }

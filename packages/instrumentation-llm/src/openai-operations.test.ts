@@ -303,8 +303,16 @@ describe.each(MAJORS)('$name', ({ module, midStream, imageStream }) => {
   });
 });
 
-describe('an OpenAI-compatible endpoint (Groq) through the openai client', () => {
-  it('is named by a providers rule; its captured rate-limit headers are read, Go durations and all', async () => {
+describe('OpenAI-compatible APIs through the openai client (captured answers and headers)', () => {
+  const GO_DURATION_MS = 10332.999999;
+  it.each([
+    // Groq: OpenAI's headers, resets as Go durations (10.332999999s, 26ms).
+    { api: 'groq', model: 'llama3-8b-8192', tokens: [18, 43], remaining: [14398, 29987], resetMs: GO_DURATION_MS },
+    // Together AI: requests only, reset in seconds.
+    { api: 'together', model: 'mistralai/Mixtral-8x7B-Instruct-v0.1', tokens: [18, 35], remaining: [1], resetMs: 2000 },
+    // Mistral: requests per 10 s and tokens per minute, no reset.
+    { api: 'mistral', model: 'mistral-tiny', tokens: [11, 96], remaining: [59, 1999893], resetMs: undefined },
+  ])('$api: named by a providers rule, tokens and rate-limit headroom read', async (t) => {
     const sdk = setup();
     const rateLimits = new RateLimitMeter({ meterProvider: sdk.provider });
     const port = new URL(replay.url).port;
@@ -312,7 +320,7 @@ describe('an OpenAI-compatible endpoint (Groq) through the openai client', () =>
       enabled: false,
       meter: sdk.meter,
       rateLimits,
-      providers: [`127.0.0.1:${port}=groq`],
+      providers: [`127.0.0.1:${port}=${t.api}`],
     });
     onTestFinished(() => {
       setProviderHosts([]);
@@ -320,31 +328,25 @@ describe('an OpenAI-compatible endpoint (Groq) through the openai client', () =>
     const [definition] = instrumentation.getModuleDefinitions();
     definition!.patch!(openaiV7);
     onTestFinished(() => definition!.unpatch!(openaiV7));
-    const groq = new openaiV7.OpenAI({ apiKey: API_KEY, baseURL: `${replay.url}/groq/openai/v1`, maxRetries: 0 });
+    const client = new openaiV7.OpenAI({ apiKey: API_KEY, baseURL: `${replay.url}/${t.api}/v1`, maxRetries: 0 });
     const before = Date.now();
-    const answer = await groq.chat.completions.create({
-      model: 'llama3-8b-8192',
-      messages: [{ role: 'user', content: 'x' }],
-    });
+    const answer = await client.chat.completions.create({ model: t.model, messages: [{ role: 'user', content: 'x' }] });
     const after = Date.now();
-    expect(answer.usage?.completion_tokens).toBe(43);
+    expect(answer.usage?.completion_tokens).toBe(t.tokens[1]);
     const c = await sdk.collect();
-    const attributes = { [PROVIDER]: 'groq', [OPERATION]: 'chat', [REQUEST_MODEL]: 'llama3-8b-8192' };
-    expect(counts(c, DURATION)).toEqual([[{ ...attributes, [RESPONSE_MODEL]: 'llama3-8b-8192' }, 1]]);
-    expect(sums(c, TOKENS).map(([, v]) => v)).toEqual([18, 43]);
-    const labels = (kind: string) => ({
-      [PROVIDER]: 'groq',
-      [REQUEST_MODEL]: 'llama3-8b-8192',
-      'ml.rate_limit.kind': kind,
-    });
-    expect(points(c, 'ml.provider.rate_limit.remaining')).toEqual([
-      [labels('requests'), 14398],
-      [labels('tokens'), 29987],
-    ]);
-    // x-ratelimit-reset-requests: 10.332999999s after the response.
-    const [requests] = c.points('ml.provider.rate_limit.reset_time').map((p) => p.value);
-    expect(requests).toBeGreaterThanOrEqual((before + 10332.999999) / 1000);
-    expect(requests).toBeLessThanOrEqual((after + 10332.999999) / 1000);
+    const attributes = { [PROVIDER]: t.api, [OPERATION]: 'chat', [REQUEST_MODEL]: t.model };
+    expect(counts(c, DURATION)).toEqual([[{ ...attributes, [RESPONSE_MODEL]: t.model }, 1]]);
+    expect(sums(c, TOKENS).map(([, v]) => v)).toEqual(t.tokens);
+    expect(c.points('ml.provider.rate_limit.remaining').map((p) => p.value)).toEqual(t.remaining);
+    expect(c.points('ml.provider.rate_limit.remaining').map((p) => p.attributes[PROVIDER])).toEqual(
+      t.remaining.map(() => t.api),
+    );
+    const [reset] = c.points('ml.provider.rate_limit.reset_time').map((p) => p.value);
+    if (t.resetMs === undefined) expect(reset).toBeUndefined();
+    else {
+      expect(reset).toBeGreaterThanOrEqual((before + t.resetMs) / 1000);
+      expect(reset).toBeLessThanOrEqual((after + t.resetMs) / 1000);
+    }
   });
 });
 
