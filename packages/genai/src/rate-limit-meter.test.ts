@@ -1,7 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { diag } from '@opentelemetry/api';
 import { captureDiag, sdkProvider } from '../test/harness.js';
-import { configureDefaultRateLimitMeter, defaultRateLimitMeter, RateLimitMeter } from './rate-limit-meter.js';
+import {
+  configureDefaultRateLimitMeter,
+  defaultRateLimitMeter,
+  MAX_RATE_LIMIT_SERIES,
+  RateLimitMeter,
+} from './rate-limit-meter.js';
 
 const REMAINING = 'ml.provider.rate_limit.remaining';
 const LIMIT = 'ml.provider.rate_limit.limit';
@@ -65,6 +70,19 @@ describe('RateLimitMeter', () => {
       labels('openai', '_OTHER', 'tokens'),
       labels('openai', 'gpt-4o-2024-08-06', 'tokens'),
     ]);
+  });
+
+  it(`keeps at most ${MAX_RATE_LIMIT_SERIES} series, then drops new ones with one warning`, async () => {
+    const { meter, collect } = setup({ maxModels: 1000 });
+    for (let i = 0; i <= MAX_RATE_LIMIT_SERIES; i++) {
+      meter.record('openai', `model-${i}`, [{ kind: 'requests', remaining: i }]);
+    }
+    // An existing series still moves.
+    meter.record('openai', 'model-0', [{ kind: 'requests', remaining: 7 }]);
+    const points = (await collect()).points(REMAINING);
+    expect(points).toHaveLength(MAX_RATE_LIMIT_SERIES);
+    expect(points.find((p) => p.attributes['gen_ai.request.model'] === 'model-0')?.value).toBe(7);
+    expect(log.warnings.filter((w) => w.includes('rate-limit series'))).toHaveLength(1);
   });
 
   it('a bad provider name is dropped with a warning, never thrown', async () => {

@@ -32,8 +32,8 @@ interface Limit {
 const MAX_PROVIDERS = 50;
 const MAX_LENGTH = 128;
 const DEFAULT_MAX_MODELS = 50;
-// Provider x model x kind series kept at most (4 kinds): later new ones are dropped with a warning.
-const MAX_SERIES = 1000;
+/** Provider x model x kind series kept at most: later new ones are dropped with one warning. */
+export const MAX_RATE_LIMIT_SERIES = 500;
 
 /**
  * Provider rate-limit headroom as gauges, from the rate-limit headers of provider responses:
@@ -113,8 +113,11 @@ export class RateLimitMeter {
         const key = `${name}\u0000${bounded ?? ''}\u0000${reading.kind}`;
         let limit = this.limits.get(key);
         if (limit === undefined) {
-          if (this.limits.size >= MAX_SERIES) {
-            this.warnings.warn('rate-limit:series', `more than ${MAX_SERIES} rate-limit series; new ones are dropped`);
+          if (this.limits.size >= MAX_RATE_LIMIT_SERIES) {
+            this.warnings.warn(
+              'rate-limit:series',
+              `more than ${MAX_RATE_LIMIT_SERIES} rate-limit series; new ones are dropped`,
+            );
             continue;
           }
           const attributes: Attributes = { [ATTR_GEN_AI_PROVIDER_NAME]: name, [ATTR_ML_RATE_LIMIT_KIND]: reading.kind };
