@@ -85,6 +85,15 @@ const SCENARIOS = [
         ]),
   },
   {
+    key: 'scrape',
+    title: 'Scrape, the raw OTel side: the upstream Prometheus exporter against prom-client',
+    file: 'scrape-otel.js',
+    node: [],
+    args: [],
+    env: QUICK ? { BENCH_ROUNDS: '3', BENCH_SIZES: '1000,10000,100000' } : {},
+    targets: () => [],
+  },
+  {
     key: 'startup',
     title: 'Start-up wall time and modules loaded',
     file: 'startup.js',
