@@ -49,7 +49,8 @@ function okAnswer(path: string, body: string): { file: string; headers?: Record<
     if (model === 'gpt-image-1') return { file: stream ? 'openai-images-stream.sse' : 'openai-images-tokens.json' };
     return { file: 'openai-images.json' };
   }
-  if (path.endsWith('/images/edits')) return { file: 'openai-image-edit.json' };
+  if (path.endsWith('/images/edits'))
+    return { file: stream ? 'openai-image-edit-stream.sse' : 'openai-image-edit.json' };
   if (path.endsWith('/audio/transcriptions')) {
     if (stream) return { file: 'openai-transcription-stream.sse' };
     return { file: model === 'gpt-4o-transcribe' ? 'openai-transcription-tokens.json' : 'openai-transcription.json' };

@@ -143,23 +143,46 @@ describe.each(MAJORS)('$name', ({ module, midStream, imageStream }) => {
     const gptImage = imageStream ? 2 : 1;
     const edited = await client('ok').images.edit({ model: 'gpt-image-1', image: await audio(), prompt: 'a hat' });
     expect(edited.data).toHaveLength(1);
+    if (imageStream) {
+      let events = 0;
+      for await (const _ of await client('ok').images.edit({
+        model: 'gpt-image-1',
+        image: await audio(),
+        prompt: 'a hat',
+        stream: true,
+      }))
+        events++;
+      expect(events).toBe(2);
+    }
     const c = await collect();
     expect(counts(c, DURATION)).toEqual([
-      [call('image_edit', 'gpt-image-1'), 1],
+      [call('image_edit', 'gpt-image-1'), gptImage],
       [call('image_generation', 'dall-e-3'), 1],
       [call('image_generation', 'gpt-image-1'), gptImage],
     ]);
     expect(points(c, IMAGES)).toEqual([
-      [call('image_edit', 'gpt-image-1'), 1],
+      [call('image_edit', 'gpt-image-1'), gptImage],
       [call('image_generation', 'dall-e-3'), 2],
       [call('image_generation', 'gpt-image-1'), gptImage],
     ]);
+    const edits = imageStream
+      ? [
+          [{ ...call('image_edit', 'gpt-image-1'), [TOKEN_TYPE]: 'input' }, 50],
+          [{ ...call('image_edit', 'gpt-image-1'), [TOKEN_TYPE]: 'output' }, 50],
+        ]
+      : [];
     expect(sums(c, TOKENS)).toEqual([
+      ...edits,
       [{ ...call('image_generation', 'gpt-image-1'), [TOKEN_TYPE]: 'input' }, 50 * gptImage],
       [{ ...call('image_generation', 'gpt-image-1'), [TOKEN_TYPE]: 'output' }, 50 * gptImage],
     ]);
-    // The stream: the partial image first, then the completed one.
-    const timed = imageStream ? [[call('image_generation', 'gpt-image-1'), 1]] : [];
+    // Each stream: the partial image first, then the completed one.
+    const timed = imageStream
+      ? [
+          [call('image_edit', 'gpt-image-1'), 1],
+          [call('image_generation', 'gpt-image-1'), 1],
+        ]
+      : [];
     expect(counts(c, FIRST_CHUNK)).toEqual(timed);
     expect(counts(c, PER_CHUNK)).toEqual(timed);
   });
