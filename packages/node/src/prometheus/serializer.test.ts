@@ -1,4 +1,4 @@
-import { metrics } from '@opentelemetry/api';
+import { diag, DiagLogLevel, metrics } from '@opentelemetry/api';
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { DataPointType, MeterProvider } from '@opentelemetry/sdk-metrics';
@@ -10,6 +10,8 @@ import { createPrometheusEndpoint } from './reader.js';
 import { CompatPrometheusSerializer, SLICE_POINTS } from './serializer.js';
 
 afterEach(() => metrics.disable());
+
+const silent = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {}, verbose: () => {} };
 
 function setup() {
   const endpoint = createPrometheusEndpoint();
@@ -199,6 +201,25 @@ describe('CompatPrometheusSerializer, OpenMetrics 1.0', () => {
     const samples = (body: string) => body.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
     const plain = await everyKind().scrape();
     expect(samples(text).sort()).toEqual(samples(plain).sort());
+  });
+
+  it('leaves out a family whose OpenMetrics name another one has (counter x_total, gauge x), once warned', async () => {
+    const { endpoint, meter } = setup();
+    meter.createCounter('jobs').add(2);
+    meter.createGauge('jobs').record(5);
+    const warnings: string[] = [];
+    diag.setLogger({ ...silent, warn: (message: string) => void warnings.push(message) }, DiagLogLevel.WARN);
+    try {
+      const text = await endpoint.scrape('openmetrics');
+      await endpoint.scrape('openmetrics');
+      expect(text).toContain('jobs_total 2');
+      expect(text).not.toMatch(/^jobs 5$/m);
+      expect(text.match(/^# TYPE jobs /gm)).toHaveLength(1);
+      expect(warnings.filter((w) => w.includes('leave out "jobs"'))).toHaveLength(1);
+      expect(await endpoint.scrape()).toMatch(/^jobs 5$/m);
+    } finally {
+      diag.disable();
+    }
   });
 
   it('puts the newest exemplar of a bucket on that bucket of its series, in OpenMetrics only', async () => {

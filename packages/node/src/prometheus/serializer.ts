@@ -1,11 +1,12 @@
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { DataPointType } from '@opentelemetry/sdk-metrics';
 import type { MetricData, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { diag } from '@opentelemetry/api';
 import type { Attributes } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import { toPrometheusName } from '@mltel/semconv';
 import type { PrometheusType } from '@mltel/semconv';
-import { MetricLines } from './metric-lines.js';
+import { MetricLines, openMetricsFamily } from './metric-lines.js';
 import type { ExemplarSource, ExpositionFormat, FamilyMetadata } from './metric-lines.js';
 
 function prometheusType(metric: MetricData): PrometheusType {
@@ -64,6 +65,7 @@ export class CompatPrometheusSerializer extends PrometheusSerializer {
   /** The OTel instrument name of each renamed metric (the exemplars' key). */
   private readonly instruments = new WeakMap<MetricData, string>();
   private readonly lines = new MetricLines();
+  private readonly warned = new Set<string>();
 
   override serialize(resourceMetrics: ResourceMetrics): string {
     // Timestamps on samples: upstream's own path (mltel's endpoint never asks for them).
@@ -130,9 +132,22 @@ export class CompatPrometheusSerializer extends PrometheusSerializer {
     );
     const openMetrics = format === 'openmetrics';
     let empty = true;
+    // OpenMetrics names a counter's family without `_total`: a counter `x_total` and a gauge `x`,
+    // two families in the text format, would be one name twice, which fails the whole scrape.
+    const openMetricsNames = new Set<string>();
     for (const [name, family] of families) {
       const metadata = family.metadata;
       if (metadata === undefined) continue;
+      if (openMetrics) {
+        const { family: familyName } = openMetricsFamily(name, metadata.type);
+        if (openMetricsNames.has(familyName)) {
+          this.warnOnce(
+            `mltel: OpenMetrics scrapes leave out "${name}": its family name "${familyName}" is another metric's. Fix: rename one of the two instruments (or a view).`,
+          );
+          continue;
+        }
+        openMetricsNames.add(familyName);
+      }
       let writeMetadata = true;
       if (name === 'target_info' && !upstream._withoutTargetInfo) {
         yield openMetrics
@@ -172,6 +187,13 @@ export class CompatPrometheusSerializer extends PrometheusSerializer {
     }
     if (openMetrics) yield '# EOF\n';
     else if (empty) yield NO_REGISTERED_METRICS;
+  }
+
+  private warnOnce(message: string): void {
+    // Bounded by the number of instruments.
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    diag.warn(message);
   }
 
   private renamedAll(resourceMetrics: ResourceMetrics): ResourceMetrics {
