@@ -33,6 +33,18 @@ describe('SafeConsoleLogger', () => {
     expect(String(lines[0]![0]).length).toBeLessThan(MAX_LOG_LINE_CHARS + 20);
   });
 
+  it('takes an Error or another value as the message without throwing (upstream passes them)', () => {
+    const { logger, lines } = sink();
+    const safeLogger = new SafeConsoleLogger(logger);
+    // @opentelemetry/exporter-prometheus logs its listen failure as diag.error(error).
+    safeLogger.error(new Error('listen EADDRINUSE http://u:pw-9@h') as unknown as string);
+    safeLogger.warn({ code: 1 } as unknown as string);
+    safeLogger.info(undefined as unknown as string);
+    expect(String(lines[0]![0])).toMatch(/^Error: listen EADDRINUSE http:\/\/\*\*\*@h/);
+    expect(lines[1]![0]).toBe('[object Object]');
+    expect(lines[2]![0]).toBe('undefined');
+  });
+
   it('writes to the console by default', () => {
     expect(() => new SafeConsoleLogger().verbose('ok')).not.toThrow();
   });

@@ -30,6 +30,13 @@ function safeArg(arg: unknown): unknown {
   return arg;
 }
 
+// The message as a string: upstream components also pass an Error (exporter-prometheus's listen
+// failure) or other values, where a string was expected; a logger that threw on them crashed the app.
+function safeMessage(message: unknown): string {
+  const text = safeArg(message);
+  return typeof text === 'string' ? text : safe(String(text));
+}
+
 /** A diag logger writing to the console with credentials redacted and lines cut. */
 export class SafeConsoleLogger implements DiagLogger {
   /** `sink`: where the safe lines go; default the console. */
@@ -37,22 +44,22 @@ export class SafeConsoleLogger implements DiagLogger {
 
   /** Logs an error. */
   error(message: string, ...args: unknown[]): void {
-    this.console.error(safe(message), ...args.map(safeArg));
+    this.console.error(safeMessage(message), ...args.map(safeArg));
   }
   /** Logs a warning. */
   warn(message: string, ...args: unknown[]): void {
-    this.console.warn(safe(message), ...args.map(safeArg));
+    this.console.warn(safeMessage(message), ...args.map(safeArg));
   }
   /** Logs information. */
   info(message: string, ...args: unknown[]): void {
-    this.console.info(safe(message), ...args.map(safeArg));
+    this.console.info(safeMessage(message), ...args.map(safeArg));
   }
   /** Logs debugging detail. */
   debug(message: string, ...args: unknown[]): void {
-    this.console.debug(safe(message), ...args.map(safeArg));
+    this.console.debug(safeMessage(message), ...args.map(safeArg));
   }
   /** Logs everything else. */
   verbose(message: string, ...args: unknown[]): void {
-    this.console.verbose(safe(message), ...args.map(safeArg));
+    this.console.verbose(safeMessage(message), ...args.map(safeArg));
   }
 }
