@@ -9,6 +9,7 @@ export { googleEmbedUsage, googleGenAIUsage } from './usage-google.js';
 export { bedrockConverseStreamUsage, bedrockConverseUsage, bedrockInvokeUsage } from './usage-bedrock.js';
 export { aiSdkEmbeddingUsage, aiSdkResultUsage, aiSdkUsage } from './usage-ai-sdk.js';
 export { mistralEventUsage, mistralUsage } from './usage-mistral.js';
+export { groqUsage } from './usage-groq.js';
 export {
   openAIImageEventUsage,
   openAIImageUsage,

@@ -2,6 +2,7 @@ export { AiSdkInstrumentation, AI_SDK_SUPPORTED_VERSIONS, aiSdkProviderName } fr
 export { AnthropicInstrumentation, ANTHROPIC_SUPPORTED_VERSIONS } from './anthropic.js';
 export { BedrockRuntimeInstrumentation, BEDROCK_RUNTIME_SUPPORTED_VERSIONS } from './bedrock.js';
 export { GoogleGenAIInstrumentation, GOOGLE_GENAI_SUPPORTED_VERSIONS } from './google-genai.js';
+export { GroqInstrumentation, GROQ_SUPPORTED_VERSIONS } from './groq.js';
 export { MistralInstrumentation, MISTRAL_SUPPORTED_VERSIONS } from './mistral.js';
 export { OpenAIInstrumentation, OPENAI_SUPPORTED_VERSIONS } from './openai.js';
 export { OPENAI_COMPATIBLE_HOSTS, openAIProviderOf, setProviderHosts } from './provider-hosts.js';

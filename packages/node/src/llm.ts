@@ -5,6 +5,7 @@ import {
   AnthropicInstrumentation,
   BedrockRuntimeInstrumentation,
   GoogleGenAIInstrumentation,
+  GroqInstrumentation,
   MistralInstrumentation,
   OpenAIInstrumentation,
 } from '@mltel/instrumentation-llm';
@@ -22,6 +23,7 @@ export const LLM_MODULES: Record<LlmClientName, readonly string[]> = {
   'bedrock-runtime': ['@aws-sdk/client-bedrock-runtime'],
   ai: [],
   mistral: ['@mistralai/mistralai'],
+  groq: ['groq-sdk'],
 };
 const MODULES = LLM_MODULES;
 
@@ -33,6 +35,7 @@ const INSTRUMENTATIONS: Record<LlmClientName, LlmInstrumentationClass> = {
   'bedrock-runtime': BedrockRuntimeInstrumentation,
   ai: AiSdkInstrumentation,
   mistral: MistralInstrumentation,
+  groq: GroqInstrumentation,
 };
 
 /** The modules the configured LLM instrumentations hook, for the one ESM hook (../esm-hook.ts). */

@@ -1,0 +1,80 @@
+// The real groq-sdk client, in an app preloaded with @mltel/node/register (ESM and CJS), against a
+// server replaying captured Groq API responses: exact GenAI metrics in the scrape.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from './helpers.js';
+import {
+  DURATION,
+  ENTRIES,
+  FIRST,
+  genAiSamples,
+  PER_CHUNK,
+  runClientApp,
+  sampleOf,
+  TOKENS_SUM,
+} from './llm-client-app.js';
+import { startClientReplayServer } from './llm-replay-clients.js';
+import type { ClientReplayServer } from './llm-replay-clients.js';
+
+const PACKAGES = ['groq-sdk'];
+const VERSION = (
+  JSON.parse(readFileSync(join(ROOT, 'packages/instrumentation-llm/node_modules/groq-sdk/package.json'), 'utf8')) as {
+    version: string;
+  }
+).version;
+
+let replay: ClientReplayServer;
+beforeAll(async () => {
+  replay = await startClientReplayServer();
+});
+afterAll(async () => {
+  await replay?.close();
+});
+
+const groq = (request: string, response?: string, extra: Record<string, string> = {}) => ({
+  gen_ai_operation_name: 'chat',
+  gen_ai_provider_name: 'groq',
+  gen_ai_request_model: request,
+  ...(response === undefined ? {} : { gen_ai_response_model: response }),
+  ...extra,
+});
+const tokens = (labels: Record<string, string>, type: string) => ({ ...labels, gen_ai_token_type: type });
+
+describe.each(ENTRIES)(`groq-sdk ${VERSION}: $app under $flag`, (entry) => {
+  it('records every call with exact values, the app seeing what it sees without mltel', async () => {
+    const run = (env = {}) => runClientApp('llm-app-groq', PACKAGES, entry, replay.url, env);
+    const { seen, samples, stderr } = await run();
+    const s = (name: string, labels: Record<string, string>) => sampleOf(samples, name, labels);
+
+    expect(seen).toMatchObject({
+      chat: 43,
+      streamChunks: 74,
+      streamHasController: true,
+      tooMany: { class: 'RateLimitError', status: 429 },
+      serverError: { class: 'InternalServerError', status: 500 },
+    });
+    const chat = groq('llama3-8b-8192', 'llama3-8b-8192');
+    expect(s(DURATION, chat)).toBe(2);
+    expect(s(TOKENS_SUM, tokens(chat, 'input'))).toBe(36);
+    expect(s(TOKENS_SUM, tokens(chat, 'output'))).toBe(116);
+    expect(s(FIRST, groq('llama3-8b-8192'))).toBe(1);
+    expect(s(PER_CHUNK, groq('llama3-8b-8192'))).toBe(71);
+    expect(s(DURATION, groq('llama-3.3-70b-versatile', undefined, { error_type: '429' }))).toBe(1);
+    expect(s(DURATION, groq('llama-3.3-70b-versatile', undefined, { error_type: '500' }))).toBe(1);
+    expect(stderr).not.toMatch(/mltel.*(warn|error)/i);
+
+    const plain = await run({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'groq' });
+    expect(plain.seen).toEqual(seen);
+    expect(genAiSamples(plain.samples)).toEqual([]);
+  });
+});
+
+describe('groq-sdk scrape', () => {
+  it('holds no prompt, no response text and no API key', async () => {
+    const { text } = await runClientApp('llm-app-groq', PACKAGES, ENTRIES[0]!, replay.url);
+    expect(text).toContain('gen_ai_client_operation_duration_seconds');
+    for (const canary of ['CANARY', 'sk-test', 'joke', 'trace to your eye', 'Bearer'])
+      expect(text, canary).not.toContain(canary);
+  });
+});
