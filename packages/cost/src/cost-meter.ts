@@ -140,6 +140,8 @@ export class CostMeter {
   // `totals` (sorted entries, ~1 µs): bounded like the series themselves, plus the overflow.
   private readonly seriesOf = new Map<string, Series>();
   private overflowSeries: Series | undefined;
+  private readonly costAttributesOf = new WeakMap<Attributes, Attributes>();
+  private readonly seriesByAttributes = new WeakMap<Attributes, Series>();
   private readonly routes = new PriceRoutes(this.catalog);
   private readonly tasks: BoundedValues;
   private readonly providers: BoundedValues;
@@ -288,21 +290,36 @@ export class CostMeter {
   private onCall(event: ProviderCallEvent): void {
     const responseModel = event.usage?.responseModel;
     const context = this.context(event.provider, event.model, responseModel);
-    const attributes: Attributes = {
-      [ATTR_GEN_AI_PROVIDER_NAME]: event.attributes[ATTR_GEN_AI_PROVIDER_NAME],
-      [ATTR_GEN_AI_OPERATION_NAME]: event.attributes[ATTR_GEN_AI_OPERATION_NAME],
-    };
-    const requestModel = event.attributes[ATTR_GEN_AI_REQUEST_MODEL];
-    if (requestModel !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = requestModel;
     this.priceAndCharge(
       event.provider,
       event.model,
       responseModel,
-      attributes,
+      this.costAttributes(event.attributes),
       context,
       event.usage,
       event.error === undefined,
     );
+  }
+
+  /**
+   * The cost series' attributes of a call: provider, operation, request model. Kept per prepared
+   * (frozen) call attribute set of the provider meter, so a call of a known series builds none
+   * and finds its series by identity.
+   */
+  private costAttributes(call: Attributes): Attributes {
+    const frozen = Object.isFrozen(call);
+    if (frozen) {
+      const kept = this.costAttributesOf.get(call);
+      if (kept !== undefined) return kept;
+    }
+    const attributes: Attributes = {
+      [ATTR_GEN_AI_PROVIDER_NAME]: call[ATTR_GEN_AI_PROVIDER_NAME],
+      [ATTR_GEN_AI_OPERATION_NAME]: call[ATTR_GEN_AI_OPERATION_NAME],
+    };
+    const requestModel = call[ATTR_GEN_AI_REQUEST_MODEL];
+    if (requestModel !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = requestModel;
+    if (frozen) this.costAttributesOf.set(call, Object.freeze(attributes));
+    return attributes;
   }
 
   private priceAndCharge(...args: Parameters<CostMeter['priceNow']>): void {
@@ -405,6 +422,18 @@ export class CostMeter {
 
   /** The series of these attributes and task: its total and the attribute set it records with. */
   private series(attributes: Attributes, task: string | undefined): Series {
+    // A kept (frozen) set without a task: its series by identity.
+    const byIdentity = task === undefined && Object.isFrozen(attributes);
+    if (byIdentity) {
+      const known = this.seriesByAttributes.get(attributes);
+      if (known !== undefined) return known;
+    }
+    const found = this.seriesByKey(attributes, task);
+    if (byIdentity) this.seriesByAttributes.set(attributes, found);
+    return found;
+  }
+
+  private seriesByKey(attributes: Attributes, task: string | undefined): Series {
     const provider = attributes[ATTR_GEN_AI_PROVIDER_NAME];
     const model = attributes[ATTR_GEN_AI_REQUEST_MODEL];
     const operation = attributes[ATTR_GEN_AI_OPERATION_NAME];
