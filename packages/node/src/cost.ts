@@ -3,10 +3,10 @@ import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'n
 import { isMainThread } from 'node:worker_threads';
 import type { Stats } from 'node:fs';
 import { diag } from '@opentelemetry/api';
-import { CostMeter, FileStore, MemoryStore, RedisStore, staleCatalogWarning } from '@mltel/cost';
-import type { BudgetConfig, BudgetStore, ThresholdEvent } from '@mltel/cost';
+import type { BudgetConfig, BudgetStore, CostMeter, ThresholdEvent } from '@mltel/cost';
 import type { ProviderMeter } from '@mltel/genai';
 import { parseBudgets } from './config/budgets.js';
+import { requireEsm } from './require-esm.js';
 import type { ConfigProblem, ResolvedConfig } from './config/types.js';
 
 /** The largest `MLTEL_BUDGETS` file read: budgets are a short list, never megabytes. */
@@ -89,7 +89,11 @@ function logThreshold(event: ThresholdEvent): void {
   );
 }
 
-function storeOf(config: ResolvedConfig): BudgetStore {
+// @mltel/cost (with its price catalog, most of its load time) is required only when the cost
+// meter starts: MLTEL_COST=false loads none of it.
+type CostModule = typeof import('@mltel/cost');
+
+function storeOf(config: ResolvedConfig, { FileStore, MemoryStore, RedisStore }: CostModule): BudgetStore {
   const setting = config.budgetStore;
   if (setting.kind === 'file') {
     try {
@@ -116,9 +120,10 @@ function storeOf(config: ResolvedConfig): BudgetStore {
 export function startCost(config: ResolvedConfig, providerMeter: ProviderMeter): CostMeter | undefined {
   if (!config.cost) return undefined;
   try {
+    const costModule = requireEsm<CostModule>('@mltel/cost');
     const budgets = loadBudgets(config);
-    const store = budgets.length > 0 ? storeOf(config) : new MemoryStore();
-    const meter = new CostMeter({
+    const store = budgets.length > 0 ? storeOf(config, costModule) : new costModule.MemoryStore();
+    const meter = new costModule.CostMeter({
       prices: config.prices,
       priceFiles: config.priceFiles,
       budgets,
@@ -128,7 +133,7 @@ export function startCost(config: ResolvedConfig, providerMeter: ProviderMeter):
     });
     meter.attach(providerMeter);
     // Once per process: a built-in catalog past its documented age prices new models at nothing.
-    const stale = config.priceFiles.length === 0 ? staleCatalogWarning(Date.now()) : undefined;
+    const stale = config.priceFiles.length === 0 ? costModule.staleCatalogWarning(Date.now()) : undefined;
     if (stale !== undefined) diag.warn(`mltel: ${stale}`);
     return meter;
   } catch (error) {

@@ -2,12 +2,12 @@
 // (config/gpu.ts). `auto` (the default) turns the plugin on when nvidia-smi is found and logs one
 // info line when it is not. The plugin (with its nvidia-smi XML parser) is required only once
 // nvidia-smi is found: a host without a GPU loads just the PATH lookup.
-import { createRequire } from 'node:module';
 import { diag } from '@opentelemetry/api';
 import type { MeterProvider } from '@opentelemetry/api';
 import type { GpuHostMetrics } from '@mltel/host-metrics-gpu';
 import { findExecutable, GPU_DEFAULTS } from '@mltel/host-metrics-gpu/find';
 import type { Env } from './config/read.js';
+import { requireEsm } from './require-esm.js';
 import type { GpuSettings } from './config/types.js';
 
 /**
@@ -40,9 +40,7 @@ export function startGpu(
     return undefined;
   }
   try {
-    const plugin = createRequire(import.meta.url)(
-      '@mltel/host-metrics-gpu',
-    ) as typeof import('@mltel/host-metrics-gpu');
+    const plugin = requireEsm<typeof import('@mltel/host-metrics-gpu')>('@mltel/host-metrics-gpu');
     return new plugin.GpuHostMetrics({
       meterProvider,
       nvidiaSmiPath: found,

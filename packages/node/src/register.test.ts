@@ -96,9 +96,8 @@ describe('the register entry point', () => {
     },
   );
 
-  it('OTEL_SDK_DISABLED=true loads no SDK module: the disabled preload costs about nothing', {
-    timeout: 30_000,
-  }, () => {
+  /** The module files the preload loads for an app that exits at once, in this environment. */
+  function modulesLoaded(env: Record<string, string>): string[] {
     // A hook preloaded before the entry point lists every module file loaded after it.
     const hook = join(dir.dir, 'list-modules.mjs');
     writeFileSync(
@@ -108,20 +107,44 @@ const urls = [];
 registerHooks({ load(url, context, next) { urls.push(url); return next(url, context); } });
 process.on('exit', () => console.log(JSON.stringify(urls)));`,
     );
-    const app = join(dir.dir, 'disabled-app.cjs');
-    writeFileSync(app, "console.log('app: ran')");
+    const app = join(dir.dir, 'exiting-app.cjs');
+    writeFileSync(app, "console.log('app: ran'); process.exit(0);");
     const result = spawnSync(process.execPath, ['--import', pathToFileURL(hook).href, '--import', register, app], {
-      env: { PATH: process.env.PATH, OTEL_SDK_DISABLED: 'true' },
+      env: { PATH: process.env.PATH, ...env },
       encoding: 'utf8',
       timeout: 20_000,
     });
     expect(result.status).toBe(0);
     const [ran, listed] = result.stdout.trim().split('\n');
     expect(ran).toBe('app: ran');
+    expect(result.stderr).toBe('');
     const files = (JSON.parse(listed!) as string[]).filter((url) => url.startsWith('file:'));
     expect(files.some((url) => url.endsWith('/register.js'))).toBe(true);
+    return files;
+  }
+
+  it('OTEL_SDK_DISABLED=true loads no SDK module: the disabled preload costs about nothing', {
+    timeout: 30_000,
+  }, () => {
+    const files = modulesLoaded({ OTEL_SDK_DISABLED: 'true' });
     expect(files.filter((url) => url.includes('node_modules') || url.endsWith('/sdk.js'))).toEqual([]);
-    expect(result.stderr).toBe('');
+  });
+
+  it('loads only what the configuration uses: no OTLP exporter, GPU parser or cost package when unused', {
+    timeout: 30_000,
+  }, () => {
+    // Prometheus only, no nvidia-smi on PATH (an empty directory), MLTEL_COST=false.
+    const files = modulesLoaded({
+      ...QUIET,
+      MLTEL_GPU: 'auto',
+      PATH: dir.dir,
+      OTEL_EXPORTER_PROMETHEUS_PORT: '0',
+      MLTEL_COST: 'false',
+    });
+    expect(files.some((url) => url.includes('/exporter-prometheus/'))).toBe(true);
+    const unused =
+      /exporter-metrics-otlp|otlp-transformer|nvidia-smi-parser|fast-xml-parser|gpu-host-metrics|\/cost\/dist\/|big\.js/;
+    expect(files.filter((url) => unused.test(url))).toEqual([]);
   });
 
   it('start-up problems never stop the app: one line each, and it runs to its end', { timeout: 30_000 }, async () => {

@@ -5,18 +5,8 @@ import type { OTLPMetricExporter as HttpProtoExporter } from '@opentelemetry/exp
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { readSmallFile } from '../config/file.js';
 import type { OtlpProtocol, OtlpTlsFiles } from '../config/types.js';
+import { requireEsm } from '../require-esm.js';
 import { detachedAgentFactory } from './agent.js';
-
-const require = createRequire(import.meta.url);
-
-/**
- * Loads a package synchronously in its ES module form, the form the rest of the preload imports:
- * a plain require() would load its CommonJS build, and with it second copies of
- * @opentelemetry/core and the SDK.
- */
-function requireEsm(specifier: string): unknown {
-  return require(fileURLToPath(import.meta.resolve(specifier)));
-}
 
 /** The largest OTLP TLS file (certificate chain or key) read. */
 export const MAX_TLS_FILE_BYTES = 1024 * 1024;
