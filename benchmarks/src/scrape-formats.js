@@ -7,7 +7,8 @@
 //
 // Variants per size: mltel text 0.0.4 without host metrics, mltel text with the default host
 // metrics (MLTEL_HOST_METRICS on, as the preload runs), mltel OpenMetrics 1.0 (when the endpoint
-// offers it), and prom-client. Each scrape is timed whole (collection + serialization) and by the
+// offers it), prom-client, and prom-client with its `collectDefaultMetrics()` (process and
+// Node metrics: what the host metrics are to mltel). Each scrape is timed whole (collection + serialization) and by the
 // longest event-loop stall it causes (the longest gap of a setImmediate chain running beside it).
 // Series: counters and up-down counters (gauges) of 1000 series each, two labels per series; with
 // BENCH_KIND=histogram, histograms of 1000 series each with the same 11 buckets on both sides (a
@@ -75,6 +76,14 @@ function promHistograms(series) {
   return registry;
 }
 
+function promWithDefaults(series) {
+  const registry = HISTOGRAMS
+    ? promHistograms(series)
+    : promRegistry(promClient, series / PER_INSTRUMENT, PER_INSTRUMENT);
+  promClient.collectDefaultMetrics({ register: registry });
+  return { name: 'prom-client + default metrics', scrape: () => registry.metrics() };
+}
+
 function prom(series) {
   const registry = HISTOGRAMS
     ? promHistograms(series)
@@ -110,7 +119,7 @@ for (const series of SIZES) {
   const variants = [mltel(series), mltel(series, { host: true })];
   if (before) variants.push(mltel(series, { create: before.createPrometheusEndpoint, label: 'mltel before' }));
   if (hasOpenMetrics) variants.push(mltel(series, { format: 'openmetrics' }));
-  variants.push(prom(series));
+  variants.push(promWithDefaults(series), prom(series));
   const results = new Map(variants.map((v) => [v.name, { max: [], total: [], bytes: 0 }]));
   for (const v of variants) await stall(v.scrape);
   for (let round = 0; round < rounds; round++) {
