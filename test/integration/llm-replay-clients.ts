@@ -29,7 +29,7 @@ interface Route {
 
 const GOOGLE_429: TooMany = { file: 'google-error-429.json' };
 const MISTRAL_429: TooMany = { file: 'mistral-error-429.json' };
-// No Groq 429 body with a public source that could be cited was found: the status alone.
+// No Groq or Cohere 429 body with a public source that could be cited was found: the status alone.
 const STATUS_ONLY_429: TooMany = {};
 // No captured Bedrock 429 was found: this is the body and header AWS documents for
 // ThrottlingException (the SDK reads the error name from x-amzn-ErrorType).
@@ -57,6 +57,12 @@ const ROUTES: Route[] = [
     tooMany: MISTRAL_429,
   },
   { test: /^\/v1\/embeddings$/, ok: 'mistral-embeddings.json', tooMany: MISTRAL_429 },
+  {
+    test: /^\/v2\/chat$/,
+    ok: (_path, stream) => (stream ? 'cohere-chat-stream.sse' : 'cohere-chat.json'),
+    tooMany: STATUS_ONLY_429,
+  },
+  { test: /^\/v2\/embed$/, ok: 'cohere-embed.json', tooMany: STATUS_ONLY_429 },
   {
     test: /^\/openai\/v1\/chat\/completions$/,
     ok: (_path, stream) => (stream ? 'groq-chat-stream.sse' : 'groq-chat.json'),

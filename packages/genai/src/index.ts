@@ -10,6 +10,7 @@ export { bedrockConverseStreamUsage, bedrockConverseUsage, bedrockInvokeUsage } 
 export { aiSdkEmbeddingUsage, aiSdkResultUsage, aiSdkUsage } from './usage-ai-sdk.js';
 export { mistralEventUsage, mistralUsage } from './usage-mistral.js';
 export { groqUsage } from './usage-groq.js';
+export { cohereUsage } from './usage-cohere.js';
 export {
   openAIImageEventUsage,
   openAIImageUsage,

@@ -1,6 +1,7 @@
 export { AiSdkInstrumentation, AI_SDK_SUPPORTED_VERSIONS, aiSdkProviderName } from './ai-sdk.js';
 export { AnthropicInstrumentation, ANTHROPIC_SUPPORTED_VERSIONS } from './anthropic.js';
 export { BedrockRuntimeInstrumentation, BEDROCK_RUNTIME_SUPPORTED_VERSIONS } from './bedrock.js';
+export { CohereInstrumentation, COHERE_SUPPORTED_VERSIONS } from './cohere.js';
 export { GoogleGenAIInstrumentation, GOOGLE_GENAI_SUPPORTED_VERSIONS } from './google-genai.js';
 export { GroqInstrumentation, GROQ_SUPPORTED_VERSIONS } from './groq.js';
 export { MistralInstrumentation, MISTRAL_SUPPORTED_VERSIONS } from './mistral.js';

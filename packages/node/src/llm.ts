@@ -4,6 +4,7 @@ import {
   AiSdkInstrumentation,
   AnthropicInstrumentation,
   BedrockRuntimeInstrumentation,
+  CohereInstrumentation,
   GoogleGenAIInstrumentation,
   GroqInstrumentation,
   MistralInstrumentation,
@@ -24,6 +25,7 @@ export const LLM_MODULES: Record<LlmClientName, readonly string[]> = {
   ai: [],
   mistral: ['@mistralai/mistralai'],
   groq: ['groq-sdk'],
+  cohere: ['cohere-ai'],
 };
 const MODULES = LLM_MODULES;
 
@@ -36,6 +38,7 @@ const INSTRUMENTATIONS: Record<LlmClientName, LlmInstrumentationClass> = {
   ai: AiSdkInstrumentation,
   mistral: MistralInstrumentation,
   groq: GroqInstrumentation,
+  cohere: CohereInstrumentation,
 };
 
 /** The modules the configured LLM instrumentations hook, for the one ESM hook (../esm-hook.ts). */
