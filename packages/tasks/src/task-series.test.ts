@@ -82,3 +82,16 @@ describe('prepared task series', () => {
     expect(total).toBe(MAX_PREPARED + 6);
   });
 });
+
+describe('prepared task series: names and workers', () => {
+  it('a name or worker holding NUL never shares a series with another pair', async () => {
+    const { meter, collect } = setup();
+    meter.record({ name: 'a\u0000b', workerType: 'c' });
+    meter.record({ name: 'a', workerType: 'b\u0000c' });
+    const c = await collect();
+    expect(c.points('ml.tasks').map((p) => [p.attributes[NAME], p.attributes[WORKER], p.value])).toEqual([
+      ['a\u0000b', 'c', 1],
+      ['a', 'b\u0000c', 1],
+    ]);
+  });
+});

@@ -123,7 +123,10 @@ export class TaskSeries {
  * the current provider. Single-threaded; never throws into a caller (a failing SDK loses counts).
  */
 export class TaskSeriesSet {
-  private readonly series = new Map<string, TaskSeries>();
+  // By worker (at most 20, and none), then name: no key to build per call, and a name or worker
+  // holding \u0000 never shares a series with another pair.
+  private readonly byWorker = new Map<string | undefined, Map<string, TaskSeries>>();
+  private readonly all: TaskSeries[] = [];
   private readonly dirty: TaskSeries[] = [];
   private current: TaskInstruments | undefined;
 
@@ -131,12 +134,17 @@ export class TaskSeriesSet {
 
   /** The series of `name` and `worker`, or undefined past {@link MAX_PREPARED} of them. */
   get(name: string, worker: string | undefined): TaskSeries | undefined {
-    const key = worker === undefined ? name : `${name}\u0000${worker}`;
-    let found = this.series.get(key);
+    let byName = this.byWorker.get(worker);
+    let found = byName?.get(name);
     if (found === undefined) {
-      if (this.series.size >= MAX_PREPARED) return undefined;
+      if (this.all.length >= MAX_PREPARED) return undefined;
+      if (byName === undefined) {
+        byName = new Map();
+        this.byWorker.set(worker, byName);
+      }
       found = new TaskSeries(name, worker, this.attributes);
-      this.series.set(key, found);
+      byName.set(name, found);
+      this.all.push(found);
       this.markDirty(found);
     }
     return found;
@@ -163,7 +171,7 @@ export class TaskSeriesSet {
     this.current = instruments;
     if (old !== undefined) this.flush(old);
     this.dirty.length = 0;
-    for (const series of this.series.values()) {
+    for (const series of this.all) {
       series.born = false;
       series.startedOnce = false;
       series.dirty = false;
@@ -177,7 +185,7 @@ export class TaskSeriesSet {
    */
   collect(instruments: TaskInstruments, result: ObservableResult): void {
     if (instruments === this.current) this.flush(instruments);
-    for (const series of this.series.values()) {
+    for (const series of this.all) {
       if (series.startedOnce) result.observe(series.active, series.activeAttributes);
     }
   }
