@@ -254,7 +254,7 @@ describe.each(COMBOS)('$app under $flag with $openai and $anthropic', (combo) =>
     expect(retryRequests).toHaveLength(3);
     expect(s(DURATION, openai('gpt-5-nano-retried', 'gpt-5-nano-2025-08-07'))).toBe(1);
 
-    // What each call cost, priced from the built-in catalog (LiteLLM 19a1f62 prices) by the
+    // What each call cost, priced from the built-in catalog by the
     // model that answered: exact decimal sums of the captured usage.
     const cost = (provider: string, model: string, operation = 'chat') =>
       sample(samples, 'ml_cost_usd_total', {
@@ -274,13 +274,12 @@ describe.each(COMBOS)('$app under $flag with $openai and $anthropic', (combo) =>
     expect(cost('anthropic', 'claude-sonnet-4-20250514')).toBe(0.000114);
     expect(cost('anthropic', 'claude-helper')).toBe(0.000114);
     expect(cost('openai', 'gpt-4o-mini-helper')).toBe(combo.chatHelper ? 0.000009 : undefined);
-    // gpt-5.4 has no price in the catalog: counted as unpriced, never guessed.
-    expect(cost('openai', 'gpt-5.4')).toBeUndefined();
-    expect(
-      sample(samples, 'ml_cost_unpriced_total', { gen_ai_provider_name: 'openai', gen_ai_request_model: 'gpt-5.4' }),
-    ).toBe(1);
-    expect(samples.filter((x) => x.name === 'ml_cost_usd_total')).toHaveLength(combo.chatHelper ? 8 : 7);
-    expect(stderr.match(/no price for model "gpt-5.4-2026-03-05" at openai/g)).toHaveLength(1);
+    // gpt-5.4(-2026-03-05), priced since the catalog's refresh (genai-prices 0.1.8): 44 in x $2.50/M
+    // + 288 out x $15/M (its 9 reasoning tokens are output tokens: no reasoning rate).
+    expect(cost('openai', 'gpt-5.4')).toBe(0.00443);
+    expect(samples.filter((x) => x.name === 'ml_cost_unpriced_total')).toEqual([]);
+    expect(samples.filter((x) => x.name === 'ml_cost_usd_total')).toHaveLength(combo.chatHelper ? 9 : 8);
+    expect(stderr).not.toMatch(/no price for model/);
 
     // Nothing else: 14 duration series in all (15 with the chat helper), each with the replay
     // server's address.
@@ -342,7 +341,8 @@ describe('prices under the preload', () => {
     const dir = tempDir('mltel-prices-');
     try {
       const file = join(dir.path, 'prices.json');
-      // gpt-5-nano at ten times its price, and gpt-5.4 (not built in) priced.
+      // gpt-5-nano at ten times its price, and gpt-5.4 at a price of its own: the file's undated
+      // gpt-5.4 wins over the built-in gpt-5.4-2026-03-05 that answered.
       writeFileSync(
         file,
         JSON.stringify({

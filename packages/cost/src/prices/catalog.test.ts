@@ -134,6 +134,28 @@ describe('user prices and effective dates', () => {
     expect(catalog.lookup('openai', 'gpt-4.1')?.price.origin).toBe('default');
   });
 
+  it('a price file or code prices a dated call by its undated name, over a built-in dated price', () => {
+    const catalog = new PriceCatalog();
+    catalog.add([{ provider: 'openai', model: 'gpt-5.4-2026-03-05', input: '0.0000025' }], 'default');
+    catalog.add([{ provider: 'openai', model: 'gpt-5.4', input: '0.000001' }], 'file');
+    expect(catalog.lookup('openai', 'gpt-5.4-2026-03-05')).toMatchObject({
+      matched: 'undated',
+      model: 'gpt-5.4',
+      price: { origin: 'file' },
+    });
+    catalog.add([{ provider: 'openai', model: 'openai/gpt-5.4-2026-03-05', input: '0.000002' }], 'user');
+    expect(catalog.lookup('openai', 'openai/gpt-5.4-2026-03-05')).toMatchObject({
+      matched: 'exact',
+      price: { origin: 'user' },
+    });
+    // Within one origin the closest name still wins.
+    catalog.add([{ provider: 'openai', model: 'gpt-5.4-2026-03-05', input: '0.000003' }], 'file');
+    expect(catalog.lookup('openai', 'gpt-5.4-2026-03-05')).toMatchObject({
+      matched: 'exact',
+      price: { origin: 'file' },
+    });
+  });
+
   it('a later entry of the same origin and date replaces the earlier one', () => {
     const catalog = new PriceCatalog();
     catalog.add([{ provider: 'p', model: 'm', input: '1' }], 'user');

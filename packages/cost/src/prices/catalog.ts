@@ -24,6 +24,7 @@ const TIER_RATES = ['input', 'output', 'cacheRead', 'cacheWrite', 'reasoning'] a
 /** Where a price came from: prices given in code (`user`) win over price files, which win over the defaults. */
 export type PriceOrigin = 'default' | 'file' | 'user';
 const RANK: Record<PriceOrigin, number> = { default: 0, file: 1, user: 2 };
+const TOP_RANK = 2;
 
 /** A price as the catalog holds it: exact decimal rates, its date as a number. */
 export interface Price {
@@ -166,11 +167,17 @@ export class PriceCatalog {
 
   /** The price of `model` at `provider` for a call at `at` (UTC ms), or undefined. */
   lookup(provider: string, model: string, at: number = Date.now()): PriceMatch | undefined {
-    for (const candidate of lookupNames(model)) {
+    const names = lookupNames(model);
+    // The highest origin with any price for one of the names wins: a price file's `gpt-5.4` prices a
+    // `gpt-5.4-2026-03-05` call even where the built-in catalog has the dated name.
+    let found: PriceMatch | undefined;
+    for (const candidate of names) {
       const price = this.find(provider, candidate.model, at);
-      if (price !== undefined) return { price, ...candidate };
+      if (price === undefined) continue;
+      if (found === undefined || RANK[price.origin] > RANK[found.price.origin]) found = { price, ...candidate };
+      if (RANK[price.origin] === TOP_RANK) break;
     }
-    return undefined;
+    return found;
   }
 
   private find(provider: string, model: string, at: number): Price | undefined {
