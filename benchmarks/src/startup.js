@@ -96,7 +96,7 @@ export function startupTable(results) {
   ];
   for (const r of results) {
     lines.push(
-      `| ${r.label} | ${(r.median * 1000).toFixed(0)} ms | ${(r.min * 1000).toFixed(0)}–${(r.max * 1000).toFixed(0)} ms | ${r === bare ? '' : `+${((r.median - bare.median) * 1000).toFixed(0)} ms`} | ${r.modules.total} |`,
+      `| ${r.label} | ${(r.median * 1000).toFixed(0)} ms | ${(r.min * 1000).toFixed(0)}–${(r.max * 1000).toFixed(0)} ms | ${r === bare ? '' : `${r.median >= bare.median ? '+' : '−'}${Math.abs((r.median - bare.median) * 1000).toFixed(0)} ms`} | ${r.modules.total} |`,
     );
   }
   return lines.join('\n');
