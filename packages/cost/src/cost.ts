@@ -69,8 +69,8 @@ export function decimalCallCost(price: Price, usage: ProviderUsage | undefined, 
 // The integer form of a price, made once per price: every rate as a whole number of units of
 // 1e-(12+E) USD (E = 0 for any rate with at most 12 decimals, which covers every published
 // price), so that a call with whole quantities is priced with exact integer arithmetic on doubles
-// (below 2^53) and rounded once, half-even, to pico-dollars: the same result as big.js at about a
-// tenth of the cost. Measured: 2.3 µs of big.js per priced call before (benchmarks/src/hot-paths.js).
+// (below 2^53) and rounded once, half-even, to pico-dollars: the same result as big.js. Measured
+// on a loaded 2-core machine (a gpt-4o call, input and output): 4.0 µs with big.js, 0.14 µs now.
 type RateTable = Partial<Record<Rate, number>>;
 interface IntegerPrice {
   /** 10^E: units per pico-dollar. */
