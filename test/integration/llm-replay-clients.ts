@@ -29,7 +29,7 @@ interface Route {
 
 const GOOGLE_429: TooMany = { file: 'google-error-429.json' };
 const MISTRAL_429: TooMany = { file: 'mistral-error-429.json' };
-// No Groq or Cohere 429 body with a public source that could be cited was found: the status alone.
+// No Groq, Cohere or Ollama 429 body with a public source that could be cited was found: the status alone.
 const STATUS_ONLY_429: TooMany = {};
 // No captured Bedrock 429 was found: this is the body and header AWS documents for
 // ThrottlingException (the SDK reads the error name from x-amzn-ErrorType).
@@ -57,6 +57,13 @@ const ROUTES: Route[] = [
     tooMany: MISTRAL_429,
   },
   { test: /^\/v1\/embeddings$/, ok: 'mistral-embeddings.json', tooMany: MISTRAL_429 },
+  {
+    test: /^\/api\/chat$/,
+    ok: (_path, stream) => (stream ? 'ollama-chat-stream.ndjson' : 'ollama-chat.json'),
+    tooMany: STATUS_ONLY_429,
+  },
+  { test: /^\/api\/generate$/, ok: 'ollama-generate.json', tooMany: STATUS_ONLY_429 },
+  { test: /^\/api\/embeddings$/, ok: 'ollama-embeddings.json', tooMany: STATUS_ONLY_429 },
   {
     test: /^\/v2\/chat$/,
     ok: (_path, stream) => (stream ? 'cohere-chat-stream.sse' : 'cohere-chat.json'),
@@ -114,6 +121,14 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/** The lines of an NDJSON capture, each with its newline. */
+export function ndjsonLinesOf(file: string): string[] {
+  return capture(file)
+    .toString('utf8')
+    .split(/(?<=\n)/)
+    .filter((line) => line.trim() !== '');
+}
+
 /** The messages of an AWS event-stream capture (each `total length` bytes, as its prelude says). */
 export function eventStreamMessagesOf(file: string): Buffer[] {
   const bytes = capture(file);
@@ -133,11 +148,18 @@ function send(res: ServerResponse, status: number, body: Buffer | string, header
 
 async function sendStream(res: ServerResponse, file: string, stopAfter?: number): Promise<void> {
   const eventStream = file.endsWith('.eventstream');
-  res.writeHead(200, {
-    'content-type': eventStream ? 'application/vnd.amazon.eventstream' : 'text/event-stream',
-    'cache-control': 'no-cache',
-  });
-  const events: (string | Buffer)[] = eventStream ? eventStreamMessagesOf(file) : sseEventsOf(file);
+  const ndjson = file.endsWith('.ndjson');
+  const type = eventStream
+    ? 'application/vnd.amazon.eventstream'
+    : ndjson
+      ? 'application/x-ndjson'
+      : 'text/event-stream';
+  res.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache' });
+  const events: (string | Buffer)[] = eventStream
+    ? eventStreamMessagesOf(file)
+    : ndjson
+      ? ndjsonLinesOf(file)
+      : sseEventsOf(file);
   for (const [index, event] of events.entries()) {
     if (stopAfter !== undefined && index === stopAfter) {
       // The connection dies mid-stream, as when a proxy or the provider drops it (HTTP/2: the
@@ -170,7 +192,7 @@ function answer(
   req: IncomingMessage,
 ): Promise<void> | void {
   const ok = typeof route.ok === 'string' ? route.ok : route.ok(request.path, isStreamRequest(request.body));
-  const streamed = ok.endsWith('.sse') || ok.endsWith('.eventstream');
+  const streamed = ok.endsWith('.sse') || ok.endsWith('.eventstream') || ok.endsWith('.ndjson');
   switch (scenario) {
     case 'ok':
       return streamed ? sendStream(res, ok) : send(res, 200, capture(ok));

@@ -11,6 +11,7 @@ export { aiSdkEmbeddingUsage, aiSdkResultUsage, aiSdkUsage } from './usage-ai-sd
 export { mistralEventUsage, mistralUsage } from './usage-mistral.js';
 export { groqUsage } from './usage-groq.js';
 export { cohereUsage } from './usage-cohere.js';
+export { ollamaUsage } from './usage-ollama.js';
 export {
   openAIImageEventUsage,
   openAIImageUsage,

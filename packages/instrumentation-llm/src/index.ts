@@ -5,6 +5,7 @@ export { CohereInstrumentation, COHERE_SUPPORTED_VERSIONS } from './cohere.js';
 export { GoogleGenAIInstrumentation, GOOGLE_GENAI_SUPPORTED_VERSIONS } from './google-genai.js';
 export { GroqInstrumentation, GROQ_SUPPORTED_VERSIONS } from './groq.js';
 export { MistralInstrumentation, MISTRAL_SUPPORTED_VERSIONS } from './mistral.js';
+export { OllamaInstrumentation, OLLAMA_SUPPORTED_VERSIONS } from './ollama.js';
 export { OpenAIInstrumentation, OPENAI_SUPPORTED_VERSIONS } from './openai.js';
 export { OPENAI_COMPATIBLE_HOSTS, openAIProviderOf, setProviderHosts } from './provider-hosts.js';
 export type { LlmInstrumentationConfig } from './types.js';

@@ -8,6 +8,7 @@ import {
   GoogleGenAIInstrumentation,
   GroqInstrumentation,
   MistralInstrumentation,
+  OllamaInstrumentation,
   OpenAIInstrumentation,
 } from '@mltel/instrumentation-llm';
 import type { LlmInstrumentationConfig } from '@mltel/instrumentation-llm';
@@ -26,6 +27,7 @@ export const LLM_MODULES: Record<LlmClientName, readonly string[]> = {
   mistral: ['@mistralai/mistralai'],
   groq: ['groq-sdk'],
   cohere: ['cohere-ai'],
+  ollama: ['ollama'],
 };
 const MODULES = LLM_MODULES;
 
@@ -39,6 +41,7 @@ const INSTRUMENTATIONS: Record<LlmClientName, LlmInstrumentationClass> = {
   mistral: MistralInstrumentation,
   groq: GroqInstrumentation,
   cohere: CohereInstrumentation,
+  ollama: OllamaInstrumentation,
 };
 
 /** The modules the configured LLM instrumentations hook, for the one ESM hook (../esm-hook.ts). */
