@@ -1,13 +1,14 @@
 // Per-feature state of the current window: counts in the profile's bins (typed arrays) and, for
-// numeric features, a quantile sketch. Memory per feature: bins * 16 bytes plus the sketch,
-// whatever the traffic. The hot path (`observe`) is a type check, a binary search and a sketch
+// numeric features, a quantile sketch. Memory per feature: bins * 16 bytes, the bin lookup
+// table (16 bytes per edge) and the sketch,
+// whatever the traffic. The hot path (`observe`) is a type check, a bin lookup and a sketch
 // append; statistics are computed only at window close.
 import { describeValue } from '@mltel/kit';
 import type { WarnOnce } from '@mltel/kit';
 import type { DriftMethod } from '../types.js';
 import type { CategoricalFeatureProfile, NumericFeatureProfile } from '../profile/types.js';
 import { hellinger, jensenShannon, psi } from '../stats/binned.js';
-import { binIndex } from '../stats/bins.js';
+import { BinLookup } from '../stats/bin-lookup.js';
 import { QuantileSketch } from '../stats/quantile-sketch.js';
 import { sketchDistances } from '../stats/sketch-stats.js';
 
@@ -40,6 +41,7 @@ export class NumericTracker implements Tracker {
   readonly stats: TrackerStats = { missing: 0, invalid: 0, unknownCategory: 0 };
   size = 0;
   private readonly edges: Float64Array;
+  private readonly bins: BinLookup;
   private readonly reference: Float64Array;
   private readonly current: Float64Array;
   private readonly referenceSketch: QuantileSketch;
@@ -54,6 +56,7 @@ export class NumericTracker implements Tracker {
     readonly name: string = profile.name,
   ) {
     this.edges = Float64Array.from(profile.edges);
+    this.bins = new BinLookup(this.edges);
     this.reference = Float64Array.from(profile.counts);
     this.current = new Float64Array(profile.counts.length);
     this.referenceSketch = referenceSketch;
@@ -63,7 +66,7 @@ export class NumericTracker implements Tracker {
   observe(value: unknown): void {
     // `value - value === 0` is true exactly for finite numbers.
     if (typeof value === 'number' && value - value === 0) {
-      if (this.edges.length > 0) this.current[binIndex(this.edges, value)]!++;
+      if (this.edges.length > 0) this.current[this.bins.index(value)]!++;
       this.sketch?.add(value);
       this.size++;
       return;
