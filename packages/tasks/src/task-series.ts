@@ -16,34 +16,32 @@ export const MAX_PREPARED = 10_000;
 const STATUS_INDEX: ReadonlyMap<string, number> = new Map(ML_TASK_STATUS_VALUES.map((s, i) => [s, i]));
 const STATUSES = ML_TASK_STATUS_VALUES.length;
 
+const STARTED = 1;
+const DIRTY = 2;
+const BORN = 4;
+
+/** Counts and attribute sets of the statuses other than success, made when one is first used. */
+interface OtherStatuses {
+  readonly counts: number[];
+  readonly sets: (Attributes | undefined)[];
+}
+
 /**
  * One task name and worker: its attribute sets (built when first used, then shared with the SDK,
  * which keeps the first object of each series anyway), counts not yet handed over, and tasks in
- * flight. Fields rather than arrays: 10,000 series are 10,000 of these, and each array would
- * add its own headers (measured: 710 B per series with three arrays and eager sets, see
- * benchmarks/src/hot-paths.js, memory).
+ * flight. Kept small, as 10,000 series are 10,000 of these: success (index 0) inline, the other
+ * statuses in an object made when one is first used, the three flags in one number. Measured
+ * (benchmarks/src/hot-paths.js, memory): 710 B per task name with arrays and eager sets, ~390 B
+ * with a field per status, ~300 B like this (before the prepared series: ~271 B).
  */
 export class TaskSeries {
   /** Tasks in flight now, whatever provider they started on. */
   active = 0;
-  /** Whether a task of it started on the current instruments: `ml.tasks.active` is reported then. */
-  startedOnce = false;
-  /** Whether the series is in the list of those with pending counts. */
-  dirty = false;
-  /** Whether its `ml.tasks` series exist on the current instruments (born at 0 for every status). */
-  born = false;
-  // Counted since the last hand-over, and the attribute sets, by status index (see STATUS_INDEX).
-  private pending0 = 0;
-  private pending1 = 0;
-  private pending2 = 0;
-  private pending3 = 0;
-  private pending4 = 0;
-  private attributes0: Attributes | undefined;
-  private attributes1: Attributes | undefined;
-  private attributes2: Attributes | undefined;
-  private attributes3: Attributes | undefined;
-  private attributes4: Attributes | undefined;
-  private active_: Attributes | undefined;
+  private flags = 0;
+  private successCount = 0;
+  private successSet: Attributes | undefined;
+  private activeSet: Attributes | undefined;
+  private others: OtherStatuses | undefined;
 
   constructor(
     readonly name: string,
@@ -51,66 +49,80 @@ export class TaskSeries {
     private readonly attributes: TaskAttributes,
   ) {}
 
+  /** Whether a task of it started on the current instruments: `ml.tasks.active` is reported then. */
+  get startedOnce(): boolean {
+    return (this.flags & STARTED) !== 0;
+  }
+  set startedOnce(value: boolean) {
+    this.flags = value ? this.flags | STARTED : this.flags & ~STARTED;
+  }
+
+  /** Whether the series is in the list of those with pending counts. */
+  get dirty(): boolean {
+    return (this.flags & DIRTY) !== 0;
+  }
+  set dirty(value: boolean) {
+    this.flags = value ? this.flags | DIRTY : this.flags & ~DIRTY;
+  }
+
+  /** Whether its `ml.tasks` series exist on the current instruments (born at 0 for every status). */
+  get born(): boolean {
+    return (this.flags & BORN) !== 0;
+  }
+  set born(value: boolean) {
+    this.flags = value ? this.flags | BORN : this.flags & ~BORN;
+  }
+
   /** Attributes of `ml.tasks.active`. */
   get activeAttributes(): Attributes {
-    this.active_ ??= Object.freeze(this.attributes.task(this.name, this.worker));
-    return this.active_;
+    this.activeSet ??= Object.freeze(this.attributes.task(this.name, this.worker));
+    return this.activeSet;
   }
 
   /** Attributes of `ml.tasks` and `ml.task.duration` of the status at `index`. */
   statusAttributes(index: number): Attributes {
-    switch (index) {
-      case 0:
-        this.attributes0 ??= this.build(0);
-        return this.attributes0;
-      case 1:
-        this.attributes1 ??= this.build(1);
-        return this.attributes1;
-      case 2:
-        this.attributes2 ??= this.build(2);
-        return this.attributes2;
-      case 3:
-        this.attributes3 ??= this.build(3);
-        return this.attributes3;
-      default:
-        this.attributes4 ??= this.build(4);
-        return this.attributes4;
+    if (index === 0) {
+      this.successSet ??= this.build(0);
+      return this.successSet;
     }
+    const others = this.otherStatuses();
+    let set = others.sets[index];
+    if (set === undefined) {
+      set = this.build(index);
+      others.sets[index] = set;
+    }
+    return set;
   }
 
   /** Adds one to the pending count of the status at `index`. */
   add(index: number): void {
-    if (index === 0) this.pending0++;
-    else if (index === 1) this.pending1++;
-    else if (index === 2) this.pending2++;
-    else if (index === 3) this.pending3++;
-    else this.pending4++;
+    if (index === 0) this.successCount++;
+    else this.otherStatuses().counts[index]!++;
   }
 
   /** Takes the pending count of the status at `index` (it is 0 after). */
   take(index: number): number {
-    const count = this.pendingAt(index);
-    if (count === 0) return 0;
-    if (index === 0) this.pending0 = 0;
-    else if (index === 1) this.pending1 = 0;
-    else if (index === 2) this.pending2 = 0;
-    else if (index === 3) this.pending3 = 0;
-    else this.pending4 = 0;
+    let count: number;
+    if (index === 0) {
+      count = this.successCount;
+      this.successCount = 0;
+    } else {
+      const counts = this.others?.counts;
+      count = counts?.[index] ?? 0;
+      if (counts !== undefined) counts[index] = 0;
+    }
     return count;
-  }
-
-  private pendingAt(index: number): number {
-    if (index === 0) return this.pending0;
-    if (index === 1) return this.pending1;
-    if (index === 2) return this.pending2;
-    if (index === 3) return this.pending3;
-    return this.pending4;
   }
 
   /** The attribute set of a status for its zero: the kept one if built, else a new one (not kept). */
   zeroAttributes(index: number): Attributes {
-    const kept = [this.attributes0, this.attributes1, this.attributes2, this.attributes3, this.attributes4][index];
+    const kept = index === 0 ? this.successSet : this.others?.sets[index];
     return kept ?? this.attributes.task(this.name, this.worker, ML_TASK_STATUS_VALUES[index]);
+  }
+
+  private otherStatuses(): OtherStatuses {
+    this.others ??= { counts: ML_TASK_STATUS_VALUES.map(() => 0), sets: ML_TASK_STATUS_VALUES.map(() => undefined) };
+    return this.others;
   }
 
   private build(index: number): Attributes {
