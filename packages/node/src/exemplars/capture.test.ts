@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
+import { ROOT_CONTEXT, trace, TraceFlags, ValueType } from '@opentelemetry/api';
 import { DataPointType, MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { Histogram } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
@@ -35,6 +35,15 @@ describe('captureExemplars', () => {
     )!;
     expect(metric.dataPointType).toBe(DataPointType.HISTOGRAM);
     expect((metric.dataPoints[0]!.value as Histogram).count).toBe(3);
+  });
+
+  it('keeps the exemplar of an integer histogram without the fraction the SDK drops', () => {
+    const { provider } = sdkProvider();
+    const store = new ExemplarStore();
+    captureExemplars(provider, store);
+    const histogram = provider.getMeter('app').createHistogram('ml.tokens', { valueType: ValueType.INT });
+    histogram.record(2.7, {}, spanContext(TraceFlags.SAMPLED));
+    expect(store.exemplars('ml.tokens')?.map((e) => e.value)).toEqual([2]);
   });
 
   it('patches only the provider it is given', () => {

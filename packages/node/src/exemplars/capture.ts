@@ -1,4 +1,4 @@
-import { context as apiContext, trace, TraceFlags } from '@opentelemetry/api';
+import { context as apiContext, trace, TraceFlags, ValueType } from '@opentelemetry/api';
 import type { Attributes, Context, Histogram, Meter, MeterProvider, MeterOptions } from '@opentelemetry/api';
 import type { ExemplarStore } from './store.js';
 
@@ -34,11 +34,16 @@ function capturingMeter(meter: Meter, store: ExemplarStore): Meter {
   patched[CAPTURING] = true;
   const createHistogram = meter.createHistogram.bind(meter);
   patched.createHistogram = ((name: string, options?: Parameters<Meter['createHistogram']>[1]) =>
-    capturingHistogram(createHistogram(name, options), name, store)) as Meter['createHistogram'];
+    capturingHistogram(
+      createHistogram(name, options),
+      name,
+      store,
+      options?.valueType === ValueType.INT,
+    )) as Meter['createHistogram'];
   return meter;
 }
 
-function capturingHistogram(histogram: Histogram, name: string, store: ExemplarStore): Histogram {
+function capturingHistogram(histogram: Histogram, name: string, store: ExemplarStore, integer: boolean): Histogram {
   const record = histogram.record.bind(histogram);
   histogram.record = (value: number, attributes?: Attributes, context?: Context): void => {
     record(value, attributes, context);
@@ -46,7 +51,9 @@ function capturingHistogram(histogram: Histogram, name: string, store: ExemplarS
     if (span === undefined || (span.traceFlags & TraceFlags.SAMPLED) === 0) return;
     // What the SDK drops (not a number, negative) has no exemplar either.
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return;
-    store.offer(name, value, attributes ?? {}, span.traceId, span.spanId);
+    // An integer histogram records the value without its fraction: so does its exemplar, which
+    // then lies in the bucket that counted it.
+    store.offer(name, integer ? Math.trunc(value) : value, attributes ?? {}, span.traceId, span.spanId);
   };
   return histogram;
 }
