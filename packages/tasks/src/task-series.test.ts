@@ -1,4 +1,5 @@
 import { diag } from '@opentelemetry/api';
+import type { Attributes, MeterProvider as MeterProviderApi } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { captureDiag, collect, NAME, setup, STATUS, TestReader, WORKER } from '../test/harness.js';
@@ -93,5 +94,49 @@ describe('prepared task series: names and workers', () => {
       ['a\u0000b', 'c', 1],
       ['a', 'b\u0000c', 1],
     ]);
+  });
+});
+
+describe('prepared task series: SDK calls', () => {
+  /** A MeterProvider that counts the calls its instruments get, and runs callbacks on demand. */
+  function countingProvider() {
+    const calls = { add: 0, record: 0, observe: 0 };
+    const callbacks: ((result: { observe(value: number, attributes?: Attributes): void }) => void)[] = [];
+    const instrument = {
+      add: () => void calls.add++,
+      record: () => void calls.record++,
+      addCallback: (callback: (typeof callbacks)[number]) => void callbacks.push(callback),
+      removeCallback: () => {},
+    };
+    const meter = {
+      createCounter: () => instrument,
+      createUpDownCounter: () => instrument,
+      createHistogram: () => instrument,
+      createGauge: () => instrument,
+      createObservableCounter: () => instrument,
+      createObservableUpDownCounter: () => instrument,
+      createObservableGauge: () => instrument,
+      addBatchObservableCallback: () => {},
+      removeBatchObservableCallback: () => {},
+    };
+    const provider = { getMeter: () => meter } as unknown as MeterProviderApi;
+    const collectNow = () => {
+      for (const callback of callbacks) callback({ observe: () => void calls.observe++ });
+    };
+    return { provider, calls, collectNow };
+  }
+
+  it('a wrapped task makes one SDK call (its duration); counts reach the counter at collection', () => {
+    const { provider, calls, collectNow } = countingProvider();
+    const meter = createTaskMeter({ meterProvider: provider, workerType: 'gpu' });
+    const work = meter.wrap('embed', () => 1);
+    for (let i = 0; i < 100; i++) work();
+    expect(calls).toEqual({ add: 0, record: 100, observe: 0 });
+    collectNow();
+    // Five statuses born at 0 (success with its 100), and in flight observed once.
+    expect(calls).toEqual({ add: 5, record: 100, observe: 1 });
+    for (let i = 0; i < 100; i++) work();
+    collectNow();
+    expect(calls).toEqual({ add: 6, record: 200, observe: 2 });
   });
 });
