@@ -126,7 +126,7 @@ describe('startContribInstrumentations', () => {
 
   it('starts nothing for the names whose contrib instrumentation records no metric', async () => {
     const sdk = sdkProvider();
-    stop = startContribInstrumentations(configWith(['mysql2', 'redis', 'ioredis']), {
+    stop = startContribInstrumentations(configWith(['redis', 'ioredis']), {
       meterProvider: sdk.provider,
       prometheusPort: Promise.resolve(undefined),
     });

@@ -5,6 +5,7 @@ import type { MeterProvider } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { ViewOptions } from '@opentelemetry/sdk-metrics';
 import type { ContribInstrumentationName, ResolvedConfig } from './config/types.js';
+import { Mysql2Instrumentation } from './contrib-mysql2.js';
 
 // The contrib instrumentations of a Node distribution, loaded only when enabled so that a disabled
 // one costs nothing at start-up. Synchronously (the hooks must be in place before the application
@@ -38,12 +39,13 @@ export interface ContribOptions {
 }
 
 /**
- * The instrumentations that record metrics. `mysql2`, `redis` and `ioredis` are accepted names but
- * start nothing: their contrib instrumentations record spans only (docs/http-db-runtime.md), and
+ * The instrumentations that record metrics. `redis` and `ioredis` are accepted names but start
+ * nothing: their contrib instrumentations record spans only (docs/http-db-runtime.md), and
  * node-redis >= 5 records its own metrics on the global provider when the app calls its
- * `OpenTelemetry.init()`.
+ * `OpenTelemetry.init()`. `mysql2` is mltel's own (./contrib-mysql2.ts): the contrib one records
+ * spans only.
  */
-const RECORDING: readonly ContribInstrumentationName[] = ['http', 'undici', 'express', 'runtime-node', 'pg'];
+const RECORDING: readonly ContribInstrumentationName[] = ['http', 'undici', 'express', 'runtime-node', 'pg', 'mysql2'];
 
 /** The modules each instrumentation patches, as an application imports them. */
 const ESM_MODULES: Partial<Record<ContribInstrumentationName, readonly string[]>> = {
@@ -123,6 +125,8 @@ function create(name: ContribInstrumentationName, ownPort: () => number | undefi
       const { PgInstrumentation } = load('@opentelemetry/instrumentation-pg') as PgModule;
       return new PgInstrumentation();
     }
+    case 'mysql2':
+      return new Mysql2Instrumentation();
     default:
       return undefined;
   }

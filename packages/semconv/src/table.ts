@@ -14,7 +14,7 @@ const FAMILY_TITLES: Readonly<Record<MetricDefinition['family'], string>> = {
   dependency: 'Dependency health and circuit breakers',
   http: 'HTTP server and client (contrib instrumentations, started by @mltel/node)',
   runtime: 'Node.js runtime (@opentelemetry/instrumentation-runtime-node, started by @mltel/node)',
-  db: 'Database clients (@opentelemetry/instrumentation-pg, started by @mltel/node)',
+  db: 'Database clients (pg: @opentelemetry/instrumentation-pg; mysql2: @mltel/node; started by the preload)',
 };
 
 function row(m: MetricDefinition): string {
@@ -23,7 +23,7 @@ function row(m: MetricDefinition): string {
   const kind = m.optIn ? `${m.kind} (opt-in)` : m.kind;
   // Some upstream host metrics carry no unit at all; an empty code span would render as two backticks.
   const unit = m.unit === '' ? '(none)' : `\`${m.unit}\``;
-  return `| \`${m.name}\` | ${kind} | ${unit} | ${attrs} | \`${m.prometheusName}\` | ${labels} | \`${m.owner}\` |`;
+  return `| \`${m.name}\` | ${kind} | ${unit} | ${attrs} | \`${m.prometheusName}\` | ${labels} | ${[m.owner, ...(m.alsoCreatedBy ?? [])].map((o) => `\`${o}\``).join(', ')} |`;
 }
 
 /** The catalog as a Markdown table per family (the generated part of `docs/metrics.md`). */

@@ -29,6 +29,12 @@ export interface MetricDefinition {
    * it goes through the owner's API; test/unit/metric-owners.suite.test.ts enforces this.
    */
   readonly owner: MetricOwner;
+  /**
+   * Other packages that create the same instrument for other clients, with the owner's name,
+   * unit and attributes (the pg instrumentation's database metrics, recorded for mysql2 by
+   * @mltel/node). test/unit/metric-owners.suite.test.ts accepts them as creators.
+   */
+  readonly alsoCreatedBy?: readonly MetricOwner[];
   /** The Prometheus name by the OTel-to-Prometheus compatibility rules (without `_bucket` etc.). */
   readonly prometheusName: string;
   /** True when the instrument is only recorded if the user opts in. */
@@ -51,7 +57,9 @@ export type MetricOwner =
   // create the instruments; packages/node/src/contrib.test.ts checks the catalog against them.
   | '@opentelemetry/instrumentation-http'
   | '@opentelemetry/instrumentation-runtime-node'
-  | '@opentelemetry/instrumentation-pg';
+  | '@opentelemetry/instrumentation-pg'
+  // mltel's own instrumentation where the contrib one records no metric (mysql2).
+  | '@mltel/node';
 
 /** The catalog's sections. */
 export type MetricFamily =

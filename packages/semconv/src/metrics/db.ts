@@ -2,11 +2,15 @@ import type { MetricDefinition } from '../types.js';
 
 // The database-client metrics of @opentelemetry/instrumentation-pg, which @mltel/node starts
 // (../../../node/src/contrib.ts): operation duration and connection-pool usage (used, idle,
-// pending, and the pool's limit, so "pool nearly exhausted" is used / max). The contrib mysql2,
-// redis and ioredis instrumentations record spans only (no metric): see docs/http-db-runtime.md.
+// pending, and the pool's limit, so "pool nearly exhausted" is used / max); @mltel/node records
+// the same for mysql2. The contrib redis and ioredis instrumentations record spans only (no
+// metric): see docs/http-db-runtime.md.
 // Names, kinds, units and attributes as the package records them (the stable OTel database
 // conventions); test/integration/contrib-db.test.ts checks them against a real PostgreSQL.
 const OWNER = '@opentelemetry/instrumentation-pg';
+// mysql2's contrib instrumentation records spans only: @mltel/node records these for mysql2
+// (packages/node/src/contrib-mysql2.ts), with the same names, units and attributes.
+const ALSO = ['@mltel/node'] as const;
 const POOL = 'db.client.connection.pool.name';
 
 /** `db.client.operation.duration`: Duration of database client operations (pg queries). */
@@ -14,11 +18,12 @@ export const DB_CLIENT_OPERATION_DURATION = {
   name: 'db.client.operation.duration',
   kind: 'Histogram',
   unit: 's',
-  description: 'Duration of database client operations (pg queries).',
+  description: 'Duration of database client operations (pg and mysql2 queries).',
   attributes: ['db.system.name', 'db.namespace', 'db.operation.name', 'server.address', 'server.port', 'error.type'],
   buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10],
   family: 'db',
   owner: OWNER,
+  alsoCreatedBy: ALSO,
   prometheusName: 'db_client_operation_duration_seconds',
 } as const satisfies MetricDefinition;
 
@@ -31,6 +36,7 @@ export const DB_CLIENT_CONNECTION_COUNT = {
   attributes: ['db.client.connection.state', POOL],
   family: 'db',
   owner: OWNER,
+  alsoCreatedBy: ALSO,
   prometheusName: 'db_client_connection_count',
 } as const satisfies MetricDefinition;
 
@@ -43,6 +49,7 @@ export const DB_CLIENT_CONNECTION_PENDING_REQUESTS = {
   attributes: [POOL],
   family: 'db',
   owner: OWNER,
+  alsoCreatedBy: ALSO,
   prometheusName: 'db_client_connection_pending_requests',
 } as const satisfies MetricDefinition;
 
@@ -55,6 +62,7 @@ export const DB_CLIENT_CONNECTION_MAX = {
   attributes: [POOL],
   family: 'db',
   owner: OWNER,
+  alsoCreatedBy: ALSO,
   prometheusName: 'db_client_connection_max',
 } as const satisfies MetricDefinition;
 
