@@ -176,9 +176,11 @@ export class QuantileSketch {
         scratch[o++] = buffer[b]!;
         b += 2;
       }
-      dest.set(scratch);
+      // The merged values become the level's buffer, and its old buffer the scratch (no copy).
+      this.upper[target] = scratch;
+      this.scratch = dest;
       this.upperSizes[target] = 0;
-      this.promote(dest, target);
+      this.promote(scratch, target);
       return;
     }
     // size is 0 here: levels above 0 hold 0 or k/2 values (fromJSON checks it).

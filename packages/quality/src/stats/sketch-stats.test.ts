@@ -1,5 +1,6 @@
 // KS and Wasserstein from quantile sketches: equal to scipy (1e-9) with uncompacted sketches,
 // within the stated bound with compacted ones, and by hand on small samples.
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { NUMERIC } from '../../test/datasets.js';
 import { QuantileSketch } from './quantile-sketch.js';
@@ -101,5 +102,28 @@ describe('by hand', () => {
     expect(sketchErrorBounds(a, b)).toEqual({ ks: eps, wasserstein: eps * 250 });
     // Two empty sketches have no range: the Wasserstein bound is 0, not NaN.
     expect(sketchErrorBounds(new QuantileSketch(8), new QuantileSketch(8))).toEqual({ ks: 0, wasserstein: 0 });
+  });
+});
+
+describe('results pinned across speed-ups', () => {
+  it('compacted sketches and their KS and Wasserstein are bit for bit those of the quicksort version (2026-11-29)', () => {
+    let a = 2026 >>> 0;
+    const next = () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const x = new QuantileSketch(64);
+    const y = new QuantileSketch(64);
+    for (let i = 0; i < 20_000; i++) x.add(Math.exp(2 * next()) - 3);
+    for (let i = 0; i < 7000; i++) y.add(next() * 5 - 2);
+    const digest = (s: QuantileSketch) => createHash('sha256').update(JSON.stringify(s.toJSON())).digest('hex');
+    expect([digest(x), digest(y)]).toEqual([
+      'e9431f4c32c73fac6e8b0d537604ece3f23b0d28598e7fb757d53ca9dd12e261',
+      'a5ae6287e87b68311a641d55fbb18393baa78c6e42fa843dcf60d2ce0dcc2301',
+    ]);
+    expect(sketchDistances(x, y)).toEqual({ ks: 0.1850571428571428, wasserstein: 0.5408242512212308 });
   });
 });
