@@ -49,3 +49,26 @@ describe('EDOT Node.js first, then mltel', () => {
     expect(linesWith(run.app, 'EADDRINUSE')).toEqual([]);
   });
 });
+
+describe('mltel first, then EDOT Node.js', () => {
+  let receiver: Receiver;
+  let run: Outcome;
+  beforeAll(async () => {
+    receiver = await startVictoriaMetrics();
+    run = await runScenario(receiver, [MLTEL, EDOT], 'coexist-edot-second');
+  });
+  afterAll(async () => {
+    await run?.app.stop();
+    await receiver?.stop();
+  });
+
+  it("pushes and serves every mltel and HTTP series once through mltel's exporters", () => {
+    expect(run.received).toEqual(expectedSeries('mltel'));
+    expect(scrapedExpected(run.scrape, 'mltel')).toEqual(expectedSeries('mltel'));
+    expect(duplicateSeries(run.scrape)).toEqual([]);
+  });
+
+  it("leaves the report to EDOT's own logger, which replaced mltel's: the API's error is there", () => {
+    expect(linesWith(run.app, 'Attempted duplicate registration of API: metrics').length).toBeGreaterThan(0);
+  });
+});

@@ -1,4 +1,4 @@
-import { diag, DiagLogLevel, metrics } from '@opentelemetry/api';
+import { createNoopMeter, diag, DiagLogLevel, metrics } from '@opentelemetry/api';
 import type { DiagLogger } from '@opentelemetry/api';
 import {
   AggregationTemporality,
@@ -13,6 +13,7 @@ import {
   flushProvider,
   foreignMeterProvider,
   LATE_SDK_LINE,
+  oneVersionPerLibrary,
   watchLateRegistration,
 } from './coexistence.js';
 
@@ -92,6 +93,49 @@ describe('adoptionLine', () => {
     const otlp = adoptionLine({ exporters: ['otlp'], exportersExplicit: true, hostMetrics: true });
     expect(otlp.level).toBe('info');
     expect(otlp.text).not.toContain('Prometheus');
+  });
+});
+
+describe('oneVersionPerLibrary', () => {
+  it('gives a second version of an instrumentation library a no-op meter; the first records once', async () => {
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const provider = new MeterProvider({
+      readers: [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 })],
+    });
+    const sink = recorder();
+    diag.setLogger(sink, { logLevel: DiagLogLevel.INFO, suppressOverrideMessage: true });
+    oneVersionPerLibrary(provider);
+    const scope = '@opentelemetry/instrumentation-host-metrics';
+    // mltel's copy first, then another SDK's older copy (EDOT's), as with mltel's preload first.
+    provider.getMeter(scope, '0.7.0').createCounter('process.cpu.time').add(2);
+    const other = provider.getMeter(scope, '0.5.0');
+    expect(other).toBe(createNoopMeter());
+    other.createCounter('process.cpu.time').add(2);
+    expect(provider.getMeter(scope, '0.7.0')).not.toBe(createNoopMeter());
+    // The application's own scopes are not libraries: every version records.
+    provider.getMeter('checkout', '1').createCounter('orders').add(1);
+    provider.getMeter('checkout', '2').createCounter('orders').add(1);
+    await provider.forceFlush();
+    const points = exporter
+      .getMetrics()
+      .at(-1)!
+      .scopeMetrics.map(
+        (s) => `${s.scope.name}@${s.scope.version}:${s.metrics.map((m) => m.dataPoints[0]!.value).join()}`,
+      )
+      .sort();
+    expect(points).toEqual([`${scope}@0.7.0:2`, 'checkout@1:1', 'checkout@2:1']);
+    expect(sink.lines).toEqual([
+      { level: 'info', message: expect.stringContaining(`${scope} 0.5.0 records nothing: ${scope} 0.7.0 already`) },
+    ]);
+    await provider.shutdown();
+  });
+});
+
+describe('adoptionLine with readers or views given to start()', () => {
+  it('warns that they are not used, whatever the exporters', () => {
+    const line = adoptionLine({ exporters: ['otlp'], exportersExplicit: true, hostMetrics: true, extensions: true });
+    expect(line.level).toBe('warn');
+    expect(line.text).toContain('The readers and views given to start() are not used. Fix: give them to that SDK.');
   });
 });
 

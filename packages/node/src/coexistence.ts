@@ -44,6 +44,8 @@ export interface AdoptionSettings {
   exportersExplicit: boolean;
   /** Whether mltel's host metrics run on the adopted provider. */
   hostMetrics: boolean;
+  /** Whether `readers` or `views` were given to start(): an adopted provider takes neither. */
+  extensions?: boolean;
 }
 
 /**
@@ -58,6 +60,12 @@ export function adoptionLine(settings: AdoptionSettings): CoexistenceLine {
   const base =
     'mltel: another OpenTelemetry SDK set the global MeterProvider first; mltel records into it, so that ' +
     `SDK's exporters get mltel's metrics, and starts no exporter of its own; ${left}.`;
+  if (settings.extensions === true) {
+    return {
+      level: 'warn',
+      text: `${base} The readers and views given to start() are not used. Fix: give them to that SDK.`,
+    };
+  }
   if (!settings.exporters.includes('prometheus')) return { level: 'info', text: base };
   if (settings.exportersExplicit) {
     return {
@@ -124,6 +132,42 @@ export function explicitSetting(
 export async function flushProvider(provider: MeterProvider): Promise<void> {
   const flush = (provider as { forceFlush?: () => Promise<void> }).forceFlush;
   if (typeof flush === 'function') await flush.call(provider);
+}
+
+// Instrumentations that observe the process on every collection, which mltel's preload runs
+// too: two versions of one (mltel's and another SDK's) report every series twice. Patching
+// instrumentations (http, undici, database clients) are left alone: the outermost patch records
+// and the inner one sees the call as handled (measured: auto-instrumentations-node's http 0.300
+// over mltel's), so muting a version there would lose the metric.
+const OBSERVING_LIBRARIES: ReadonlySet<string> = new Set([
+  '@opentelemetry/instrumentation-host-metrics',
+  '@opentelemetry/instrumentation-runtime-node',
+]);
+
+/**
+ * Keeps one version per observing instrumentation library ({@link OBSERVING_LIBRARIES}) on
+ * mltel's provider: a meter asked for under such a scope name that another version already got
+ * is a no-op meter, with one info line. An SDK started after mltel hands its instrumentations
+ * mltel's provider; without this, its copies (EDOT's host-metrics 0.5 and runtime-node beside
+ * mltel's) recorded every process and runtime series twice, and the scrape held each twice. The
+ * provider keeps its identity (the method is replaced on the instance).
+ */
+export function oneVersionPerLibrary(provider: MeterProvider): void {
+  const versions = new Map<string, string | undefined>();
+  const getMeter = provider.getMeter.bind(provider);
+  provider.getMeter = (name, version, options) => {
+    if (OBSERVING_LIBRARIES.has(name)) {
+      if (!versions.has(name)) {
+        versions.set(name, version);
+      } else if (versions.get(name) !== version) {
+        diag.info(
+          `mltel: ${name} ${version ?? '(no version)'} records nothing: ${name} ${versions.get(name) ?? '(no version)'} already records the same metrics (another SDK's copy of an instrumentation mltel runs).`,
+        );
+        return createNoopMeter();
+      }
+    }
+    return getMeter(name, version, options);
+  };
 }
 
 /** Logs a {@link CoexistenceLine} through diag. */

@@ -15,6 +15,7 @@ import {
   flushProvider,
   foreignMeterProvider,
   logLine,
+  oneVersionPerLibrary,
   watchLateRegistration,
 } from './coexistence.js';
 import { createMeterProvider, registerExtraInstrumentations } from './extensions.js';
@@ -274,14 +275,17 @@ export function start(options: StartOptions = {}): MltelSdk {
         exporters: config.exporters,
         exportersExplicit: explicitSetting(options.exporters, 'OTEL_METRICS_EXPORTER', options.env),
         hostMetrics: hostMetricsHere,
+        extensions: (options.readers?.length ?? 0) + (options.views?.length ?? 0) > 0,
       }),
     );
-  } else if (metrics.setGlobalMeterProvider(meterProvider)) {
-    announceProviderChange();
   } else {
-    diag.warn(
-      'mltel: the global MeterProvider could not be set (an incompatible @opentelemetry/api registered one); mltel metrics are recorded only where the instruments were given a provider. Fix: use one @opentelemetry/api 1.x in the application.',
-    );
+    // An SDK started later hands mltel's provider its own copies of the same instrumentations.
+    oneVersionPerLibrary(meterProvider);
+    if (metrics.setGlobalMeterProvider(meterProvider)) announceProviderChange();
+    else
+      diag.warn(
+        'mltel: the global MeterProvider could not be set (an incompatible @opentelemetry/api registered one); mltel metrics are recorded only where the instruments were given a provider. Fix: use one @opentelemetry/api 1.x in the application.',
+      );
   }
 
   // Host and process metrics: only groups that spawn no process, host-wide ones once per host.
