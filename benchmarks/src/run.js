@@ -148,6 +148,7 @@ const SCENARIOS = [
     targets: (text) => [
       httpRow(text, /^mltel preload/, 'HTTP service, mltel preload: throughput x uninstrumented', 0.98),
       httpRow(text, /^prom-client/, 'HTTP service, prom-client by hand: throughput x uninstrumented', 0.98),
+      cellRow(text, /^mltel preload, default/, 4, 'HTTP service, mltel preload: p99 x uninstrumented', 1.02, '<='),
     ],
   },
 ];
