@@ -98,7 +98,7 @@ for (let i = 0; i < REQUESTS; i++) {
     }
   } else if (kind === 3) {
     await llm.track(
-      { provider: 'openai', operation: 'image_generation', model: 'gpt-image-1' },
+      { provider: 'openai', operation: 'image_generation', model: 'dall-e-3' },
       () => sleep(15).then(() => ({ n: 2 })),
       {
         usage: (r) => ({ images: r.n }),
