@@ -2,14 +2,22 @@
 // a fetch client in one app under `node --import` / `--require @mltel/node/register`, with exact
 // request counts in the scrape, Express routes as `http.route`, the endpoint's own scrapes not
 // counted, and the standard switch variables.
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort, getText, parseExposition, ROOT, spawnChild } from './helpers.js';
+import { freePort, getText, parseExposition, ROOT, spawnChild, until } from './helpers.js';
 import type { ScrapedSample } from './helpers.js';
 
 const APPS = join(ROOT, 'test/fixtures/contrib-app');
 
-async function scrapeApp(app: string, flag: '--import' | '--require', env: NodeJS.ProcessEnv = {}) {
+async function scrapeApp(
+  app: string,
+  flag: '--import' | '--require',
+  env: NodeJS.ProcessEnv = {},
+  ready: () => Promise<unknown> = async () => {},
+) {
   const port = await freePort();
   const child = spawnChild(process.execPath, [flag, '@mltel/node/register', join(APPS, app)], {
     cwd: ROOT,
@@ -17,6 +25,7 @@ async function scrapeApp(app: string, flag: '--import' | '--require', env: NodeJ
   });
   try {
     const appPort = (await child.waitForLine(/^app: ready \d+/)).split(' ')[2]!;
+    await ready();
     // Two scrapes: the first must not be counted as a request by the second.
     await getText(`http://127.0.0.1:${port}/metrics`);
     const samples = parseExposition(await getText(`http://127.0.0.1:${port}/metrics`));
@@ -91,5 +100,43 @@ describe('the switch variables', () => {
     });
     expect(samples.filter((s) => s.name.startsWith('http_'))).toEqual([]);
     expect(samples.some((s) => s.name === 'nodejs_eventloop_utilization_ratio')).toBe(true);
+  });
+});
+
+describe("mltel's own OTLP pushes", () => {
+  it("are not counted as the application's outgoing requests", async () => {
+    let pushes = 0;
+    const receiver = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        pushes++;
+        response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+      });
+    });
+    receiver.listen(0, '127.0.0.1');
+    await once(receiver, 'listening');
+    const receiverPort = (receiver.address() as AddressInfo).port;
+    try {
+      const { samples } = await scrapeApp(
+        'http-app.mjs',
+        '--import',
+        {
+          OTEL_METRICS_EXPORTER: 'prometheus,otlp',
+          OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiverPort}`,
+          OTEL_METRIC_EXPORT_INTERVAL: '200',
+        },
+        () =>
+          until(
+            async () => pushes,
+            (n) => n >= 2,
+          ),
+      );
+      const client = samples.filter((s) => s.name === 'http_client_request_duration_seconds_count');
+      expect(client.filter((s) => s.labels.server_port === String(receiverPort))).toEqual([]);
+      expect(client.reduce((sum, s) => sum + s.value, 0)).toBe(6);
+    } finally {
+      receiver.closeAllConnections();
+      receiver.close();
+    }
   });
 });

@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { captureDiag, sdkProvider, waitFor } from '../test/harness.js';
 import { resolveConfig } from './config/env.js';
 import type { ContribInstrumentationName } from './config/types.js';
-import { contribEsmModules, contribViews, startContribInstrumentations } from './contrib.js';
+import { contribEsmModules, contribViews, goesTo, otlpTarget, startContribInstrumentations } from './contrib.js';
 
 // Through require(), as an application's CommonJS code loads it: the hook patches that load.
 const requireHere = createRequire(import.meta.url);
@@ -78,6 +78,26 @@ function catalogMismatches(family: MetricDefinition['family'], collected: Readon
   }
   return out;
 }
+
+describe("mltel's own OTLP pushes", () => {
+  it('are recognised by host and port, the default port included', () => {
+    const http = { exporters: ['otlp' as const], otlpProtocol: 'http/protobuf' as const };
+    const target = otlpTarget({ ...http, otlpEndpoint: 'http://collector:4318/v1/metrics' });
+    expect(target).toBe('collector:4318');
+    expect(goesTo({ hostname: 'collector', port: '4318', path: '/v1/metrics' }, target)).toBe(true);
+    expect(goesTo({ hostname: 'collector', port: 4318 }, target)).toBe(true);
+    expect(goesTo({ host: 'collector:4318' }, target)).toBe(true);
+    expect(goesTo({ hostname: 'collector', port: 8080 }, target)).toBe(false);
+    expect(goesTo({ hostname: 'api.example.com', port: '4318' }, target)).toBe(false);
+    const https = otlpTarget({ ...http, otlpEndpoint: 'https://otlp.example.com/v1/metrics' });
+    expect(goesTo({ hostname: 'otlp.example.com', port: '', protocol: 'https:' }, https)).toBe(true);
+    expect(
+      goesTo({ hostname: '[::1]', port: '4318' }, otlpTarget({ ...http, otlpEndpoint: 'http://[::1]:4318' })),
+    ).toBe(true);
+    expect(otlpTarget({ ...http, exporters: ['prometheus'], otlpEndpoint: 'http://collector:4318' })).toBeUndefined();
+    expect(otlpTarget({ ...http, otlpProtocol: 'grpc', otlpEndpoint: 'http://collector:4317' })).toBeUndefined();
+  });
+});
 
 describe('the standard variables', () => {
   it('enable all by default and honour the enabled and disabled lists', () => {

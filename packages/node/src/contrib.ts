@@ -1,3 +1,4 @@
+import type { RequestOptions } from 'node:http';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { context, diag } from '@opentelemetry/api';
@@ -98,7 +99,35 @@ function ensureContextManager(): void {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 }
 
-function create(name: ContribInstrumentationName, ownPort: () => number | undefined): Instrumentation | undefined {
+/** The `host:port` of the OTLP endpoint mltel pushes to over HTTP, or undefined. */
+export function otlpTarget(
+  config: Pick<ResolvedConfig, 'exporters' | 'otlpEndpoint' | 'otlpProtocol'>,
+): string | undefined {
+  if (!config.exporters.includes('otlp') || config.otlpProtocol === 'grpc') return undefined;
+  try {
+    const url = new URL(config.otlpEndpoint);
+    return `${url.hostname.replace(/^\[|\]$/g, '')}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether node:http request options go to `target` (`host:port`): mltel's own OTLP pushes are not app traffic. */
+export function goesTo(options: RequestOptions, target: string | undefined): boolean {
+  if (target === undefined) return false;
+  const hostPort = options.hostname === undefined ? /:(\d+)$/.exec(options.host ?? '')?.[1] : undefined;
+  const host = (options.hostname ?? (options.host ?? 'localhost').replace(/:\d+$/, '')).replace(/^\[|\]$/g, '');
+  // The OTLP exporter passes the URL's port, '' for the scheme's default.
+  const given = options.port === '' || options.port === null ? hostPort : (options.port ?? hostPort);
+  const port = given ?? options.defaultPort ?? (options.protocol === 'https:' ? 443 : 80);
+  return `${host}:${port}` === target;
+}
+
+function create(
+  name: ContribInstrumentationName,
+  ownPort: () => number | undefined,
+  exportTarget: string | undefined,
+): Instrumentation | undefined {
   switch (name) {
     case 'http': {
       const { HttpInstrumentation } = load('@opentelemetry/instrumentation-http') as HttpModule;
@@ -107,6 +136,7 @@ function create(name: ContribInstrumentationName, ownPort: () => number | undefi
           ensureContextManager();
           return request.socket?.localPort !== undefined && request.socket.localPort === ownPort();
         },
+        ignoreOutgoingRequestHook: (options) => goesTo(options, exportTarget),
       });
     }
     case 'undici': {
@@ -150,7 +180,7 @@ export function startContribInstrumentations(config: ResolvedConfig, options: Co
   for (const name of config.contribInstrumentations) {
     if (!RECORDING.includes(name)) continue;
     try {
-      const instrumentation = create(name, () => port);
+      const instrumentation = create(name, () => port, otlpTarget(config));
       if (instrumentation === undefined) continue;
       instrumentation.setMeterProvider(options.meterProvider);
       started.push(instrumentation);
