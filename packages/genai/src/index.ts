@@ -12,6 +12,7 @@ export { mistralEventUsage, mistralUsage } from './usage-mistral.js';
 export { groqUsage } from './usage-groq.js';
 export { cohereUsage } from './usage-cohere.js';
 export { ollamaUsage } from './usage-ollama.js';
+export { langChainUsage } from './usage-langchain.js';
 export {
   openAIImageEventUsage,
   openAIImageUsage,

@@ -3,6 +3,7 @@ import type { ProviderCall } from '@mltel/genai';
 import { MLTEL_VERSION } from '@mltel/kit';
 import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { instrumentMethod } from './api-promise.js';
+import { markClientPatched } from './framework-scope.js';
 import { LlmInstrumentation } from './llm-instrumentation.js';
 import type { CallShape } from './api-promise.js';
 import { rateLimitObserver } from './rate-limit-observer.js';
@@ -49,10 +50,12 @@ export class AnthropicInstrumentation extends LlmInstrumentation {
       ANTHROPIC_SUPPORTED_VERSIONS,
       (exports: unknown) => {
         this.patch(exports);
+        markClientPatched('@anthropic-ai/sdk', true);
         return exports;
       },
       (exports: unknown) => {
         this.unpatch(exports);
+        markClientPatched('@anthropic-ai/sdk', false);
       },
     );
   }

@@ -4,6 +4,7 @@ import { MLTEL_VERSION } from '@mltel/kit';
 import { InstrumentationNodeModuleDefinition, InstrumentationNodeModuleFile } from '@opentelemetry/instrumentation';
 import { instrumentAsync, statusFailure } from './async-method.js';
 import type { AsyncCallShape } from './async-method.js';
+import { markClientPatched } from './framework-scope.js';
 import { LlmInstrumentation } from './llm-instrumentation.js';
 import { serverOf } from './server.js';
 import type { LlmInstrumentationConfig } from './types.js';
@@ -83,6 +84,7 @@ export class CohereInstrumentation extends LlmInstrumentation {
               instrumentAsync(original as (...args: unknown[]) => unknown, this.providerMeter, shape),
             );
           }
+          if (prototype !== undefined) markClientPatched('cohere-ai', true);
           return exports;
         },
         (exports: unknown) => {
@@ -91,6 +93,7 @@ export class CohereInstrumentation extends LlmInstrumentation {
           for (const [method] of METHODS) {
             if (prototype !== undefined && typeof prototype[method] === 'function') this._unwrap(prototype, method);
           }
+          if (prototype !== undefined) markClientPatched('cohere-ai', false);
         },
       );
     return new InstrumentationNodeModuleDefinition('cohere-ai', COHERE_SUPPORTED_VERSIONS, undefined, undefined, [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recordingFramework, runInFramework } from './framework-scope.js';
+import { isClientPatched, markClientPatched, recordingFramework, runInFramework } from './framework-scope.js';
 
 describe('framework scope', () => {
   it('names the framework inside its call, across awaits, and nothing outside', async () => {
@@ -20,5 +20,19 @@ describe('framework scope', () => {
         throw failure;
       }),
     ).toThrow(failure);
+  });
+});
+
+describe('patched clients', () => {
+  it('a module is patched while any copy of it is', () => {
+    expect(isClientPatched('h8-test-client')).toBe(false);
+    markClientPatched('h8-test-client', true);
+    markClientPatched('h8-test-client', true);
+    markClientPatched('h8-test-client', false);
+    expect(isClientPatched('h8-test-client')).toBe(true);
+    markClientPatched('h8-test-client', false);
+    expect(isClientPatched('h8-test-client')).toBe(false);
+    markClientPatched('h8-test-client', false);
+    expect(isClientPatched('h8-test-client')).toBe(false);
   });
 });

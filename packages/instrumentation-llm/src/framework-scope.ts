@@ -22,3 +22,28 @@ export function runInFramework<T>(framework: string, fn: () => T): T {
 export function recordingFramework(): string | undefined {
   return storage().getStore();
 }
+
+// The client modules an instrumentation has patched in this process (by module name, counted:
+// two copies of a package may be patched), so a framework that calls a client can leave the call
+// to that client's record.
+const PATCHED = Symbol.for('@mltel/instrumentation-llm/patched-clients');
+type PatchedHolder = { [PATCHED]?: Map<string, number> };
+
+function patched(): Map<string, number> {
+  const holder = globalThis as PatchedHolder;
+  holder[PATCHED] ??= new Map();
+  return holder[PATCHED];
+}
+
+/** Notes that `module` was patched (`on`) or unpatched. */
+export function markClientPatched(module: string, on: boolean): void {
+  const counts = patched();
+  const next = (counts.get(module) ?? 0) + (on ? 1 : -1);
+  if (next > 0) counts.set(module, next);
+  else counts.delete(module);
+}
+
+/** Whether an instrumentation records the calls of `module` in this process. */
+export function isClientPatched(module: string): boolean {
+  return patched().has(module);
+}

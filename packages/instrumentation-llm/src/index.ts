@@ -4,6 +4,12 @@ export { BedrockRuntimeInstrumentation, BEDROCK_RUNTIME_SUPPORTED_VERSIONS } fro
 export { CohereInstrumentation, COHERE_SUPPORTED_VERSIONS } from './cohere.js';
 export { GoogleGenAIInstrumentation, GOOGLE_GENAI_SUPPORTED_VERSIONS } from './google-genai.js';
 export { GroqInstrumentation, GROQ_SUPPORTED_VERSIONS } from './groq.js';
+export {
+  LangChainInstrumentation,
+  LANGCHAIN_SUPPORTED_VERSIONS,
+  langChainProvider,
+  MltelLangChainHandler,
+} from './langchain.js';
 export { MistralInstrumentation, MISTRAL_SUPPORTED_VERSIONS } from './mistral.js';
 export { OllamaInstrumentation, OLLAMA_SUPPORTED_VERSIONS } from './ollama.js';
 export { OpenAIInstrumentation, OPENAI_SUPPORTED_VERSIONS } from './openai.js';

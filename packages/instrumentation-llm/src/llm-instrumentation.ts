@@ -2,6 +2,7 @@ import { createProviderMeter, defaultProviderMeter, defaultRateLimitMeter, RateL
 import type { ProviderMeter } from '@mltel/genai';
 import type { MeterProvider } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import { markClientPatched } from './framework-scope.js';
 import type { LlmInstrumentationConfig } from './types.js';
 
 type Holder = Record<string, unknown>;
@@ -62,12 +63,14 @@ export abstract class LlmInstrumentation extends InstrumentationBase<LlmInstrume
           if (holder === undefined || typeof holder[method] !== 'function') continue;
           this._wrap(holder, method, (original: unknown) => wrap(original as (...args: unknown[]) => unknown));
         }
+        markClientPatched(module, true);
         return exports;
       },
       (exports: unknown) => {
         for (const { holder, method } of targets(exports)) {
           if (holder !== undefined && typeof holder[method] === 'function') this._unwrap(holder, method);
         }
+        markClientPatched(module, false);
       },
     );
   }

@@ -4,6 +4,7 @@ import { MLTEL_VERSION } from '@mltel/kit';
 import { InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { instrumentAsync, statusFailure } from './async-method.js';
 import type { AsyncCallShape } from './async-method.js';
+import { markClientPatched } from './framework-scope.js';
 import { LlmInstrumentation } from './llm-instrumentation.js';
 import { serverOf } from './server.js';
 import type { LlmInstrumentationConfig } from './types.js';
@@ -72,6 +73,7 @@ export class MistralInstrumentation extends LlmInstrumentation {
           (shape: AsyncCallShape<never, unknown>): Wrap =>
           (original) =>
             instrumentAsync(original, this.providerMeter, shape);
+        markClientPatched('@mistralai/mistralai', true);
         restores.set(client, [
           ...this.resource(client, 'chat', {
             complete: wrap(COMPLETE),
@@ -85,7 +87,7 @@ export class MistralInstrumentation extends LlmInstrumentation {
         const client = (exports as { Mistral?: { prototype?: Holder } }).Mistral?.prototype;
         if (client === undefined) return;
         for (const restore of restores.get(client) ?? []) restore();
-        restores.delete(client);
+        if (restores.delete(client)) markClientPatched('@mistralai/mistralai', false);
       },
     );
   }

@@ -1,16 +1,19 @@
 // The LLM client instrumentations through the real `openai` client (a dev dependency of
 // @mltel/instrumentation-llm), against a fake OpenAI API on 127.0.0.1.
 import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { diag, metrics } from '@opentelemetry/api';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { captureDiag, sdkProvider } from '../test/harness.js';
 import { resolveConfig } from './config/env.js';
-import { startLlmInstrumentations } from './llm.js';
+import { langChainEsmFiles, startLlmInstrumentations } from './llm.js';
 
 const TOKENS = 'gen_ai.client.token.usage';
 const requireFromInstrumentation = createRequire(
@@ -121,5 +124,26 @@ describe('startLlmInstrumentations', () => {
     stop();
     expect(requests).toBe(1);
     expect(await tokens()).toEqual([]);
+  });
+});
+
+describe('langChainEsmFiles', () => {
+  it('is the ES module file of the callbacks module @langchain/core resolves to, from the given directory', () => {
+    const [file] = langChainEsmFiles(fileURLToPath(new URL('../../instrumentation-llm', import.meta.url)));
+    expect(file).toMatch(/^file:\/\/.*@langchain[/+]core.*[/]dist[/]callbacks[/]manager\.js$/);
+  });
+
+  it('is nothing where @langchain/core has no callbacks module to resolve', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mltel-langchain-'));
+    try {
+      mkdirSync(join(dir, 'node_modules/@langchain/core'), { recursive: true });
+      writeFileSync(
+        join(dir, 'node_modules/@langchain/core/package.json'),
+        JSON.stringify({ name: '@langchain/core', exports: { '.': './index.js' } }),
+      );
+      expect(langChainEsmFiles(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

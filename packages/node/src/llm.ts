@@ -7,12 +7,17 @@ import {
   CohereInstrumentation,
   GoogleGenAIInstrumentation,
   GroqInstrumentation,
+  LangChainInstrumentation,
   MistralInstrumentation,
   OllamaInstrumentation,
   OpenAIInstrumentation,
 } from '@mltel/instrumentation-llm';
 import type { LlmInstrumentationConfig } from '@mltel/instrumentation-llm';
 import type { InstrumentationBase } from '@opentelemetry/instrumentation';
+import { realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { LlmClientName, ResolvedConfig } from './config/types.js';
 
 // The modules each instrumentation hooks; ESM interception is limited to these (import-in-the-middle
@@ -28,6 +33,8 @@ export const LLM_MODULES: Record<LlmClientName, readonly string[]> = {
   groq: ['groq-sdk'],
   cohere: ['cohere-ai'],
   ollama: ['ollama'],
+  // Its callbacks module is imported relatively inside @langchain/core: see langChainEsmFiles().
+  langchain: [],
 };
 const MODULES = LLM_MODULES;
 
@@ -42,11 +49,27 @@ const INSTRUMENTATIONS: Record<LlmClientName, LlmInstrumentationClass> = {
   groq: GroqInstrumentation,
   cohere: CohereInstrumentation,
   ollama: OllamaInstrumentation,
+  langchain: LangChainInstrumentation,
 };
 
 /** The modules the configured LLM instrumentations hook, for the one ESM hook (../esm-hook.ts). */
 export function llmEsmModules(config: ResolvedConfig): string[] {
-  return config.llmInstrumentations.flatMap((name) => MODULES[name]);
+  const modules = config.llmInstrumentations.flatMap((name) => MODULES[name]);
+  return config.llmInstrumentations.includes('langchain') ? [...modules, ...langChainEsmFiles()] : modules;
+}
+
+/**
+ * The file of @langchain/core's callbacks module that the application resolves (from its working
+ * directory), as a file URL: the ESM hook's `include` matches it (the package imports it by
+ * a relative path, which no package name matches). None when @langchain/core is not installed.
+ */
+export function langChainEsmFiles(cwd: string = process.cwd()): string[] {
+  try {
+    const cjs = createRequire(join(cwd, '__mltel_resolve__.js')).resolve('@langchain/core/callbacks/manager');
+    return [pathToFileURL(realpathSync(cjs.replace(/\.cjs$/, '.js'))).href];
+  } catch {
+    return [];
+  }
 }
 
 /**
