@@ -68,6 +68,23 @@ describe('ProviderBinding', () => {
     expect(now.points('test.gauge').map((p) => p.value)).toEqual([1]);
   });
 
+  it('onRelease(): runs what was registered when the binding moves, once', () => {
+    const first = sdkProvider();
+    metrics.setGlobalMeterProvider(first.provider);
+    const released: string[] = [];
+    const bound = new ProviderBinding('test-scope', (_meter, callbacks) => {
+      callbacks.onRelease(() => released.push('undone'));
+      return {};
+    });
+    bound.get();
+    expect(released).toEqual([]);
+    metrics.disable();
+    metrics.setGlobalMeterProvider(sdkProvider().provider);
+    bound.get();
+    bound.get();
+    expect(released).toEqual(['undone']);
+  });
+
   it('follow(): gauges reach an announced provider without any record call', async () => {
     const { bound, runs } = binding();
     bound.follow();

@@ -14,6 +14,8 @@ export interface CallbackRegistry {
   observe(instrument: Observable, callback: ObservableCallback): void;
   /** `meter.addBatchObservableCallback(callback, instruments)`, undone when the binding moves. */
   observeBatch(callback: BatchObservableCallback, instruments: Observable[]): void;
+  /** Runs `undo` when the binding moves (for what is registered elsewhere, e.g. a shared callback). */
+  onRelease(undo: () => void): void;
 }
 
 /** Builds a meter's instruments on `meter`, registering callbacks through `callbacks`. */
@@ -119,6 +121,9 @@ function registry(meter: Meter, removers: (() => void)[]): CallbackRegistry {
     observeBatch(callback, instruments) {
       meter.addBatchObservableCallback(callback, instruments);
       removers.push(() => meter.removeBatchObservableCallback(callback, instruments));
+    },
+    onRelease(undo) {
+      removers.push(undo);
     },
   };
 }

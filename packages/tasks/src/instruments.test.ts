@@ -80,7 +80,9 @@ describe('bindTaskInstruments()', () => {
 
   it('builds the instruments once on an explicit provider and records through them', async () => {
     const sdk = sdkProvider();
-    const binding = bindTaskInstruments(sdk.provider, (_instruments, active) => active.observe(1, { [NAME]: 'embed' }));
+    const binding = bindTaskInstruments(sdk.provider, (_instruments, addActive) =>
+      addActive('embed', undefined, 1, { [NAME]: 'embed' }),
+    );
     const instruments = binding.get();
     expect(binding.get()).toBe(instruments);
     instruments.tasks.add(2, { [NAME]: 'embed', [STATUS]: 'success' });

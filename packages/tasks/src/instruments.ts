@@ -1,5 +1,7 @@
-import type { Counter, Histogram, MeterProvider, ObservableResult, ObservableUpDownCounter } from '@opentelemetry/api';
-import { ML_TASK_DURATION, ML_TASK_ERRORS, ML_TASK_QUEUE_DURATION, ML_TASKS, ML_TASKS_ACTIVE } from '@mltel/semconv';
+import type { Counter, Histogram, MeterProvider, ObservableUpDownCounter } from '@opentelemetry/api';
+import { ML_TASK_DURATION, ML_TASK_ERRORS, ML_TASK_QUEUE_DURATION, ML_TASKS } from '@mltel/semconv';
+import { joinActive } from './active-registry.js';
+import type { ActiveContributor } from './active-registry.js';
 import { instrumentOptions, ProviderBinding } from '@mltel/kit';
 
 /** Instrumentation scope of the task meter. */
@@ -10,16 +12,22 @@ export interface TaskInstruments {
   readonly tasks: Counter;
   readonly duration: Histogram;
   readonly errors: Counter;
-  /** Observed at collection from the meter's own count of tasks in flight. */
+  /** Observed at collection from the task meters' own counts of tasks in flight (active-registry.ts). */
   readonly active: ObservableUpDownCounter;
+  /** This meter's part of the shared `ml.tasks.active` callback. */
+  readonly contributor: ActiveContributor;
   readonly queueDuration: Histogram;
 }
 
 /**
- * What runs at each collection of the instruments, before the SDK reads them: `observeActive`
- * reports `ml.tasks.active`; the counts the meter kept since the last one are added then.
+ * What runs at each collection of the instruments, before the SDK reads them: the counts the
+ * meter kept since the last one are added then, and `addActive` is called for each series with
+ * tasks reported in flight (summed with those of other task meters on the same provider).
  */
-export type TaskCollect = (instruments: TaskInstruments, observeActive: ObservableResult) => void;
+export type TaskCollect = (
+  instruments: TaskInstruments,
+  addActive: Parameters<ActiveContributor['collect']>[0],
+) => void;
 
 /** The task instruments bound to `meterProvider`, or to the global provider (followed) when unset. */
 export function bindTaskInstruments(
@@ -29,17 +37,20 @@ export function bindTaskInstruments(
   return new ProviderBinding(
     SCOPE_NAME,
     (meter, callbacks) => {
-      const active = meter.createObservableUpDownCounter(ML_TASKS_ACTIVE.name, instrumentOptions(ML_TASKS_ACTIVE));
-      const instruments: TaskInstruments = {
+      const instruments = {
         tasks: meter.createCounter(ML_TASKS.name, instrumentOptions(ML_TASKS)),
         duration: meter.createHistogram(ML_TASK_DURATION.name, instrumentOptions(ML_TASK_DURATION)),
         errors: meter.createCounter(ML_TASK_ERRORS.name, instrumentOptions(ML_TASK_ERRORS)),
-        active,
         queueDuration: meter.createHistogram(ML_TASK_QUEUE_DURATION.name, instrumentOptions(ML_TASK_QUEUE_DURATION)),
-      };
-      // The SDK runs a meter's observable callbacks before it reads its synchronous instruments,
-      // so the counts handed over here are in this very collection.
-      callbacks.observe(active, (result) => collect(instruments, result));
+      } as { -readonly [K in keyof TaskInstruments]: TaskInstruments[K] };
+      // Held by the instruments (so by the meter while it is bound here): the shared callback
+      // holds it weakly. The SDK runs a meter's observable callbacks before it reads its
+      // synchronous instruments, so the counts handed over here are in this very collection.
+      const contributor: ActiveContributor = { collect: (addActive) => collect(instruments, addActive) };
+      const { instrument, leave } = joinActive(meter, contributor);
+      instruments.active = instrument;
+      instruments.contributor = contributor;
+      callbacks.onRelease(leave);
       return instruments;
     },
     { meterProvider },

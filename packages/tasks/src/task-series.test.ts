@@ -140,3 +140,26 @@ describe('prepared task series: SDK calls', () => {
     expect(calls).toEqual({ add: 6, record: 200, observe: 2 });
   });
 });
+
+describe('prepared task series: several task meters', () => {
+  it('in flight of the same task in two meters on one provider is their sum', async () => {
+    const reader = new TestReader();
+    const provider = new MeterProvider({ readers: [reader] });
+    const a = createTaskMeter({ meterProvider: provider });
+    const b = createTaskMeter({ meterProvider: provider });
+    a.start('embed');
+    const ending = a.start('embed');
+    b.start('embed');
+    b.start('other');
+    let c = await collect(reader);
+    expect(c.points('ml.tasks.active')).toEqual([
+      { attributes: { [NAME]: 'embed' }, value: 3 },
+      { attributes: { [NAME]: 'other' }, value: 1 },
+    ]);
+    ending.success();
+    b.start('embed');
+    c = await collect(reader);
+    expect(c.points('ml.tasks.active').map((p) => p.value)).toEqual([3, 1]);
+    expect(c.points('ml.tasks').map((p) => p.value)).toEqual([1]);
+  });
+});

@@ -5,7 +5,7 @@
 // of a wrap's profile) and the metrics API has no bound instruments. Counts are handed to the
 // counters at each collection, before the SDK reads them (its observable callbacks run first),
 // and in flight is observed then. Measured (benchmarks/src/hot-paths.js): see the commit.
-import type { Attributes, ObservableResult } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import { ML_TASK_STATUS_VALUES } from '@mltel/semconv';
 import type { MlTaskStatus } from '@mltel/semconv';
 import type { TaskAttributes } from './attributes.js';
@@ -193,12 +193,16 @@ export class TaskSeriesSet {
 
   /**
    * At a collection of `instruments`: hands the pending counts to `ml.tasks` (series born at 0
-   * for every status first) and observes `ml.tasks.active` of every series started once.
+   * for every status first), then reports the tasks in flight of every series started on them.
    */
-  collect(instruments: TaskInstruments, result: ObservableResult): void {
-    if (instruments === this.current) this.flush(instruments);
+  collect(
+    instruments: TaskInstruments,
+    addActive: (name: string, worker: string | undefined, active: number, attributes: Attributes) => void,
+  ): void {
+    if (instruments !== this.current) return;
+    this.flush(instruments);
     for (const series of this.all) {
-      if (series.startedOnce) result.observe(series.active, series.activeAttributes);
+      if (series.startedOnce) addActive(series.name, series.worker, series.active, series.activeAttributes);
     }
   }
 
