@@ -31,7 +31,10 @@ describe('auto-instrumentations-node/register first, then mltel', () => {
     run = await runScenario(receiver, [AUTO, MLTEL], 'coexist-auto-first', { OTEL_LOG_LEVEL: 'info' });
   });
   afterAll(async () => {
-    await run?.app.stop();
+    // auto-instrumentations-node's SIGTERM listener shuts its SDK down but does not exit (as
+    // without mltel), so SIGTERM would wait for stop()'s SIGKILL.
+    run?.app.process.kill('SIGKILL');
+    await run?.app.exited;
   });
 
   it('pushes every mltel and HTTP series once, with exact counts, through that SDK', () => {
@@ -56,7 +59,10 @@ describe('mltel first, then auto-instrumentations-node/register', () => {
     run = await runScenario(receiver, [MLTEL, AUTO], 'coexist-auto-second');
   });
   afterAll(async () => {
-    await run?.app.stop();
+    // auto-instrumentations-node's SIGTERM listener shuts its SDK down but does not exit (as
+    // without mltel), so SIGTERM would wait for stop()'s SIGKILL.
+    run?.app.process.kill('SIGKILL');
+    await run?.app.exited;
   });
 
   it("pushes every mltel and HTTP series once through mltel's exporter", () => {

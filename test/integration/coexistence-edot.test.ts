@@ -48,6 +48,11 @@ describe('EDOT Node.js first, then mltel', () => {
     expect(linesWith(run.app, ADOPTED)).toHaveLength(1);
     expect(linesWith(run.app, 'EADDRINUSE')).toEqual([]);
   });
+
+  it('ends on SIGTERM as under EDOT alone: exit code 143 after its shutdown', async () => {
+    // mltel sees EDOT's SIGTERM listener as the application's and only flushes.
+    expect(await run.app.stop()).toEqual({ code: 143, signal: null });
+  });
 });
 
 describe('mltel first, then EDOT Node.js', () => {
