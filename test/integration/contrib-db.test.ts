@@ -107,3 +107,29 @@ describe.each([
     }
   });
 });
+
+describe('redis-app.mjs (node-redis metrics enabled by the app) under --import @mltel/node/register', () => {
+  it("lands node-redis's own command metrics in the preload's endpoint, counted exactly", async () => {
+    const port = await freePort();
+    const child = spawnChild(process.execPath, ['--import', '@mltel/node/register', join(APPS, 'redis-app.mjs')], {
+      cwd: ROOT,
+      env: { OTEL_LOG_LEVEL: 'warn', OTEL_EXPORTER_PROMETHEUS_PORT: String(port), MLTEL_GPU: 'false' },
+    });
+    try {
+      await child.waitForLine(/^app: ready/);
+      const samples = parseExposition(await getText(`http://127.0.0.1:${port}/metrics`));
+      const commands = samples.filter(
+        (s) => s.name === 'db_client_operation_duration_seconds_count' && s.labels.db_system_name === 'redis',
+      );
+      expect(commands.map((s) => [s.labels.db_operation_name, s.value]).sort()).toEqual([
+        ['DEL', 1],
+        ['GET', 1],
+        ['SET', 3],
+      ]);
+      // And nothing warned.
+      expect(child.stderr()).not.toMatch(/Conflicting|mltel:/);
+    } finally {
+      await child.stop();
+    }
+  });
+});

@@ -44,10 +44,13 @@ describe('contribEsmModules and contribViews', () => {
     expect(contribEsmModules(configWith(['undici', 'runtime-node', 'mysql2']))).toEqual([]);
   });
 
-  it('gives the undici client duration the http instrumentation description only when undici is on', () => {
-    expect(contribViews(configWith(['http']))).toEqual([]);
-    expect(contribViews(configWith(['undici']))).toEqual([
-      expect.objectContaining({ instrumentName: 'http.client.request.duration' }),
+  it('give shared instruments one description (undici only when it is on)', () => {
+    const described = (names: ContribInstrumentationName[]) =>
+      contribViews(configWith(names)).map((v) => [v.meterName, v.instrumentName]);
+    expect(described(['http'])).toEqual([['node-redis', 'db.client.operation.duration']]);
+    expect(described(['undici'])).toEqual([
+      ['node-redis', 'db.client.operation.duration'],
+      ['@opentelemetry/instrumentation-undici', 'http.client.request.duration'],
     ]);
   });
 });

@@ -67,19 +67,27 @@ export function contribEsmModules(config: ResolvedConfig): string[] {
 }
 
 /**
- * The undici and http instrumentations both create `http.client.request.duration` with different
- * descriptions; the Prometheus exporter then warns of conflicting HELP lines. One description for
- * both (the http instrumentation's), so fetch and http.request calls share one family quietly.
+ * Instruments created by two libraries with different descriptions make the Prometheus exporter
+ * warn of conflicting HELP lines: the undici and http instrumentations' `http.client.request.duration`,
+ * and the `db.client.operation.duration` of node-redis's own metrics (when the app turns them on)
+ * and of the pg instrumentation. One description per family, the upstream instrumentation's.
  */
 export function contribViews(config: ResolvedConfig): ViewOptions[] {
-  if (!config.contribInstrumentations.includes('undici')) return [];
-  return [
+  const views: ViewOptions[] = [
     {
+      meterName: 'node-redis',
+      instrumentName: 'db.client.operation.duration',
+      description: 'Duration of database client operations.',
+    },
+  ];
+  if (config.contribInstrumentations.includes('undici')) {
+    views.push({
       meterName: '@opentelemetry/instrumentation-undici',
       instrumentName: 'http.client.request.duration',
       description: 'Duration of HTTP client requests.',
-    },
-  ];
+    });
+  }
+  return views;
 }
 
 let contextManagerChecked = false;
