@@ -1,9 +1,10 @@
 // Runs one of the model-client test apps (test/fixtures/llm-app-<client>) under the preload
 // (@mltel/node/register), its client packages linked into the app's node_modules as an npm
 // install would, against a replay server; returns what the app saw and the scrape.
-import { cpSync, mkdirSync, realpathSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { freePort, getText, parseExposition, ROOT, spawnChild, tempDir } from './helpers.js';
 import type { ScrapedSample } from './helpers.js';
 
@@ -101,3 +102,60 @@ export const DETAIL = 'ml_gen_ai_token_detail_total';
 export const FIRST = 'gen_ai_client_operation_time_to_first_chunk_seconds_count';
 export const PER_CHUNK = 'gen_ai_client_operation_time_per_output_chunk_seconds_count';
 export const COST = 'ml_cost_usd_total';
+
+/** The version of a client package the tests use (from @mltel/instrumentation-llm's node_modules). */
+export function clientVersion(name: string): string {
+  return (JSON.parse(readFileSync(join(SDKS, name, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** A builder of the gen_ai labels of `provider`'s calls, as scraped. */
+export function genAiLabels(provider: string) {
+  return (operation: string, request: string, response?: string, extra: Record<string, string> = {}) => ({
+    gen_ai_operation_name: operation,
+    gen_ai_provider_name: provider,
+    gen_ai_request_model: request,
+    ...(response === undefined ? {} : { gen_ai_response_model: response }),
+    ...extra,
+  });
+}
+
+/** `labels` with a token type. */
+export function tokenLabels(labels: Record<string, string>, type: string): Record<string, string> {
+  return { ...labels, gen_ai_token_type: type };
+}
+
+/**
+ * Runs the app again with `disabled` turned off by OTEL_NODE_DISABLED_INSTRUMENTATIONS: it must
+ * see exactly what it saw instrumented, and record no GenAI metric.
+ */
+export async function expectSameWithout(
+  run: (env: NodeJS.ProcessEnv) => Promise<AppRun>,
+  instrumented: AppRun,
+  disabled: string,
+): Promise<void> {
+  const plain = await run({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: disabled });
+  expect(plain.seen).toEqual(instrumented.seen);
+  expect(genAiSamples(plain.samples)).toEqual([]);
+  expect(instrumented.stderr).not.toMatch(/mltel.*(warn|error)/i);
+}
+
+/** The scrape has GenAI metrics and none of `canaries` (prompt, response text, key). */
+export function expectNoCanaries(text: string, canaries: readonly string[]): void {
+  expect(text).toContain('gen_ai_client_operation_duration_seconds');
+  for (const canary of canaries) expect(text, canary).not.toContain(canary);
+}
+
+/** A replay server for the file's tests (started before them, closed after); returns its getter. */
+export function useReplay<T extends { close(): Promise<void> }>(start: () => Promise<T>): () => T {
+  let server: T | undefined;
+  beforeAll(async () => {
+    server = await start();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  return () => {
+    if (server === undefined) throw new Error('the replay server is not started yet');
+    return server;
+  };
+}

@@ -2,39 +2,32 @@
 // @mltel/node/register (ESM and CJS), against the replay of captured OpenAI responses: each model
 // call is recorded once, by the openai client when it is instrumented, else by the LangChain
 // callbacks handler.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ScrapedSample } from './helpers.js';
-import { ROOT } from './helpers.js';
-import { DURATION, ENTRIES, FIRST, genAiSamples, runClientApp, sampleOf, TOKENS_SUM } from './llm-client-app.js';
+import {
+  clientVersion,
+  DURATION,
+  ENTRIES,
+  FIRST,
+  genAiLabels,
+  genAiSamples,
+  runClientApp,
+  sampleOf,
+  tokenLabels,
+  TOKENS_SUM,
+  useReplay,
+} from './llm-client-app.js';
 import { startReplayServer } from './llm-replay.js';
-import type { ReplayServer } from './llm-replay.js';
 
 const PACKAGES = ['@langchain/openai', '@langchain/core'];
-const version = (name: string) =>
-  (
-    JSON.parse(readFileSync(join(ROOT, 'packages/instrumentation-llm/node_modules', name, 'package.json'), 'utf8')) as {
-      version: string;
-    }
-  ).version;
+const version = clientVersion;
 
-let replay: ReplayServer;
-beforeAll(async () => {
-  replay = await startReplayServer();
-});
-afterAll(async () => {
-  await replay?.close();
-});
+const replay = useReplay(startReplayServer);
 
-const chat = (request: string, response?: string, extra: Record<string, string> = {}) => ({
-  gen_ai_operation_name: 'chat',
-  gen_ai_provider_name: 'openai',
-  gen_ai_request_model: request,
-  ...(response === undefined ? {} : { gen_ai_response_model: response }),
-  ...extra,
-});
-const tokens = (labels: Record<string, string>, type: string) => ({ ...labels, gen_ai_token_type: type });
+const openai = genAiLabels('openai');
+const chat = (request: string, response?: string, extra: Record<string, string> = {}) =>
+  openai('chat', request, response, extra);
+const tokens = tokenLabels;
 const withServer = (samples: ScrapedSample[]) =>
   samples.filter((s) => s.name === DURATION && s.labels['server_address'] !== undefined).length;
 
@@ -42,7 +35,7 @@ describe.each(ENTRIES)(
   `@langchain/openai ${version('@langchain/openai')} on @langchain/core ${version('@langchain/core')}: $app under $flag`,
   (entry) => {
     it('records each model call once: by the openai client, else by the LangChain handler', async () => {
-      const run = (env = {}) => runClientApp('llm-app-langchain', PACKAGES, entry, replay.url, env);
+      const run = (env = {}) => runClientApp('llm-app-langchain', PACKAGES, entry, replay().url, env);
       const client = await run();
       const handler = await run({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'openai' });
       const plain = await run({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'openai,langchain' });

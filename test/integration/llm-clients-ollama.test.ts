@@ -1,50 +1,36 @@
 // The real ollama client, in an app preloaded with @mltel/node/register (ESM and CJS), against a
 // server replaying captured Ollama API responses (NDJSON streams included): exact GenAI metrics.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from './helpers.js';
+import { describe, expect, it } from 'vitest';
 import {
+  clientVersion,
   DURATION,
   ENTRIES,
+  expectNoCanaries,
+  expectSameWithout,
   FIRST,
-  genAiSamples,
+  genAiLabels,
   PER_CHUNK,
   runClientApp,
   sampleOf,
+  tokenLabels,
   TOKENS_SUM,
+  useReplay,
 } from './llm-client-app.js';
 import { startClientReplayServer } from './llm-replay-clients.js';
-import type { ClientReplayServer } from './llm-replay-clients.js';
 
 const PACKAGES = ['ollama'];
-const VERSION = (
-  JSON.parse(readFileSync(join(ROOT, 'packages/instrumentation-llm/node_modules/ollama/package.json'), 'utf8')) as {
-    version: string;
-  }
-).version;
+const VERSION = clientVersion(PACKAGES[0]!);
 
-let replay: ClientReplayServer;
-beforeAll(async () => {
-  replay = await startClientReplayServer();
-});
-afterAll(async () => {
-  await replay?.close();
-});
+const replay = useReplay(startClientReplayServer);
 
-const ollama = (operation: string, request: string, response?: string, extra: Record<string, string> = {}) => ({
-  gen_ai_operation_name: operation,
-  gen_ai_provider_name: 'ollama',
-  gen_ai_request_model: request,
-  ...(response === undefined ? {} : { gen_ai_response_model: response }),
-  ...extra,
-});
-const tokens = (labels: Record<string, string>, type: string) => ({ ...labels, gen_ai_token_type: type });
+const ollama = genAiLabels('ollama');
+const tokens = tokenLabels;
 
 describe.each(ENTRIES)(`ollama ${VERSION}: $app under $flag`, (entry) => {
   it('records every call with exact values, the app seeing what it sees without mltel', async () => {
-    const run = (env = {}) => runClientApp('llm-app-ollama', PACKAGES, entry, replay.url, env);
-    const { seen, samples, stderr } = await run();
+    const run = (env = {}) => runClientApp('llm-app-ollama', PACKAGES, entry, replay().url, env);
+    const instrumented = await run();
+    const { seen, samples } = instrumented;
     const s = (name: string, labels: Record<string, string>) => sampleOf(samples, name, labels);
 
     expect(seen).toMatchObject({
@@ -64,18 +50,13 @@ describe.each(ENTRIES)(`ollama ${VERSION}: $app under $flag`, (entry) => {
     expect(s(DURATION, ollama('embeddings', 'all-minilm'))).toBe(1);
     expect(s(DURATION, ollama('chat', 'llama3.2', undefined, { error_type: '429' }))).toBe(1);
     expect(s(DURATION, ollama('chat', 'llama3.2', undefined, { error_type: '500' }))).toBe(1);
-    expect(stderr).not.toMatch(/mltel.*(warn|error)/i);
-
-    const plain = await run({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'ollama' });
-    expect(plain.seen).toEqual(seen);
-    expect(genAiSamples(plain.samples)).toEqual([]);
+    await expectSameWithout(run, instrumented, 'ollama');
   });
 });
 
 describe('ollama scrape', () => {
   it('holds no prompt and no response text', async () => {
-    const { text } = await runClientApp('llm-app-ollama', PACKAGES, ENTRIES[0]!, replay.url);
-    expect(text).toContain('gen_ai_client_operation_duration_seconds');
-    for (const canary of ['CANARY', 'therapy', 'feelings', 'niche topic']) expect(text, canary).not.toContain(canary);
+    const { text } = await runClientApp('llm-app-ollama', PACKAGES, ENTRIES[0]!, replay().url);
+    expectNoCanaries(text, ['CANARY', 'therapy', 'feelings', 'niche topic']);
   });
 });
