@@ -159,16 +159,19 @@ describe('packed tarballs installed with npm', () => {
       expect(
         samples.find((s) => s.name === 'ml_cost_usd_total' && s.labels.gen_ai_request_model === 'gpt-5-nano')?.value,
       ).toBe(0.00009175);
+      expect(
+        samples.find((s) => s.name === 'ml_cost_usd_total' && s.labels.gen_ai_request_model === 'gpt-5.4')?.value,
+      ).toBe(0.00443);
     } finally {
       await child.stop();
       await replay.close();
     }
-    // The one expected line: gpt-5.4 has no built-in price.
+    // Nothing on stderr: every replayed model has a built-in price (gpt-5.4 since the refresh).
     expect(
       child
         .stderr()
         .split('\n')
         .filter((l) => l !== ''),
-    ).toEqual([expect.stringMatching(/^mltel: no price for model "gpt-5.4-2026-03-05" at openai/)]);
+    ).toEqual([]);
   });
 });
