@@ -80,6 +80,18 @@ describe('the Vercel AI SDK', () => {
     expect(countsOf(c, 'gen_ai.client.operation.time_to_first_chunk')).toEqual([[chat('gpt-4o-mini'), 1]]);
   });
 
+  it('a stream cut mid-way: the caller sees the error, the call fails with the socket error', async () => {
+    const { collect } = recorded();
+    const result = streamText({ model: provider('midstream').chat('gpt-4o-mini'), prompt: PROMPT, maxRetries: 0 });
+    const error = await (async () => {
+      for await (const part of result.fullStream) if (part.type === 'error') throw part.error;
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    const [[attributes, count]] = countsOf(await collect(), DURATION) as [[Record<string, unknown>, number]];
+    expect(count).toBe(1);
+    expect(attributes[ERROR_TYPE]).toBe('UND_ERR_SOCKET');
+  });
+
   it('embed and embedMany: the embeddings operation with its input tokens', async () => {
     const { collect } = recorded();
     const model = provider('ok').embedding('text-embedding-3-small');

@@ -63,33 +63,49 @@ function failureOf(error: unknown): unknown {
 type Part = { type?: unknown; modelId?: unknown; usage?: unknown; error?: unknown };
 const OUTPUT_PARTS = new Set(['text-delta', 'reasoning-delta', 'tool-input-delta', 'file']);
 
-/** A copy of a language model stream that feeds `timer` (chunks, the model, the finish usage, an error). */
+/**
+ * A stream of the same parts that feeds `timer`: output parts time the chunks, `response-metadata`
+ * gives the model, `finish` the usage, an `error` part or a failing read fails the call, and the
+ * end (or the consumer's cancel) ends it. Parts pass through unchanged, read on demand.
+ */
 function observed(stream: ReadableStream<Part>, timer: ProviderCallTimer): ReadableStream<Part> {
+  const reader = stream.getReader();
   let usage: ProviderUsage = {};
-  let failed = false;
-  return stream.pipeThrough(
-    new TransformStream<Part, Part>({
-      transform(part, controller) {
-        try {
-          const type = part?.type;
-          if (typeof type === 'string' && OUTPUT_PARTS.has(type)) timer.chunk();
-          else if (type === 'response-metadata' && typeof part.modelId === 'string') {
-            usage = { ...usage, responseModel: part.modelId };
-          } else if (type === 'finish') usage = { ...usage, ...aiSdkUsage(part.usage) };
-          else if (type === 'error') {
-            failed = true;
-            timer.fail(failureOf(part.error), usage);
-          }
-        } catch {
-          // Recording never disturbs the stream.
-        }
-        controller.enqueue(part);
-      },
-      flush() {
-        if (!failed) timer.end(usage);
-      },
-    }),
-  );
+  const see = (part: Part): void => {
+    try {
+      const type = part?.type;
+      if (typeof type === 'string' && OUTPUT_PARTS.has(type)) timer.chunk();
+      else if (type === 'response-metadata' && typeof part.modelId === 'string') {
+        usage = { ...usage, responseModel: part.modelId };
+      } else if (type === 'finish') usage = { ...usage, ...aiSdkUsage(part.usage) };
+      else if (type === 'error') timer.fail(failureOf(part.error), usage);
+    } catch {
+      // Recording never disturbs the stream.
+    }
+  };
+  return new ReadableStream<Part>({
+    async pull(controller) {
+      let next: ReadableStreamReadResult<Part>;
+      try {
+        next = await reader.read();
+      } catch (error) {
+        // The provider's stream broke (a cut connection): the call failed with what came so far.
+        timer.fail(failureOf(error), usage);
+        throw error;
+      }
+      if (next.done) {
+        timer.end(usage);
+        controller.close();
+        return;
+      }
+      see(next.value);
+      controller.enqueue(next.value);
+    },
+    async cancel(reason) {
+      timer.end(usage);
+      await reader.cancel(reason);
+    },
+  });
 }
 
 /** The integration registered with the AI SDK: what it calls around each model call. */

@@ -127,3 +127,18 @@ describe('cohere-ai', () => {
     expect(countsOf(c, DURATION)).toEqual([[attrs('chat', 'command-r', { [ERROR_TYPE]: scenario }), 1]]);
   });
 });
+
+describe('cohere-ai streams', () => {
+  it('a chatStream cut after its first event: the caller sees the error, the call fails', async () => {
+    const { meter, collect } = setup();
+    instrumentCohere(meter);
+    const stream = await client('midstream').chatStream({ model: 'command', messages: MESSAGES });
+    const error = await (async () => {
+      for await (const _ of stream);
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    const [[attributes, count]] = countsOf(await collect(), DURATION) as [[Attributes, number]];
+    expect(count).toBe(1);
+    expect(attributes[ERROR_TYPE]).toBe('UND_ERR_SOCKET');
+  });
+});

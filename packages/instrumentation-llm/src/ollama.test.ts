@@ -122,3 +122,20 @@ describe('ollama', () => {
     expect(countsOf(await collect(), DURATION)).toEqual([[attrs('chat', 'llama3', 'llama3'), 1]]);
   });
 });
+
+describe('ollama streams', () => {
+  it('a chat stream cut after its first chunk: the caller sees the error, the call fails', async () => {
+    const { meter, collect } = setup();
+    instrument(OllamaInstrumentation, ollama, meter);
+    const stream = await client('midstream').chat({ model: 'llama3', messages: MESSAGES, stream: true });
+    let chunks = 0;
+    const error = await (async () => {
+      for await (const _ of stream) chunks++;
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(chunks).toBe(1);
+    const [[attributes, count]] = countsOf(await collect(), DURATION) as [[Attributes, number]];
+    expect(count).toBe(1);
+    expect(attributes[ERROR_TYPE]).toBe('UND_ERR_SOCKET');
+  });
+});
