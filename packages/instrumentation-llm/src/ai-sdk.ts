@@ -85,7 +85,7 @@ function observed(stream: ReadableStream<Part>, timer: ProviderCallTimer): Reada
   };
   return new ReadableStream<Part>({
     async pull(controller) {
-      let next: ReadableStreamReadResult<Part>;
+      let next: Awaited<ReturnType<typeof reader.read>>;
       try {
         next = await reader.read();
       } catch (error) {
