@@ -2,6 +2,10 @@ import { diag } from '@opentelemetry/api';
 import { performance } from 'node:perf_hooks';
 import type { EndOptions } from './types.js';
 
+// Read once: `performance.timeOrigin` is a getter (0.7% of a pipeline request's profile) whose
+// value never changes in a thread, and a module is loaded once per thread.
+const TIME_ORIGIN = performance.timeOrigin;
+
 /**
  * The serialised form of a {@link Timeline}: plain numbers and strings, so it survives
  * `JSON.stringify`, `structuredClone`, `postMessage` and process IPC unchanged.
@@ -26,7 +30,7 @@ export interface TimelineJSON {
  * comparable (to well under a millisecond); across hosts they are not.
  */
 export function now(): number {
-  return performance.timeOrigin + performance.now();
+  return TIME_ORIGIN + performance.now();
 }
 
 const OPEN = -1;
