@@ -131,7 +131,11 @@ describe('OTLP push to a real VictoriaMetrics equals the scrape', () => {
     ]) {
       expect(genAiNames.has(name), name).toBe(true);
     }
-    for (const k of [...scrapedKeys]) expect(pushed.has(k), k).toBe(true);
+    // Every other scraped series was pushed too, except the Node runtime's active resources by
+    // type: which types exist changes from moment to moment (the scrape's own socket is a
+    // TCPSocketWrap), so a type may appear between the push and the scrape.
+    const momentary = (k: string): boolean => k.startsWith('v8js_resource_active{');
+    for (const k of [...scrapedKeys].filter((k) => !momentary(k))) expect(pushed.has(k), k).toBe(true);
   });
 
   it('carries the same task values on both paths', async () => {

@@ -153,7 +153,7 @@ describe('recordUsage()', () => {
   function direct() {
     const sdk = sdkProvider();
     const meter = sdk.provider.getMeter('test');
-    const noCallbacks = { observe() {}, observeBatch() {} };
+    const noCallbacks = { observe() {}, observeBatch() {}, onRelease() {} };
     const instruments = createGenAiInstruments(meter, noCallbacks, new ProviderHealthState(false));
     const warnings = new WarnOnce();
     const base = { ...CHAT_ATTRS, [SERVER_ADDRESS]: 'api.openai.com', [SERVER_PORT]: 443 };
