@@ -29,10 +29,10 @@ const OUT = join(costDir, 'src/prices/default-prices-current.ts');
 /** The date genai-prices 0.1.8 was published to npm: the date of the catalog's prices. */
 export const DATA_DATE = '2026-09-23';
 
-// genai-prices provider → gen_ai.provider.name values, and which of its models are taken:
-// the current ones of each provider, not the deprecated, fine-tuned, `:free` or legacy ones.
-const LEGACY =
-  /^(ada|babbage|curie|davinci|text-davinci|gpt-3\.5|gpt-4-|gpt-4$|gpt-4-32k|claude-2|claude-v1|claude-instant|gemini-1\.0|gemini-pro$)/;
+// genai-prices provider → gen_ai.provider.name values, and which of its models are taken: all
+// but the fine-tuned and `:free` ones. Deprecated and legacy models are kept: a provider bills
+// them for as long as it serves them (mistral-tiny, gpt-3.5-turbo-instruct on the legacy
+// completions endpoint, gpt-4-turbo), and the price of one no longer served is never used.
 const PROVIDERS = [
   { id: 'openai', names: ['openai'] },
   { id: 'anthropic', names: ['anthropic'] },
@@ -123,7 +123,7 @@ function entries() {
     if (provider === undefined) throw new Error(`genai-prices has no provider ${id}`);
     const page = provider.pricing_urls?.[0] ?? 'https://github.com/pydantic/genai-prices';
     for (const model of provider.models) {
-      if (model.deprecated || model.id.includes(':free') || LEGACY.test(model.id)) continue;
+      if (model.id.includes(':free')) continue;
       if (only !== undefined && !only.test(model.id)) continue;
       for (const period of pricePeriods(model.prices)) {
         const { rates, tiers } = ratesOf(period.prices);

@@ -12,6 +12,27 @@ export const CURRENT_PRICES_DATE = '2026-09-23';
 export const CURRENT_PRICES: readonly PriceEntry[] = [
   {
     "provider": "openai",
+    "model": "ada",
+    "input": "0.0000004",
+    "output": "0.0000004",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/ada)"
+  },
+  {
+    "provider": "openai",
+    "model": "text-ada-001",
+    "input": "0.0000004",
+    "output": "0.0000004",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/ada)"
+  },
+  {
+    "provider": "openai",
+    "model": "babbage",
+    "input": "0.0000005",
+    "output": "0.0000005",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/babbage)"
+  },
+  {
+    "provider": "openai",
     "model": "chatgpt-4o-latest",
     "input": "0.000005",
     "output": "0.000015",
@@ -39,6 +60,223 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.000003",
     "output": "0.000012",
     "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/computer-use)"
+  },
+  {
+    "provider": "openai",
+    "model": "curie",
+    "input": "0.000002",
+    "output": "0.000002",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/curie)"
+  },
+  {
+    "provider": "openai",
+    "model": "text-curie-001",
+    "input": "0.000002",
+    "output": "0.000002",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/curie)"
+  },
+  {
+    "provider": "openai",
+    "model": "davinci",
+    "input": "0.00002",
+    "output": "0.00002",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/davinci)"
+  },
+  {
+    "provider": "openai",
+    "model": "text-davinci-001",
+    "input": "0.00002",
+    "output": "0.00002",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/davinci)"
+  },
+  {
+    "provider": "openai",
+    "model": "gpt-3.5-0301",
+    "input": "0.0000015",
+    "output": "0.000002",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-3.5-0301)"
+  },
+  {
+    "provider": "openai",
+    "model": "gpt-3.5-turbo-0301",
+    "input": "0.0000015",
+    "output": "0.000002",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-3.5-0301)"
+  },
+  {
+    "provider": "openai",
+    "model": "gpt-3.5-turbo",
+    "input": "0.0000005",
+    "output": "0.0000015",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-3.5-turbo)"
+  },
+  {
+    "provider": "openai",
+    "model": "gpt-35-turbo",
+    "input": "0.0000005",
+    "output": "0.0000015",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-3.5-turbo)"
+  },
+  {
+    "provider": "openai",
+    "model": "gpt-3.5-turbo-0125",
+    "input": "0.0000005",
+    "output": "0.0000015",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-3.5-turbo)"
+  },
+  {
+    "provider": "openai",
+    "model": "gpt-3.5-turbo-0613",
+    "input": "0.0000015",
+    "output": "0.000002",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-3.5-turbo-0613)"
+  },
+  {
+    "provider": "openai",
+    "model": "gpt-3.5-turbo-1106",
+    "input": "0.000001",
+    "output": "0.000002",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-3.5-turbo-1106)"
+  },
+  {
+    "provider": "openai",
+    "model": "gpt-3.5-turbo-16k",
+    "input": "0.000003",
+    "output": "0.000004",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-3.5-turbo-16k)"
+  },
+  {
+    "provider": "openai",
+    "model": "gpt-3.5-turbo-16k-0613",
+    "input": "0.000003",
+    "output": "0.000004",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-3.5-turbo-16k)"
+  },
+  {
+    "provider": "openai",
+    "model": "gpt-35-turbo-16k-0613",
+    "input": "0.000003",
+    "output": "0.000004",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-3.5-turbo-16k)"
+  },
+  {
+    "provider": "openai",
+    "model": "gpt-35-turbo-16k",
+    "input": "0.000003",
+    "output": "0.000004",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-3.5-turbo-16k)"
+  },
+  {
+    "provider": "openai",
+    "model": "gpt-3.5-turbo-instruct",
+    "input": "0.0000015",
+    "output": "0.000002",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-3.5-turbo-instruct)"
+  },
+  {
+    "provider": "openai",
+    "model": "gpt-3.5-turbo-instruct-0914",
+    "input": "0.0000015",
+    "output": "0.000002",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-3.5-turbo-instruct)"
+  },
+  {
+    "provider": "openai",
+    "model": "gpt-4",
+    "input": "0.00003",
+    "output": "0.00006",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-4)"
+  },
+  {
+    "provider": "openai",
+    "model": "gpt-4-0314",
+    "input": "0.00003",
+    "output": "0.00006",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-4)"
+  },
+  {
+    "provider": "openai",
+    "model": "gpt-4-0613",
+    "input": "0.00003",
+    "output": "0.00006",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-4)"
+  },
+  {
+    "provider": "openai",
+    "model": "gpt-4-32k",
+    "input": "0.00006",
+    "output": "0.00012",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-4-32k)"
+  },
+  {
+    "provider": "openai",
+    "model": "gpt-4-32k-0314",
+    "input": "0.00006",
+    "output": "0.00012",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-4-32k)"
+  },
+  {
+    "provider": "openai",
+    "model": "gpt-4-32k-0613",
+    "input": "0.00006",
+    "output": "0.00012",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-4-32k)"
+  },
+  {
+    "provider": "openai",
+    "model": "gpt-4-turbo",
+    "input": "0.00001",
+    "output": "0.00003",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-4-turbo)"
+  },
+  {
+    "provider": "openai",
+    "model": "gpt-4-turbo-2024-04-09",
+    "input": "0.00001",
+    "output": "0.00003",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-4-turbo)"
+  },
+  {
+    "provider": "openai",
+    "model": "gpt-4-turbo-0125-preview",
+    "input": "0.00001",
+    "output": "0.00003",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-4-turbo)"
+  },
+  {
+    "provider": "openai",
+    "model": "gpt-4-0125-preview",
+    "input": "0.00001",
+    "output": "0.00003",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-4-turbo)"
+  },
+  {
+    "provider": "openai",
+    "model": "gpt-4-1106-preview",
+    "input": "0.00001",
+    "output": "0.00003",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-4-turbo)"
+  },
+  {
+    "provider": "openai",
+    "model": "gpt-4-turbo-preview",
+    "input": "0.00001",
+    "output": "0.00003",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-4-turbo)"
+  },
+  {
+    "provider": "openai",
+    "model": "gpt-4-vision-preview",
+    "input": "0.00001",
+    "output": "0.00003",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-4-vision-preview)"
+  },
+  {
+    "provider": "openai",
+    "model": "gpt-4-1106-vision-preview",
+    "input": "0.00001",
+    "output": "0.00003",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-4-vision-preview)"
   },
   {
     "provider": "openai",
@@ -1836,6 +2074,20 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
   },
   {
     "provider": "openai",
+    "model": "text-davinci-002",
+    "input": "0.00002",
+    "output": "0.00002",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/text-davinci-002)"
+  },
+  {
+    "provider": "openai",
+    "model": "text-davinci-003",
+    "input": "0.00002",
+    "output": "0.00002",
+    "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/text-davinci-003)"
+  },
+  {
+    "provider": "openai",
     "model": "text-embedding-3-large",
     "input": "0.00000013",
     "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/text-embedding-3-large)"
@@ -1863,6 +2115,20 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "model": "text-embedding-ada-002-v2",
     "input": "0.0000001",
     "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/text-embedding-ada-002)"
+  },
+  {
+    "provider": "anthropic",
+    "model": "claude-2",
+    "input": "0.000008",
+    "output": "0.000024",
+    "source": "https://www.anthropic.com/pricing#api (genai-prices 0.1.8: anthropic/claude-2)"
+  },
+  {
+    "provider": "anthropic",
+    "model": "claude-v2",
+    "input": "0.000008",
+    "output": "0.000024",
+    "source": "https://www.anthropic.com/pricing#api (genai-prices 0.1.8: anthropic/claude-2)"
   },
   {
     "provider": "anthropic",
@@ -2555,6 +2821,27 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "source": "https://www.anthropic.com/pricing#api (genai-prices 0.1.8: anthropic/claude-sonnet-5)"
   },
   {
+    "provider": "anthropic",
+    "model": "claude-v1",
+    "input": "0.000008",
+    "output": "0.000024",
+    "source": "https://www.anthropic.com/pricing#api (genai-prices 0.1.8: anthropic/claude-v1)"
+  },
+  {
+    "provider": "gcp.gemini",
+    "model": "gemini-1.0-pro-vision-001",
+    "input": "0.000000125",
+    "output": "0.000000375",
+    "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-1.0-pro-vision-001)"
+  },
+  {
+    "provider": "gcp.vertex_ai",
+    "model": "gemini-1.0-pro-vision-001",
+    "input": "0.000000125",
+    "output": "0.000000375",
+    "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-1.0-pro-vision-001)"
+  },
+  {
     "provider": "gcp.gemini",
     "model": "gemini-1.5-flash",
     "input": "0.000000075",
@@ -2829,6 +3116,76 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000005",
     "output": "0.00001",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.5-flash-lite-preview-tts)"
+  },
+  {
+    "provider": "gcp.gemini",
+    "model": "gemini-2.5-flash-preview",
+    "input": "0.00000015",
+    "output": "0.0000006",
+    "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.5-flash-preview)"
+  },
+  {
+    "provider": "gcp.vertex_ai",
+    "model": "gemini-2.5-flash-preview",
+    "input": "0.00000015",
+    "output": "0.0000006",
+    "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.5-flash-preview)"
+  },
+  {
+    "provider": "gcp.gemini",
+    "model": "gemini-2.5-flash-preview-05-20",
+    "input": "0.00000015",
+    "output": "0.0000006",
+    "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.5-flash-preview)"
+  },
+  {
+    "provider": "gcp.vertex_ai",
+    "model": "gemini-2.5-flash-preview-05-20",
+    "input": "0.00000015",
+    "output": "0.0000006",
+    "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.5-flash-preview)"
+  },
+  {
+    "provider": "gcp.gemini",
+    "model": "gemini-2.5-flash-preview-04-17",
+    "input": "0.00000015",
+    "output": "0.0000006",
+    "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.5-flash-preview)"
+  },
+  {
+    "provider": "gcp.vertex_ai",
+    "model": "gemini-2.5-flash-preview-04-17",
+    "input": "0.00000015",
+    "output": "0.0000006",
+    "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.5-flash-preview)"
+  },
+  {
+    "provider": "gcp.gemini",
+    "model": "gemini-2.5-flash-preview-05-20:thinking",
+    "input": "0.00000015",
+    "output": "0.0000006",
+    "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.5-flash-preview)"
+  },
+  {
+    "provider": "gcp.vertex_ai",
+    "model": "gemini-2.5-flash-preview-05-20:thinking",
+    "input": "0.00000015",
+    "output": "0.0000006",
+    "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.5-flash-preview)"
+  },
+  {
+    "provider": "gcp.gemini",
+    "model": "gemini-2.5-flash-preview:thinking",
+    "input": "0.00000015",
+    "output": "0.0000006",
+    "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.5-flash-preview)"
+  },
+  {
+    "provider": "gcp.vertex_ai",
+    "model": "gemini-2.5-flash-preview:thinking",
+    "input": "0.00000015",
+    "output": "0.0000006",
+    "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.5-flash-preview)"
   },
   {
     "provider": "gcp.gemini",
@@ -3439,6 +3796,34 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000015",
     "output": "0.000009",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-omni-flash-preview)"
+  },
+  {
+    "provider": "gcp.gemini",
+    "model": "gemini-pro",
+    "input": "0.000000125",
+    "output": "0.000000375",
+    "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-pro)"
+  },
+  {
+    "provider": "gcp.vertex_ai",
+    "model": "gemini-pro",
+    "input": "0.000000125",
+    "output": "0.000000375",
+    "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-pro)"
+  },
+  {
+    "provider": "gcp.gemini",
+    "model": "gemini-1.0-pro",
+    "input": "0.000000125",
+    "output": "0.000000375",
+    "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-pro)"
+  },
+  {
+    "provider": "gcp.vertex_ai",
+    "model": "gemini-1.0-pro",
+    "input": "0.000000125",
+    "output": "0.000000375",
+    "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-pro)"
   },
   {
     "provider": "gcp.gemini",
@@ -6149,6 +6534,41 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
   },
   {
     "provider": "mistral_ai",
+    "model": "devstral-small",
+    "input": "0.0000001",
+    "output": "0.0000003",
+    "source": "https://mistral.ai/pricing/api (genai-prices 0.1.8: mistral/devstral-small)"
+  },
+  {
+    "provider": "mistral_ai",
+    "model": "devstral-small-2505",
+    "input": "0.0000001",
+    "output": "0.0000003",
+    "source": "https://mistral.ai/pricing/api (genai-prices 0.1.8: mistral/devstral-small)"
+  },
+  {
+    "provider": "mistral_ai",
+    "model": "devstral-small-2507",
+    "input": "0.0000001",
+    "output": "0.0000003",
+    "source": "https://mistral.ai/pricing/api (genai-prices 0.1.8: mistral/devstral-small)"
+  },
+  {
+    "provider": "mistral_ai",
+    "model": "devstral-small-latest",
+    "input": "0.0000001",
+    "output": "0.0000003",
+    "source": "https://mistral.ai/pricing/api (genai-prices 0.1.8: mistral/devstral-small)"
+  },
+  {
+    "provider": "mistral_ai",
+    "model": "labs-devstral-small-2512",
+    "input": "0.0000001",
+    "output": "0.0000003",
+    "source": "https://mistral.ai/pricing/api (genai-prices 0.1.8: mistral/devstral-small)"
+  },
+  {
+    "provider": "mistral_ai",
     "model": "magistral-medium",
     "input": "0.000002",
     "output": "0.000005",
@@ -6425,6 +6845,13 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
   },
   {
     "provider": "mistral_ai",
+    "model": "mistral-tiny",
+    "input": "0.00000025",
+    "output": "0.00000025",
+    "source": "https://mistral.ai/pricing/api (genai-prices 0.1.8: mistral/mistral-tiny)"
+  },
+  {
+    "provider": "mistral_ai",
     "model": "mixtral-8x22b-instruct",
     "input": "0.0000009",
     "output": "0.0000009",
@@ -6546,6 +6973,20 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
   },
   {
     "provider": "cohere",
+    "model": "c4ai-aya-expanse-8b",
+    "input": "0.0000005",
+    "output": "0.0000015",
+    "source": "https://cohere.com/pricing (genai-prices 0.1.8: cohere/c4ai-aya-expanse-8b)"
+  },
+  {
+    "provider": "cohere",
+    "model": "aya-expanse-8b",
+    "input": "0.0000005",
+    "output": "0.0000015",
+    "source": "https://cohere.com/pricing (genai-prices 0.1.8: cohere/c4ai-aya-expanse-8b)"
+  },
+  {
+    "provider": "cohere",
     "model": "command",
     "input": "0.000001",
     "output": "0.000002",
@@ -6564,6 +7005,13 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000025",
     "output": "0.00001",
     "source": "https://cohere.com/pricing (genai-prices 0.1.8: cohere/command-a)"
+  },
+  {
+    "provider": "cohere",
+    "model": "command-light",
+    "input": "0.0000003",
+    "output": "0.0000006",
+    "source": "https://cohere.com/pricing (genai-prices 0.1.8: cohere/command-light)"
   },
   {
     "provider": "cohere",
@@ -6937,6 +7385,27 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "cacheRead": "0.000000022",
     "output": "0.00000198",
     "source": "https://api-docs.deepseek.com/quick_start/pricing (genai-prices 0.1.8: deepseek/deepseek-v4-pro)"
+  },
+  {
+    "provider": "x_ai",
+    "model": "grok-2-1212",
+    "input": "0.000002",
+    "output": "0.00001",
+    "source": "https://docs.x.ai/docs/models (genai-prices 0.1.8: x-ai/grok-2-1212)"
+  },
+  {
+    "provider": "x_ai",
+    "model": "grok-2",
+    "input": "0.000002",
+    "output": "0.00001",
+    "source": "https://docs.x.ai/docs/models (genai-prices 0.1.8: x-ai/grok-2-1212)"
+  },
+  {
+    "provider": "x_ai",
+    "model": "grok-2-latest",
+    "input": "0.000002",
+    "output": "0.00001",
+    "source": "https://docs.x.ai/docs/models (genai-prices 0.1.8: x-ai/grok-2-1212)"
   },
   {
     "provider": "x_ai",
