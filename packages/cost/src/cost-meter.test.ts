@@ -97,12 +97,15 @@ describe('every tracked call is priced', () => {
   });
 
   it('warns once per missing rate of a priced model, and charges the rest', async () => {
-    const { cost, collect } = setup();
+    const { cost, collect } = setup({ prices: [{ provider: 'fal', model: 'flux', image: '0.025' }] });
     for (let i = 0; i < 3; i++)
-      cost.record({ provider: 'openai', model: 'gpt-4o', usage: { inputTokens: 1000, images: 2 } });
-    expect((await collect()).points(COST).map((p) => p.value)).toEqual([0.0075]);
+      cost.record({ provider: 'fal', model: 'flux', usage: { inputTokens: 1000, images: 2 } });
+    // gpt-4o's images beside its charged tokens are no gap (it is billed by tokens): no warning.
+    cost.record({ provider: 'openai', model: 'gpt-4o', usage: { inputTokens: 1000, images: 2 } });
+    // 3 x 2 x $0.025; 1000 x $2.50/M.
+    expect((await collect()).points(COST).map((p) => p.value)).toEqual([0.15, 0.0025]);
     expect(log.warnings).toEqual([
-      'mltel: the price of openai/gpt-4o has no image rate: that part of its calls is not charged. Fix: add the rate to its price.',
+      'mltel: the price of fal/flux has no input rate: that part of its calls is not charged. Fix: add the rate to its price.',
     ]);
   });
 

@@ -127,9 +127,10 @@ describe('callCost: media, characters and requests', () => {
   });
 
   it('reports quantities with no rate as unpriced units, and does not charge them', () => {
-    expect(
-      cost(TOKENS_ONLY, { inputTokens: 1000, images: 2, audioSeconds: 5, videoSeconds: 1, characters: 10 }),
-    ).toEqual(['0.002', ['image', 'audioSecond', 'videoSecond', 'character']]);
+    expect(cost(TOKENS_ONLY, { images: 2, audioSeconds: 5, videoSeconds: 1, characters: 10 })).toEqual([
+      '0',
+      ['image', 'audioSecond', 'videoSecond', 'character'],
+    ]);
     expect(cost(MEDIA, { inputTokens: 100, cacheReadInputTokens: 10, outputTokens: 5, images: 1 })).toEqual([
       '0.04',
       ['input', 'cacheRead', 'output'],
@@ -138,6 +139,37 @@ describe('callCost: media, characters and requests', () => {
     expect(cost(outputOnly, { inputTokens: 100, cacheCreationInputTokens: 50, outputTokens: 10 })).toEqual([
       '0.00001',
       ['input', 'cacheWrite'],
+    ]);
+  });
+
+  // gpt-image-1 as the catalog prices it ($5/M in, $40/M out, no image rate) and as OpenAI bills
+  // it: by tokens. Its one image beside the tokens is no missing price; gpt-4o-mini-tts's
+  // characters, with no token charged, are (its price has token rates only).
+  const GPT_IMAGE = price({ input: '0.000005', output: '0.00004', cacheRead: '0.00000125' });
+  const gptImageCall: ProviderUsage = { inputTokens: 50, outputTokens: 50, images: 1 };
+  it('a media count beside tokens charged at a token rate is informational, not unpriced', () => {
+    // 50 x $5/M + 50 x $40/M.
+    expect(cost(GPT_IMAGE, gptImageCall)).toEqual(['0.00225', []]);
+    expect(cost(TOKENS_ONLY, { inputTokens: 1000, audioSeconds: 5, videoSeconds: 1, characters: 10 })).toEqual([
+      '0.002',
+      [],
+    ]);
+    const decimal = decimalCallCost(GPT_IMAGE, gptImageCall, true);
+    expect([formatUsd(decimal.pico), [...decimal.unpricedUnits]]).toEqual(['0.00225', []]);
+    // Fractional tokens take the decimal path of callCost.
+    expect(cost(GPT_IMAGE, { inputTokens: 0.5, outputTokens: 50, images: 1 })).toEqual(['0.0020025', []]);
+  });
+
+  it('a media count with no token charged and no rate of its own stays unpriced', () => {
+    const tts = price({ input: '0.0000006', output: '0.000012' });
+    expect(cost(tts, { characters: 6 })).toEqual(['0', ['character']]);
+    expect([...decimalCallCost(tts, { characters: 6 }, true).unpricedUnits]).toEqual(['character']);
+    // Tokens that found no rate either charge nothing: the image stays a gap too.
+    const outputOnly = price({ output: '0.00004' });
+    expect(cost(outputOnly, { inputTokens: 50, images: 1 })).toEqual(['0', ['input', 'image']]);
+    expect([...decimalCallCost(outputOnly, { inputTokens: 50, images: 1 }, true).unpricedUnits]).toEqual([
+      'input',
+      'image',
     ]);
   });
 

@@ -16,6 +16,14 @@ function count(value: number | undefined): number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
 }
 
+// The counts of what a call made or took in (images, audio and video seconds, characters). One
+// with no rate in the price is informational, not unpriced, when the same call's tokens were
+// charged at a token rate of that price: the provider bills that model by tokens and the count
+// describes the output (gpt-image-1 reports its image and the tokens it is billed for). With no
+// token charged (gpt-4o-mini-tts: characters only, a price with token rates only), the count is
+// the only measure of the call, and a missing rate for it is a real gap: it is reported.
+const MEDIA: ReadonlySet<Rate> = new Set<Rate>(['image', 'audioSecond', 'videoSecond', 'character']);
+
 /** The quantities of a call, by rate, with the rate each falls back to. */
 type Quantities = [Rate, number, Rate?][];
 
@@ -52,13 +60,15 @@ export function decimalCallCost(price: Price, usage: ProviderUsage | undefined, 
   const rate = (name: Rate): Big | undefined => tier?.rates[name] ?? price.rates[name];
   let total = new Big(0);
   const unpricedUnits: Rate[] = [];
+  let tokensPriced = false;
   for (const [name, quantity, fallback] of quantities(usage, rate('reasoning') !== undefined)) {
     if (quantity === 0) continue;
     const r = rate(name) ?? (fallback === undefined ? undefined : rate(fallback));
     if (r === undefined) {
-      unpricedUnits.push(name);
+      if (!(tokensPriced && MEDIA.has(name))) unpricedUnits.push(name);
       continue;
     }
+    if (!MEDIA.has(name)) tokensPriced = true;
     total = total.plus(r.times(quantity));
   }
   const perRequest = rate('request');
@@ -148,6 +158,8 @@ const TERMS: readonly Rate[] = [
   'character',
 ];
 const FALLBACKS: readonly (Rate | undefined)[] = [undefined, 'input', 'input'];
+/** The index in {@link TERMS} of the first media count: the terms before it are tokens. */
+const FIRST_MEDIA = TERMS.indexOf('image');
 // Reused for every call (single-threaded, not re-entrant): the quantities of the call being priced.
 const amounts = new Float64Array(TERMS.length);
 
@@ -181,6 +193,7 @@ function integerCallCost(
   amounts[8] = count(usage?.characters);
   let total = 0;
   let unpricedUnits: Rate[] | undefined;
+  let tokensPriced = false;
   for (let i = 0; i < TERMS.length; i++) {
     const quantity = amounts[i]!;
     if (quantity === 0) continue;
@@ -188,11 +201,14 @@ function integerCallCost(
     const fallback = FALLBACKS[i];
     const r = table[name] ?? (fallback === undefined ? undefined : table[fallback]);
     if (r === undefined) {
+      // A media count beside charged tokens is informational (see MEDIA).
+      if (tokensPriced && i >= FIRST_MEDIA) continue;
       unpricedUnits ??= [];
       unpricedUnits.push(name);
       continue;
     }
     if (!Number.isSafeInteger(quantity)) return undefined;
+    if (i < FIRST_MEDIA) tokensPriced = true;
     total += r * quantity;
   }
   const perRequest = table.request;
