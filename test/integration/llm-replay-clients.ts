@@ -82,6 +82,16 @@ const ROUTES: Route[] = [
   },
 ];
 
+// The response headers captured with an answer (SOURCES.md: the same response), sent with it.
+const CAPTURED_HEADERS: Readonly<Record<string, string>> = {
+  'groq-chat.json': 'groq-ratelimit-headers.json',
+};
+
+function headersOf(file: string): Record<string, string> {
+  const headers = CAPTURED_HEADERS[file];
+  return headers === undefined ? {} : (JSON.parse(capture(headers).toString('utf8')) as Record<string, string>);
+}
+
 function capture(file: string): Buffer {
   return readFileSync(join(CAPTURES, file));
 }
@@ -195,7 +205,7 @@ function answer(
   const streamed = ok.endsWith('.sse') || ok.endsWith('.eventstream') || ok.endsWith('.ndjson');
   switch (scenario) {
     case 'ok':
-      return streamed ? sendStream(res, ok) : send(res, 200, capture(ok));
+      return streamed ? sendStream(res, ok) : send(res, 200, capture(ok), headersOf(ok));
     case '429': {
       const { file, body = '{}', headers } = route.tooMany;
       return send(res, 429, file === undefined ? body : capture(file), headers);

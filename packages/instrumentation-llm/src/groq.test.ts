@@ -1,3 +1,4 @@
+import { RateLimitMeter } from '@mltel/genai';
 import type { Attributes } from '@opentelemetry/api';
 import * as groq from 'groq-sdk';
 import { describe, expect, it } from 'vitest';
@@ -50,6 +51,30 @@ describe('groq-sdk', () => {
       [{ ...chat, [TOKEN_TYPE]: 'output' }, 43],
     ]);
     expect(log().warnings).toEqual([]);
+  });
+
+  it("the response's x-ratelimit-* headers (captured from Groq) feed the rate-limit gauges", async () => {
+    const { meter, collect, provider } = setup();
+    const instrumentation = instrument(GroqInstrumentation, groq, meter);
+    instrumentation.setConfig({
+      ...instrumentation.getConfig(),
+      rateLimits: new RateLimitMeter({ meterProvider: provider }),
+    });
+    const completion = await client('ok').chat.completions.create({ model: 'llama3-8b-8192', messages: MESSAGES });
+    expect(completion.usage?.completion_tokens).toBe(43);
+    const c = await collect();
+    const gauge = (name: string) =>
+      c.points(name).map((p) => [p.attributes['ml.rate_limit.kind'], p.attributes[REQUEST_MODEL], p.value]);
+    // groq-ratelimit-headers.json: 14398 of 14400 requests (per day), 29987 of 30000 tokens (per minute).
+    expect(gauge('ml.provider.rate_limit.remaining')).toEqual([
+      ['requests', 'llama3-8b-8192', 14398],
+      ['tokens', 'llama3-8b-8192', 29987],
+    ]);
+    expect(gauge('ml.provider.rate_limit.limit')).toEqual([
+      ['requests', 'llama3-8b-8192', 14400],
+      ['tokens', 'llama3-8b-8192', 30000],
+    ]);
+    expect(c.points('ml.provider.rate_limit.remaining')[0]?.attributes[PROVIDER]).toBe('groq');
   });
 
   it('a stream: every chunk reaches the caller, usage from x_groq in the last chunk, chunk timings', async () => {

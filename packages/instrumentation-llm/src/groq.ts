@@ -5,6 +5,7 @@ import { instrumentMethod } from './api-promise.js';
 import type { CallShape } from './api-promise.js';
 import { LlmInstrumentation } from './llm-instrumentation.js';
 import type { PatchTarget } from './llm-instrumentation.js';
+import { rateLimitObserver } from './rate-limit-observer.js';
 import { serverOf } from './server.js';
 import type { LlmInstrumentationConfig } from './types.js';
 
@@ -37,13 +38,16 @@ const EMBEDDINGS: CallShape<unknown, unknown> = { describe: describe('embeddings
 
 /**
  * Records every chat completion (streamed or not) and embeddings call of `groq-sdk`, ESM and
- * CommonJS. Groq reports a stream's usage in its last chunk's `x_groq.usage`. Never records text
- * or the API key.
+ * CommonJS. Groq reports a stream's usage in its last chunk's `x_groq.usage`; its OpenAI-style
+ * `x-ratelimit-*` response headers feed the rate-limit gauges. Never records text or the API key.
  */
 export class GroqInstrumentation extends LlmInstrumentation {
   constructor(config: LlmInstrumentationConfig = {}) {
     super('@mltel/instrumentation-llm/groq', MLTEL_VERSION, config);
   }
+
+  // Groq sends OpenAI's x-ratelimit-* headers (requests per day, tokens per minute).
+  private readonly observers = rateLimitObserver(this.rateLimitMeter, 'openai');
 
   protected init() {
     return this.hookModule('groq-sdk', GROQ_SUPPORTED_VERSIONS, (exports) => {
@@ -56,7 +60,7 @@ export class GroqInstrumentation extends LlmInstrumentation {
       const wrap =
         (shape: CallShape<unknown, never>): PatchTarget['wrap'] =>
         (original) =>
-          instrumentMethod(original, this.providerMeter, shape);
+          instrumentMethod(original, this.providerMeter, shape, this.observers);
       return [
         {
           holder: Groq?.['Chat']?.Completions?.prototype,
