@@ -2,7 +2,8 @@
 // Gemini API, ...): it replays captured response bodies (packages/instrumentation-llm/test/
 // fixtures/captures, sources in SOURCES.md) byte for byte and fails on purpose. The first path
 // segment of a request names the scenario: ok, 429, 500, reset (the connection dies before an
-// answer) or midstream (a stream dies after its first event).
+// answer), midstream (a stream dies after its first event) or headers (an answer captured with
+// its rate-limit headers, sent with them).
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -25,6 +26,8 @@ interface Route {
   /** The capture of a successful answer (by path where the model decides, by body where `stream` does). */
   ok: string | ((path: string, stream: boolean) => string);
   tooMany: TooMany;
+  /** The capture the `headers` scenario answers with, its captured response headers included. */
+  withHeaders?: string;
 }
 
 const GOOGLE_429: TooMany = { file: 'google-error-429.json' };
@@ -55,6 +58,7 @@ const ROUTES: Route[] = [
     test: /^\/v1\/chat\/completions$/,
     ok: (_path, stream) => (stream ? 'mistral-chat-stream.sse' : 'mistral-chat.json'),
     tooMany: MISTRAL_429,
+    withHeaders: 'mistral-chat-ratelimit.json',
   },
   { test: /^\/v1\/embeddings$/, ok: 'mistral-embeddings.json', tooMany: MISTRAL_429 },
   {
@@ -85,6 +89,7 @@ const ROUTES: Route[] = [
 // The response headers captured with an answer (SOURCES.md: the same response), sent with it.
 const CAPTURED_HEADERS: Readonly<Record<string, string>> = {
   'groq-chat.json': 'groq-ratelimit-headers.json',
+  'mistral-chat-ratelimit.json': 'mistral-ratelimit-headers.json',
 };
 
 function headersOf(file: string): Record<string, string> {
@@ -214,6 +219,9 @@ function answer(
       // No recorded 500 body was found; a bare status with an empty JSON object is what a
       // failing gateway commonly returns.
       return send(res, 500, '{}');
+    case 'headers':
+      if (route.withHeaders === undefined) return send(res, 404, '{"error":{"message":"no headers capture"}}');
+      return send(res, 200, capture(route.withHeaders), headersOf(route.withHeaders));
     case 'reset':
       req.socket.destroy();
       return;

@@ -1,3 +1,4 @@
+import { RateLimitMeter } from '@mltel/genai';
 import * as mistral from '@mistralai/mistralai';
 import type { Attributes } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
@@ -36,6 +37,32 @@ const attrs = (operation: string, request: string, response?: string, extra: Att
 });
 
 describe('@mistralai/mistralai', () => {
+  it("the response's x-ratelimit-* headers (captured from Mistral) feed the rate-limit gauges", async () => {
+    const { meter, collect, provider } = setup();
+    const instrumentation = instrument(MistralInstrumentation, mistral, meter);
+    instrumentation.setConfig({
+      ...instrumentation.getConfig(),
+      rateLimits: new RateLimitMeter({ meterProvider: provider }),
+    });
+    const response = await client('headers').chat.complete({ model: 'mistral-tiny', messages: MESSAGES });
+    expect(response.usage.completionTokens).toBe(96);
+    const c = await collect();
+    const gauge = (name: string) =>
+      c
+        .points(name)
+        .map((p) => [p.attributes[PROVIDER], p.attributes['ml.rate_limit.kind'], p.attributes[REQUEST_MODEL], p.value]);
+    // mistral-ratelimit-headers.json: 59 of 60 requests per 10 seconds, 1999893 of 2000000 tokens
+    // per minute (the monthly token budget has no gauge kind).
+    expect(gauge('ml.provider.rate_limit.remaining')).toEqual([
+      ['mistral_ai', 'requests', 'mistral-tiny', 59],
+      ['mistral_ai', 'tokens', 'mistral-tiny', 1999893],
+    ]);
+    expect(gauge('ml.provider.rate_limit.limit')).toEqual([
+      ['mistral_ai', 'requests', 'mistral-tiny', 60],
+      ['mistral_ai', 'tokens', 'mistral-tiny', 2000000],
+    ]);
+  });
+
   it('chat.complete: duration and tokens, with the server', async () => {
     const { meter, collect } = setup();
     instrument(MistralInstrumentation, mistral, meter);

@@ -6,6 +6,8 @@ import { instrumentAsync, statusFailure } from './async-method.js';
 import type { AsyncCallShape } from './async-method.js';
 import { markClientPatched } from './framework-scope.js';
 import { LlmInstrumentation } from './llm-instrumentation.js';
+import { withResponseHeaders } from './mistral-rate-limits.js';
+import { rateLimitObserver } from './rate-limit-observer.js';
 import { serverOf } from './server.js';
 import type { LlmInstrumentationConfig } from './types.js';
 
@@ -53,12 +55,17 @@ type Wrap = (original: (...args: unknown[]) => unknown) => (...args: unknown[]) 
  * Records the `chat.complete`, `chat.stream` and `embeddings.create` calls of
  * `@mistralai/mistralai`, streaming included. The client's resource classes are not exported: the
  * `Mistral` class's `chat` and `embeddings` getters are wrapped so that the first resource each
- * returns gets its class's methods patched (once per class). Never records text or the API key.
+ * returns gets its class's methods patched (once per class). The rate-limit headers of each
+ * response feed the headroom gauges (through the SDK's response hooks). Never records text or the
+ * API key.
  */
 export class MistralInstrumentation extends LlmInstrumentation {
   constructor(config: LlmInstrumentationConfig = {}) {
     super('@mltel/instrumentation-llm/mistral', MLTEL_VERSION, config);
   }
+
+  // Mistral's x-ratelimit-* headers (requests per 10 seconds, tokens per minute) of each response.
+  private readonly observers = rateLimitObserver(this.rateLimitMeter, 'openai');
 
   protected init() {
     // Per loaded copy of the module: the getters replaced and the resource prototypes patched.
@@ -72,7 +79,7 @@ export class MistralInstrumentation extends LlmInstrumentation {
         const wrap =
           (shape: AsyncCallShape<never, unknown>): Wrap =>
           (original) =>
-            instrumentAsync(original, this.providerMeter, shape);
+            withResponseHeaders(instrumentAsync(original, this.providerMeter, shape), shape.describe, this.observers);
         markClientPatched('@mistralai/mistralai', true);
         restores.set(client, [
           ...this.resource(client, 'chat', {
