@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { diag, metrics } from '@opentelemetry/api';
 import { announceProviderChange, MLTEL_VERSION, PROVIDER_RECHECK_MS } from '@mltel/kit';
 import { REQUEST_COST_BUCKETS } from '@mltel/semconv';
+import { createProviderMeter } from '@mltel/genai';
+import { countingProvider } from '@mltel/test-kit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   budgetAttrs,
@@ -213,6 +215,23 @@ describe('unpriced calls', () => {
       'mltel: no price for model "gpt-9-preview" at openai: its calls count in ml.cost.unpriced, not in ml.cost.usd. Fix: add its price (the prices option, or a price file in MLTEL_PRICES).',
       'mltel: no price for model "rocket" at acme: its calls count in ml.cost.unpriced, not in ml.cost.usd. Fix: add its price (the prices option, or a price file in MLTEL_PRICES).',
     ]);
+  });
+
+  it('a call makes only its histogram SDK calls, priced or not; unpriced ones are added at collection', () => {
+    const { provider, calls, added, collectNow } = countingProvider();
+    const meter = createProviderMeter({ meterProvider: provider });
+    new CostMeter({ meterProvider: provider }).attach(meter);
+    const usage = { inputTokens: 10, outputTokens: 5 };
+    for (let i = 0; i < 10; i++) {
+      meter.record({ provider: 'ollama', operation: 'chat', model: 'llama-local', durationSeconds: 1, usage });
+      meter.record({ ...CHAT, durationSeconds: 1, usage });
+    }
+    // Per call: duration and two token records, and the priced call's ml.cost.request.usd.
+    expect(calls.add).toBe(0);
+    expect(calls.record).toBe(10 * 3 + 10 * 4);
+    collectNow();
+    expect(added).toEqual([[10, { [PROVIDER]: 'ollama', [REQUEST_MODEL]: 'llama-local' }]]);
+    expect(log.warnings).toHaveLength(1);
   });
 
   it('are never priced at a near name (gpt-4o-mini is not gpt-4o)', async () => {

@@ -17,7 +17,7 @@ import {
   ML_COST_USD,
   OTHER_VALUE,
 } from '@mltel/semconv';
-import { BoundedValues, describeValue, instrumentOptions, ProviderBinding, WarnOnce } from '@mltel/kit';
+import { BoundedValues, CounterCells, describeValue, instrumentOptions, ProviderBinding, WarnOnce } from '@mltel/kit';
 import type { CallbackRegistry } from '@mltel/kit';
 import { BudgetSet } from './budgets/budget-set.js';
 import type { BudgetConfig, ChargeContext, ThresholdEvent } from './budgets/types.js';
@@ -142,6 +142,8 @@ export class CostMeter {
   private overflowSeries: Series | undefined;
   private readonly costAttributesOf = new WeakMap<Attributes, Attributes>();
   private readonly seriesByAttributes = new WeakMap<Attributes, Series>();
+  // The `ml.cost.unpriced` set of each prepared (frozen) cost set: what its cells sum by identity.
+  private readonly unpricedOf = new WeakMap<Attributes, Attributes>();
   private readonly routes = new PriceRoutes(this.catalog);
   private readonly tasks: BoundedValues;
   private readonly providers: BoundedValues;
@@ -358,10 +360,7 @@ export class CostMeter {
     const match = this.routes.lookup(provider, model, responseModel, this.now());
     if (match === undefined) {
       if (!reportsUsage(usage)) return;
-      const unpriced: Attributes = { [ATTR_GEN_AI_PROVIDER_NAME]: attributes[ATTR_GEN_AI_PROVIDER_NAME] };
-      if (attributes[ATTR_GEN_AI_REQUEST_MODEL] !== undefined)
-        unpriced[ATTR_GEN_AI_REQUEST_MODEL] = attributes[ATTR_GEN_AI_REQUEST_MODEL];
-      this.binding.get().unpriced.add(1, unpriced);
+      this.binding.get().unpriced.add(1, this.unpricedAttributes(attributes));
       this.warnUnpriced(provider, responseModel ?? model ?? '(no model)');
       return;
     }
@@ -378,6 +377,18 @@ export class CostMeter {
       return;
     }
     this.charge(attributes, context, cost.pico);
+  }
+
+  /** Provider and request model of a cost set: kept per prepared (frozen) set, else a new object. */
+  private unpricedAttributes(attributes: Attributes): Attributes {
+    const frozen = Object.isFrozen(attributes);
+    const kept = frozen ? this.unpricedOf.get(attributes) : undefined;
+    if (kept !== undefined) return kept;
+    const unpriced: Attributes = { [ATTR_GEN_AI_PROVIDER_NAME]: attributes[ATTR_GEN_AI_PROVIDER_NAME] };
+    if (attributes[ATTR_GEN_AI_REQUEST_MODEL] !== undefined)
+      unpriced[ATTR_GEN_AI_REQUEST_MODEL] = attributes[ATTR_GEN_AI_REQUEST_MODEL];
+    if (frozen) this.unpricedOf.set(attributes, Object.freeze(unpriced));
+    return unpriced;
   }
 
   // One line per kind of implausible value: it is a bug upstream, and one bad value must never
@@ -531,7 +542,10 @@ export class CostMeter {
     }
     return {
       request: meter.createHistogram(ML_COST_REQUEST_USD.name, instrumentOptions(ML_COST_REQUEST_USD)),
-      unpriced: meter.createCounter(ML_COST_UNPRICED.name, instrumentOptions(ML_COST_UNPRICED)),
+      // Summed in kit's cells, handed to the SDK at each collection from the totals' callback.
+      unpriced: new CounterCells(callbacks, total).counter(
+        meter.createCounter(ML_COST_UNPRICED.name, instrumentOptions(ML_COST_UNPRICED)),
+      ),
       exceeded,
       refused,
     };

@@ -12,7 +12,7 @@ import {
   ML_PROVIDER_STATUS,
   ML_VIDEO_DURATION,
 } from '@mltel/semconv';
-import { instrumentOptions, MLTEL_VERSION } from '@mltel/kit';
+import { CounterCells, instrumentOptions, MLTEL_VERSION } from '@mltel/kit';
 import type { CallbackRegistry } from '@mltel/kit';
 import type { ProviderHealthState } from './health.js';
 
@@ -38,7 +38,9 @@ export interface GenAiInstruments {
 
 /**
  * Creates the instruments on `meter` (a `ProviderBinding` builder); the health gauges read
- * `health` at collection, through callbacks registered with `callbacks`.
+ * `health` at collection, through callbacks registered with `callbacks`. The counters sum the
+ * adds of prepared attribute sets in kit's cells, handed to the SDK at each collection from a
+ * callback on `ml.provider.status` (a recorded call makes only its histogram SDK calls).
  */
 export function createGenAiInstruments(
   meter: Meter,
@@ -52,13 +54,16 @@ export function createGenAiInstruments(
     instrumentOptions(ML_PROVIDER_CIRCUIT_BREAKER_STATE),
   );
   callbacks.observe(circuit, (result) => health.observeCircuits(result));
+  const cells = new CounterCells(callbacks, status);
   return {
     duration: meter.createHistogram(
       GEN_AI_CLIENT_OPERATION_DURATION.name,
       instrumentOptions(GEN_AI_CLIENT_OPERATION_DURATION),
     ),
     tokens: meter.createHistogram(GEN_AI_CLIENT_TOKEN_USAGE.name, instrumentOptions(GEN_AI_CLIENT_TOKEN_USAGE)),
-    tokenDetail: meter.createCounter(ML_GEN_AI_TOKEN_DETAIL.name, instrumentOptions(ML_GEN_AI_TOKEN_DETAIL)),
+    tokenDetail: cells.counter(
+      meter.createCounter(ML_GEN_AI_TOKEN_DETAIL.name, instrumentOptions(ML_GEN_AI_TOKEN_DETAIL)),
+    ),
     firstChunk: meter.createHistogram(
       GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK.name,
       instrumentOptions(GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK),
@@ -67,10 +72,10 @@ export function createGenAiInstruments(
       GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK.name,
       instrumentOptions(GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK),
     ),
-    images: meter.createCounter(ML_GEN_AI_IMAGES.name, instrumentOptions(ML_GEN_AI_IMAGES)),
-    audio: meter.createCounter(ML_AUDIO_DURATION.name, instrumentOptions(ML_AUDIO_DURATION)),
-    video: meter.createCounter(ML_VIDEO_DURATION.name, instrumentOptions(ML_VIDEO_DURATION)),
-    characters: meter.createCounter(ML_GEN_AI_CHARACTERS.name, instrumentOptions(ML_GEN_AI_CHARACTERS)),
+    images: cells.counter(meter.createCounter(ML_GEN_AI_IMAGES.name, instrumentOptions(ML_GEN_AI_IMAGES))),
+    audio: cells.counter(meter.createCounter(ML_AUDIO_DURATION.name, instrumentOptions(ML_AUDIO_DURATION))),
+    video: cells.counter(meter.createCounter(ML_VIDEO_DURATION.name, instrumentOptions(ML_VIDEO_DURATION))),
+    characters: cells.counter(meter.createCounter(ML_GEN_AI_CHARACTERS.name, instrumentOptions(ML_GEN_AI_CHARACTERS))),
     status,
     circuit,
   };

@@ -1,6 +1,7 @@
 import { diag, metrics } from '@opentelemetry/api';
 import { GEN_AI_FIRST_CHUNK_BUCKETS } from '@mltel/semconv';
 import { announceProviderChange, PROVIDER_RECHECK_MS } from '@mltel/kit';
+import { countingProvider } from '@mltel/test-kit';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   captureDiag,
@@ -396,5 +397,37 @@ describe('the global meter provider', () => {
         })),
       );
     });
+  });
+});
+
+describe('SDK calls per recorded call', () => {
+  it('a call with token detail and units makes only its histogram calls; counters at collection', async () => {
+    const { provider, calls, added, collectNow } = countingProvider();
+    const meter = createProviderMeter({ meterProvider: provider });
+    const call = {
+      provider: 'openai',
+      operation: 'chat',
+      model: 'o4-mini',
+      durationSeconds: 1,
+      usage: {
+        inputTokens: 10,
+        outputTokens: 20,
+        cacheReadInputTokens: 5,
+        cacheCreationInputTokens: 3,
+        reasoningTokens: 7,
+        images: 1,
+        audioSeconds: 0.5,
+        videoSeconds: 2,
+        characters: 9,
+      },
+    };
+    for (let i = 0; i < 10; i++) meter.record(call);
+    await meter.track(call, async () => 'ok', { usage: () => call.usage });
+    // Duration and input and output tokens: three histogram records per call, no add.
+    expect(calls).toEqual({ add: 0, record: 33, observe: 0 });
+    collectNow();
+    // One add per counter series with the sums of the 11 calls.
+    expect(added.map(([value]) => value).sort((a, b) => a - b)).toEqual([5.5, 11, 22, 33, 55, 77, 99]);
+    expect(calls.add).toBe(7);
   });
 });

@@ -191,6 +191,34 @@ describe('recordUsage()', () => {
     expect(log.warnings).toEqual([]);
   });
 
+  it('a prepared (frozen) base gives its unit counters one kept, frozen set: the cells sum by identity', () => {
+    const sets: unknown[] = [];
+    const counter = { add: (_value: number, attributes: unknown) => void sets.push(attributes) };
+    const histogram = { record: () => {} };
+    const instruments = {
+      tokens: histogram,
+      tokenDetail: counter,
+      images: counter,
+      audio: counter,
+      video: counter,
+      characters: counter,
+    } as unknown as Parameters<typeof recordUsage>[0];
+    const base = Object.freeze({ ...CHAT_ATTRS, [SERVER_ADDRESS]: 'api.openai.com' });
+    const open = { ...CHAT_ATTRS, [SERVER_ADDRESS]: 'api.openai.com' };
+    const warnings = new WarnOnce();
+    recordUsage(instruments, base, base, { images: 1, audioSeconds: 1 }, warnings);
+    recordUsage(instruments, base, base, { images: 1 }, warnings);
+    recordUsage(instruments, open, open, { images: 1 }, warnings);
+    expect(sets).toHaveLength(4);
+    expect(sets[0]).toEqual(CHAT_ATTRS);
+    expect(Object.isFrozen(sets[0])).toBe(true);
+    expect(sets[1]).toBe(sets[0]);
+    expect(sets[2]).toBe(sets[0]);
+    // A base that may change after the call gets a set of its own, not kept.
+    expect(sets[3]).toEqual(CHAT_ATTRS);
+    expect(Object.isFrozen(sets[3])).toBe(false);
+  });
+
   it('drops a bad field with one warning per field, keeping the others; a non-object usage entirely', async () => {
     const { record, collect, attributes } = direct();
     record({ inputTokens: -1, outputTokens: 3 });

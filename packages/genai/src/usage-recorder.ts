@@ -60,8 +60,22 @@ function tokenAttributes(attributes: Attributes, type: string): Attributes {
   return set;
 }
 
-/** provider, request model, operation: the unit counters' attributes (built only when used). */
+// The unit counters' set of each prepared (frozen) base, built once: a prepared set is what the
+// counters sum in their cells (kit's CounterCells) instead of an SDK add per call.
+const unitSets = new WeakMap<Attributes, Attributes>();
+
+/** provider, request model, operation: the unit counters' attributes (kept per prepared base). */
 function unitAttributes(base: Attributes): Attributes {
+  if (!Object.isFrozen(base)) return buildUnitAttributes(base);
+  let set = unitSets.get(base);
+  if (set === undefined) {
+    set = Object.freeze(buildUnitAttributes(base));
+    unitSets.set(base, set);
+  }
+  return set;
+}
+
+function buildUnitAttributes(base: Attributes): Attributes {
   const units: Attributes = {
     [ATTR_GEN_AI_OPERATION_NAME]: base[ATTR_GEN_AI_OPERATION_NAME],
     [ATTR_GEN_AI_PROVIDER_NAME]: base[ATTR_GEN_AI_PROVIDER_NAME],

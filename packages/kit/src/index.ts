@@ -1,3 +1,4 @@
+export { CounterCells, MAX_CELLS } from './counter-cells.js';
 export { errorNameOf, errorTypeOf } from './error-type.js';
 export { BoundedValues, describeValue, isNonNegativeFinite, WarnOnce } from './guard.js';
 export { arrayCopy, field, inRange } from './input.js';
