@@ -35,6 +35,8 @@ const EMPTY: Readonly<Record<string, string>> = {
   'ml_alert_severity="warning"':
     'the shifted amount crosses the critical drift level at once: no warning alert is raised',
   db_client_: 'the reference services use no database pool (test/integration/contrib-db.test.ts covers them)',
+  ml_provider_rate_limit_:
+    'the reference services call no provider that sends rate-limit headers (test/integration/llm-openai-operations.test.ts covers them)',
 };
 
 /** Grafana's variables as the "All" selection gives them, or one instance. */

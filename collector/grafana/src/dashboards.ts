@@ -191,6 +191,34 @@ const llm: DashboardSpec = {
           ],
           12,
         ),
+        ts(
+          'Rate-limit headroom',
+          'ml.provider.rate_limit.remaining / ml.provider.rate_limit.limit: the share of each provider rate limit left, by model and kind (requests, tokens, input or output tokens), as the latest response headers reported it. The MltelProviderRateLimitHeadroomLow alert fires when it stays under 10%.',
+          'percentunit',
+          [
+            {
+              expr: `min by (gen_ai_provider_name, gen_ai_request_model, ml_rate_limit_kind) (ml_provider_rate_limit_remaining${f(MODEL)} / ml_provider_rate_limit_limit${f(MODEL)})`,
+              legend: '{{gen_ai_provider_name}} {{gen_ai_request_model}} {{ml_rate_limit_kind}}',
+            },
+          ],
+          12,
+        ),
+        ts(
+          'Rate limit: remaining and limit',
+          'ml.provider.rate_limit.remaining and .limit: requests or tokens left in the current window and allowed per window, by provider, model and kind.',
+          'short',
+          [
+            {
+              expr: `min by (gen_ai_provider_name, gen_ai_request_model, ml_rate_limit_kind) (ml_provider_rate_limit_remaining${f(MODEL)})`,
+              legend: 'remaining {{gen_ai_provider_name}} {{gen_ai_request_model}} {{ml_rate_limit_kind}}',
+            },
+            {
+              expr: `max by (gen_ai_provider_name, gen_ai_request_model, ml_rate_limit_kind) (ml_provider_rate_limit_limit${f(MODEL)})`,
+              legend: 'limit {{gen_ai_provider_name}} {{gen_ai_request_model}} {{ml_rate_limit_kind}}',
+            },
+          ],
+          12,
+        ),
       ],
     },
   ],

@@ -32,6 +32,7 @@ describe('alert rules', () => {
       'MltelWorkersMissing',
       'MltelTargetDown',
       'MltelGpuCollectionFailing',
+      'MltelProviderRateLimitHeadroomLow',
       'MltelCostUnpriced',
     ]);
   });

@@ -78,6 +78,11 @@ export function alertRules(params: DeploymentParams): AlertDefinition[] {
     gen_ai_operation_name: 'chat',
   };
   const budget = { ml_budget_name: 'llm-hourly', ml_budget_window: 'hour' };
+  const rateLimit = {
+    gen_ai_provider_name: 'openai',
+    gen_ai_request_model: 'gpt-4o-mini',
+    ml_rate_limit_kind: 'tokens',
+  };
   const gpu = { hw_id: 'GPU-0', hw_name: 'NVIDIA L40S' };
   const pool = { db_client_connection_pool_name: 'db:5432/app' };
   const pct = (ratio: number): string => `${num(ratio * 100)}%`;
@@ -421,6 +426,34 @@ export function alertRules(params: DeploymentParams): AlertDefinition[] {
         labels: { job, instance: 'svc:9464', error_type: 'timeout' },
       },
       quiet: [at('ml_gpu_collection_failures_total', { error_type: 'timeout' }, '2x40')],
+    },
+    {
+      alert: 'MltelProviderRateLimitHeadroomLow',
+      // remaining / limit per provider, model and limit kind, from the response headers. A reading
+      // whose window has already reset (its reset time passed with no call since) is old news and
+      // left out; a limit with no reset header (Mistral's) is kept.
+      value: `min by (job, gen_ai_provider_name, gen_ai_request_model, ml_rate_limit_kind) (${s('ml_provider_rate_limit_remaining')} / ${s('ml_provider_rate_limit_limit')} unless on (job, instance, gen_ai_provider_name, gen_ai_request_model, ml_rate_limit_kind) (${s('ml_provider_rate_limit_reset_time_seconds')} < time()))`,
+      condition: `< ${num(params.rateLimitHeadroomRatio)}`,
+      for: '10m',
+      severity: 'warning',
+      summary: `A provider rate limit has less than ${pct(params.rateLimitHeadroomRatio)} headroom left.`,
+      description: `{{ $labels.gen_ai_provider_name }} {{ $labels.gen_ai_request_model }} has had less than ${pct(params.rateLimitHeadroomRatio)} of its {{ $labels.ml_rate_limit_kind }} limit left for 10 minutes (job {{ $labels.job }}); calls will soon get 429s. Slow down, spread the load over models or keys, or ask the provider for a higher limit.`,
+      firing: {
+        series: [
+          at('ml_provider_rate_limit_remaining', rateLimit, '400x40'),
+          at('ml_provider_rate_limit_limit', rateLimit, '10000x40'),
+          at('ml_provider_rate_limit_reset_time_seconds', rateLimit, '100000x40'),
+        ],
+        labels: { job, ...rateLimit },
+      },
+      quiet: [
+        at('ml_provider_rate_limit_remaining', rateLimit, '5000x40'),
+        at('ml_provider_rate_limit_limit', rateLimit, '10000x40'),
+        // Low, but from a window that reset long ago.
+        at('ml_provider_rate_limit_remaining', { ...rateLimit, ml_rate_limit_kind: 'requests' }, '1x40'),
+        at('ml_provider_rate_limit_limit', { ...rateLimit, ml_rate_limit_kind: 'requests' }, '10000x40'),
+        at('ml_provider_rate_limit_reset_time_seconds', { ...rateLimit, ml_rate_limit_kind: 'requests' }, '60x40'),
+      ],
     },
     {
       alert: 'MltelCostUnpriced',

@@ -27,6 +27,8 @@ export interface DeploymentParams {
   queueSize: number;
   /** Share of a database pool's connection limit in use over which the pool counts as nearly exhausted. */
   dbPoolRatio: number;
+  /** Share of a provider rate limit left (remaining / limit) under which the headroom counts as low. */
+  rateLimitHeadroomRatio: number;
   /** Where the runbooks live; each alert links `<runbookBase>#<alert name in lower case>`. */
   runbookBase: string;
 }
@@ -46,6 +48,7 @@ export const DEFAULT_PARAMS: Readonly<DeploymentParams> = {
   gpuMemoryRatio: 0.95,
   queueSize: 100,
   dbPoolRatio: 0.9,
+  rateLimitHeadroomRatio: 0.1,
   runbookBase: 'docs/deployment/runbooks.md',
 };
 
@@ -61,6 +64,7 @@ const NUMBERS = [
   'gpuMemoryRatio',
   'queueSize',
   'dbPoolRatio',
+  'rateLimitHeadroomRatio',
 ] as const satisfies readonly (keyof DeploymentParams)[];
 
 /** The numeric parameters, by name (what `mltel init --set name=value` accepts). */
