@@ -54,6 +54,15 @@ describe.each(ENTRIES)(`cohere-ai ${VERSION}: $app under $flag`, (entry) => {
     expect(s(PER_CHUNK, chat)).toBe(99);
     const embed = cohere('embeddings', 'embed-english-v3.0');
     expect(s(TOKENS_SUM, tokens(embed, 'input'))).toBe(208);
+    // Cost from the built-in catalog: command, 21 in x $1/M + 285 out x $2/M. embed-english-v3.0 has
+    // no price in genai-prices 0.1.8 nor in the LiteLLM copy: its call counts as unpriced (a price
+    // file in MLTEL_PRICES adds it).
+    expect(s('ml_cost_usd_total', chat)).toBe(0.000591);
+    expect(samples.filter((x) => x.name === 'ml_cost_usd_total')).toHaveLength(1);
+    expect(
+      s('ml_cost_unpriced_total', { gen_ai_provider_name: 'cohere', gen_ai_request_model: 'embed-english-v3.0' }),
+    ).toBe(1);
+    expect(samples.filter((x) => x.name === 'ml_cost_unpriced_total')).toHaveLength(1);
     expect(s(DURATION, cohere('chat', 'command-r', { error_type: '429' }))).toBe(1);
     expect(s(DURATION, cohere('chat', 'command-r', { error_type: '500' }))).toBe(1);
     await expectSameWithout(run, instrumented, 'cohere');

@@ -51,6 +51,22 @@ describe.each(ENTRIES)(`groq-sdk ${VERSION}: $app under $flag`, (entry) => {
     expect(s(TOKENS_SUM, tokens(chat, 'output'))).toBe(116);
     expect(s(FIRST, groq('llama3-8b-8192'))).toBe(1);
     expect(s(PER_CHUNK, groq('llama3-8b-8192'))).toBe(71);
+    // Cost from the built-in catalog: llama3-8b-8192, 36 in x $0.05/M + 116 out x $0.08/M.
+    expect(s('ml_cost_usd_total', groq('llama3-8b-8192'))).toBe(0.00001108);
+    expect(samples.filter((x) => x.name === 'ml_cost_usd_total')).toHaveLength(1);
+    expect(samples.filter((x) => x.name === 'ml_cost_unpriced_total')).toEqual([]);
+    // Rate-limit headroom from the x-ratelimit-* headers captured with groq-chat.json (the stream
+    // has none): 14398 of 14400 requests, 29987 of 30000 tokens.
+    const gauge = (name: string, kind: string) =>
+      samples.find(
+        (x) =>
+          x.name === `ml_provider_rate_limit_${name}` &&
+          x.labels.gen_ai_provider_name === 'groq' &&
+          x.labels.gen_ai_request_model === 'llama3-8b-8192' &&
+          x.labels.ml_rate_limit_kind === kind,
+      )?.value;
+    expect([gauge('remaining', 'requests'), gauge('limit', 'requests')]).toEqual([14398, 14400]);
+    expect([gauge('remaining', 'tokens'), gauge('limit', 'tokens')]).toEqual([29987, 30000]);
     expect(s(DURATION, groq('llama-3.3-70b-versatile', undefined, { error_type: '429' }))).toBe(1);
     expect(s(DURATION, groq('llama-3.3-70b-versatile', undefined, { error_type: '500' }))).toBe(1);
     await expectSameWithout(run, instrumented, 'groq');

@@ -51,6 +51,13 @@ describe.each(ENTRIES)(`@mistralai/mistralai ${VERSION}: $app under $flag`, (ent
     const embed = mistral('embeddings', 'mistral-embed', 'mistral-embed');
     expect(s(DURATION, embed)).toBe(1);
     expect(s(TOKENS_SUM, tokens(embed, 'input'))).toBe(10);
+    // Cost from the built-in catalog (genai-prices 0.1.8): mistral-tiny, (11 + 11) in + (81 + 101) out,
+    // all at $0.25/M (204 tokens); mistral-embed 10 in x $0.10/M. The failed calls reported no usage.
+    const cost = (labels: Record<string, string>) => s('ml_cost_usd_total', labels);
+    expect(cost(mistral('chat', 'mistral-tiny'))).toBe(0.000051);
+    expect(cost(mistral('embeddings', 'mistral-embed'))).toBe(0.000001);
+    expect(samples.filter((x) => x.name === 'ml_cost_usd_total')).toHaveLength(2);
+    expect(samples.filter((x) => x.name === 'ml_cost_unpriced_total')).toEqual([]);
     expect(s(DURATION, mistral('chat', 'mistral-small-latest', undefined, { error_type: '429' }))).toBe(1);
     expect(s(DURATION, mistral('chat', 'mistral-small-latest', undefined, { error_type: '500' }))).toBe(1);
     await expectSameWithout(run, instrumented, 'mistral');
