@@ -108,6 +108,20 @@ describe('CounterCells', () => {
     expect((await collect(delta)).points('test.counter')).toEqual([{ attributes: a, value: 1 }]);
   });
 
+  it("the SDK's views still apply: the counter is a real SDK Counter", async () => {
+    const reader = new (class extends MetricReader {
+      protected override async onForceFlush(): Promise<void> {}
+      protected override async onShutdown(): Promise<void> {}
+    })();
+    const provider = new MeterProvider({
+      readers: [reader],
+      views: [{ instrumentName: 'test.counter', name: 'renamed' }],
+    });
+    const { counter } = cellBinding(provider).get();
+    counter.add(2, Object.freeze({ k: 'a' }));
+    expect((await collect(reader)).points('renamed')).toEqual([{ attributes: { k: 'a' }, value: 2 }]);
+  });
+
   it('counts recorded before the global provider changes go to the old one, later ones to the new', async () => {
     const first = sdkProvider();
     metrics.setGlobalMeterProvider(first.provider);
