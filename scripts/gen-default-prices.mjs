@@ -49,14 +49,15 @@ const PROVIDERS = [
 ];
 
 // genai-prices price keys (per million tokens, per thousand requests) → mltel rates. Not taken
-// over: audio-, image- and video-token rates, web and storage searches (mltel's usage has no
-// such counts).
+// over: cached and output audio-token rates, image- and video-token rates, web and storage
+// searches (mltel's usage has no such counts).
 const RATE_OF = {
   input_mtok: ['input', 1_000_000],
   output_mtok: ['output', 1_000_000],
   cache_read_mtok: ['cacheRead', 1_000_000],
   cache_write_mtok: ['cacheWrite', 1_000_000],
   output_reasoning_mtok: ['reasoning', 1_000_000],
+  input_audio_mtok: ['audioInput', 1_000_000],
   requests_kcount: ['request', 1_000],
 };
 const TIERED = new Set(['input', 'output', 'cacheRead', 'cacheWrite', 'reasoning']);

@@ -164,13 +164,12 @@ describe.each(ENTRIES)('$app under $flag', (entry) => {
     expect(cost('speech', 'tts-1')).toBe(0.00009);
     // whisper-1: 37 billed seconds x $0.0001 (LiteLLM's $0.006 a minute).
     expect(cost('transcription', 'whisper-1')).toBe(0.0037);
-    // gpt-4o-transcribe: 14 in x $2.50/M + 45 out x $10/M. OpenAI bills the 14 input tokens, all
-    // audio, at $6/M ($0.000534 in all): mltel's usage has no audio-token quantity yet, so they
-    // are charged at the text input rate (a known gap, docs/cost.md).
-    expect(cost('transcription', 'gpt-4o-transcribe')).toBe(0.000485);
-    // gpt-4o-mini-transcribe, the whole stream: 14 in x $1.25/M + 45 out x $5/M (the same gap:
-    // $3/M for audio); the stream cut after 5 events reported no usage.
-    expect(cost('transcription', 'gpt-4o-mini-transcribe')).toBe(0.0002425);
+    // gpt-4o-transcribe: its 14 input tokens are all audio (input_token_details), billed at the
+    // audio input rate: 14 x $6/M + 45 out x $10/M.
+    expect(cost('transcription', 'gpt-4o-transcribe')).toBe(0.000534);
+    // gpt-4o-mini-transcribe, the whole stream: 14 audio in x $3/M + 45 out x $5/M; the stream cut
+    // after 5 events reported no usage.
+    expect(cost('transcription', 'gpt-4o-mini-transcribe')).toBe(0.000267);
     // gpt-3.5-turbo-instruct (answered by gpt-3.5-turbo-instruct:20230824-v2, priced by the
     // request model): 14 in x $1.50/M + 16 out x $2/M.
     expect(cost('text_completion', 'gpt-3.5-turbo-instruct')).toBe(0.000053);

@@ -173,6 +173,23 @@ describe('callCost: media, characters and requests', () => {
     ]);
   });
 
+  // gpt-4o-transcribe as OpenAI bills it: text input $2.50/M, audio input $6/M, output $10/M.
+  const TRANSCRIBE = price({ input: '0.0000025', audioInput: '0.000006', output: '0.00001' });
+  it('audio input tokens at the audio input rate, else at the input rate', () => {
+    const call: ProviderUsage = { inputTokens: 14, audioInputTokens: 14, outputTokens: 45 };
+    // 14 x $6/M + 45 x $10/M; with 4 of them text: 4 x $2.50/M + 10 x $6/M + 45 x $10/M.
+    expect(cost(TRANSCRIBE, call)).toEqual(['0.000534', []]);
+    expect(cost(TRANSCRIBE, { ...call, audioInputTokens: 10 })).toEqual(['0.00052', []]);
+    expect(formatUsd(decimalCallCost(TRANSCRIBE, call, true).pico)).toBe('0.000534');
+    // No audio rate: the input rate (14 x $2.50/M + 45 x $10/M).
+    expect(cost(TOKENS_ONLY, call)).toEqual(['0.000388', []]);
+    // Never more audio than uncached input: 10 in, 4 of them cache reads (at the input rate).
+    expect(cost(TRANSCRIBE, { inputTokens: 10, cacheReadInputTokens: 4, audioInputTokens: 100 })).toEqual([
+      '0.000046',
+      [],
+    ]);
+  });
+
   it('zero, missing and invalid quantities are not charged nor reported', () => {
     expect(cost(TOKENS_ONLY, undefined)).toEqual(['0', []]);
     expect(cost(TOKENS_ONLY, {})).toEqual(['0', []]);
@@ -252,6 +269,7 @@ describe('callCost: the integer path', () => {
           cacheReadInputTokens: pick(300_000),
           cacheCreationInputTokens: pick(100_000),
           reasoningTokens: pick(40_000),
+          audioInputTokens: pick(200_000),
           images: pick(5),
           audioSeconds: i % 7 === 0 ? random(1000) / 8 : pick(100),
           videoSeconds: pick(10),

@@ -33,8 +33,11 @@ function quantities(usage: ProviderUsage | undefined, hasReasoningRate: boolean)
   const cacheWrite = count(usage?.cacheCreationInputTokens);
   const output = count(usage?.outputTokens);
   const reasoning = Math.min(count(usage?.reasoningTokens), output);
+  const uncached = Math.max(0, input - cacheRead - cacheWrite);
+  const audio = Math.min(count(usage?.audioInputTokens), uncached);
   return [
-    ['input', Math.max(0, input - cacheRead - cacheWrite)],
+    ['input', uncached - audio],
+    ['audioInput', audio, 'input'],
     ['cacheRead', cacheRead, 'input'],
     ['cacheWrite', cacheWrite, 'input'],
     ...(hasReasoningRate
@@ -148,6 +151,7 @@ function roundHalfEven(units: number, scale: number): number {
 // order of unpriced units), with the rate each falls back to.
 const TERMS: readonly Rate[] = [
   'input',
+  'audioInput',
   'cacheRead',
   'cacheWrite',
   'output',
@@ -157,7 +161,7 @@ const TERMS: readonly Rate[] = [
   'videoSecond',
   'character',
 ];
-const FALLBACKS: readonly (Rate | undefined)[] = [undefined, 'input', 'input'];
+const FALLBACKS: readonly (Rate | undefined)[] = [undefined, 'input', 'input', 'input'];
 /** The index in {@link TERMS} of the first media count: the terms before it are tokens. */
 const FIRST_MEDIA = TERMS.indexOf('image');
 // Reused for every call (single-threaded, not re-entrant): the quantities of the call being priced.
@@ -182,15 +186,18 @@ function integerCallCost(
   const cacheWrite = count(usage?.cacheCreationInputTokens);
   const output = count(usage?.outputTokens);
   const reasoning = table.reasoning === undefined ? 0 : Math.min(count(usage?.reasoningTokens), output);
-  amounts[0] = Math.max(0, input - cacheRead - cacheWrite);
-  amounts[1] = cacheRead;
-  amounts[2] = cacheWrite;
-  amounts[3] = output - reasoning;
-  amounts[4] = reasoning;
-  amounts[5] = count(usage?.images);
-  amounts[6] = count(usage?.audioSeconds);
-  amounts[7] = count(usage?.videoSeconds);
-  amounts[8] = count(usage?.characters);
+  const uncached = Math.max(0, input - cacheRead - cacheWrite);
+  const audio = Math.min(count(usage?.audioInputTokens), uncached);
+  amounts[0] = uncached - audio;
+  amounts[1] = audio;
+  amounts[2] = cacheRead;
+  amounts[3] = cacheWrite;
+  amounts[4] = output - reasoning;
+  amounts[5] = reasoning;
+  amounts[6] = count(usage?.images);
+  amounts[7] = count(usage?.audioSeconds);
+  amounts[8] = count(usage?.videoSeconds);
+  amounts[9] = count(usage?.characters);
   let total = 0;
   let unpricedUnits: Rate[] | undefined;
   let tokensPriced = false;
@@ -221,8 +228,9 @@ function integerCallCost(
 const NONE: readonly Rate[] = Object.freeze([]);
 
 /**
- * What a call cost under `price`, from the usage the provider reported: uncached input, cache
- * reads and writes (at the input rate when the price has no cache rate), output (reasoning at its
+ * What a call cost under `price`, from the usage the provider reported: uncached input (its audio
+ * tokens at the audio input rate when the price has one), cache reads and writes (at the input
+ * rate when the price has no cache rate), output (reasoning at its
  * own rate when the price has one), images, audio and video seconds, characters, and the
  * per-request rate for a successful call. A long-context tier applies to the whole request when
  * its input is above the tier's threshold. Rounded once, half-even, to whole pico-dollars.

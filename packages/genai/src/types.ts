@@ -31,6 +31,8 @@ export interface ProviderUsage {
   cacheCreationInputTokens?: number | undefined;
   /** Reasoning tokens (part of `outputTokens`). */
   reasoningTokens?: number | undefined;
+  /** Input tokens that were audio (part of `inputTokens`): priced at an audio input rate where the price has one. */
+  audioInputTokens?: number | undefined;
   /** Images generated. */
   images?: number | undefined;
   /** Seconds of audio processed or generated. */

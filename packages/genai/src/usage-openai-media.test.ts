@@ -49,6 +49,28 @@ describe('openAITranscriptionUsage()', () => {
     ).toEqual({ inputTokens: 14, outputTokens: 45 });
   });
 
+  it('token-billed models: the audio input tokens, billed at their own rate', () => {
+    // openai-transcription-tokens.json's usage.
+    const usage = {
+      type: 'tokens',
+      input_tokens: 14,
+      input_token_details: { text_tokens: 0, audio_tokens: 14 },
+      output_tokens: 45,
+      total_tokens: 59,
+    };
+    expect(openAITranscriptionUsage({ text: 'x', usage })).toEqual({
+      inputTokens: 14,
+      audioInputTokens: 14,
+      outputTokens: 45,
+    });
+    expect(openAITranscriptionEventUsage({ type: 'transcript.text.done', text: 'x', usage })).toMatchObject({
+      audioInputTokens: 14,
+    });
+    expect(
+      openAITranscriptionUsage({ text: 'x', usage: { ...usage, input_token_details: { audio_tokens: -1 } } }),
+    ).toEqual({ inputTokens: 14, outputTokens: 45 });
+  });
+
   it('a plain-text answer (text, srt, vtt) reports nothing', () => {
     expect(openAITranscriptionUsage('1\n00:00:00,000 --> 00:00:01,000\nhi')).toBeUndefined();
     expect(openAITranscriptionUsage({ text: 'hi' })).toBeUndefined();

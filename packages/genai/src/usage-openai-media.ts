@@ -2,6 +2,7 @@
 // counts, durations and the model name only, never text, image data or audio.
 import type { ProviderUsage } from './types.js';
 import { openAIUsage } from './usage.js';
+import { count } from './usage-fields.js';
 
 type Json = Record<string, unknown>;
 
@@ -61,7 +62,9 @@ export function openAIImageEventUsage(event: unknown): ProviderUsage | undefined
 function transcriptionUsageOf(body: Json): ProviderUsage | undefined {
   const usage = object(body['usage']);
   const audioSeconds = usage?.['type'] === 'duration' ? seconds(usage['seconds']) : seconds(body['duration']);
-  return merged(usage?.['type'] === 'duration' ? undefined : openAIUsage(body), { audioSeconds });
+  // Token-billed models bill their audio input tokens at an audio rate (input_token_details).
+  const audioInputTokens = count(object(usage?.['input_token_details'])?.['audio_tokens']);
+  return merged(usage?.['type'] === 'duration' ? undefined : openAIUsage(body), { audioSeconds, audioInputTokens });
 }
 
 /**

@@ -10,6 +10,7 @@ export type RateName =
   | 'cacheRead'
   | 'cacheWrite'
   | 'reasoning'
+  | 'audioInput'
   | 'image'
   | 'audioSecond'
   | 'videoSecond'
@@ -23,6 +24,7 @@ export const RATE_DISPLAY: readonly { rate: RateName; label: string; times: numb
   { rate: 'cacheRead', label: 'cache read /1M tok', times: 1_000_000 },
   { rate: 'cacheWrite', label: 'cache write /1M tok', times: 1_000_000 },
   { rate: 'reasoning', label: 'reasoning /1M tok', times: 1_000_000 },
+  { rate: 'audioInput', label: 'audio input /1M tok', times: 1_000_000 },
   { rate: 'image', label: 'per image', times: 1 },
   { rate: 'audioSecond', label: 'per audio second', times: 1 },
   { rate: 'videoSecond', label: 'per video second', times: 1 },

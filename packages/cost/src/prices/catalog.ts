@@ -10,6 +10,7 @@ export const RATES = [
   'cacheRead',
   'cacheWrite',
   'reasoning',
+  'audioInput',
   'image',
   'audioSecond',
   'videoSecond',

@@ -438,6 +438,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000006",
     "cacheRead": "0.0000003",
     "output": "0.0000024",
+    "audioInput": "0.00001",
     "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-4o-mini-realtime-preview)"
   },
   {
@@ -446,6 +447,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000006",
     "cacheRead": "0.0000003",
     "output": "0.0000024",
+    "audioInput": "0.00001",
     "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-4o-mini-realtime-preview)"
   },
   {
@@ -453,6 +455,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "model": "gpt-4o-mini-transcribe",
     "input": "0.00000125",
     "output": "0.000005",
+    "audioInput": "0.000003",
     "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-4o-mini-transcribe)"
   },
   {
@@ -468,6 +471,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.000005",
     "cacheRead": "0.0000025",
     "output": "0.00002",
+    "audioInput": "0.00004",
     "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-4o-realtime-preview)"
   },
   {
@@ -476,6 +480,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.000005",
     "cacheRead": "0.0000025",
     "output": "0.00002",
+    "audioInput": "0.00004",
     "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-4o-realtime-preview)"
   },
   {
@@ -497,6 +502,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "model": "gpt-4o-transcribe",
     "input": "0.0000025",
     "output": "0.00001",
+    "audioInput": "0.000006",
     "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-4o-transcribe)"
   },
   {
@@ -504,6 +510,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "model": "gpt-4o-transcribe-diarize",
     "input": "0.0000025",
     "output": "0.00001",
+    "audioInput": "0.000006",
     "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-4o-transcribe)"
   },
   {
@@ -1695,6 +1702,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "model": "gpt-audio",
     "input": "0.0000025",
     "output": "0.00001",
+    "audioInput": "0.000032",
     "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-audio)"
   },
   {
@@ -1702,6 +1710,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "model": "gpt-audio-2025-08-28",
     "input": "0.0000025",
     "output": "0.00001",
+    "audioInput": "0.000032",
     "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-audio)"
   },
   {
@@ -1709,6 +1718,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "model": "gpt-audio-1.5",
     "input": "0.0000025",
     "output": "0.00001",
+    "audioInput": "0.000032",
     "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-audio)"
   },
   {
@@ -1716,6 +1726,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "model": "gpt-audio-mini",
     "input": "0.0000006",
     "output": "0.0000024",
+    "audioInput": "0.00001",
     "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-audio-mini)"
   },
   {
@@ -1723,6 +1734,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "model": "gpt-audio-mini-2025-10-06",
     "input": "0.0000006",
     "output": "0.0000024",
+    "audioInput": "0.00001",
     "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-audio-mini)"
   },
   {
@@ -1730,6 +1742,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "model": "gpt-audio-mini-2025-12-15",
     "input": "0.0000006",
     "output": "0.0000024",
+    "audioInput": "0.00001",
     "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-audio-mini)"
   },
   {
@@ -1816,6 +1829,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.000004",
     "cacheRead": "0.0000004",
     "output": "0.000016",
+    "audioInput": "0.000032",
     "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-realtime)"
   },
   {
@@ -1824,6 +1838,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.000004",
     "cacheRead": "0.0000004",
     "output": "0.000016",
+    "audioInput": "0.000032",
     "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-realtime)"
   },
   {
@@ -1832,6 +1847,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.000004",
     "cacheRead": "0.0000004",
     "output": "0.000016",
+    "audioInput": "0.000032",
     "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-realtime)"
   },
   {
@@ -1840,6 +1856,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.000004",
     "cacheRead": "0.0000004",
     "output": "0.000024",
+    "audioInput": "0.000032",
     "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-realtime-2)"
   },
   {
@@ -1848,6 +1865,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.000004",
     "cacheRead": "0.0000004",
     "output": "0.000024",
+    "audioInput": "0.000032",
     "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-realtime-2)"
   },
   {
@@ -1856,6 +1874,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000006",
     "cacheRead": "0.00000006",
     "output": "0.0000024",
+    "audioInput": "0.00001",
     "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-realtime-mini)"
   },
   {
@@ -1864,6 +1883,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000006",
     "cacheRead": "0.00000006",
     "output": "0.0000024",
+    "audioInput": "0.00001",
     "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-realtime-mini)"
   },
   {
@@ -1872,6 +1892,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000006",
     "cacheRead": "0.00000006",
     "output": "0.0000024",
+    "audioInput": "0.00001",
     "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-realtime-mini)"
   },
   {
@@ -1880,6 +1901,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000006",
     "cacheRead": "0.00000006",
     "output": "0.0000024",
+    "audioInput": "0.00001",
     "source": "https://developers.openai.com/api/docs/pricing (genai-prices 0.1.8: openai/gpt-realtime-mini)"
   },
   {
@@ -2907,6 +2929,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000001",
     "cacheRead": "0.000000025",
     "output": "0.0000004",
+    "audioInput": "0.0000007",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.0-flash)"
   },
   {
@@ -2915,6 +2938,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000001",
     "cacheRead": "0.000000025",
     "output": "0.0000004",
+    "audioInput": "0.0000007",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.0-flash)"
   },
   {
@@ -2923,6 +2947,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000001",
     "cacheRead": "0.000000025",
     "output": "0.0000004",
+    "audioInput": "0.0000007",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.0-flash)"
   },
   {
@@ -2931,6 +2956,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000001",
     "cacheRead": "0.000000025",
     "output": "0.0000004",
+    "audioInput": "0.0000007",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.0-flash)"
   },
   {
@@ -2939,6 +2965,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000001",
     "cacheRead": "0.000000025",
     "output": "0.0000004",
+    "audioInput": "0.0000007",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.0-flash)"
   },
   {
@@ -2947,6 +2974,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000001",
     "cacheRead": "0.000000025",
     "output": "0.0000004",
+    "audioInput": "0.0000007",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.0-flash)"
   },
   {
@@ -2955,6 +2983,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000001",
     "cacheRead": "0.000000025",
     "output": "0.0000004",
+    "audioInput": "0.0000007",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.0-flash)"
   },
   {
@@ -2963,6 +2992,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000001",
     "cacheRead": "0.000000025",
     "output": "0.0000004",
+    "audioInput": "0.0000007",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.0-flash)"
   },
   {
@@ -2971,6 +3001,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000001",
     "cacheRead": "0.000000025",
     "output": "0.0000004",
+    "audioInput": "0.0000007",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.0-flash)"
   },
   {
@@ -2979,6 +3010,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000001",
     "cacheRead": "0.000000025",
     "output": "0.0000004",
+    "audioInput": "0.0000007",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.0-flash)"
   },
   {
@@ -3001,6 +3033,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000003",
     "cacheRead": "0.00000003",
     "output": "0.0000025",
+    "audioInput": "0.000001",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.5-flash)"
   },
   {
@@ -3009,6 +3042,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000003",
     "cacheRead": "0.00000003",
     "output": "0.0000025",
+    "audioInput": "0.000001",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.5-flash)"
   },
   {
@@ -3017,6 +3051,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000003",
     "cacheRead": "0.00000003",
     "output": "0.0000025",
+    "audioInput": "0.000001",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.5-flash)"
   },
   {
@@ -3025,6 +3060,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000003",
     "cacheRead": "0.00000003",
     "output": "0.0000025",
+    "audioInput": "0.000001",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.5-flash)"
   },
   {
@@ -3033,6 +3069,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000003",
     "cacheRead": "0.00000003",
     "output": "0.0000025",
+    "audioInput": "0.000001",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.5-flash)"
   },
   {
@@ -3041,6 +3078,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000003",
     "cacheRead": "0.00000003",
     "output": "0.0000025",
+    "audioInput": "0.000001",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.5-flash)"
   },
   {
@@ -3077,6 +3115,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000001",
     "cacheRead": "0.00000001",
     "output": "0.0000004",
+    "audioInput": "0.0000003",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.5-flash-lite)"
   },
   {
@@ -3085,6 +3124,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000001",
     "cacheRead": "0.00000001",
     "output": "0.0000004",
+    "audioInput": "0.0000003",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.5-flash-lite)"
   },
   {
@@ -3093,6 +3133,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000001",
     "cacheRead": "0.00000001",
     "output": "0.0000004",
+    "audioInput": "0.0000003",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.5-flash-lite)"
   },
   {
@@ -3101,6 +3142,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000001",
     "cacheRead": "0.00000001",
     "output": "0.0000004",
+    "audioInput": "0.0000003",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-2.5-flash-lite)"
   },
   {
@@ -3281,6 +3323,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000005",
     "cacheRead": "0.00000005",
     "output": "0.000003",
+    "audioInput": "0.000001",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-3-flash-preview)"
   },
   {
@@ -3289,6 +3332,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.0000005",
     "cacheRead": "0.00000005",
     "output": "0.000003",
+    "audioInput": "0.000001",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-3-flash-preview)"
   },
   {
@@ -3417,6 +3461,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.00000025",
     "cacheRead": "0.000000025",
     "output": "0.0000015",
+    "audioInput": "0.0000005",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-3.1-flash-lite)"
   },
   {
@@ -3425,6 +3470,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.00000025",
     "cacheRead": "0.000000025",
     "output": "0.0000015",
+    "audioInput": "0.0000005",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-3.1-flash-lite)"
   },
   {
@@ -3433,6 +3479,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.00000025",
     "cacheRead": "0.000000025",
     "output": "0.0000015",
+    "audioInput": "0.0000005",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-3.1-flash-lite)"
   },
   {
@@ -3441,6 +3488,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "input": "0.00000025",
     "cacheRead": "0.000000025",
     "output": "0.0000015",
+    "audioInput": "0.0000005",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-3.1-flash-lite)"
   },
   {
@@ -3462,6 +3510,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "model": "gemini-3.1-flash-live-preview",
     "input": "0.00000075",
     "output": "0.0000045",
+    "audioInput": "0.000003",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-3.1-flash-live-preview)"
   },
   {
@@ -3469,6 +3518,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "model": "gemini-3.1-flash-live-preview",
     "input": "0.00000075",
     "output": "0.0000045",
+    "audioInput": "0.000003",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-3.1-flash-live-preview)"
   },
   {
@@ -3669,12 +3719,14 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "provider": "gcp.gemini",
     "model": "gemini-embedding-2",
     "input": "0.0000002",
+    "audioInput": "0.0000065",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-embedding-2)"
   },
   {
     "provider": "gcp.vertex_ai",
     "model": "gemini-embedding-2",
     "input": "0.0000002",
+    "audioInput": "0.0000065",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-embedding-2)"
   },
   {
@@ -3746,6 +3798,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "model": "gemini-live-2.5-flash",
     "input": "0.0000005",
     "output": "0.000002",
+    "audioInput": "0.000003",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-live-2.5-flash)"
   },
   {
@@ -3753,6 +3806,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "model": "gemini-live-2.5-flash",
     "input": "0.0000005",
     "output": "0.000002",
+    "audioInput": "0.000003",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-live-2.5-flash)"
   },
   {
@@ -3760,6 +3814,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "model": "gemini-2.5-flash-native-audio-preview",
     "input": "0.0000005",
     "output": "0.000002",
+    "audioInput": "0.000003",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-live-2.5-flash)"
   },
   {
@@ -3767,6 +3822,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "model": "gemini-2.5-flash-native-audio-preview",
     "input": "0.0000005",
     "output": "0.000002",
+    "audioInput": "0.000003",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-live-2.5-flash)"
   },
   {
@@ -3774,6 +3830,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "model": "gemini-2.5-flash-native-audio-latest",
     "input": "0.0000005",
     "output": "0.000002",
+    "audioInput": "0.000003",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-live-2.5-flash)"
   },
   {
@@ -3781,6 +3838,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "model": "gemini-2.5-flash-native-audio-latest",
     "input": "0.0000005",
     "output": "0.000002",
+    "audioInput": "0.000003",
     "source": "https://ai.google.dev/gemini-api/docs/pricing (genai-prices 0.1.8: google/gemini-live-2.5-flash)"
   },
   {
@@ -4306,6 +4364,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "model": "amazon.nova-2-sonic-v1:0",
     "input": "0.00000033",
     "output": "0.00000275",
+    "audioInput": "0.000003",
     "source": "https://aws.amazon.com/bedrock/pricing/ (genai-prices 0.1.8: aws/amazon.nova-2-sonic-v1:0)"
   },
   {
@@ -4313,6 +4372,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "model": "amazon.nova-2-sonic",
     "input": "0.00000033",
     "output": "0.00000275",
+    "audioInput": "0.000003",
     "source": "https://aws.amazon.com/bedrock/pricing/ (genai-prices 0.1.8: aws/amazon.nova-2-sonic-v1:0)"
   },
   {
@@ -4384,6 +4444,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "model": "amazon.nova-sonic-v1:0",
     "input": "0.00000006",
     "output": "0.00000024",
+    "audioInput": "0.0000034",
     "source": "https://aws.amazon.com/bedrock/pricing/ (genai-prices 0.1.8: aws/amazon.nova-sonic-v1:0)"
   },
   {
@@ -4391,6 +4452,7 @@ export const CURRENT_PRICES: readonly PriceEntry[] = [
     "model": "amazon.nova-sonic",
     "input": "0.00000006",
     "output": "0.00000024",
+    "audioInput": "0.0000034",
     "source": "https://aws.amazon.com/bedrock/pricing/ (genai-prices 0.1.8: aws/amazon.nova-sonic-v1:0)"
   },
   {

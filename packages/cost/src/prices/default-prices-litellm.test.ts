@@ -48,7 +48,9 @@ describe('the built-in prices copied from LiteLLM', () => {
         | PriceEntry
         | undefined;
       expect(builtIn, `${entry.provider}/${entry.model} has a built-in price`).toBeDefined();
-      for (const rate of RATES) expect(same(entry[rate], builtIn![rate]), `${entry.model} ${rate}`).toBe(true);
+      // Audio-token rates were not copied (the file's header): the current prices bring them.
+      for (const rate of RATES.filter((r) => r !== 'audioInput'))
+        expect(same(entry[rate], builtIn![rate]), `${entry.model} ${rate}`).toBe(true);
       const tiers = (e: PriceEntry) =>
         (e.tiers ?? []).map((t) =>
           [t.aboveInputTokens, t.input, t.output, t.cacheRead, t.cacheWrite].map((v) =>

@@ -147,6 +147,7 @@ describe('the LiteLLM price map excerpt', () => {
       input: 1e-7,
       output: 4e-7,
       cacheRead: 2.5e-8,
+      audioInput: 7e-7,
       source: LITELLM_FIXTURE,
     });
     expect(entry('azure.ai.openai', 'o4-mini')).toEqual({

@@ -63,6 +63,7 @@ export function fromLiteLLMEntry(key: string, entry: Json, source: string): Pric
     cacheRead: first(entry, 'cache_read_input_token_cost'),
     cacheWrite: first(entry, 'cache_creation_input_token_cost'),
     reasoning: first(entry, 'output_cost_per_reasoning_token'),
+    audioInput: first(entry, 'input_cost_per_audio_token'),
     image: first(entry, 'output_cost_per_image', 'input_cost_per_image'),
     audioSecond: first(entry, 'input_cost_per_audio_per_second', 'input_cost_per_second', 'output_cost_per_second'),
     videoSecond: first(entry, 'output_cost_per_video_per_second', 'input_cost_per_video_per_second'),

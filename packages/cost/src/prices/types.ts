@@ -34,6 +34,8 @@ export interface PriceEntry {
   cacheWrite?: Usd;
   /** Per reasoning token, when billed apart from output. */
   reasoning?: Usd;
+  /** Per audio input token (part of the input), when billed apart from text input. */
+  audioInput?: Usd;
   /** Per image generated. */
   image?: Usd;
   /** Per second of audio. */
