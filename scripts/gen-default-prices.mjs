@@ -163,7 +163,7 @@ function render(list) {
     '/** The day the current prices were published (UTC, YYYY-MM-DD): the age of the built-in catalog. */',
     `export const CURRENT_PRICES_DATE = '${DATA_DATE}';`,
     '',
-    '/** Prices of the current models of the major providers, keyed by `gen_ai.provider.name` and model. */',
+    '/** Prices of the models of the major providers (deprecated and legacy ones included), keyed by `gen_ai.provider.name` and model. */',
     `export const CURRENT_PRICES: readonly PriceEntry[] = ${JSON.stringify(list, null, 2)};`,
     '',
   ];

@@ -8,7 +8,7 @@ export const CURRENT_PRICES_SOURCE = 'https://www.npmjs.com/package/@pydantic/ge
 /** The day the current prices were published (UTC, YYYY-MM-DD): the age of the built-in catalog. */
 export const CURRENT_PRICES_DATE = '2026-09-23';
 
-/** Prices of the current models of the major providers, keyed by `gen_ai.provider.name` and model. */
+/** Prices of the models of the major providers (deprecated and legacy ones included), keyed by `gen_ai.provider.name` and model. */
 export const CURRENT_PRICES: readonly PriceEntry[] = [
   {
     "provider": "openai",
