@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { random } from '../../test/random.js';
 import { BinLookup } from './bin-lookup.js';
 import { binIndex } from './bins.js';
-
-/** A deterministic pseudo-random stream (mulberry32), so the test data are fixed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const next = random(5);
 const sortedUnique = (values: number[]) => Float64Array.from([...new Set(values)].sort((a, b) => a - b));

@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { random } from '../../test/random.js';
 import { QuantileSketch } from './quantile-sketch.js';
-
-/** A deterministic pseudo-random stream (mulberry32), so the test data are fixed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('QuantileSketch', () => {
   it('is exact until it holds k values', () => {

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { NUMERIC } from '../../test/datasets.js';
+import { random } from '../../test/random.js';
 import { QuantileSketch } from './quantile-sketch.js';
 import { ksStatistic, sketchDistances, sketchErrorBounds, wasserstein } from './sketch-stats.js';
 
@@ -107,14 +108,7 @@ describe('by hand', () => {
 
 describe('results pinned across speed-ups', () => {
   it('compacted sketches and their KS and Wasserstein are bit for bit those of the quicksort version (2026-11-29)', () => {
-    let a = 2026 >>> 0;
-    const next = () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const next = random(2026);
     const x = new QuantileSketch(64);
     const y = new QuantileSketch(64);
     for (let i = 0; i < 20_000; i++) x.add(Math.exp(2 * next()) - 3);
