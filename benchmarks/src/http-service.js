@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { cleanEnv } from './startup.js';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const APP = here('./http/app.js');
@@ -55,13 +56,6 @@ function calibrate() {
   for (let i = 0; i < 50; i++) times.push(once(500) / 500);
   times.sort((a, b) => a - b);
   return Math.max(1, Math.round(WORK_MS / times[0]));
-}
-
-function cleanEnv(extra) {
-  const env = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(OTEL_|MLTEL_|NODE_OPTIONS)/.test(k)) env[k] = v;
-  // The endpoint on a free port (9464 may be taken on a shared machine); everything else default.
-  return { ...env, OTEL_EXPORTER_PROMETHEUS_PORT: '0', ...extra };
 }
 
 function startServer(variant, rounds) {

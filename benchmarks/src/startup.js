@@ -10,8 +10,9 @@ const APP = here('./startup/app.js');
 const COUNT = here('./startup/count-modules.js');
 const REGISTER = import.meta.resolve('@mltel/node/register');
 
-// Environment of every run: no inherited OTEL_*/MLTEL_* setting, the endpoint on a free port.
-function cleanEnv(extra) {
+// Environment of every run: no inherited OTEL_*/MLTEL_* setting, the endpoint on a free port
+// (9464 may be taken on a shared machine). Also used by ./http-service.js.
+export function cleanEnv(extra) {
   const env = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(OTEL_|MLTEL_|NODE_OPTIONS)/.test(k)) env[k] = v;
   return { ...env, OTEL_EXPORTER_PROMETHEUS_PORT: '0', ...extra };
