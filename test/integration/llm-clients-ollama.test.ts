@@ -48,14 +48,14 @@ describe.each(ENTRIES)(`ollama ${VERSION}: $app under $flag`, (entry) => {
     expect(s(PER_CHUNK, ollama('chat', 'llama3'))).toBe(48);
     expect(s(TOKENS_SUM, tokens(ollama('text_completion', 'llama3', 'llama3'), 'output'))).toBe(63);
     expect(s(DURATION, ollama('embeddings', 'all-minilm'))).toBe(1);
-    // Cost: none. A local model has no per-token price (the catalog has no ollama entries): the
-    // cost meter counts each call that reported usage as unpriced, by provider and request model
-    // (chat twice, generate once: 3; the embeddings answer reports no usage), and warns once that
-    // the model has no price, as for any unknown model: its cost is the machine's, not a bill, and a
-    // team that wants one adds a price file (MLTEL_PRICES).
-    expect(samples.filter((x) => x.name === 'ml_cost_usd_total')).toEqual([]);
-    expect(s('ml_cost_unpriced_total', { gen_ai_provider_name: 'ollama', gen_ai_request_model: 'llama3' })).toBe(3);
-    expect(samples.filter((x) => x.name === 'ml_cost_unpriced_total')).toHaveLength(1);
+    // Cost: nothing. Local models run on the application's own hardware: the built-in catalog
+    // prices every ollama model at $0 (model '*'), so the calls that reported usage (chat twice,
+    // generate once; the embeddings answer reports none) are priced, not counted as unpriced
+    // with a warning. A team that wants a cost adds a price file (MLTEL_PRICES).
+    const costs = samples.filter((x) => x.name === 'ml_cost_usd_total');
+    expect(costs.length).toBeGreaterThan(0);
+    for (const c of costs) expect([c.labels.gen_ai_provider_name, c.value]).toEqual(['ollama', 0]);
+    expect(samples.filter((x) => x.name === 'ml_cost_unpriced_total')).toEqual([]);
     expect(s(DURATION, ollama('chat', 'llama3.2', undefined, { error_type: '429' }))).toBe(1);
     expect(s(DURATION, ollama('chat', 'llama3.2', undefined, { error_type: '500' }))).toBe(1);
     await expectSameWithout(run, instrumented, 'ollama');

@@ -223,14 +223,14 @@ describe('unpriced calls', () => {
     new CostMeter({ meterProvider: provider }).attach(meter);
     const usage = { inputTokens: 10, outputTokens: 5 };
     for (let i = 0; i < 10; i++) {
-      meter.record({ provider: 'ollama', operation: 'chat', model: 'llama-local', durationSeconds: 1, usage });
+      meter.record({ provider: 'acme', operation: 'chat', model: 'llama-local', durationSeconds: 1, usage });
       meter.record({ ...CHAT, durationSeconds: 1, usage });
     }
     // Per call: duration and two token records, and the priced call's ml.cost.request.usd.
     expect(calls.add).toBe(0);
     expect(calls.record).toBe(10 * 3 + 10 * 4);
     collectNow();
-    expect(added).toEqual([[10, { [PROVIDER]: 'ollama', [REQUEST_MODEL]: 'llama-local' }]]);
+    expect(added).toEqual([[10, { [PROVIDER]: 'acme', [REQUEST_MODEL]: 'llama-local' }]]);
     expect(log.warnings).toHaveLength(1);
   });
 

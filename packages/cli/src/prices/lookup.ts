@@ -9,6 +9,7 @@ const WHY: Record<PriceMatch['matched'], string> = {
   exact: 'the name as given',
   unprefixed: 'the name without its "provider/" prefix',
   undated: 'the name without its date or -latest suffix',
+  provider: 'the price for every model of the provider ("*")',
 };
 
 const ORIGIN: Record<PriceMatch['price']['origin'], string> = {

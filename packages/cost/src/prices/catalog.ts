@@ -40,7 +40,10 @@ export interface Price {
 }
 
 /** How a model name found its price. */
-export type MatchKind = 'exact' | 'unprefixed' | 'undated';
+export type MatchKind = 'exact' | 'unprefixed' | 'undated' | 'provider';
+
+/** The model name of a price for every model of its provider (local runtimes such as Ollama: free). */
+export const ANY_MODEL = '*';
 
 /** A lookup result: the price and how the name matched. */
 export interface PriceMatch {
@@ -137,9 +140,11 @@ export function lookupNames(model: string): { matched: MatchKind; model: string 
 /**
  * Prices by provider and model. A lookup tries the model name as given, then without a
  * `provider/` prefix (`openai/gpt-4o`, `models/gemini-2.5-pro`), then without a date or `-latest`
- * suffix (`gpt-4o-2024-08-06` → `gpt-4o`); never a guess beyond that. Among the prices of one
- * name in effect at the call (`effectiveFrom` not after it), prices given in code win over price
- * files, which win over the defaults; within one origin the latest `effectiveFrom` wins.
+ * suffix (`gpt-4o-2024-08-06` → `gpt-4o`), and last a price for every model of the provider
+ * (`model: '*'`); never a guess beyond that. Among the prices in effect at the call
+ * (`effectiveFrom` not after it), prices given in code win over price files, which win over the
+ * defaults, whichever of the names they match; within one origin the closest name, then the latest
+ * `effectiveFrom` wins.
  */
 export class PriceCatalog {
   private readonly prices = new Map<string, Price[]>();
@@ -178,7 +183,10 @@ export class PriceCatalog {
       if (found === undefined || RANK[price.origin] > RANK[found.price.origin]) found = { price, ...candidate };
       if (RANK[price.origin] === TOP_RANK) break;
     }
-    return found;
+    if (found !== undefined) return found;
+    // Last, a price for every model of the provider (`model: '*'`), when no name has one.
+    const any = this.find(provider, ANY_MODEL, at);
+    return any === undefined ? undefined : { price: any, matched: 'provider', model: ANY_MODEL };
   }
 
   private find(provider: string, model: string, at: number): Price | undefined {

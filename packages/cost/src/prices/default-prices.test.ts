@@ -21,4 +21,14 @@ describe('the built-in price catalog', () => {
     expect(catalog.lookup('openai', 'whisper-1')?.price.source).toMatch(/LiteLLM/);
     expect(catalog.lookup('openai', 'sora-2')?.price.source).toMatch(/LiteLLM/);
   });
+
+  it('prices every Ollama model at nothing, unless a price file prices it', () => {
+    const catalog = new PriceCatalog();
+    catalog.add(DEFAULT_PRICES, 'default');
+    const local = catalog.lookup('ollama', 'llama3');
+    expect(local).toMatchObject({ matched: 'provider', model: '*', price: { rates: {} } });
+    catalog.add([{ provider: 'ollama', model: 'llama3', input: '0.0000001' }], 'file');
+    expect(catalog.lookup('ollama', 'llama3')).toMatchObject({ matched: 'exact', price: { origin: 'file' } });
+    expect(catalog.lookup('vllm', 'llama3')).toBeUndefined();
+  });
 });

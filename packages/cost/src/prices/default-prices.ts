@@ -11,5 +11,14 @@ export const DEFAULT_PRICES_SOURCES: readonly string[] = [LITELLM_PRICES_SOURCE,
 /** The day (UTC, YYYY-MM-DD) of the newest built-in prices: how old the catalog is. */
 export const DEFAULT_PRICES_DATE: string = CURRENT_PRICES_DATE;
 
+/**
+ * Providers whose every model costs nothing per call: local runtimes on the application's own
+ * hardware. Their calls are priced at $0 instead of counted as unpriced (with a warning and the
+ * cost-unpriced alert). A price file can still give one of their models a price.
+ */
+export const FREE_PROVIDER_PRICES: readonly PriceEntry[] = [
+  { provider: 'ollama', model: '*', source: 'local models (Ollama): no per-call charge' },
+];
+
 /** The built-in prices, keyed by `gen_ai.provider.name` and model. */
-export const DEFAULT_PRICES: readonly PriceEntry[] = [...LITELLM_PRICES, ...CURRENT_PRICES];
+export const DEFAULT_PRICES: readonly PriceEntry[] = [...LITELLM_PRICES, ...CURRENT_PRICES, ...FREE_PROVIDER_PRICES];
