@@ -17,4 +17,11 @@ describe('mltel prices lookup', () => {
     expect(found).toBe(false);
     expect(text).toContain('tried "acme/gpt-nope-2025-01-01", "gpt-nope-2025-01-01", "gpt-nope"');
   });
+
+  it('says when the provider-wide price matched (local models)', async () => {
+    const { text, found } = renderLookup(await buildCatalog([]), 'ollama', 'llama3', Date.now());
+    expect(found).toBe(true);
+    expect(text).toContain('matched: ollama / *, by the price for every model of the provider ("*")');
+    expect(text).toContain('rates:   none (free)');
+  });
 });
