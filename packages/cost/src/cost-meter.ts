@@ -171,7 +171,7 @@ export class CostMeter {
     this.providers = new BoundedValues(ATTR_GEN_AI_PROVIDER_NAME, MAX_PROVIDERS, MAX_LABEL_LENGTH, this.warnings);
     this.models = new BoundedValues(ATTR_GEN_AI_REQUEST_MODEL, MAX_MODELS, MAX_LABEL_LENGTH, this.warnings);
     this.operations = new BoundedValues(ATTR_GEN_AI_OPERATION_NAME, MAX_OPERATIONS, MAX_LABEL_LENGTH, this.warnings);
-    if (config.defaultPrices !== false) this.catalog.add(DEFAULT_PRICES, 'default');
+    if (config.defaultPrices !== false) this.catalog.addLater(DEFAULT_PRICES, 'default');
     for (const problem of this.catalog.add(config.prices ?? [], 'user')) {
       diag.warn(`mltel: a price given in code is ignored: ${problem}.`);
     }

@@ -297,3 +297,26 @@ describe('validation', () => {
     expect(formatUsd(callCost(price!, { inputTokens: 201 }, true).pico)).toBe('603');
   });
 });
+
+describe('built-in prices added at the first lookup', () => {
+  it('are normalised only when first read, in order with later entries of their origin', () => {
+    const catalog = new PriceCatalog();
+    let reads = 0;
+    const read = (target: object, key: string | symbol): unknown => {
+      reads++;
+      return Reflect.get(target, key);
+    };
+    const watched = [{ provider: 'p', model: 'm', input: '0.1' }].map((e) => new Proxy(e, { get: read }));
+    catalog.addLater(watched, 'default');
+    catalog.add([{ provider: 'q', model: 'n', input: '0.2' }], 'user');
+    expect(reads).toBe(0);
+    expect(catalog.lookup('p', 'm')?.price.origin).toBe('default');
+    expect(reads).toBeGreaterThan(0);
+    // A later entry of the same origin, name and date still replaces the deferred one.
+    const later = new PriceCatalog();
+    later.addLater([{ provider: 'p', model: 'm', input: '0.1' }], 'default');
+    later.add([{ provider: 'p', model: 'm', input: '0.3' }], 'default');
+    expect(String(later.lookup('p', 'm')?.price.rates.input)).toBe('0.3');
+    expect(later.size).toBe(1);
+  });
+});

@@ -148,9 +148,30 @@ export function lookupNames(model: string): { matched: MatchKind; model: string 
  */
 export class PriceCatalog {
   private readonly prices = new Map<string, Price[]>();
+  private pending: { entries: readonly PriceEntry[]; origin: PriceOrigin }[] = [];
+
+  /**
+   * Adds entries known to be valid (the built-in catalog, checked by its tests) at the first
+   * lookup instead of now: normalising its ~1,000 prices takes 7-10 ms, which a preloaded
+   * application would otherwise pay at start-up. Their problems, if any, are not reported.
+   */
+  addLater(entries: readonly PriceEntry[], origin: PriceOrigin): void {
+    this.pending.push({ entries, origin });
+  }
+
+  // Entries given to addLater, added before anything reads, or adds entries of their origin (a
+  // later entry of one origin replaces an earlier one: their order holds).
+  private settle(origin?: PriceOrigin): void {
+    if (this.pending.length === 0) return;
+    if (origin !== undefined && !this.pending.some((p) => p.origin === origin)) return;
+    const pending = this.pending;
+    this.pending = [];
+    for (const { entries, origin } of pending) this.add(entries, origin);
+  }
 
   /** Adds entries; returns the problems of those rejected or trimmed (the rest are added). */
   add(entries: readonly PriceEntry[], origin: PriceOrigin): string[] {
+    this.settle(origin);
     const problems: string[] = [];
     if (!Array.isArray(entries)) return ['prices must be an array of entries'];
     for (const entry of entries) {
@@ -168,11 +189,13 @@ export class PriceCatalog {
 
   /** Number of (provider, model) names priced. */
   get size(): number {
+    this.settle();
     return this.prices.size;
   }
 
   /** The price of `model` at `provider` for a call at `at` (UTC ms), or undefined. */
   lookup(provider: string, model: string, at: number = Date.now()): PriceMatch | undefined {
+    this.settle();
     const names = lookupNames(model);
     // The highest origin with any price for one of the names wins: a price file's `gpt-5.4` prices a
     // `gpt-5.4-2026-03-05` call even where the built-in catalog has the dated name.
