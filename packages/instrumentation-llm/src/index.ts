@@ -11,6 +11,8 @@ export {
   MltelLangChainHandler,
 } from './langchain.js';
 export { MistralInstrumentation, MISTRAL_SUPPORTED_VERSIONS } from './mistral.js';
+export { FalInstrumentation, FAL_SUPPORTED_VERSIONS } from './fal.js';
+export { FAL_DEFAULT_OPERATION, falOutcome } from './fal-result.js';
 export { OllamaInstrumentation, OLLAMA_SUPPORTED_VERSIONS } from './ollama.js';
 export { OpenAIInstrumentation, OPENAI_SUPPORTED_VERSIONS } from './openai.js';
 export { OPENAI_COMPATIBLE_HOSTS, openAIProviderOf, setProviderHosts } from './provider-hosts.js';

@@ -5,6 +5,7 @@ import {
   AnthropicInstrumentation,
   BedrockRuntimeInstrumentation,
   CohereInstrumentation,
+  FalInstrumentation,
   GoogleGenAIInstrumentation,
   GroqInstrumentation,
   LangChainInstrumentation,
@@ -33,6 +34,8 @@ export const LLM_MODULES: Record<LlmClientName, readonly string[]> = {
   groq: ['groq-sdk'],
   cohere: ['cohere-ai'],
   ollama: ['ollama'],
+  // CommonJS only: an ESM import loads it through require(), which is hooked at once.
+  fal: [],
   // Its callbacks module is imported relatively inside @langchain/core: see langChainEsmFiles().
   langchain: [],
 };
@@ -49,6 +52,7 @@ const INSTRUMENTATIONS: Record<LlmClientName, LlmInstrumentationClass> = {
   groq: GroqInstrumentation,
   cohere: CohereInstrumentation,
   ollama: OllamaInstrumentation,
+  fal: FalInstrumentation,
   langchain: LangChainInstrumentation,
 };
 

@@ -121,14 +121,37 @@ describe('LLM client settings', () => {
   it('instrument every client by default, with open model names and manual provider health', () => {
     const { config, problems } = resolveConfig({ env: {} });
     expect(problems).toEqual([]);
-    expect(config.llmInstrumentations).toEqual(['openai', 'anthropic', 'google-genai', 'bedrock-runtime', 'ai', 'mistral', 'groq', 'cohere', 'ollama', 'langchain']);
+    expect(config.llmInstrumentations).toEqual([
+      'openai',
+      'anthropic',
+      'google-genai',
+      'bedrock-runtime',
+      'ai',
+      'mistral',
+      'groq',
+      'cohere',
+      'ollama',
+      'fal',
+      'langchain',
+    ]);
     expect(config.genAiModels).toBeUndefined();
     expect(config.deriveProviderHealth).toBe(false);
   });
 
   it('follow OTEL_NODE_DISABLED_INSTRUMENTATIONS and OTEL_NODE_ENABLED_INSTRUMENTATIONS, ignoring names of other instrumentations', () => {
     const disabled = resolveConfig({ env: { OTEL_NODE_DISABLED_INSTRUMENTATIONS: ' anthropic , http' } });
-    expect(disabled.config.llmInstrumentations).toEqual(['openai', 'google-genai', 'bedrock-runtime', 'ai', 'mistral', 'groq', 'cohere', 'ollama', 'langchain']);
+    expect(disabled.config.llmInstrumentations).toEqual([
+      'openai',
+      'google-genai',
+      'bedrock-runtime',
+      'ai',
+      'mistral',
+      'groq',
+      'cohere',
+      'ollama',
+      'fal',
+      'langchain',
+    ]);
     expect(disabled.problems).toEqual([]);
     const enabled = resolveConfig({ env: { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,anthropic' } });
     expect(enabled.config.llmInstrumentations).toEqual(['anthropic']);

@@ -70,7 +70,19 @@ function parseBoolean(env: Env, name: string, fallback: boolean, problems: Confi
   return fallback;
 }
 
-const LLM_CLIENTS: readonly LlmClientName[] = ['openai', 'anthropic', 'google-genai', 'bedrock-runtime', 'ai', 'mistral', 'groq', 'cohere', 'ollama', 'langchain'];
+const LLM_CLIENTS: readonly LlmClientName[] = [
+  'openai',
+  'anthropic',
+  'google-genai',
+  'bedrock-runtime',
+  'ai',
+  'mistral',
+  'groq',
+  'cohere',
+  'ollama',
+  'fal',
+  'langchain',
+];
 const CONTRIB_INSTRUMENTATIONS: readonly ContribInstrumentationName[] = [
   'http',
   'undici',

@@ -12,7 +12,18 @@ export type ExporterName = 'prometheus' | 'otlp' | 'console';
 export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
 
 /** An LLM client auto-instrumentation (`OTEL_NODE_ENABLED_INSTRUMENTATIONS` / `..._DISABLED_...` names). */
-export type LlmClientName = 'openai' | 'anthropic' | 'google-genai' | 'bedrock-runtime' | 'ai' | 'mistral' | 'groq' | 'cohere' | 'ollama' | 'langchain';
+export type LlmClientName =
+  | 'openai'
+  | 'anthropic'
+  | 'google-genai'
+  | 'bedrock-runtime'
+  | 'ai'
+  | 'mistral'
+  | 'groq'
+  | 'cohere'
+  | 'ollama'
+  | 'fal'
+  | 'langchain';
 
 /**
  * A contrib instrumentation of the preload (HTTP, runtime, database clients), named as
