@@ -1,4 +1,5 @@
 import type * as falModule from '@fal-ai/client';
+import { CallRefusedError } from '@mltel/genai';
 import type { Attributes } from '@opentelemetry/api';
 import type { InstrumentationNodeModuleFile } from '@opentelemetry/instrumentation';
 import { createRequire } from 'node:module';
@@ -157,6 +158,29 @@ describe('fal', () => {
     expect(countsOf(await collect(), DURATION)).toEqual([
       [attrs('generate_content', 'fal-ai/flux/dev', { [ERROR_TYPE]: '429' }), 1],
     ]);
+  });
+
+  it('a budget refusal rejects subscribe and submit before anything is sent', async () => {
+    const { meter, collect } = setup();
+    instrument(meter);
+    const refusal = new CallRefusedError('over budget');
+    const seen: { provider: string; operation: string; model: string | undefined }[] = [];
+    meter.addHooks({
+      beforeCall: (call) => {
+        seen.push(call);
+        throw refusal;
+      },
+    });
+    const before = replay.received.length;
+    const client = createFalClient(config('ok'));
+    await expect(client.subscribe('fal-ai/flux/dev', INPUT)).rejects.toBe(refusal);
+    await expect(client.queue.submit('fal-ai/flux/dev', INPUT)).rejects.toBe(refusal);
+    expect(replay.received.length).toBe(before);
+    expect(seen).toEqual([
+      { provider: 'fal_ai', operation: 'generate_content', model: 'fal-ai/flux/dev' },
+      { provider: 'fal_ai', operation: 'generate_content', model: 'fal-ai/flux/dev' },
+    ]);
+    expect(countsOf(await collect(), DURATION)).toEqual([]);
   });
 
   it('unpatched, a client made while patched records nothing', async () => {
