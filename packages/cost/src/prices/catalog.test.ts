@@ -4,6 +4,7 @@ import { callCost } from '../cost.js';
 import { formatUsd } from '../money.js';
 import { normalisePrice, PriceCatalog } from './catalog.js';
 import type { Price } from './catalog.js';
+import type { PriceEntry } from './types.js';
 import { DEFAULT_PRICES } from './default-prices.js';
 import { loadPrices } from './load.js';
 
@@ -306,7 +307,8 @@ describe('built-in prices added at the first lookup', () => {
       reads++;
       return Reflect.get(target, key);
     };
-    const watched = [{ provider: 'p', model: 'm', input: '0.1' }].map((e) => new Proxy(e, { get: read }));
+    const entry: PriceEntry = { provider: 'p', model: 'm', input: '0.1' };
+    const watched: PriceEntry[] = [new Proxy(entry, { get: read })];
     catalog.addLater(watched, 'default');
     catalog.add([{ provider: 'q', model: 'n', input: '0.2' }], 'user');
     expect(reads).toBe(0);
