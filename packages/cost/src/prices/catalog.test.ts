@@ -308,7 +308,7 @@ describe('built-in prices added at the first lookup', () => {
       return Reflect.get(target, key);
     };
     const entry: PriceEntry = { provider: 'p', model: 'm', input: '0.1' };
-    const watched: PriceEntry[] = [new Proxy(entry, { get: read })];
+    const watched: PriceEntry[] = [new Proxy<PriceEntry>(entry, { get: read })];
     catalog.addLater(watched, 'default');
     catalog.add([{ provider: 'q', model: 'n', input: '0.2' }], 'user');
     expect(reads).toBe(0);
