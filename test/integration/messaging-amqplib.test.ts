@@ -5,6 +5,7 @@
 // --import, CommonJS under --require, and the app's own results unchanged with the
 // instrumentation off. Never stops the broker; touches only its own vhost, deleted after.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, realpathSync, symlinkSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -22,8 +23,12 @@ const VHOST = `mltel-test-${randomBytes(4).toString('hex')}`;
 const HOW_TO_START =
   'RabbitMQ is needed on 127.0.0.1:5672 (guest/guest) with rabbitmqctl on PATH: start it with `service rabbitmq-server start` (Debian package rabbitmq-server) or `docker run -d -p 5672:5672 rabbitmq:4`';
 
+// Debian installs rabbitmqctl in /usr/sbin, which a non-login PATH may lack.
+const RABBITMQCTL =
+  ['/usr/sbin/rabbitmqctl', '/usr/lib/rabbitmq/bin/rabbitmqctl'].find((p) => existsSync(p)) ?? 'rabbitmqctl';
+
 async function ctl(...args: string[]): Promise<string> {
-  const { stdout } = await run('rabbitmqctl', args, { timeout: 30_000 });
+  const { stdout } = await run(RABBITMQCTL, args, { timeout: 30_000 });
   return stdout;
 }
 
