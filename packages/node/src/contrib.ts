@@ -1,28 +1,17 @@
 import type { RequestOptions } from 'node:http';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { context, diag } from '@opentelemetry/api';
 import type { MeterProvider } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { ViewOptions } from '@opentelemetry/sdk-metrics';
 import type { ContribInstrumentationName, ResolvedConfig } from './config/types.js';
 import { Mysql2Instrumentation } from './contrib-mysql2.js';
+import { requireEsm } from './require-esm.js';
 
 // The contrib instrumentations of a Node distribution, loaded only when enabled so that a disabled
 // one costs nothing at start-up. Synchronously (the hooks must be in place before the application
 // loads its modules), and their ES module builds through require(esm): the CommonJS builds pull in
 // a second copy of @opentelemetry/core, instrumentation and semantic-conventions beside the ES
-// ones mltel runs on (measured on Node 24: the five packages took 55 ms as CommonJS, 18 ms as ES).
-const requireHere = createRequire(import.meta.url);
-function load(name: string): unknown {
-  let entry: string;
-  try {
-    entry = fileURLToPath(import.meta.resolve(name));
-  } catch {
-    entry = name;
-  }
-  return requireHere(entry);
-}
+// ones mltel runs on (measured on Node 24: the five packages took 55 ms as CommonJS, 18 ms as ES): requireEsm.
 
 type HttpModule = typeof import('@opentelemetry/instrumentation-http');
 type UndiciModule = typeof import('@opentelemetry/instrumentation-undici');
@@ -103,7 +92,7 @@ function ensureContextManager(): void {
   contextManagerChecked = true;
   const api = (globalThis as Record<symbol, { context?: unknown } | undefined>)[Symbol.for('opentelemetry.js.api.1')];
   if (api?.context !== undefined) return;
-  const { AsyncLocalStorageContextManager } = load('@opentelemetry/context-async-hooks') as ContextModule;
+  const { AsyncLocalStorageContextManager } = requireEsm<ContextModule>('@opentelemetry/context-async-hooks');
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 }
 
@@ -138,7 +127,7 @@ function create(
 ): Instrumentation | undefined {
   switch (name) {
     case 'http': {
-      const { HttpInstrumentation } = load('@opentelemetry/instrumentation-http') as HttpModule;
+      const { HttpInstrumentation } = requireEsm<HttpModule>('@opentelemetry/instrumentation-http');
       return new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) => {
           ensureContextManager();
@@ -148,19 +137,19 @@ function create(
       });
     }
     case 'undici': {
-      const { UndiciInstrumentation } = load('@opentelemetry/instrumentation-undici') as UndiciModule;
+      const { UndiciInstrumentation } = requireEsm<UndiciModule>('@opentelemetry/instrumentation-undici');
       return new UndiciInstrumentation();
     }
     case 'express': {
-      const { ExpressInstrumentation } = load('@opentelemetry/instrumentation-express') as ExpressModule;
+      const { ExpressInstrumentation } = requireEsm<ExpressModule>('@opentelemetry/instrumentation-express');
       return new ExpressInstrumentation();
     }
     case 'runtime-node': {
-      const { RuntimeNodeInstrumentation } = load('@opentelemetry/instrumentation-runtime-node') as RuntimeModule;
+      const { RuntimeNodeInstrumentation } = requireEsm<RuntimeModule>('@opentelemetry/instrumentation-runtime-node');
       return new RuntimeNodeInstrumentation();
     }
     case 'pg': {
-      const { PgInstrumentation } = load('@opentelemetry/instrumentation-pg') as PgModule;
+      const { PgInstrumentation } = requireEsm<PgModule>('@opentelemetry/instrumentation-pg');
       return new PgInstrumentation();
     }
     case 'mysql2':

@@ -9,7 +9,21 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
-/** The package `specifier` (resolved from @mltel/node), loaded now as an ES module. */
+/**
+ * The package `specifier` (resolved from @mltel/node), loaded now as an ES module. A package the
+ * ES resolver cannot resolve (no `import` condition) is required as it is; when that fails too,
+ * the resolver's error is thrown (ERR_MODULE_NOT_FOUND for a package that is not installed).
+ */
 export function requireEsm<T>(specifier: string): T {
-  return require(fileURLToPath(import.meta.resolve(specifier))) as T;
+  let entry: string;
+  try {
+    entry = fileURLToPath(import.meta.resolve(specifier));
+  } catch (error) {
+    try {
+      return require(specifier) as T;
+    } catch {
+      throw error;
+    }
+  }
+  return require(entry) as T;
 }
