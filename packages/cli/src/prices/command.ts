@@ -6,7 +6,7 @@ import { DEFAULT_PRICES_DATE, MAX_CATALOG_AGE_DAYS, catalogAgeDays } from '@mlte
 import type { CliIo } from '../io.js';
 import { printable } from '../io.js';
 import { buildCatalog, PriceSourceError, priceLocations } from './catalog.js';
-import { listRows, renderList } from './list.js';
+import { listRows, matchesFilter, renderList } from './list.js';
 import { renderLookup } from './lookup.js';
 import { writePriceFile } from './write.js';
 
@@ -113,11 +113,7 @@ export async function prices(args: string[], io: CliIo): Promise<number> {
         if (rest.length > 0) return usageError(io, `list takes no arguments, got "${printable(rest.join(' '), 200)}"`);
         const filter = { provider: values.provider?.[0], model: values.model };
         if (values.json) {
-          const entries = contents.entries.filter(
-            ({ entry }) =>
-              (filter.provider === undefined || entry.provider === filter.provider) &&
-              (filter.model === undefined || entry.model.toLowerCase().includes(filter.model.toLowerCase())),
-          );
+          const entries = contents.entries.filter(({ entry }) => matchesFilter(entry, filter));
           io.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
         } else {
           io.stdout.write(renderList(listRows(contents, filter)));

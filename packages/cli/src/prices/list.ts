@@ -9,13 +9,17 @@ export interface ListFilter {
   model?: string;
 }
 
+/** Whether a price entry is one the filter asks for (its provider; a part of its model name, any case). */
+export function matchesFilter(entry: { provider: string; model: string }, filter: ListFilter): boolean {
+  if (filter.provider !== undefined && entry.provider !== filter.provider) return false;
+  return filter.model === undefined || entry.model.toLowerCase().includes(filter.model.toLowerCase());
+}
+
 /** The rows of `mltel prices list` (provider, model, from, origin, rates) of the prices in use at `at`, in catalog order. */
 export function listRows(contents: CatalogContents, filter: ListFilter, at: number = Date.now()): string[][] {
-  const needle = filter.model?.toLowerCase();
   const rows: string[][] = [];
   for (const { entry, origin } of contents.entries) {
-    if (filter.provider !== undefined && entry.provider !== filter.provider) continue;
-    if (needle !== undefined && !entry.model.toLowerCase().includes(needle)) continue;
+    if (!matchesFilter(entry, filter)) continue;
     // An entry another one replaces (a file's price of a built-in model, the current built-in
     // price of a model LiteLLM's copy also has) is not what a call gets: it is not listed.
     const now = contents.catalog.lookup(entry.provider, entry.model, at);
