@@ -1,73 +1,26 @@
 import cluster from 'node:cluster';
-import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
-import type { Stats } from 'node:fs';
 import { diag } from '@opentelemetry/api';
 import type { BudgetConfig, BudgetStore, CostMeter, ThresholdEvent } from '@mltel/cost';
 import type { ProviderMeter } from '@mltel/genai';
 import { parseBudgets } from './config/budgets.js';
+import { readSmallFile } from './config/file.js';
 import { requireEsm } from './require-esm.js';
 import type { ConfigProblem, ResolvedConfig } from './config/types.js';
 
 /** The largest `MLTEL_BUDGETS` file read: budgets are a short list, never megabytes. */
 export const MAX_BUDGETS_FILE_BYTES = 1024 * 1024;
 
-function kindOf(stats: Stats): string {
-  if (stats.isDirectory()) return 'a directory';
-  if (stats.isFIFO()) return 'a FIFO';
-  if (stats.isCharacterDevice()) return 'a character device';
-  if (stats.isBlockDevice()) return 'a block device';
-  if (stats.isSocket()) return 'a socket';
-  return 'something else';
-}
-
-function refusal(stats: Stats): string | undefined {
-  if (!stats.isFile()) return `not a regular file: ${kindOf(stats)}`;
-  if (stats.size > MAX_BUDGETS_FILE_BYTES) return `larger than 1 MiB: ${stats.size} bytes`;
-  return undefined;
-}
-
-/**
- * The text of a regular file of at most 1 MiB, or why not. Start-up must never wait or fill
- * memory on what the variable names: a FIFO would block the open until a writer comes, and
- * /dev/zero never ends. So: stat first and open only a regular file; open non-blocking and check
- * the descriptor again (the path may have been swapped meanwhile); read at most one byte past
- * the limit (a file may grow, and /proc files report size 0).
- */
-function readBudgetsFile(path: string): { text: string } | { why: string } {
-  let fd: number | undefined;
-  try {
-    const before = refusal(statSync(path));
-    if (before !== undefined) return { why: before };
-    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-    const after = refusal(fstatSync(fd));
-    if (after !== undefined) return { why: after };
-    const buffer = Buffer.allocUnsafe(MAX_BUDGETS_FILE_BYTES + 1);
-    let length = 0;
-    while (length < buffer.length) {
-      const n = readSync(fd, buffer, length, buffer.length - length, null);
-      if (n === 0) break;
-      length += n;
-    }
-    if (length > MAX_BUDGETS_FILE_BYTES) return { why: 'larger than 1 MiB' };
-    return { text: buffer.toString('utf8', 0, length) };
-  } catch (error) {
-    return { why: (error as { code?: string }).code ?? String(error) };
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
 /**
  * The budgets in force: those given in code or inline, else those of the `MLTEL_BUDGETS` file,
- * read now (safely: see {@link readBudgetsFile}). A file that cannot be used is one warning
+ * read now (safely: a regular file of at most 1 MiB, see {@link readSmallFile}). A file that cannot be used is one warning
  * naming the variable and the fix, and no budgets; never a throw.
  */
 export function loadBudgets(config: ResolvedConfig): BudgetConfig[] {
   const path = config.budgetsFile;
   if (path === undefined) return config.budgets;
   const problems: ConfigProblem[] = [];
-  const file = readBudgetsFile(path);
+  const file = readSmallFile(path, MAX_BUDGETS_FILE_BYTES);
   let budgets: BudgetConfig[] = [];
   if ('why' in file) {
     problems.push({
@@ -75,7 +28,7 @@ export function loadBudgets(config: ResolvedConfig): BudgetConfig[] {
       message: `MLTEL_BUDGETS names the file ${path}, which cannot be read (${file.why}); no budgets are kept. Fix: point it at a regular JSON file of at most 1 MiB with an array of budgets, or give the array itself.`,
     });
   } else {
-    budgets = parseBudgets(file.text, problems);
+    budgets = parseBudgets(file.data.toString('utf8'), problems);
   }
   for (const problem of problems) diag.warn(`mltel: ${problem.message}`);
   return budgets;

@@ -24,4 +24,9 @@ describe('readSmallFile', () => {
     expect(readSmallFile(join(dir, 'big'), 100)).toEqual({ why: 'larger than 100 bytes: 101 bytes' });
     expect(readSmallFile(join(dir, 'missing'), 100)).toEqual({ why: 'ENOENT' });
   });
+
+  it('writes a limit of whole mebibytes as MiB', () => {
+    writeFileSync(join(dir, 'two-mib'), Buffer.alloc(2 * 1024 * 1024));
+    expect(readSmallFile(join(dir, 'two-mib'), 1024 * 1024)).toEqual({ why: 'larger than 1 MiB: 2097152 bytes' });
+  });
 });

@@ -13,9 +13,16 @@ function kindOf(stats: Stats): string {
   return 'not a regular file';
 }
 
+const MiB = 1024 * 1024;
+
+// The limit as people write it: `1 MiB` for whole mebibytes, else bytes.
+function limitOf(maxBytes: number): string {
+  return maxBytes >= MiB && maxBytes % MiB === 0 ? `${maxBytes / MiB} MiB` : `${maxBytes} bytes`;
+}
+
 function refusal(stats: Stats, maxBytes: number): string | undefined {
   if (!stats.isFile()) return `not a regular file: ${kindOf(stats)}`;
-  if (stats.size > maxBytes) return `larger than ${maxBytes} bytes: ${stats.size} bytes`;
+  if (stats.size > maxBytes) return `larger than ${limitOf(maxBytes)}: ${stats.size} bytes`;
   return undefined;
 }
 
@@ -39,7 +46,7 @@ export function readSmallFile(path: string, maxBytes: number): { data: Buffer } 
       if (n === 0) break;
       length += n;
     }
-    if (length > maxBytes) return { why: `larger than ${maxBytes} bytes` };
+    if (length > maxBytes) return { why: `larger than ${limitOf(maxBytes)}` };
     return { data: buffer.subarray(0, length) };
   } catch (error) {
     return { why: (error as { code?: string }).code ?? String(error) };
