@@ -17,7 +17,7 @@ import {
   ML_COST_USD,
   OTHER_VALUE,
 } from '@mltel/semconv';
-import { BoundedValues, CounterCells, describeValue, instrumentOptions, ProviderBinding, WarnOnce } from '@mltel/kit';
+import { BoundedValues, describeValue, instrumentOptions, MeterCells, ProviderBinding, WarnOnce } from '@mltel/kit';
 import type { CallbackRegistry } from '@mltel/kit';
 import { BudgetSet } from './budgets/budget-set.js';
 import type { BudgetConfig, ChargeContext, ThresholdEvent } from './budgets/types.js';
@@ -540,12 +540,11 @@ export class CostMeter {
       exceeded.add(0, attributes);
       refused.add(0, attributes);
     }
+    // Buffered in kit's cells, handed to the SDK at each collection from the totals' callback.
+    const cells = new MeterCells(callbacks, total);
     return {
-      request: meter.createHistogram(ML_COST_REQUEST_USD.name, instrumentOptions(ML_COST_REQUEST_USD)),
-      // Summed in kit's cells, handed to the SDK at each collection from the totals' callback.
-      unpriced: new CounterCells(callbacks, total).counter(
-        meter.createCounter(ML_COST_UNPRICED.name, instrumentOptions(ML_COST_UNPRICED)),
-      ),
+      request: cells.histogram(meter.createHistogram(ML_COST_REQUEST_USD.name, instrumentOptions(ML_COST_REQUEST_USD))),
+      unpriced: cells.counter(meter.createCounter(ML_COST_UNPRICED.name, instrumentOptions(ML_COST_UNPRICED))),
       exceeded,
       refused,
     };

@@ -12,7 +12,7 @@ import {
   ML_PROVIDER_STATUS,
   ML_VIDEO_DURATION,
 } from '@mltel/semconv';
-import { CounterCells, instrumentOptions, MLTEL_VERSION } from '@mltel/kit';
+import { instrumentOptions, MeterCells, MLTEL_VERSION } from '@mltel/kit';
 import type { CallbackRegistry } from '@mltel/kit';
 import type { ProviderHealthState } from './health.js';
 
@@ -39,8 +39,9 @@ export interface GenAiInstruments {
 /**
  * Creates the instruments on `meter` (a `ProviderBinding` builder); the health gauges read
  * `health` at collection, through callbacks registered with `callbacks`. The counters sum the
- * adds of prepared attribute sets in kit's cells, handed to the SDK at each collection from a
- * callback on `ml.provider.status` (a recorded call makes only its histogram SDK calls).
+ * adds and the histograms the records of prepared attribute sets in kit's cells, handed to the
+ * SDK at each collection from a callback on `ml.provider.status` (a recorded call makes no SDK
+ * call on the SDK's path that hashes attributes).
  */
 export function createGenAiInstruments(
   meter: Meter,
@@ -54,23 +55,28 @@ export function createGenAiInstruments(
     instrumentOptions(ML_PROVIDER_CIRCUIT_BREAKER_STATE),
   );
   callbacks.observe(circuit, (result) => health.observeCircuits(result));
-  const cells = new CounterCells(callbacks, status);
+  const cells = new MeterCells(callbacks, status);
   return {
-    duration: meter.createHistogram(
-      GEN_AI_CLIENT_OPERATION_DURATION.name,
-      instrumentOptions(GEN_AI_CLIENT_OPERATION_DURATION),
+    duration: cells.histogram(
+      meter.createHistogram(GEN_AI_CLIENT_OPERATION_DURATION.name, instrumentOptions(GEN_AI_CLIENT_OPERATION_DURATION)),
     ),
-    tokens: meter.createHistogram(GEN_AI_CLIENT_TOKEN_USAGE.name, instrumentOptions(GEN_AI_CLIENT_TOKEN_USAGE)),
+    tokens: cells.histogram(
+      meter.createHistogram(GEN_AI_CLIENT_TOKEN_USAGE.name, instrumentOptions(GEN_AI_CLIENT_TOKEN_USAGE)),
+    ),
     tokenDetail: cells.counter(
       meter.createCounter(ML_GEN_AI_TOKEN_DETAIL.name, instrumentOptions(ML_GEN_AI_TOKEN_DETAIL)),
     ),
-    firstChunk: meter.createHistogram(
-      GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK.name,
-      instrumentOptions(GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK),
+    firstChunk: cells.histogram(
+      meter.createHistogram(
+        GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK.name,
+        instrumentOptions(GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK),
+      ),
     ),
-    perChunk: meter.createHistogram(
-      GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK.name,
-      instrumentOptions(GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK),
+    perChunk: cells.histogram(
+      meter.createHistogram(
+        GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK.name,
+        instrumentOptions(GEN_AI_CLIENT_TIME_PER_OUTPUT_CHUNK),
+      ),
     ),
     images: cells.counter(meter.createCounter(ML_GEN_AI_IMAGES.name, instrumentOptions(ML_GEN_AI_IMAGES))),
     audio: cells.counter(meter.createCounter(ML_AUDIO_DURATION.name, instrumentOptions(ML_AUDIO_DURATION))),

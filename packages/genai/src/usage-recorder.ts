@@ -61,7 +61,7 @@ function tokenAttributes(attributes: Attributes, type: string): Attributes {
 }
 
 // The unit counters' set of each prepared (frozen) base, built once: a prepared set is what the
-// counters sum in their cells (kit's CounterCells) instead of an SDK add per call.
+// counters sum in their cells (kit's MeterCells) instead of an SDK add per call.
 const unitSets = new WeakMap<Attributes, Attributes>();
 
 /** provider, request model, operation: the unit counters' attributes (kept per prepared base). */

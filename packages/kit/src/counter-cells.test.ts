@@ -9,7 +9,8 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { countingProvider, sdkHarness } from '@mltel/test-kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CounterCells, MAX_CELLS } from './counter-cells.js';
+import { MAX_CELLS } from './counter-cells.js';
+import { MeterCells } from './meter-cells.js';
 import { ProviderBinding } from './provider-binding.js';
 
 const { sdkProvider, collect, captureDiag } = sdkHarness([]);
@@ -20,7 +21,7 @@ function cellBinding(meterProvider?: MeterProviderApi) {
     'test-scope',
     (meter, callbacks) => {
       const carrier = meter.createObservableGauge('test.carrier');
-      const cells = new CounterCells(callbacks, carrier);
+      const cells = new MeterCells(callbacks, carrier);
       return { counter: cells.counter(meter.createCounter('test.counter')) };
     },
     { meterProvider },
@@ -31,7 +32,7 @@ afterEach(() => {
   metrics.disable();
 });
 
-describe('CounterCells', () => {
+describe('CellCounter (through MeterCells)', () => {
   it('makes no SDK call per add of a prepared set: one add per set at collection', () => {
     const { provider, calls, added, collectNow } = countingProvider();
     const bound = cellBinding(provider);
@@ -165,7 +166,7 @@ describe('CounterCells', () => {
       observeBatch: () => {},
       onRelease: () => {},
     };
-    const cells = new CounterCells(registry, {} as never);
+    const cells = new MeterCells(registry, {} as never);
     const failing = cells.counter({
       add: () => {
         throw new Error('boom');

@@ -1,4 +1,9 @@
-export { CounterCells, MAX_CELLS } from './counter-cells.js';
+export { CellCounter, MAX_CELLS } from './counter-cells.js';
+export type { BatchRecord } from './histogram-handover.js';
+export { batchRecorder } from './histogram-handover.js';
+export type { ExemplarOffer } from './histogram-cells.js';
+export { CELL_VALUES, CellHistogram, MAX_HISTOGRAM_CELLS, OFFER_EXEMPLAR } from './histogram-cells.js';
+export { CELLS_CARRIER, MeterCells } from './meter-cells.js';
 export { errorNameOf, errorTypeOf } from './error-type.js';
 export { BoundedValues, describeValue, isNonNegativeFinite, WarnOnce } from './guard.js';
 export { arrayCopy, field, inRange } from './input.js';

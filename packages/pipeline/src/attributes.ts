@@ -223,7 +223,9 @@ export class PipelineAttributes {
     let attributes = this.cache.get(key);
     if (attributes === undefined) {
       attributes = build();
-      if (this.cache.size < MAX_CACHED) this.cache.set(key, attributes);
+      // A cached set is frozen: the histograms' cells (kit) buffer the values of a set they know
+      // by identity; a set built per call stays open and goes to the SDK as it is.
+      if (this.cache.size < MAX_CACHED) this.cache.set(key, Object.freeze(attributes));
     }
     return attributes;
   }

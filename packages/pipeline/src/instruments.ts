@@ -9,7 +9,8 @@ import {
   ML_PIPELINE_STAGE_DURATION,
   ML_SEQUENCE_LENGTH,
 } from '@mltel/semconv';
-import { instrumentOptions, ProviderBinding } from '@mltel/kit';
+import { instrumentOptions, MeterCells, ProviderBinding } from '@mltel/kit';
+import type { CallbackRegistry } from '@mltel/kit';
 
 /** Instrumentation scope of the pipeline meter. */
 export const SCOPE_NAME = '@mltel/pipeline';
@@ -24,17 +25,21 @@ export interface PipelineInstruments {
   readonly batchTokens: Counter;
 }
 
-/** Creates the pipeline instruments on `meter` (synchronous instruments only: no callbacks). */
-export function buildPipelineInstruments(meter: Meter): PipelineInstruments {
+/**
+ * Creates the pipeline instruments on `meter`. The histograms buffer the values of cached
+ * attribute sets in kit's cells, handed to the SDK at each collection from a callback on a
+ * carrier gauge that observes nothing (the family has no observable instrument of its own).
+ */
+export function buildPipelineInstruments(meter: Meter, callbacks: CallbackRegistry): PipelineInstruments {
+  const cells = MeterCells.withCarrier(meter, callbacks);
+  const histogram = (definition: Parameters<typeof instrumentOptions>[0] & { readonly name: string }) =>
+    cells.histogram(meter.createHistogram(definition.name, instrumentOptions(definition)));
   return {
-    duration: meter.createHistogram(ML_PIPELINE_DURATION.name, instrumentOptions(ML_PIPELINE_DURATION)),
-    stageDuration: meter.createHistogram(
-      ML_PIPELINE_STAGE_DURATION.name,
-      instrumentOptions(ML_PIPELINE_STAGE_DURATION),
-    ),
-    inference: meter.createHistogram(ML_INFERENCE_DURATION.name, instrumentOptions(ML_INFERENCE_DURATION)),
-    batchSize: meter.createHistogram(ML_BATCH_SIZE.name, instrumentOptions(ML_BATCH_SIZE)),
-    sequenceLength: meter.createHistogram(ML_SEQUENCE_LENGTH.name, instrumentOptions(ML_SEQUENCE_LENGTH)),
+    duration: histogram(ML_PIPELINE_DURATION),
+    stageDuration: histogram(ML_PIPELINE_STAGE_DURATION),
+    inference: histogram(ML_INFERENCE_DURATION),
+    batchSize: histogram(ML_BATCH_SIZE),
+    sequenceLength: histogram(ML_SEQUENCE_LENGTH),
     batchTokens: meter.createCounter(ML_BATCH_TOKENS.name, instrumentOptions(ML_BATCH_TOKENS)),
   };
 }

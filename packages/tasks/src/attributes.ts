@@ -136,7 +136,8 @@ export class TaskAttributes {
     const key = `${name}\0${queue}`;
     let attributes = this.cache.get(key);
     if (attributes === undefined) {
-      attributes = { [ATTR_ML_TASK_NAME]: name, [ATTR_ML_QUEUE_NAME]: queue };
+      // Frozen: the histogram's cells (kit) buffer the values of a set they know by identity.
+      attributes = Object.freeze({ [ATTR_ML_TASK_NAME]: name, [ATTR_ML_QUEUE_NAME]: queue });
       this.cache.set(key, attributes);
     }
     return attributes;

@@ -2,7 +2,7 @@ import type { Counter, Histogram, MeterProvider, ObservableUpDownCounter } from 
 import { ML_TASK_DURATION, ML_TASK_ERRORS, ML_TASK_QUEUE_DURATION, ML_TASKS } from '@mltel/semconv';
 import { joinActive } from './active-registry.js';
 import type { ActiveContributor } from './active-registry.js';
-import { instrumentOptions, ProviderBinding } from '@mltel/kit';
+import { instrumentOptions, MeterCells, ProviderBinding } from '@mltel/kit';
 
 /** Instrumentation scope of the task meter. */
 export const SCOPE_NAME = '@mltel/tasks';
@@ -48,6 +48,10 @@ export function bindTaskInstruments(
       // synchronous instruments, so the counts handed over here are in this very collection.
       const contributor: ActiveContributor = { collect: (addActive) => collect(instruments, addActive) };
       const { instrument, leave } = joinActive(meter, contributor);
+      // The durations of prepared series are buffered in kit's cells, handed over the same way.
+      const cells = new MeterCells(callbacks, instrument);
+      instruments.duration = cells.histogram(instruments.duration);
+      instruments.queueDuration = cells.histogram(instruments.queueDuration);
       instruments.active = instrument;
       instruments.contributor = contributor;
       callbacks.onRelease(leave);
