@@ -1,4 +1,6 @@
-import { ROOT_CONTEXT, trace, TraceFlags, ValueType } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, trace, TraceFlags, ValueType } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CellHistogram, MeterCells, ProviderBinding } from '@mltel/kit';
 import { DataPointType, MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { Histogram } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
@@ -52,5 +54,35 @@ describe('captureExemplars', () => {
     captureExemplars(sdkProvider().provider, store);
     other.getMeter('x').createHistogram('h').record(1, {}, spanContext(TraceFlags.SAMPLED));
     expect(store.exemplars('h')).toBeUndefined();
+  });
+
+  it("keeps the exemplars of mltel's own histograms, whose values kit's cells buffer, in the context of each record", async () => {
+    const { provider, reader } = sdkProvider();
+    const store = new ExemplarStore();
+    captureExemplars(provider, store);
+    const manager = new AsyncLocalStorageContextManager().enable();
+    context.setGlobalContextManager(manager);
+    try {
+      const binding = new ProviderBinding(
+        'cells',
+        (meter, callbacks) =>
+          MeterCells.withCarrier(meter, callbacks).histogram(meter.createHistogram('ml.task.duration')),
+        { meterProvider: provider },
+      );
+      const histogram = binding.get();
+      expect(histogram).toBeInstanceOf(CellHistogram);
+      const set = Object.freeze({ 'ml.task.name': 'embed' });
+      context.with(spanContext(TraceFlags.SAMPLED), () => histogram.record(0.25, set));
+      histogram.record(4, set);
+      expect(store.exemplars('ml.task.duration')).toEqual([
+        expect.objectContaining({ value: 0.25, attributes: set, traceId: TRACE, spanId: SPAN }),
+      ]);
+      const { resourceMetrics } = await reader.collect();
+      const metric = resourceMetrics.scopeMetrics[0]!.metrics.find((m) => m.descriptor.name === 'ml.task.duration')!;
+      expect((metric.dataPoints[0]!.value as Histogram).count).toBe(2);
+    } finally {
+      context.disable();
+      manager.disable();
+    }
   });
 });
