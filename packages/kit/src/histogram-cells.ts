@@ -10,7 +10,7 @@
 import type { Attributes, Context, Histogram } from '@opentelemetry/api';
 import { context as apiContext } from '@opentelemetry/api';
 import type { BatchRecord } from './histogram-handover.js';
-import { keepsValue } from './histogram-handover.js';
+import { isIntegerHistogram } from './histogram-handover.js';
 
 /**
  * Attribute sets buffered per histogram (the SDK's default cardinality limit per instrument);
@@ -42,6 +42,7 @@ interface Cell {
 export class CellHistogram implements Histogram {
   private readonly cells = new Map<Attributes, Cell>();
   private readonly offer: ExemplarOffer | undefined;
+  private readonly integer: boolean;
 
   constructor(
     private readonly target: Histogram,
@@ -49,6 +50,7 @@ export class CellHistogram implements Histogram {
   ) {
     const offer = (target as Histogram & { [OFFER_EXEMPLAR]?: unknown })[OFFER_EXEMPLAR];
     this.offer = typeof offer === 'function' ? (offer as ExemplarOffer) : undefined;
+    this.integer = isIntegerHistogram(target);
   }
 
   record(value: number, attributes?: Attributes, context?: Context): void {
@@ -61,7 +63,7 @@ export class CellHistogram implements Histogram {
       typeof value !== 'number' ||
       !(value >= 0) ||
       !Object.isFrozen(attributes) ||
-      !keepsValue(this.target, value)
+      (this.integer && !Number.isInteger(value))
     ) {
       this.target.record(value, attributes, context);
       return;

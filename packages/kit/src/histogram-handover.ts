@@ -107,10 +107,13 @@ export function batchRecorder(histogram: Histogram): BatchRecord | undefined {
   }
 }
 
-/** Whether `value` is recorded unchanged by `histogram` (an integer histogram truncates). */
-export function keepsValue(histogram: Histogram, value: number): boolean {
-  const valueType = (histogram as Histogram & SdkHistogram)._descriptor?.valueType;
-  return valueType !== ValueType.INT || Number.isInteger(value);
+/** Whether `histogram` is an integer histogram (the SDK drops the fraction of a value). */
+export function isIntegerHistogram(histogram: Histogram): boolean {
+  try {
+    return (histogram as Histogram & SdkHistogram)._descriptor?.valueType === ValueType.INT;
+  } catch {
+    return false;
+  }
 }
 
 function handOver(targets: Target[], given: Attributes, values: Float64Array, count: number): void {
