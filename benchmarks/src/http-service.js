@@ -1,12 +1,18 @@
 // Service level: a node:http service (./http/app.js: about 0.2 ms of native work per request, one
 // ML task and one LLM call recorded per request) under a bounded autocannon load on 127.0.0.1,
-// uninstrumented against the mltel preload with default settings, raw OTel by hand and
-// prom-client by hand. Rounds alternate the variants (rotated order); each variant runs in a fresh
-// server process: a warm-up, then a measured run. Throughput and p99 are compared with the
+// uninstrumented against the mltel preload with default settings (HTTP metrics from Node's
+// diagnostics channels), with the contrib HTTP instrumentation instead, with the contrib
+// HTTP/runtime instrumentations off, raw OTel by hand and prom-client by hand. Rounds alternate
+// the variants (rotated order); each variant runs in a fresh server process: a warm-up, then a
+// measured run. Throughput and p99 are compared with the
 // uninstrumented server of the same round (median and range of the in-round ratios).
-// Run: `node src/http-service.js [--quick]` (run.js includes it). Prints Markdown.
+// The server's CPU time per request is read from /proc around the measured run.
+// Run: `node src/http-service.js [--quick]` (run.js includes it); BENCH_HTTP_ROUNDS_N and
+// BENCH_HTTP_SECONDS override the rounds and seconds. Prints Markdown. The per-request CPU of the
+// HTTP instrumentations alone, in one process: ./http/instrumentation-cost.js.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -26,6 +32,13 @@ const WORK_MS = 0.2;
 export const HTTP_VARIANTS = [
   { name: 'none', label: 'uninstrumented (baseline)', args: [] },
   { name: 'mltel', label: 'mltel preload, default settings', args: ['--import', REGISTER] },
+  {
+    name: 'mltel',
+    key: 'mltel-contrib-http',
+    label: 'mltel preload, contrib HTTP instrumentation (MLTEL_HTTP_INSTRUMENTATION=contrib)',
+    args: ['--import', REGISTER],
+    env: { MLTEL_HTTP_INSTRUMENTATION: 'contrib' },
+  },
   {
     name: 'mltel',
     key: 'mltel-no-contrib',
@@ -88,6 +101,17 @@ function startServer(variant, rounds) {
   });
 }
 
+/** The CPU seconds (user + system) a process has used so far, from /proc; NaN where there is none. */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 a second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 function load(port, seconds) {
   return autocannon({ url: `http://127.0.0.1:${port}/`, connections: CONNECTIONS, duration: seconds });
 }
@@ -102,17 +126,22 @@ const median = (values) => {
 export async function measureHttp(variants = HTTP_VARIANTS) {
   const rounds = calibrate();
   const keyOf = (v) => v.key ?? v.name;
-  const results = new Map(variants.map((v) => [keyOf(v), { rps: [], p99: [], errors: 0 }]));
+  const results = new Map(variants.map((v) => [keyOf(v), { rps: [], p99: [], cpu: [], errors: 0 }]));
   for (let r = 0; r < ROUNDS; r++) {
     const shift = r % variants.length;
     for (const v of [...variants.slice(shift), ...variants.slice(0, shift)]) {
       const server = await startServer(v, rounds);
       try {
         await load(server.port, WARMUP_SECONDS);
+        const cpu0 = cpuSeconds(server.child.pid);
         const result = await load(server.port, SECONDS);
+        const cpu = cpuSeconds(server.child.pid) - cpu0;
         const entry = results.get(keyOf(v));
         entry.rps.push(result.requests.average);
         entry.p99.push(result.latency.p99);
+        // The server's busy CPU per request: less sensitive than throughput to the other
+        // processes on a shared machine (waiting for a core costs no CPU time).
+        entry.cpu.push((cpu / result.requests.total) * 1e6);
         entry.errors += result.errors + result.non2xx + result.timeouts;
       } finally {
         server.child.kill('SIGKILL');
@@ -128,16 +157,17 @@ export function httpTable({ rounds, results, variants }) {
   const lines = [
     `SHA-256 rounds per request: ${rounds} (about ${WORK_MS} ms here); autocannon ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s measured per variant and round, ${ROUNDS} rounds.`,
     '',
-    '| variant | requests/s (median) | throughput vs uninstrumented (median, range) | p99 latency (median) | p99 vs uninstrumented (median) | errors |',
-    '|---|---:|---:|---:|---:|---:|',
+    '| variant | requests/s (median) | throughput vs uninstrumented (median, range) | p99 latency (median) | p99 vs uninstrumented (median) | errors | server CPU µs per request (median, vs uninstrumented) |',
+    '|---|---:|---:|---:|---:|---:|---:|',
   ];
   for (const v of variants) {
     const r = results.get(v.key ?? v.name);
     const ratios = r.rps.map((x, i) => x / base.rps[i]);
     const p99 = r.p99.map((x, i) => x / base.p99[i]);
+    const cpu = r.cpu.map((x, i) => x - base.cpu[i]);
     const isBase = v === variants[0];
     lines.push(
-      `| ${v.label} | ${Math.round(median(r.rps)).toLocaleString('en-US')} | ${isBase ? '1.000' : `${median(ratios).toFixed(3)} (${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)})`} | ${median(r.p99).toFixed(2)} ms | ${isBase ? '1.00x' : `${median(p99).toFixed(2)}x`} | ${r.errors} |`,
+      `| ${v.label} | ${Math.round(median(r.rps)).toLocaleString('en-US')} | ${isBase ? '1.000' : `${median(ratios).toFixed(3)} (${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)})`} | ${median(r.p99).toFixed(2)} ms | ${isBase ? '1.00x' : `${median(p99).toFixed(2)}x`} | ${r.errors} | ${median(r.cpu).toFixed(0)}${isBase ? '' : ` (${median(cpu) >= 0 ? '+' : ''}${median(cpu).toFixed(0)})`} |`,
     );
   }
   return lines.join('\n');

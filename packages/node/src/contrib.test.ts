@@ -12,7 +12,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { captureDiag, sdkProvider, waitFor } from '../test/harness.js';
 import { resolveConfig } from './config/env.js';
 import type { ContribInstrumentationName } from './config/types.js';
-import { contribEsmModules, contribViews, goesTo, otlpTarget, startContribInstrumentations } from './contrib.js';
+import {
+  contribEsmModules,
+  contribViews,
+  goesTo,
+  httpSpansWanted,
+  otlpTarget,
+  startContribInstrumentations,
+} from './contrib.js';
 
 // Through require(), as an application's CommonJS code loads it: the hook patches that load.
 const requireHere = createRequire(import.meta.url);
@@ -102,6 +109,25 @@ describe("mltel's own OTLP pushes", () => {
   });
 });
 
+describe('httpSpansWanted', () => {
+  it('is false without a TracerProvider, true when MLTEL_HTTP_INSTRUMENTATION=contrib asks for the contrib instrumentation', () => {
+    expect(httpSpansWanted({})).toBe(false);
+    expect(httpSpansWanted({ MLTEL_HTTP_INSTRUMENTATION: ' Contrib ' })).toBe(true);
+    expect(httpSpansWanted({ MLTEL_HTTP_INSTRUMENTATION: 'diagnostics' })).toBe(false);
+  });
+
+  it('is true once a TracerProvider is registered', async () => {
+    const { trace, ProxyTracerProvider } = await import('@opentelemetry/api');
+    expect(trace.setGlobalTracerProvider(new ProxyTracerProvider())).toBe(true);
+    try {
+      expect(httpSpansWanted({})).toBe(true);
+    } finally {
+      trace.disable();
+    }
+    expect(httpSpansWanted({})).toBe(false);
+  });
+});
+
 describe('the standard variables', () => {
   it('enable all by default and honour the enabled and disabled lists', () => {
     expect(resolveConfig({ env: {} }).config.contribInstrumentations).toEqual([
@@ -156,40 +182,63 @@ describe('startContribInstrumentations', () => {
     expect([...(await sdk.collect()).byName.keys()]).toEqual([]);
   });
 
-  it('counts each node:http server request once, and not those of the own endpoint port', async () => {
-    const sdk = sdkProvider();
-    let ownPort: (port: number) => void = () => {};
-    stop = startContribInstrumentations(configWith(['http']), {
-      meterProvider: sdk.provider,
-      prometheusPort: new Promise((resolve) => {
-        ownPort = resolve;
-      }),
-    });
-    const http = requireHere('node:http') as typeof import('node:http');
-    const listen = async (): Promise<Server> => {
-      const server = http.createServer((_request, response) => response.end('ok'));
-      server.listen(0, '127.0.0.1');
-      await once(server, 'listening');
-      return server;
-    };
-    const app = await listen();
-    const endpoint = await listen();
-    ownPort((endpoint.address() as AddressInfo).port);
-    await new Promise((resolve) => setImmediate(resolve));
-    try {
-      for (const server of [app, app, app, endpoint]) {
-        await (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/x`)).text();
+  // The diagnostics-channel metrics by default (no TracerProvider here), the contrib
+  // instrumentation when spans are asked for: the same counts either way.
+  it.each([
+    // The contrib one first: the require hook caches node:http as it first loads it here.
+    ['the contrib instrumentation', 'contrib', '@opentelemetry/instrumentation-http'],
+    ['the diagnostics-channel metrics', undefined, '@mltel/node/http'],
+  ])(
+    'counts each node:http server request once, and not those of the own endpoint port: %s',
+    async (_name, choice, scope) => {
+      const saved = process.env.MLTEL_HTTP_INSTRUMENTATION;
+      if (choice === undefined) delete process.env.MLTEL_HTTP_INSTRUMENTATION;
+      else process.env.MLTEL_HTTP_INSTRUMENTATION = choice;
+      const sdk = sdkProvider();
+      let ownPort: (port: number) => void = () => {};
+      try {
+        stop = startContribInstrumentations(configWith(['http']), {
+          meterProvider: sdk.provider,
+          prometheusPort: new Promise((resolve) => {
+            ownPort = resolve;
+          }),
+        });
+      } finally {
+        if (saved === undefined) delete process.env.MLTEL_HTTP_INSTRUMENTATION;
+        else process.env.MLTEL_HTTP_INSTRUMENTATION = saved;
       }
-      const collection = await sdk.collect();
-      const points = collection.histograms('http.server.request.duration');
-      expect(
-        points.map((p) => [p.attributes['http.request.method'], p.attributes['http.response.status_code'], p.count]),
-      ).toEqual([['GET', 200, 3]]);
-    } finally {
-      app.closeAllConnections();
-      endpoint.closeAllConnections();
-      app.close();
-      endpoint.close();
-    }
-  });
+      const http = requireHere('node:http') as typeof import('node:http');
+      const listen = async (): Promise<Server> => {
+        const server = http.createServer((_request, response) => response.end('ok'));
+        server.listen(0, '127.0.0.1');
+        await once(server, 'listening');
+        return server;
+      };
+      const app = await listen();
+      const endpoint = await listen();
+      ownPort((endpoint.address() as AddressInfo).port);
+      await new Promise((resolve) => setImmediate(resolve));
+      try {
+        for (const server of [app, app, app, endpoint]) {
+          await (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/x`)).text();
+        }
+        const collection = await sdk.collect();
+        const points = collection.histograms('http.server.request.duration');
+        expect(
+          points.map((p) => [p.attributes['http.request.method'], p.attributes['http.response.status_code'], p.count]),
+        ).toEqual([['GET', 200, 3]]);
+        const scopes = (await sdk.reader.collect()).resourceMetrics.scopeMetrics;
+        expect(
+          scopes
+            .filter((s) => s.metrics.some((m) => m.descriptor.name === 'http.server.request.duration'))
+            .map((s) => s.scope.name),
+        ).toEqual([scope]);
+      } finally {
+        app.closeAllConnections();
+        endpoint.closeAllConnections();
+        app.close();
+        endpoint.close();
+      }
+    },
+  );
 });

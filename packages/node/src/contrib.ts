@@ -5,6 +5,7 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { ViewOptions } from '@opentelemetry/sdk-metrics';
 import type { ContribInstrumentationName, ResolvedConfig } from './config/types.js';
 import { Mysql2Instrumentation } from './contrib-mysql2.js';
+import { HttpMetricsInstrumentation } from './http-metrics.js';
 import { requireEsm } from './require-esm.js';
 
 // The contrib instrumentations of a Node distribution, loaded only when enabled so that a disabled
@@ -90,10 +91,27 @@ let contextManagerChecked = false;
 function ensureContextManager(): void {
   if (contextManagerChecked) return;
   contextManagerChecked = true;
-  const api = (globalThis as Record<symbol, { context?: unknown } | undefined>)[Symbol.for('opentelemetry.js.api.1')];
-  if (api?.context !== undefined) return;
+  if (apiGlobals()?.context !== undefined) return;
   const { AsyncLocalStorageContextManager } = requireEsm<ContextModule>('@opentelemetry/context-async-hooks');
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+}
+
+/** The OpenTelemetry API's globals: what is registered (a TracerProvider under `trace`). */
+function apiGlobals(): { context?: unknown; trace?: unknown } | undefined {
+  return (globalThis as Record<symbol, { context?: unknown; trace?: unknown } | undefined>)[
+    Symbol.for('opentelemetry.js.api.1')
+  ];
+}
+
+/**
+ * Whether HTTP spans are wanted, so that the `http` name starts the contrib
+ * @opentelemetry/instrumentation-http (spans and metrics) rather than mltel's diagnostics-channel
+ * metrics (./http-metrics.ts): a TracerProvider is registered when mltel starts (mltel registers
+ * none), or `MLTEL_HTTP_INSTRUMENTATION=contrib` asks for it (a TracerProvider registered later).
+ */
+export function httpSpansWanted(env: Readonly<Record<string, string | undefined>> = process.env): boolean {
+  if ((env.MLTEL_HTTP_INSTRUMENTATION ?? '').trim().toLowerCase() === 'contrib') return true;
+  return apiGlobals()?.trace !== undefined;
 }
 
 /** The `host:port` of the OTLP endpoint mltel pushes to over HTTP, or undefined. */
@@ -127,6 +145,13 @@ function create(
 ): Instrumentation | undefined {
   switch (name) {
     case 'http': {
+      if (!httpSpansWanted()) {
+        return new HttpMetricsInstrumentation({
+          ignoreIncoming: (request) =>
+            request.socket?.localPort !== undefined && request.socket.localPort === ownPort(),
+          ignoreOutgoing: (target) => goesTo(target, exportTarget),
+        });
+      }
       const { HttpInstrumentation } = requireEsm<HttpModule>('@opentelemetry/instrumentation-http');
       return new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) => {

@@ -5,6 +5,9 @@ import type { MetricDefinition } from '../types.js';
 // @opentelemetry/instrumentation-express) and @opentelemetry/instrumentation-undici (fetch and
 // undici). Names, kinds, units and attributes as those packages record them (the stable OTel HTTP
 // conventions); packages/node/src/contrib.test.ts compares them with a real collection.
+// Without HTTP spans, @mltel/node records the node:http ones itself from Node's diagnostics
+// channels (../../../node/src/http-metrics.ts), with the same names, units and attributes.
+const ALSO = ['@mltel/node'] as const;
 
 /** `http.server.request.duration`: Duration of HTTP server requests (node:http, Express and every framework on it). */
 export const HTTP_SERVER_REQUEST_DURATION = {
@@ -23,6 +26,7 @@ export const HTTP_SERVER_REQUEST_DURATION = {
   buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10],
   family: 'http',
   owner: '@opentelemetry/instrumentation-http',
+  alsoCreatedBy: ALSO,
   prometheusName: 'http_server_request_duration_seconds',
 } as const satisfies MetricDefinition;
 
@@ -45,6 +49,7 @@ export const HTTP_CLIENT_REQUEST_DURATION = {
   buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10],
   family: 'http',
   owner: '@opentelemetry/instrumentation-http',
+  alsoCreatedBy: ALSO,
   prometheusName: 'http_client_request_duration_seconds',
 } as const satisfies MetricDefinition;
 
