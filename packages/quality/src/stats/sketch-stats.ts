@@ -22,32 +22,45 @@ export function sketchErrorBounds(a: QuantileSketch, b: QuantileSketch): { ks: n
  */
 export function sketchDistances(a: QuantileSketch, b: QuantileSketch): { ks: number; wasserstein: number } {
   if (a.n === 0 || b.n === 0) return { ks: Number.NaN, wasserstein: Number.NaN };
+  // a's view is allocated and cached (a profile's reference is scored against every window);
+  // b's may live in shared buffers (a window's sketch, scored once), so it is taken second.
   const va = a.sorted();
-  const vb = b.sorted();
+  const vb = b.transientView();
   const xa = va.values;
   const xb = vb.values;
+  const sa = va.cumulative;
+  const sb = vb.cumulative;
   const na = xa.length;
   const nb = xb.length;
   const wa = a.n;
   const wb = b.n;
+  const INF = Number.POSITIVE_INFINITY;
   let i = 0;
   let j = 0;
-  let ca = 0;
-  let cb = 0;
+  // The CDFs at the current step, each divided once when its side moves (the same quotient as
+  // dividing at every step), and the next value of each side (Infinity past the end).
+  let fa = 0;
+  let fb = 0;
+  let ya = na > 0 ? xa[0]! : INF;
+  let yb = nb > 0 ? xb[0]! : INF;
   let ks = 0;
   let w = 0;
-  while (i < na || j < nb) {
-    const ya = i < na ? xa[i]! : Number.POSITIVE_INFINITY;
-    const yb = j < nb ? xb[j]! : Number.POSITIVE_INFINITY;
+  while (ya !== INF || yb !== INF) {
     const x = Math.min(ya, yb);
-    while (i < na && xa[i]! === x) ca = va.cumulative[i++]!;
-    while (j < nb && xb[j]! === x) cb = vb.cumulative[j++]!;
-    const diff = Math.abs(ca / wa - cb / wb);
+    if (ya === x) {
+      while (i < na && xa[i]! === x) i++;
+      fa = sa[i - 1]! / wa;
+      ya = i < na ? xa[i]! : INF;
+    }
+    if (yb === x) {
+      while (j < nb && xb[j]! === x) j++;
+      fb = sb[j - 1]! / wb;
+      yb = j < nb ? xb[j]! : INF;
+    }
+    const diff = Math.abs(fa - fb);
     if (diff > ks) ks = diff;
-    const nextA = i < na ? xa[i]! : Number.POSITIVE_INFINITY;
-    const nextB = j < nb ? xb[j]! : Number.POSITIVE_INFINITY;
-    const next = Math.min(nextA, nextB);
-    if (next !== Number.POSITIVE_INFINITY) w += diff * (next - x);
+    const next = Math.min(ya, yb);
+    if (next !== INF) w += diff * (next - x);
   }
   return { ks, wasserstein: w };
 }

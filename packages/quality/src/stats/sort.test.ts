@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { random } from '../../test/random.js';
-import { sortFloat64, sortValues } from './sort.js';
+import { sortFloat64, sortInto, sortValues } from './sort.js';
 
 const next = random(3);
 const normal = () => Math.sqrt(-2 * Math.log(next() || 1e-12)) * Math.cos(2 * Math.PI * next());
@@ -56,4 +56,43 @@ it('sortValues sorts more values than its pooled scratch holds, and again after'
     sortValues(a, 0, n - 1);
     expect(Array.from(a)).toEqual(expected);
   }
+});
+
+describe('sortInto', () => {
+  const range = (a: Float64Array): [number, number] => [Math.min(...a), Math.max(...a)];
+  /** Bucket bounds the sketch may pass: exact, none, narrower, wider or off to one side of the values. */
+  const BOUNDS: Record<string, (a: Float64Array) => [number, number]> = {
+    exact: range,
+    none: () => [Number.NaN, Number.NaN],
+    'equal (an earlier constant buffer)': () => [1, 1],
+    narrower: (a) => {
+      const [lo, hi] = range(a);
+      return [lo + (hi - lo) / 3, hi - (hi - lo) / 3];
+    },
+    wider: (a) => {
+      const [lo, hi] = range(a);
+      return [lo - 10 * (hi - lo + 1), hi + 10 * (hi - lo + 1)];
+    },
+    'above every value': (a) => {
+      const [, hi] = range(a);
+      return [hi + 1, hi + 2];
+    },
+    'beyond the double range': () => [-1.7e308, 1.7e308],
+  };
+
+  it.each(Object.keys(MAKERS))('sorts into dst like a numeric sort, any bounds, src unchanged: %s', (kind) => {
+    for (const n of [0, 1, 2, 17, 33, 100, 1024, 5000]) {
+      const src = Float64Array.from({ length: n }, MAKERS[kind]!);
+      const before = Array.from(src);
+      const expected = numeric(src);
+      for (const [name, bounds] of Object.entries(BOUNDS)) {
+        const dst = new Float64Array(n + 1).fill(-7);
+        const [low, high] = n === 0 ? [0, 1] : bounds(src);
+        sortInto(src, n, dst, low, high);
+        expect(Array.from(dst.subarray(0, n)), name).toEqual(expected);
+        expect(dst[n], name).toBe(-7);
+        expect(Array.from(src), name).toEqual(before);
+      }
+    }
+  });
 });
