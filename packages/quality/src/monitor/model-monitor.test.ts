@@ -223,6 +223,75 @@ describe('online drift', () => {
 });
 
 describe('bad input never throws', () => {
+  it('reads features the same whatever the record: key order, extra keys, getters, prototypes, Proxies, many keys', () => {
+    // The profile's order (x, then c) takes observeFeatures' for-in fast path; every other shape
+    // leaves it at some key, or skips it (many keys), and must give the same windows.
+    const window = { count: 500 };
+    const ordered = setup({ modelName: 'm', profile: referenceProfile(), window });
+    const shapes = setup({ modelName: 'm', profile: referenceProfile(), window });
+    const many = Object.fromEntries(Array.from({ length: 200 }, (_, j) => [`k${j}`, j]));
+    const make: ((x: number, c: string) => Record<string, unknown>)[] = [
+      (x, c) => ({ x, c }),
+      (x, c) => ({ c, x }),
+      (x, c) => ({ extra: 1, x, c }),
+      (x, c) => ({ x, extra: 1, c }),
+      (x, c) => Object.assign(Object.create({ x }) as object, { c }),
+      (x, c) => ({
+        get x() {
+          return x;
+        },
+        c,
+      }),
+      (x, c) => new Proxy({ x, c }, {}),
+      (x, c) =>
+        new Proxy(
+          { x, c },
+          {
+            ownKeys() {
+              throw new Error('no keys');
+            },
+          },
+        ),
+      (x, c) => ({ x, c, ...many }),
+      (x, c) => ({ ...many, c, x }),
+    ];
+    for (const [i, x] of shift.current.entries()) {
+      const c = category.current[i]!;
+      ordered.monitor.observe({ x, c });
+      shapes.monitor.observe(make[i % make.length]!(x, c));
+    }
+    // A throwing getter is that feature's missing value, on either path, read once; the others are read.
+    let reads = 0;
+    const fail = (): number => {
+      reads++;
+      throw new Error('x');
+    };
+    const throwing = [
+      {
+        get x() {
+          return fail();
+        },
+        c: 'a',
+      },
+      {
+        c: 'a',
+        get x() {
+          return fail();
+        },
+      },
+    ];
+    for (const record of throwing) {
+      ordered.monitor.observe({ c: 'a' });
+      shapes.monitor.observe(record);
+    }
+    expect(ordered.monitor.stats().records).toBe(shift.current.length + 2);
+    expect(shapes.monitor.stats().features).toEqual(ordered.monitor.stats().features);
+    expect(shapes.monitor.stats().features.x!.missing).toBe(2);
+    expect(reads).toBe(2);
+    expect(shapes.monitor.scores()).toEqual(ordered.monitor.scores());
+    expect(Object.keys(ordered.monitor.scores()).sort()).toEqual(['c', 'x']);
+  });
+
   it('counts NaN, infinities, missing features, wrong types and unknown features, one warning per kind', async () => {
     const { monitor, collect } = setup({ modelName: 'm', profile: referenceProfile(), window: { count: 1_000_000 } });
     const bad: unknown[] = [

@@ -47,6 +47,12 @@ const SEVERITIES: readonly DriftSeverity[] = ['warning', 'critical'];
 /** The first UNKNOWN_CHECK_FIRST records, then every UNKNOWN_CHECK_EVERY-th, are checked for feature names the profile lacks (a full check per record would double the cost of observe). */
 const UNKNOWN_CHECK_FIRST = 64;
 const UNKNOWN_CHECK_EVERY = 256;
+/**
+ * Records with more own keys than this (at the last check above) are read by name, not by the
+ * for-in fast path of observeFeatures: V8 keeps an object of many properties as a dictionary,
+ * and for-in over a dictionary collects and sorts all its keys on every call.
+ */
+const FOR_IN_MAX_KEYS = 128;
 
 interface Monitored {
   tracker: Tracker;
@@ -85,6 +91,8 @@ export class ModelMonitor {
   };
   private inWindow = 0;
   private recordsSeen = 0;
+  /** Whether observeFeatures tries its for-in fast path (see FOR_IN_MAX_KEYS). */
+  private forIn = true;
   private closed = false;
   /** The profile in use, or undefined when none was given or it was refused. */
   readonly profile: ReferenceProfile | undefined;
@@ -221,7 +229,36 @@ export class ModelMonitor {
       return false;
     }
     const list = this.features;
-    for (let i = 0; i < list.length; i++) {
+    const n = list.length;
+    // Fast path: a record whose keys come in the profile's order (the usual case: records built
+    // by the same code) is read by a for-in loop, where V8 loads `features[key]` by the position
+    // in the enum cache of the record's hidden class. A lookup by a name that changes on every
+    // call (the loop below) is a megamorphic keyed load (measured under cachegrind, 20 features:
+    // 100 of about 925 instructions per observed value fewer, and 0.9 of 4.3 branch mispredicts).
+    // The first key out of order (an absent, extra or reordered feature) ends the fast path, and
+    // the features from there are read by name. Each feature is still read once, by the same
+    // [[Get]]; a Proxy also sees its ownKeys trap called.
+    let i = 0;
+    if (n > 0 && this.forIn) {
+      try {
+        for (const key in features) {
+          const m = list[i]!;
+          if (key !== m.feature) break;
+          let value: unknown;
+          try {
+            value = features[key];
+          } catch {
+            value = undefined; // as field(): a throwing getter is that feature's missing value
+          }
+          i++;
+          m.tracker.observe(value);
+          if (i === n) break;
+        }
+      } catch {
+        // An enumeration that throws (a Proxy's trap): the features from i are read by name.
+      }
+    }
+    for (; i < n; i++) {
       const m = list[i]!;
       // Behind a guard: a throwing getter is that feature's missing value, not a lost record.
       m.tracker.observe(field(features, m.feature));
@@ -237,8 +274,10 @@ export class ModelMonitor {
     try {
       keys = Object.keys(features);
     } catch {
+      this.forIn = false;
       return; // A Proxy whose ownKeys trap throws: nothing to check.
     }
+    this.forIn = keys.length <= FOR_IN_MAX_KEYS;
     for (const key of keys) {
       if (!this.featureNames.has(key)) {
         this.counters.unknownFeatures++;
