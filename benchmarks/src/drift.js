@@ -4,7 +4,12 @@
 // value, as ratios within the same run; and the heap held per monitored feature.
 // Run: `pnpm --filter @mltel/benchmarks run bench:drift` (or `node --expose-gc src/drift.js` in
 // benchmarks/). Prints Markdown. Timings compare variants on one machine; they are not absolutes.
+// A/B of two builds in one run: DRIFT_BASELINE=<path of another build's dist/index.js of
+// @mltel/quality> adds that build's two monitor variants, alternating with the others, and prints
+// this build's time over the baseline's per round (on a shared machine, the only fair comparison).
 import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { buildProfile, createModelMonitor } from '@mltel/quality';
 import { QuantileSketch } from '@mltel/quality/stats';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
@@ -18,6 +23,9 @@ if (typeof globalThis.gc !== 'function') {
 const gc = globalThis.gc;
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const BASELINE = process.env.DRIFT_BASELINE
+  ? await import(pathToFileURL(path.resolve(process.env.DRIFT_BASELINE)).href)
+  : undefined;
 const TIME_MS = Number(process.env.BENCH_TIME_MS ?? 500);
 const FEATURES = 20;
 const BINS = 10;
@@ -74,6 +82,23 @@ function variants() {
     window: { count: WINDOW },
     sketch: false,
   });
+  const baseline = BASELINE
+    ? [
+        BASELINE.createModelMonitor({
+          modelName: 'baseline',
+          profile,
+          meterProvider: provider,
+          window: { count: WINDOW },
+        }),
+        BASELINE.createModelMonitor({
+          modelName: 'baseline-bins',
+          profile,
+          meterProvider: provider,
+          window: { count: WINDOW },
+          sketch: false,
+        }),
+      ]
+    : [];
   const histogram = provider
     .getMeter('bench')
     .createHistogram('bench.value', { advice: { explicitBucketBoundaries: [-2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2] } });
@@ -87,10 +112,31 @@ function variants() {
   });
   let i = 0;
   let b = 0;
+  let bi = 0;
+  let bb = 0;
   let j = 0;
   let k = 0;
   const perCall = RECORDS_PER_CALL * FEATURES;
+  const baselineVariants = BASELINE
+    ? [
+        {
+          name: 'baseline build: monitor.observe (20 features per record)',
+          key: 'baseline',
+          fn: () => {
+            for (let r = 0; r < RECORDS_PER_CALL; r++) baseline[0].observe(RECORDS[bi++ & 1023]);
+          },
+        },
+        {
+          name: 'baseline build: monitor.observe, `sketch: false`',
+          key: 'baseline-bins',
+          fn: () => {
+            for (let r = 0; r < RECORDS_PER_CALL; r++) baseline[1].observe(RECORDS[bb++ & 1023]);
+          },
+        },
+      ]
+    : [];
   return [
+    ...baselineVariants,
     {
       name: 'mltel monitor.observe (20 features per record)',
       key: 'mltel',
@@ -223,6 +269,15 @@ async function main() {
     const vsProm = median(ns.map((x, i) => x / prom[i]));
     console.log(
       `| ${v.name} | ${median(ns).toFixed(1)} | ${Math.min(...ns).toFixed(1)}-${Math.max(...ns).toFixed(1)} | ${vsOtel.toFixed(2)}x | ${vsProm.toFixed(2)}x |`,
+    );
+  }
+  if (BASELINE) {
+    const perRound = (key, base) => median(nsPerValue.get(key).map((x, i) => x / nsPerValue.get(base)[i]));
+    console.log(
+      `\nThis build over the baseline (${process.env.DRIFT_BASELINE}), median of the per-round ratios: with the sketch ${perRound('mltel', 'baseline').toFixed(3)}, \`sketch: false\` ${perRound('mltel-bins', 'baseline-bins').toFixed(3)}; load average now ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}.`,
     );
   }
   console.log(
