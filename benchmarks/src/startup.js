@@ -3,6 +3,8 @@
 // variant once per round, rotated), medians and spread; and the number of modules each loads
 // (./startup/count-modules.js). Run: `node src/startup.js [--quick]`; run.js includes it.
 import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
@@ -45,6 +47,13 @@ export const STARTUP_VARIANTS = [
     label: 'mltel preload, OTLP http/protobuf only',
     args: ['--import', REGISTER],
     env: { OTEL_METRICS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' },
+  },
+  {
+    // Node's own compile cache (NODE_COMPILE_CACHE, Node >= 22.1), warm: filled by the warm-up run.
+    name: 'mltel-compile-cache',
+    label: 'mltel preload, defaults, with NODE_COMPILE_CACHE (warm)',
+    args: ['--import', REGISTER],
+    env: { NODE_COMPILE_CACHE: join(tmpdir(), 'mltel-bench-compile-cache') },
   },
   {
     name: 'mltel-disabled',
