@@ -32,14 +32,20 @@ export interface PipelineInstruments {
  */
 export function buildPipelineInstruments(meter: Meter, callbacks: CallbackRegistry): PipelineInstruments {
   const cells = MeterCells.withCarrier(meter, callbacks);
-  const histogram = (definition: Parameters<typeof instrumentOptions>[0] & { readonly name: string }) =>
-    cells.histogram(meter.createHistogram(definition.name, instrumentOptions(definition)));
   return {
-    duration: histogram(ML_PIPELINE_DURATION),
-    stageDuration: histogram(ML_PIPELINE_STAGE_DURATION),
-    inference: histogram(ML_INFERENCE_DURATION),
-    batchSize: histogram(ML_BATCH_SIZE),
-    sequenceLength: histogram(ML_SEQUENCE_LENGTH),
+    duration: cells.histogram(
+      meter.createHistogram(ML_PIPELINE_DURATION.name, instrumentOptions(ML_PIPELINE_DURATION)),
+    ),
+    stageDuration: cells.histogram(
+      meter.createHistogram(ML_PIPELINE_STAGE_DURATION.name, instrumentOptions(ML_PIPELINE_STAGE_DURATION)),
+    ),
+    inference: cells.histogram(
+      meter.createHistogram(ML_INFERENCE_DURATION.name, instrumentOptions(ML_INFERENCE_DURATION)),
+    ),
+    batchSize: cells.histogram(meter.createHistogram(ML_BATCH_SIZE.name, instrumentOptions(ML_BATCH_SIZE))),
+    sequenceLength: cells.histogram(
+      meter.createHistogram(ML_SEQUENCE_LENGTH.name, instrumentOptions(ML_SEQUENCE_LENGTH)),
+    ),
     batchTokens: meter.createCounter(ML_BATCH_TOKENS.name, instrumentOptions(ML_BATCH_TOKENS)),
   };
 }
