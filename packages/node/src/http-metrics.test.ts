@@ -11,6 +11,7 @@ import { sdkProvider, waitFor } from '../test/harness.js';
 import {
   clientAttributes,
   clientTarget,
+  MAX_HOST_LENGTH,
   HttpMetricsInstrumentation,
   normalizeMethod,
   serverAttributes,
@@ -76,6 +77,12 @@ describe('clientTarget and clientAttributes', () => {
     });
     expect(clientTarget(clientRequest('::1', '[::1]:4318'))).toEqual({ hostname: '::1', port: 4318 });
     expect(clientTarget(clientRequest(undefined, undefined))).toEqual({ hostname: 'localhost', port: 80 });
+  });
+
+  it(`cut a host the caller controls to ${MAX_HOST_LENGTH} characters (the longest DNS name is 253)`, () => {
+    const long = `${'a'.repeat(5000)}.example.com`;
+    expect(clientTarget(clientRequest(long, undefined)).hostname).toBe(long.slice(0, MAX_HOST_LENGTH));
+    expect(clientTarget(clientRequest(7 as unknown as string, undefined)).hostname).toBe('localhost');
   });
 
   it('add the response status (error.type from 400 on) or the error', () => {

@@ -124,9 +124,13 @@ export function serverAttributes(
   return serverSeriesAttributes(serverSeries(request, response));
 }
 
+/** Longest `server.address` kept: the host is the caller's (a DNS name has at most 253). */
+export const MAX_HOST_LENGTH = 255;
+
 /** Host and port of a client request, as it was asked for (the `Host` header, else the scheme's default). */
 export function clientTarget(request: ClientRequestTimed): { hostname: string; port: number } {
-  const hostname = (request.host ?? 'localhost').replace(/^\[|\]$/g, '');
+  const host = typeof request.host === 'string' ? request.host : 'localhost';
+  const hostname = host.replace(/^\[|\]$/g, '').slice(0, MAX_HOST_LENGTH);
   let header: unknown;
   try {
     header = request.getHeader('host');
