@@ -97,13 +97,14 @@ export class CellHistogram implements Histogram {
   }
 
   /**
-   * Hands every buffered value to the SDK. At a collection (`idle`), a cell that got nothing
-   * since the last one is dropped: only series recorded between two collections hold a buffer.
+   * Hands every buffered value to the SDK. At a collection (`collecting`), a cell that got
+   * nothing since the last hand-over is dropped: only series recorded between two collections
+   * hold a buffer.
    */
-  handOver(idle = false): void {
+  handOver(collecting = false): void {
     for (const [attributes, cell] of this.cells) {
       if (cell.count > 0) this.handOverCell(attributes, cell);
-      else if (idle) this.cells.delete(attributes);
+      else if (collecting) this.cells.delete(attributes);
     }
   }
 

@@ -1,3 +1,4 @@
+export { CallbackList } from './callback-list.js';
 export { CellCounter, MAX_CELLS } from './counter-cells.js';
 export type { BatchRecord } from './histogram-handover.js';
 export { batchRecorder } from './histogram-handover.js';
@@ -24,7 +25,8 @@ export {
   PROVIDER_RECHECK_MS,
   providerChangeListeners,
 } from './provider-change.js';
-export type { CallbackRegistry, InstrumentBuilder, ProviderBindingOptions } from './provider-binding.js';
+export type { CallbackRegistry } from './callback-list.js';
+export type { InstrumentBuilder, ProviderBindingOptions } from './provider-binding.js';
 export { ProviderBinding } from './provider-binding.js';
 export { MAX_QUEUES, QueueDepths, queueDepths } from './queue-depths.js';
 export { MLTEL_VERSION } from './version.js';

@@ -7,7 +7,7 @@ import type { Counter, Histogram, Meter, Observable } from '@opentelemetry/api';
 import { CellCounter } from './counter-cells.js';
 import { batchRecorder } from './histogram-handover.js';
 import { CellHistogram } from './histogram-cells.js';
-import type { CallbackRegistry } from './provider-binding.js';
+import type { CallbackRegistry } from './callback-list.js';
 
 /**
  * The name of the carrier gauge of a meter that has no observable instrument of its own. It

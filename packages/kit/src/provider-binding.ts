@@ -1,22 +1,11 @@
 // The one way an mltel meter holds its instruments: bound to a MeterProvider, rebuilt when the
 // global provider changes, their collection-time callbacks removed from the provider they leave.
 import { createNoopMeter, diag, metrics } from '@opentelemetry/api';
-import type { BatchObservableCallback, Meter, MeterProvider, Observable, ObservableCallback } from '@opentelemetry/api';
+import type { Meter, MeterProvider } from '@opentelemetry/api';
+import { CallbackList } from './callback-list.js';
+import type { CallbackRegistry } from './callback-list.js';
 import { followGlobalProvider } from './provider-change.js';
 import { MLTEL_VERSION } from './version.js';
-
-/**
- * Registers collection-time callbacks through the binding, so it can remove them from a
- * provider it leaves (an old provider keeps no reference to the meter, and no callback runs twice).
- */
-export interface CallbackRegistry {
-  /** `instrument.addCallback(callback)`, undone when the binding moves. */
-  observe(instrument: Observable, callback: ObservableCallback): void;
-  /** `meter.addBatchObservableCallback(callback, instruments)`, undone when the binding moves. */
-  observeBatch(callback: BatchObservableCallback, instruments: Observable[]): void;
-  /** Runs `undo` when the binding moves (for what is registered elsewhere, e.g. a shared callback). */
-  onRelease(undo: () => void): void;
-}
 
 /** Builds a meter's instruments on `meter`, registering callbacks through `callbacks`. */
 export type InstrumentBuilder<T> = (meter: Meter, callbacks: CallbackRegistry) => T;
@@ -30,7 +19,7 @@ export interface ProviderBindingOptions {
 interface Bound<T> {
   readonly provider: MeterProvider;
   readonly instruments: T;
-  readonly removers: (() => void)[];
+  readonly callbacks: CallbackList;
 }
 
 /**
@@ -59,13 +48,14 @@ export class ProviderBinding<T> {
     const bound = this.bound;
     if (bound !== undefined && bound.provider === provider) return bound.instruments;
     this.release();
-    const removers: (() => void)[] = [];
+    let callbacks: CallbackList | undefined;
     let instruments: T;
     try {
       const meter = provider.getMeter(this.scope, MLTEL_VERSION);
-      instruments = this.build(meter, registry(meter, removers));
+      callbacks = new CallbackList(meter);
+      instruments = this.build(meter, callbacks);
     } catch (error) {
-      for (const remove of removers.splice(0)) safely(remove);
+      callbacks?.release();
       if (!this.warned) {
         this.warned = true;
         diag.warn(
@@ -74,9 +64,10 @@ export class ProviderBinding<T> {
         );
       }
       const noop = createNoopMeter();
-      instruments = this.build(noop, registry(noop, removers));
+      callbacks = new CallbackList(noop);
+      instruments = this.build(noop, callbacks);
     }
-    this.bound = { provider, instruments, removers };
+    this.bound = { provider, instruments, callbacks };
     return instruments;
   }
 
@@ -108,30 +99,6 @@ export class ProviderBinding<T> {
   private release(): void {
     const bound = this.bound;
     this.bound = undefined;
-    if (bound !== undefined) for (const remove of bound.removers) safely(remove);
-  }
-}
-
-function registry(meter: Meter, removers: (() => void)[]): CallbackRegistry {
-  return {
-    observe(instrument, callback) {
-      instrument.addCallback(callback);
-      removers.push(() => instrument.removeCallback(callback));
-    },
-    observeBatch(callback, instruments) {
-      meter.addBatchObservableCallback(callback, instruments);
-      removers.push(() => meter.removeBatchObservableCallback(callback, instruments));
-    },
-    onRelease(undo) {
-      removers.push(undo);
-    },
-  };
-}
-
-function safely(action: () => void): void {
-  try {
-    action();
-  } catch {
-    // An old provider that fails to remove a callback is gone anyway.
+    bound?.callbacks.release();
   }
 }

@@ -21,19 +21,11 @@ import * as diagnostics from 'node:diagnostics_channel';
 import http from 'node:http';
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
-import type {
-  Attributes,
-  BatchObservableCallback,
-  Histogram,
-  Meter,
-  Observable,
-  ObservableCallback,
-} from '@opentelemetry/api';
+import type { Attributes, Histogram } from '@opentelemetry/api';
 import { ValueType } from '@opentelemetry/api';
 import { InstrumentationBase, isWrapped } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
-import { MeterCells } from '@mltel/kit';
-import type { CallbackRegistry } from '@mltel/kit';
+import { CallbackList, MeterCells } from '@mltel/kit';
 import { HTTP_CLIENT_REQUEST_DURATION, HTTP_SERVER_REQUEST_DURATION } from '@mltel/semconv';
 import { expressRoute } from './http-route.js';
 import type { RoutedRequest } from './http-route.js';
@@ -214,7 +206,7 @@ export class HttpMetricsInstrumentation extends InstrumentationBase<HttpMetricsC
   declare private server: Histogram | undefined;
   declare private client: Histogram | undefined;
   declare private subscribed: Map<string, (message: unknown) => void> | undefined;
-  declare private cells: Callbacks | undefined;
+  declare private cells: CallbackList | undefined;
   declare private serverSets: SeriesCache | undefined;
   declare private clientSets: SeriesCache | undefined;
 
@@ -299,7 +291,7 @@ export class HttpMetricsInstrumentation extends InstrumentationBase<HttpMetricsC
     // Values buffered per series in kit's cells until the next collection (the previous
     // provider's get what they hold when the provider changes).
     this.cells?.release();
-    this.cells = new Callbacks(this.meter);
+    this.cells = new CallbackList(this.meter);
     const cells = MeterCells.withCarrier(this.meter, this.cells);
     this.serverSets = new SeriesCache();
     this.clientSets = new SeriesCache();
@@ -364,37 +356,6 @@ export class HttpMetricsInstrumentation extends InstrumentationBase<HttpMetricsC
       this.client?.record((performance.now() - start) / 1000, attributes ?? clientSeriesAttributes(series));
     } catch {
       // Recording never throws into the application's request.
-    }
-  }
-}
-
-/** The callbacks of the cells' carrier, undone when the instruments are made again. */
-class Callbacks implements CallbackRegistry {
-  private readonly undo: (() => void)[] = [];
-
-  constructor(private readonly meter: Meter) {}
-
-  observe(instrument: Observable, callback: ObservableCallback): void {
-    instrument.addCallback(callback);
-    this.undo.push(() => instrument.removeCallback(callback));
-  }
-
-  observeBatch(callback: BatchObservableCallback, instruments: Observable[]): void {
-    this.meter.addBatchObservableCallback(callback, instruments);
-    this.undo.push(() => this.meter.removeBatchObservableCallback(callback, instruments));
-  }
-
-  onRelease(undo: () => void): void {
-    this.undo.push(undo);
-  }
-
-  release(): void {
-    for (const undo of this.undo.splice(0)) {
-      try {
-        undo();
-      } catch {
-        // Releasing the previous provider's instruments never stops making the new ones.
-      }
     }
   }
 }
