@@ -8,6 +8,7 @@ export { CELLS_CARRIER, MeterCells } from './meter-cells.js';
 export { errorNameOf, errorTypeOf } from './error-type.js';
 export { BoundedValues, describeValue, isNonNegativeFinite, WarnOnce } from './guard.js';
 export { arrayCopy, field, inRange } from './input.js';
+export { nodeHttp, nodeHttps } from './node-builtins.js';
 export { isThenable } from './is-thenable.js';
 export type {
   IterationObserver,

@@ -18,14 +18,12 @@
 // records: a request whose server `emit` (or `http.request` / `https.request` for a client) is
 // wrapped is left to it, so each metric appears once.
 import * as diagnostics from 'node:diagnostics_channel';
-import http from 'node:http';
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
-import https from 'node:https';
 import type { Attributes, Histogram } from '@opentelemetry/api';
 import { ValueType } from '@opentelemetry/api';
 import { InstrumentationBase, isWrapped } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
-import { CallbackList, MeterCells } from '@mltel/kit';
+import { CallbackList, MeterCells, nodeHttp, nodeHttps } from '@mltel/kit';
 import { HTTP_CLIENT_REQUEST_DURATION, HTTP_SERVER_REQUEST_DURATION } from '@mltel/semconv';
 import { expressRoute } from './http-route.js';
 import type { RoutedRequest } from './http-route.js';
@@ -194,7 +192,7 @@ function serverPatched(server: unknown): boolean {
 }
 
 function clientPatched(request: ClientRequestTimed): boolean {
-  return isWrapped(request.protocol === 'https:' ? https.request : http.request);
+  return isWrapped(request.protocol === 'https:' ? nodeHttps().request : nodeHttp().request);
 }
 
 /**

@@ -147,6 +147,25 @@ process.on('exit', () => console.log(JSON.stringify(urls)));`,
     expect(files.filter((url) => unused.test(url))).toEqual([]);
   });
 
+  it("builds no ES facade of node:http (it loads Node's bundled undici) and leaves node:https unloaded", {
+    timeout: 30_000,
+  }, () => {
+    // An ES import of node:http reads its lazy WebSocket exports, which load undici: 15-20 ms.
+    const app = join(dir.dir, 'builtins-app.cjs');
+    writeFileSync(
+      app,
+      'console.log(JSON.stringify(process.moduleLoadList.filter((m) => /undici|^NativeModule (http|https)$/.test(m))));process.exit(0);',
+    );
+    const result = spawnSync(process.execPath, ['--import', register, app], {
+      env: { PATH: process.env.PATH, ...QUIET, OTEL_EXPORTER_PROMETHEUS_PORT: '0' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.stderr).toBe('');
+    // node:http itself is loaded (the endpoint serves on it), as CommonJS.
+    expect(JSON.parse(result.stdout)).toEqual(['NativeModule http']);
+  });
+
   it('start-up problems never stop the app: one line each, and it runs to its end', { timeout: 30_000 }, async () => {
     const fifo = join(dir.dir, 'budgets.fifo');
     expect(spawnSync('mkfifo', [fifo], { timeout: 5000 }).status).toBe(0);

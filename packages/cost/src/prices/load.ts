@@ -1,9 +1,8 @@
 import { constants } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { get as httpGet } from 'node:http';
-import type { IncomingMessage } from 'node:http';
-import { get as httpsGet } from 'node:https';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import { nodeHttp, nodeHttps } from '@mltel/kit';
 import { fromLiteLLM, isLiteLLMFormat } from './litellm.js';
 import type { PriceEntry } from './types.js';
 
@@ -97,7 +96,7 @@ async function readRegularFile(path: string, maxBytes: number, signal: AbortSign
 function fetchText(url: string, timeoutMs: number, maxBytes: number, signal: AbortSignal | undefined): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     let settled = false;
-    let request: ReturnType<typeof httpGet> | undefined;
+    let request: ClientRequest | undefined;
     const fail = (error: Error): void => {
       if (settled) return;
       settled = true;
@@ -125,8 +124,8 @@ function fetchText(url: string, timeoutMs: number, maxBytes: number, signal: Abo
     signal?.addEventListener('abort', onAbort, { once: true });
 
     const fetchOnce = (target: URL, redirects: number): void => {
-      const get = target.protocol === 'https:' ? httpsGet : httpGet;
-      let current: ReturnType<typeof httpGet>;
+      const get = target.protocol === 'https:' ? nodeHttps().get : nodeHttp().get;
+      let current: ClientRequest;
       try {
         current = get(target, { agent: false, headers: { accept: 'application/json' } }, (response: IncomingMessage) =>
           onResponse(target, response, redirects),

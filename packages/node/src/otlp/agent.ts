@@ -6,10 +6,10 @@
 //   on ref'd timers for up to the export timeout (13-15 s at exit for a refused endpoint). With
 //   cumulative temporality the next interval carries the totals, so nothing is lost by not
 //   retrying inside one interval.
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import type { Agent as HttpAgent } from 'node:http';
 import type { AgentOptions } from 'node:https';
 import type { Socket } from 'node:net';
+import { nodeHttp, nodeHttps } from '@mltel/kit';
 
 /** The error-code prefix of network errors on OTLP sockets: the upstream exporter does not retry them. */
 export const NOT_RETRIED = 'MLTEL_NOT_RETRIED_';
@@ -51,6 +51,8 @@ export function detachedAgent<T extends HttpAgent>(agent: T): T {
 export function detachedAgentFactory(tls: Pick<AgentOptions, 'ca' | 'cert' | 'key'>): (protocol: string) => HttpAgent {
   return (protocol) =>
     detachedAgent(
-      protocol === 'http:' ? new HttpAgent({ keepAlive: true }) : new HttpsAgent({ keepAlive: true, ...tls }),
+      protocol === 'http:'
+        ? new (nodeHttp().Agent)({ keepAlive: true })
+        : new (nodeHttps().Agent)({ keepAlive: true, ...tls }),
     );
 }

@@ -1,15 +1,15 @@
 import { diag } from '@opentelemetry/api';
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { MetricReader, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { ExemplarSource, ExpositionFormat } from './metric-lines.js';
+import { PullReader } from './pull-reader.js';
 import { CompatPrometheusSerializer } from './serializer.js';
 import { MetricsServer } from './server.js';
 import type { MetricsServerOptions } from './server.js';
 
-/** A pull reader: the upstream Prometheus exporter (as the reader) behind mltel's server and names. */
+/** A pull reader behind mltel's server and names (the upstream exporter's serializer). */
 export interface PrometheusEndpoint {
   /** Register this with the MeterProvider. */
-  readonly reader: PrometheusExporter;
+  readonly reader: MetricReader;
   /**
    * The exposition text, as `/metrics` serves it (shares a collection already running for the
    * same format): `text` (0.0.4, the default) or `openmetrics` (1.0, with exemplars).
@@ -43,7 +43,7 @@ export function createPrometheusEndpoint(
     exemplars?: ExemplarSource;
   } = {},
 ): PrometheusEndpoint {
-  const reader = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
+  const reader = new PullReader();
   const serializer = new CompatPrometheusSerializer(undefined, false, undefined, false, true);
   const collect = async (format: ExpositionFormat): Promise<Exposition> => {
     const { resourceMetrics, errors } = await reader.collect();

@@ -1,4 +1,3 @@
-import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { DataPointType } from '@opentelemetry/sdk-metrics';
 import type { MetricData, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { diag } from '@opentelemetry/api';
@@ -7,6 +6,7 @@ import type { InstrumentationScope } from '@opentelemetry/core';
 import { toPrometheusName } from '@mltel/semconv';
 import type { PrometheusType } from '@mltel/semconv';
 import { MetricLines, openMetricsFamily } from './metric-lines.js';
+import { loadUpstreamSerializer } from './upstream.js';
 import type { ExemplarSource, ExpositionFormat, FamilyMetadata } from './metric-lines.js';
 
 function prometheusType(metric: MetricData): PrometheusType {
@@ -58,7 +58,7 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
  * same names as the Collector or an OTLP-ingesting backend; and OpenMetrics 1.0 with exemplars
  * beside the text format. Escaping, `_total`, `target_info` and histograms are as upstream's.
  */
-export class CompatPrometheusSerializer extends PrometheusSerializer {
+export class CompatPrometheusSerializer extends loadUpstreamSerializer() {
   private readonly names = new Map<string, string>();
   /** OpenMetrics unit word by Prometheus name (`seconds` for `ml_task_duration_seconds`). */
   private readonly units = new Map<string, string>();

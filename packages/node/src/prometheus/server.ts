@@ -1,9 +1,8 @@
-import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { constants, gzip } from 'node:zlib';
-import { WarnOnce } from '@mltel/kit';
+import { nodeHttp, WarnOnce } from '@mltel/kit';
 import type { ExpositionFormat } from './metric-lines.js';
 import { acceptsGzip, negotiateFormat } from './negotiate.js';
 
@@ -73,16 +72,18 @@ export class MetricsServer {
     options: MetricsServerOptions = {},
   ) {
     const limits = { ...SERVER_LIMITS, ...options };
-    this.server = createServer(
-      {
-        headersTimeout: limits.headersTimeoutMs,
-        requestTimeout: limits.requestTimeoutMs,
-        keepAliveTimeout: limits.keepAliveTimeoutMs,
-        // The timeouts above are checked this often (Node's default, 30 s, lets idle sockets pile up).
-        connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
-      },
-      this.handle,
-    ).unref();
+    this.server = nodeHttp()
+      .createServer(
+        {
+          headersTimeout: limits.headersTimeoutMs,
+          requestTimeout: limits.requestTimeoutMs,
+          keepAliveTimeout: limits.keepAliveTimeoutMs,
+          // The timeouts above are checked this often (Node's default, 30 s, lets idle sockets pile up).
+          connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+        },
+        this.handle,
+      )
+      .unref();
     this.server.maxConnections = limits.maxConnections;
     this.server.timeout = limits.idleTimeoutMs;
     // Past the listen, a server error (EMFILE on accept, ...) must not become an uncaught
