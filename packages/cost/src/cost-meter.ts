@@ -25,7 +25,7 @@ import { callCost, reportsUsage } from './cost.js';
 import { decimal, picoToUsd, toPico } from './money.js';
 import type { Pico, Usd } from './money.js';
 import type { PriceMatch } from './prices/catalog.js';
-import { DEFAULT_PRICES } from './prices/default-prices.js';
+import { loadDefaultPrices } from './prices/load-default-prices.js';
 import { PriceRoutes, VersionedCatalog } from './price-routes.js';
 import { displayLocation, loadPrices, MAX_PRICE_FILE_BYTES, PRICE_URL_TIMEOUT_MS } from './prices/load.js';
 import type { PriceEntry } from './prices/types.js';
@@ -171,7 +171,7 @@ export class CostMeter {
     this.providers = new BoundedValues(ATTR_GEN_AI_PROVIDER_NAME, MAX_PROVIDERS, MAX_LABEL_LENGTH, this.warnings);
     this.models = new BoundedValues(ATTR_GEN_AI_REQUEST_MODEL, MAX_MODELS, MAX_LABEL_LENGTH, this.warnings);
     this.operations = new BoundedValues(ATTR_GEN_AI_OPERATION_NAME, MAX_OPERATIONS, MAX_LABEL_LENGTH, this.warnings);
-    if (config.defaultPrices !== false) this.catalog.addLater(DEFAULT_PRICES, 'default');
+    if (config.defaultPrices !== false) this.catalog.addLater(loadDefaultPrices, 'default');
     for (const problem of this.catalog.add(config.prices ?? [], 'user')) {
       diag.warn(`mltel: a price given in code is ignored: ${problem}.`);
     }

@@ -18,7 +18,7 @@ export { formatUsd, picoToUsd } from './money.js';
 export { lookupNames, PriceCatalog } from './prices/catalog.js';
 export type { MatchKind, Price, PriceMatch } from './prices/catalog.js';
 export { catalogAgeDays, MAX_CATALOG_AGE_DAYS, staleCatalogWarning } from './prices/age.js';
-export { DEFAULT_PRICES, DEFAULT_PRICES_DATE, DEFAULT_PRICES_SOURCES } from './prices/default-prices.js';
+export { DEFAULT_PRICES_DATE, DEFAULT_PRICES_SOURCES } from './prices/default-prices-info.js';
 export { fromLiteLLM, providerOfLiteLLM } from './prices/litellm.js';
 export {
   displayLocation,

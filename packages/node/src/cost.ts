@@ -42,8 +42,8 @@ function logThreshold(event: ThresholdEvent): void {
   );
 }
 
-// @mltel/cost (with its price catalog, most of its load time) is required only when the cost
-// meter starts: MLTEL_COST=false loads none of it.
+// @mltel/cost is required only when the cost meter starts: MLTEL_COST=false loads none of it. Its
+// built-in prices load later still, at the meter's first price lookup (@mltel/cost/default-prices).
 type CostModule = typeof import('@mltel/cost');
 
 function storeOf(config: ResolvedConfig, { FileStore, MemoryStore, RedisStore }: CostModule): BudgetStore {

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_PRICES } from '@mltel/cost';
+import { DEFAULT_PRICES } from '@mltel/cost/default-prices';
 import { describe, expect, it } from 'vitest';
 import { buildCatalog, PriceSourceError, priceLocations } from './catalog.js';
 

@@ -1,7 +1,8 @@
 // The catalog `mltel prices` shows: the built-in prices, then the price files the preload would
 // load (MLTEL_PRICES, or --prices), each read with the cost package's own bounded loader, so what
 // is shown is what the cost meter prices with.
-import { DEFAULT_PRICES, loadPrices, PriceCatalog, PriceFileError } from '@mltel/cost';
+import { loadPrices, PriceCatalog, PriceFileError } from '@mltel/cost';
+import { DEFAULT_PRICES } from '@mltel/cost/default-prices';
 import type { PriceEntry } from '@mltel/cost';
 
 /** A price file given to the command that could not be read, and why. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { catalogAgeDays, MAX_CATALOG_AGE_DAYS, staleCatalogWarning } from './age.js';
-import { DEFAULT_PRICES_DATE } from './default-prices.js';
+import { DEFAULT_PRICES_DATE } from './default-prices-info.js';
 
 const at = (date: string) => Date.parse(`${date}T12:00:00Z`);
 

@@ -1,7 +1,7 @@
 // How old the built-in price catalog is, and the one warning a stale catalog deserves: providers
 // change prices and add models every few weeks, and a stale catalog silently under- or
 // over-counts spend (or prices new models at nothing).
-import { DEFAULT_PRICES_DATE } from './default-prices.js';
+import { DEFAULT_PRICES_DATE } from './default-prices-info.js';
 
 /** Past this many days the built-in catalog is called stale (documented in docs/cost.md). */
 export const MAX_CATALOG_AGE_DAYS = 180;

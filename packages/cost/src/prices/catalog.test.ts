@@ -321,4 +321,27 @@ describe('built-in prices added at the first lookup', () => {
     expect(String(later.lookup('p', 'm')?.price.rates.input)).toBe('0.3');
     expect(later.size).toBe(1);
   });
+
+  it('may be a function, called once at the first lookup; one that throws adds nothing', () => {
+    const catalog = new PriceCatalog();
+    let calls = 0;
+    catalog.addLater(() => {
+      calls++;
+      return [{ provider: 'p', model: 'm', input: '0.1' }];
+    }, 'default');
+    catalog.add([{ provider: 'q', model: 'n', input: '0.2' }], 'user');
+    catalog.add([{ provider: 'r', model: 'o', input: '0.2' }], 'file');
+    expect(calls).toBe(0);
+    expect(String(catalog.lookup('p', 'm')?.price.rates.input)).toBe('0.1');
+    expect(catalog.lookup('p', 'x')).toBeUndefined();
+    expect(calls).toBe(1);
+    const broken = new PriceCatalog();
+    broken.addLater(() => {
+      throw new Error('no prices');
+    }, 'default');
+    broken.add([{ provider: 'q', model: 'n', input: '0.2' }], 'user');
+    expect(() => broken.lookup('p', 'm')).not.toThrow();
+    expect(broken.lookup('q', 'n')?.price.origin).toBe('user');
+    expect(broken.size).toBe(1);
+  });
 });

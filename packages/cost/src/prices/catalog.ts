@@ -148,14 +148,16 @@ export function lookupNames(model: string): { matched: MatchKind; model: string 
  */
 export class PriceCatalog {
   private readonly prices = new Map<string, Price[]>();
-  private pending: { entries: readonly PriceEntry[]; origin: PriceOrigin }[] = [];
+  private pending: { entries: readonly PriceEntry[] | (() => readonly PriceEntry[]); origin: PriceOrigin }[] = [];
 
   /**
    * Adds entries known to be valid (the built-in catalog, checked by its tests) at the first
    * lookup instead of now: normalising its ~1,000 prices takes 7-10 ms, which a preloaded
    * application would otherwise pay at start-up. Their problems, if any, are not reported.
+   * `entries` may be a function that gives them, called then (once): the built-in prices are
+   * loaded only when first needed. It must not throw; if it does, it adds nothing.
    */
-  addLater(entries: readonly PriceEntry[], origin: PriceOrigin): void {
+  addLater(entries: readonly PriceEntry[] | (() => readonly PriceEntry[]), origin: PriceOrigin): void {
     this.pending.push({ entries, origin });
   }
 
@@ -166,7 +168,15 @@ export class PriceCatalog {
     if (origin !== undefined && !this.pending.some((p) => p.origin === origin)) return;
     const pending = this.pending;
     this.pending = [];
-    for (const { entries, origin } of pending) this.add(entries, origin);
+    for (const { entries, origin } of pending) {
+      let list: readonly PriceEntry[];
+      try {
+        list = typeof entries === 'function' ? entries() : entries;
+      } catch {
+        continue;
+      }
+      this.add(list, origin);
+    }
   }
 
   /** Adds entries; returns the problems of those rejected or trimmed (the rest are added). */

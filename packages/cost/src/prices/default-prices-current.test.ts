@@ -5,7 +5,8 @@ import { calcPrice } from '@pydantic/genai-prices';
 import Big from 'big.js';
 import { describe, expect, it } from 'vitest';
 import { PriceCatalog, RATES } from './catalog.js';
-import { CURRENT_PRICES, CURRENT_PRICES_DATE, CURRENT_PRICES_SOURCE } from './default-prices-current.js';
+import { CURRENT_PRICES } from './default-prices-current.js';
+import { CURRENT_PRICES_DATE, CURRENT_PRICES_SOURCE } from './default-prices-current-info.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 

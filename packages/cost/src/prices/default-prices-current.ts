@@ -2,12 +2,6 @@
 // Each rate is USD per token (or per request) as an exact decimal string; zero rates are left out.
 import type { PriceEntry } from './types.js';
 
-/** Where the current part of the built-in catalog comes from. */
-export const CURRENT_PRICES_SOURCE = 'https://www.npmjs.com/package/@pydantic/genai-prices/v/0.1.8';
-
-/** The day the current prices were published (UTC, YYYY-MM-DD): the age of the built-in catalog. */
-export const CURRENT_PRICES_DATE = '2026-09-23';
-
 /** Prices of the models of the major providers (deprecated and legacy ones included), keyed by `gen_ai.provider.name` and model. */
 export const CURRENT_PRICES: readonly PriceEntry[] = [
   {

@@ -2,11 +2,8 @@
 // is LiteLLM's JSON number written out as an exact decimal string (USD per token, image, second of
 // audio or video, or character). Zero rates are left out. Not taken over: batch, flex and priority
 // rates, audio-token rates, 1-hour cache writes and per-pixel image rates (gpt-image-1, dall-e-3).
+// The map's address is LITELLM_PRICES_SOURCE (default-prices-info.ts, read at start-up).
 import type { PriceEntry } from './types.js';
-
-/** The LiteLLM price map (file and commit) that {@link LITELLM_PRICES} was copied from. */
-export const LITELLM_PRICES_SOURCE =
-  'https://github.com/BerriAI/litellm/blob/19a1f629eb6fafde70968ef4815463eb08143aac/model_prices_and_context_window.json';
 
 /**
  * Prices of the major models per provider as LiteLLM had them in October 2025, keyed by

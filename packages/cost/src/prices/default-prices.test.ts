@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PriceCatalog } from './catalog.js';
-import { DEFAULT_PRICES, DEFAULT_PRICES_DATE, DEFAULT_PRICES_SOURCES } from './default-prices.js';
+import { DEFAULT_PRICES } from './default-prices.js';
+import { DEFAULT_PRICES_DATE, DEFAULT_PRICES_SOURCES } from './default-prices-info.js';
 import { LITELLM_PRICES } from './default-prices-litellm.js';
 
 describe('the built-in price catalog', () => {
