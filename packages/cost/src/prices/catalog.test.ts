@@ -344,4 +344,32 @@ describe('built-in prices added at the first lookup', () => {
     expect(broken.lookup('q', 'n')?.price.origin).toBe('user');
     expect(broken.size).toBe(1);
   });
+
+  it('are normalised per name: a lookup normalises the entries of the names it tries, no others', () => {
+    const catalog = new PriceCatalog();
+    const rateReads = new Map<string, number>();
+    const watched = (entry: PriceEntry): PriceEntry =>
+      new Proxy<PriceEntry>(entry, {
+        get(target, key) {
+          if (key === 'input') rateReads.set(target.model, (rateReads.get(target.model) ?? 0) + 1);
+          return Reflect.get(target, key);
+        },
+      });
+    catalog.addLater(
+      [
+        watched({ provider: 'p', model: 'a', input: '0.1' }),
+        watched({ provider: 'p', model: 'b', input: '0.2' }),
+        watched({ provider: 'p', model: 'a', input: '0.3' }),
+      ],
+      'default',
+    );
+    expect(String(catalog.lookup('p', 'a-latest')?.price.rates.input)).toBe('0.3');
+    expect(rateReads.get('a')).toBe(2);
+    expect(rateReads.has('b')).toBe(false);
+    catalog.add([{ provider: 'p', model: 'b', input: '0.4', effectiveFrom: '2030-01-01' }], 'default');
+    expect(rateReads.get('b')).toBe(1);
+    expect(String(catalog.lookup('p', 'b', at('2029-12-31T00:00:00Z'))?.price.rates.input)).toBe('0.2');
+    expect(String(catalog.lookup('p', 'b', at('2030-01-02T00:00:00Z'))?.price.rates.input)).toBe('0.4');
+    expect(catalog.size).toBe(2);
+  });
 });

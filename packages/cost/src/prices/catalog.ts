@@ -149,13 +149,18 @@ export function lookupNames(model: string): { matched: MatchKind; model: string 
 export class PriceCatalog {
   private readonly prices = new Map<string, Price[]>();
   private pending: { entries: readonly PriceEntry[] | (() => readonly PriceEntry[]); origin: PriceOrigin }[] = [];
+  // Entries of addLater by (provider, model), normalised when a lookup first reads their name:
+  // the first lookup normalises the few entries of the names it tries, not all ~1,000.
+  private readonly unread = new Map<string, { entry: PriceEntry; origin: PriceOrigin }[]>();
+  private deferring = false;
 
   /**
    * Adds entries known to be valid (the built-in catalog, checked by its tests) at the first
-   * lookup instead of now: normalising its ~1,000 prices takes 7-10 ms, which a preloaded
-   * application would otherwise pay at start-up. Their problems, if any, are not reported.
-   * `entries` may be a function that gives them, called then (once): the built-in prices are
-   * loaded only when first needed. It must not throw; if it does, it adds nothing.
+   * lookup instead of now, and normalises each only when a lookup reads its name: normalising the
+   * ~1,000 built-in prices takes 3-7 ms, which a preloaded application would otherwise pay at
+   * start-up (or at its first priced call). Their problems, if any, are not reported.
+   * `entries` may be a function that gives them, called at the first lookup (once): the built-in
+   * prices are loaded only when first needed. It must not throw; if it does, it adds nothing.
    */
   addLater(entries: readonly PriceEntry[] | (() => readonly PriceEntry[]), origin: PriceOrigin): void {
     this.pending.push({ entries, origin });
@@ -175,7 +180,13 @@ export class PriceCatalog {
       } catch {
         continue;
       }
-      this.add(list, origin);
+      // Through add(), which a subclass may watch (VersionedCatalog: its version and dates).
+      this.deferring = true;
+      try {
+        this.add(list, origin);
+      } finally {
+        this.deferring = false;
+      }
     }
   }
 
@@ -184,22 +195,51 @@ export class PriceCatalog {
     this.settle(origin);
     const problems: string[] = [];
     if (!Array.isArray(entries)) return ['prices must be an array of entries'];
+    if (this.deferring) {
+      for (const entry of entries) {
+        const { provider, model } = (entry ?? {}) as Partial<PriceEntry>;
+        if (typeof provider !== 'string' || typeof model !== 'string') continue;
+        const key = `${provider}\u0000${model}`;
+        const list = this.unread.get(key);
+        if (list === undefined) this.unread.set(key, [{ entry, origin }]);
+        else list.push({ entry, origin });
+      }
+      return problems;
+    }
     for (const entry of entries) {
       const price = normalisePrice(entry, origin, problems);
       if (price === undefined) continue;
-      const key = `${price.provider}\u0000${price.model}`;
-      const list = this.prices.get(key) ?? [];
-      // A later entry of the same origin and date replaces the earlier one.
-      const kept = list.filter((p) => !(p.origin === origin && p.effectiveFrom === price.effectiveFrom));
-      kept.push(price);
-      this.prices.set(key, kept);
+      this.put(`${price.provider}\u0000${price.model}`, price);
     }
     return problems;
+  }
+
+  private put(key: string, price: Price): void {
+    // Deferred entries of the name first: they were added before this one.
+    if (this.unread.size > 0) this.read(key);
+    const list = this.prices.get(key) ?? [];
+    // A later entry of the same origin and date replaces the earlier one.
+    const kept = list.filter((p) => !(p.origin === price.origin && p.effectiveFrom === price.effectiveFrom));
+    kept.push(price);
+    this.prices.set(key, kept);
+  }
+
+  // Normalises the deferred entries of one (provider, model) name, in the order they were added.
+  private read(key: string): void {
+    const unread = this.unread.get(key);
+    if (unread === undefined) return;
+    this.unread.delete(key);
+    const ignored: string[] = [];
+    for (const { entry, origin } of unread) {
+      const price = normalisePrice(entry, origin, ignored);
+      if (price !== undefined) this.put(key, price);
+    }
   }
 
   /** Number of (provider, model) names priced. */
   get size(): number {
     this.settle();
+    for (const key of [...this.unread.keys()]) this.read(key);
     return this.prices.size;
   }
 
@@ -223,7 +263,9 @@ export class PriceCatalog {
   }
 
   private find(provider: string, model: string, at: number): Price | undefined {
-    const list = this.prices.get(`${provider}\u0000${model}`);
+    const key = `${provider}\u0000${model}`;
+    if (this.unread.size > 0) this.read(key);
+    const list = this.prices.get(key);
     if (list === undefined) return undefined;
     // Only prices in effect at the call compete: a price from a later date hides nothing before it.
     let best: Price | undefined;
