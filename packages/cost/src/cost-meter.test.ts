@@ -329,6 +329,24 @@ describe('price files', () => {
     expect(log.warnings).toEqual([]);
   });
 
+  it('defaultPrices given as entries stand in for the built-in ones, below files and code', async () => {
+    const path = join(tmp.dir, 'file.json');
+    writeFileSync(path, JSON.stringify([{ provider: 'p', model: 'a', input: '0.000002' }]));
+    const { cost } = setup({
+      priceFiles: [path],
+      defaultPrices: [
+        { provider: 'p', model: 'a', input: '0.000001' },
+        { provider: 'p', model: 'b', input: '0.000001' },
+      ],
+    });
+    await cost.ready;
+    expect(cost.price('p', 'a', { inputTokens: 1000 })?.usd).toBe(0.002);
+    expect(cost.price('p', 'b', { inputTokens: 1000 })?.match.price.origin).toBe('default');
+    // The built-in catalog itself is not loaded: gpt-4o has no price.
+    expect(cost.price('openai', 'gpt-4o', { inputTokens: 1000 })).toBeUndefined();
+    expect(log.warnings).toEqual([]);
+  });
+
   it('a price given in code that is invalid is reported, the others kept', () => {
     const { cost } = setup({ prices: [{ provider: 'openai', model: 'mine', input: '-1', output: '0.00001' }] });
     expect(log.warnings).toEqual([

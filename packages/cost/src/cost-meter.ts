@@ -71,8 +71,14 @@ export interface CostMeterOptions {
   prices?: PriceEntry[];
   /** Price files or URLs (LiteLLM `model_prices_and_context_window.json` or mltel entries), loaded at start. */
   priceFiles?: string[];
-  /** Use the built-in catalog of major providers' prices (default true). */
-  defaultPrices?: boolean;
+  /**
+   * The built-in catalog of major providers' prices (default true: loaded at the first lookup from
+   * `@mltel/cost/default-prices`); false: none. Entries given here stand in for it, with its rank
+   * (below price files and prices in code): an application bundled without its node_modules
+   * imports `DEFAULT_PRICES` from `@mltel/cost/default-prices` and passes them, so the bundler
+   * includes them.
+   */
+  defaultPrices?: boolean | readonly PriceEntry[];
   /** Named budgets. */
   budgets?: BudgetConfig[];
   /** Where budget spend is kept (default: this process's memory). */
@@ -171,7 +177,8 @@ export class CostMeter {
     this.providers = new BoundedValues(ATTR_GEN_AI_PROVIDER_NAME, MAX_PROVIDERS, MAX_LABEL_LENGTH, this.warnings);
     this.models = new BoundedValues(ATTR_GEN_AI_REQUEST_MODEL, MAX_MODELS, MAX_LABEL_LENGTH, this.warnings);
     this.operations = new BoundedValues(ATTR_GEN_AI_OPERATION_NAME, MAX_OPERATIONS, MAX_LABEL_LENGTH, this.warnings);
-    if (config.defaultPrices !== false) this.catalog.addLater(loadDefaultPrices, 'default');
+    const defaults = config.defaultPrices;
+    if (defaults !== false) this.catalog.addLater(Array.isArray(defaults) ? defaults : loadDefaultPrices, 'default');
     for (const problem of this.catalog.add(config.prices ?? [], 'user')) {
       diag.warn(`mltel: a price given in code is ignored: ${problem}.`);
     }
