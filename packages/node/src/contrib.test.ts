@@ -1,15 +1,17 @@
 // The contrib instrumentations on a real MeterProvider: the runtime metrics, and node:http server
 // requests counted exactly with the endpoint's own port left out.
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { diag } from '@opentelemetry/api';
 import { METRICS } from '@mltel/semconv';
 import type { MetricDefinition } from '@mltel/semconv';
 import type { MetricData } from '@opentelemetry/sdk-metrics';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { captureDiag, sdkProvider, waitFor } from '../test/harness.js';
+import { built, captureDiag, sdkProvider, waitFor } from '../test/harness.js';
 import { resolveConfig } from './config/env.js';
 import type { ContribInstrumentationName } from './config/types.js';
 import {
@@ -241,4 +243,51 @@ describe('startContribInstrumentations', () => {
       }
     },
   );
+});
+
+// In a child Node process on the build: the first-load trigger registers a resolve hook, which in
+// the test process would change how vitest loads modules. A second hook, registered first (so run
+// last), records which instrumentation packages are resolved; express and pg are the repository's.
+describe('the Express and pg instrumentations', () => {
+  it('are loaded only when the application loads their module, and patch that first load', { timeout: 30_000 }, () => {
+    const url = (path: string) => JSON.stringify(pathToFileURL(built(path)).href);
+    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    const script = `import { startContribInstrumentations } from ${url('contrib')};
+import { resolveConfig } from ${url('config/env')};
+import { metrics } from ${JSON.stringify(import.meta.resolve('@opentelemetry/api'))};
+import { createRequire, registerHooks } from 'node:module';
+const seen = new Set();
+registerHooks({ resolve(specifier, context, next) {
+  const result = next(specifier, context);
+  for (const name of ['express', 'pg']) {
+    if (result.url.includes('/@opentelemetry/instrumentation-' + name + '/')) seen.add(name);
+  }
+  return result;
+} });
+const require = createRequire(${JSON.stringify(`${root}app.cjs`)});
+const stop = startContribInstrumentations(resolveConfig({ env: {} }).config, {
+  meterProvider: metrics.getMeterProvider(),
+  prometheusPort: Promise.resolve(undefined),
+});
+console.log('started', [...seen].join(',') || 'none');
+const express = require('express');
+console.log('express', [...seen].join(','), express.application.use.__wrapped === true);
+const { Client } = require('pg');
+console.log('pg', [...seen].join(','), Client.prototype.query.__wrapped === true);
+stop();
+console.log('stopped', Client.prototype.query.__wrapped === true);
+process.exit(0);`;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim().split('\n')).toEqual([
+      'started none',
+      'express express true',
+      'pg express,pg true',
+      'stopped false',
+    ]);
+  });
 });

@@ -1,0 +1,104 @@
+// Work deferred until the application first loads a package: an instrumentation that only patches
+// `express` costs nothing at start-up in an application that never loads Express. One in-thread
+// resolve hook (node:module registerHooks, Node >= 22.15) sees every resolution, require() and
+// import alike, and runs the deferred work during the first resolution of a file inside one of
+// the packages: before that file is loaded, so what the work registers sees that very load.
+// require-in-the-middle looks its hooks up once the module has loaded, and import-in-the-middle's
+// wrapper calls its hooks when the wrapper is evaluated: both after the resolution.
+import * as nodeModule from 'node:module';
+import { sep } from 'node:path';
+
+const require = nodeModule.createRequire(import.meta.url);
+
+interface Trigger {
+  /** `/node_modules/<name>/` for each package: a resolved URL that contains one is inside it. */
+  readonly markers: readonly string[];
+  readonly run: () => void;
+}
+
+type ResolveHook = NonNullable<nodeModule.RegisterHooksOptions['resolve']>;
+
+const pending = new Set<Trigger>();
+let hooks: { deregister(): void } | undefined;
+
+/**
+ * The resolve hook: the resolution first (an error is the application's, thrown as it is), then
+ * the triggers whose package the resolved URL is in, each once. A package's name in a URL needs no
+ * escaping for the names used here (letters, digits, `-`).
+ */
+const resolve: ResolveHook = (specifier, context, nextResolve) => {
+  const result = nextResolve(specifier, context);
+  if (pending.size > 0 && result.url.startsWith('file:')) {
+    for (const trigger of pending) {
+      if (trigger.markers.some((marker) => result.url.includes(marker))) fire(trigger);
+    }
+  }
+  return result;
+};
+
+/** Runs a trigger once; the hook goes away with the last pending trigger. */
+function fire(trigger: Trigger): void {
+  if (!pending.delete(trigger)) return;
+  if (pending.size === 0) unhook();
+  try {
+    trigger.run();
+  } catch {
+    // The work reports its own failures; a resolution never fails because of it.
+  }
+}
+
+function unhook(): void {
+  const registered = hooks;
+  hooks = undefined;
+  try {
+    registered?.deregister();
+  } catch {
+    // Nothing to undo: the hook then stays, and does nothing with no trigger pending.
+  }
+}
+
+/** Whether a file of one of `packages` is in the CommonJS module cache (loaded before this was asked). */
+function alreadyLoaded(packages: readonly string[]): boolean {
+  const paths = packages.map((name) => `${sep}node_modules${sep}${name}${sep}`);
+  return Object.keys(require.cache).some((file) => paths.some((path) => file.includes(path)));
+}
+
+/**
+ * Runs `run` once, when the application first resolves a module inside one of `packages` (bare
+ * package names, `express`, `pg`): by require() or import, its own or a dependency's, the main
+ * file or a deep path. `run` runs during that resolution, before the module loads. At once instead
+ * when a file of the packages is already loaded or the hooks are not there (Node < 22.15).
+ * Returns the function that cancels it: afterwards `run` never runs. Never throws, and an error
+ * of `run` never reaches the application's require() or import: `run` reports its own.
+ */
+export function onFirstLoad(packages: readonly string[], run: () => void): () => void {
+  const trigger: Trigger = { markers: packages.map((name) => `/node_modules/${name}/`), run };
+  // Typed as always there; absent before Node 22.15.
+  const registerHooks = nodeModule.registerHooks as typeof nodeModule.registerHooks | undefined;
+  let now = registerHooks === undefined;
+  if (registerHooks !== undefined) {
+    try {
+      now = alreadyLoaded(packages);
+      if (!now && hooks === undefined) hooks = registerHooks({ resolve });
+    } catch {
+      now = true;
+    }
+  }
+  if (now) {
+    try {
+      run();
+    } catch {
+      // As in fire().
+    }
+    return () => {};
+  }
+  pending.add(trigger);
+  return () => {
+    if (pending.delete(trigger) && pending.size === 0) unhook();
+  };
+}
+
+/** How many triggers wait for their package (for tests). */
+export function pendingTriggers(): number {
+  return pending.size;
+}
