@@ -1,6 +1,6 @@
-import Big from 'big.js';
+import type Big from 'big.js';
 import type { ProviderUsage } from '@mltel/genai';
-import { toPico } from './money.js';
+import { bigJs, toPico } from './money.js';
 import type { Pico } from './money.js';
 import type { Price, Rate } from './prices/catalog.js';
 
@@ -61,7 +61,7 @@ export function decimalCallCost(price: Price, usage: ProviderUsage | undefined, 
   const input = count(usage?.inputTokens);
   const tier = [...price.tiers].reverse().find((t) => input > t.aboveInputTokens);
   const rate = (name: Rate): Big | undefined => tier?.rates[name] ?? price.rates[name];
-  let total = new Big(0);
+  let total = new (bigJs())(0);
   const unpricedUnits: Rate[] = [];
   let tokensPriced = false;
   for (const [name, quantity, fallback] of quantities(usage, rate('reasoning') !== undefined)) {
@@ -99,7 +99,7 @@ function integerRates(rates: Readonly<Partial<Record<Rate, Big>>>, unit: Big): R
   const table: RateTable = {};
   for (const [name, rate] of Object.entries(rates) as [Rate, Big][]) {
     const scaled = rate.times(unit);
-    if (!scaled.eq(scaled.round(0, Big.roundDown))) return undefined;
+    if (!scaled.eq(scaled.round(0, bigJs().roundDown))) return undefined;
     const value = Number(scaled.toFixed(0));
     if (!Number.isSafeInteger(value)) return undefined;
     table[name] = value;
@@ -109,7 +109,7 @@ function integerRates(rates: Readonly<Partial<Record<Rate, Big>>>, unit: Big): R
 
 function compile(price: Price): IntegerPrice | undefined {
   for (let extra = 0; extra <= MAX_EXTRA_DIGITS; extra++) {
-    const unit = new Big(`1e${12 + extra}`);
+    const unit = new (bigJs())(`1e${12 + extra}`);
     const rates = integerRates(price.rates, unit);
     if (rates === undefined) continue;
     const tiers = [];

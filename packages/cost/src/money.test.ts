@@ -2,7 +2,7 @@ import { diag } from '@opentelemetry/api';
 import Big from 'big.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { captureDiag, COST, OPERATION, PROVIDER, REQUEST_COST, REQUEST_MODEL, setup } from '../test/harness.js';
-import { decimal, formatUsd, picoToUsd, toPico, usdToPico } from './money.js';
+import { bigJs, decimal, formatUsd, picoToUsd, toPico, usdToPico } from './money.js';
 
 let log: ReturnType<typeof captureDiag>;
 beforeEach(() => {
@@ -16,6 +16,12 @@ afterEach(() => {
 const MILLION = 1_000_000;
 
 describe('exact decimals', () => {
+  it('are big.js, loaded at the first use: the same Big an import of big.js gives', () => {
+    expect(bigJs()).toBe(Big);
+    expect(bigJs()).toBe(bigJs());
+    expect(decimal('0.0000025')).toBeInstanceOf(Big);
+  });
+
   it('reads strings and numbers exactly, rejects what is not a decimal >= 0', () => {
     expect(decimal('0.0000025')?.toFixed()).toBe('0.0000025');
     expect(decimal(2.5e-6)?.toFixed()).toBe('0.0000025');

@@ -2,7 +2,11 @@
 // a whole number of pico-dollars (1e-12 USD) and totals are sums of those integers (bigint). A
 // million calls of $0.0000025 sum to exactly $2.5; the only float is the one made at export.
 // big.js rather than hand-written decimal parsing: it reads both "0.0000025" and 2.5e-6 exactly.
-import Big from 'big.js';
+// It is loaded at its first use (a price read, an amount in dollars), not with the package: the
+// preload starts a cost meter that needs none of it until the first priced call.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type Big from 'big.js';
 
 /**
  * A decimal amount of US dollars as a string (`"0.0000025"`), so prices keep every digit they
@@ -14,7 +18,27 @@ export type Usd = string | number;
 /** Whole pico-dollars (1e-12 USD). */
 export type Pico = bigint;
 
-const PICO_PER_USD = new Big('1e12');
+let bigConstructor: typeof Big | undefined;
+let picoPerUsd: Big | undefined;
+
+/**
+ * The big.js constructor, loaded (synchronously) at the first call: its ES module, the same
+ * `Big` an `import Big from 'big.js'` gives.
+ */
+export function bigJs(): typeof Big {
+  if (bigConstructor === undefined) {
+    const module = createRequire(import.meta.url)(fileURLToPath(import.meta.resolve('big.js'))) as {
+      default: typeof Big;
+    };
+    bigConstructor = module.default;
+  }
+  return bigConstructor;
+}
+
+function picosPerUsd(): Big {
+  picoPerUsd ??= new (bigJs())('1e12');
+  return picoPerUsd;
+}
 
 /** The exact decimal of a price; undefined when it is not a finite number >= 0. */
 export function decimal(value: Usd | undefined): Big | undefined {
@@ -22,7 +46,7 @@ export function decimal(value: Usd | undefined): Big | undefined {
   if (typeof value === 'number' && !Number.isFinite(value)) return undefined;
   if (typeof value !== 'number' && typeof value !== 'string') return undefined;
   try {
-    const amount = new Big(value);
+    const amount = new (bigJs())(value);
     return amount.lt(0) ? undefined : amount;
   } catch {
     return undefined;
@@ -31,7 +55,7 @@ export function decimal(value: Usd | undefined): Big | undefined {
 
 /** An amount in dollars, rounded half-even to whole pico-dollars. */
 export function toPico(usd: Big): Pico {
-  return BigInt(usd.times(PICO_PER_USD).round(0, Big.roundHalfEven).toFixed(0));
+  return BigInt(usd.times(picosPerUsd()).round(0, bigJs().roundHalfEven).toFixed(0));
 }
 
 const MAX_EXACT_PICO = BigInt(Number.MAX_SAFE_INTEGER);
@@ -43,7 +67,7 @@ export function picoToUsd(pico: Pico): number {
   // the exact quotient once: the same double as parsing its exact decimal (big.js below), at a
   // fraction of the cost (this runs on every priced call). Larger amounts go through big.js.
   if (pico <= MAX_EXACT_PICO && pico >= MIN_EXACT_PICO) return Number(pico) / 1e12;
-  return Number(new Big(pico.toString()).div(PICO_PER_USD).toString());
+  return Number(new (bigJs())(pico.toString()).div(picosPerUsd()).toString());
 }
 
 /** Pico-dollars from a dollar amount given by a user (a limit): undefined when invalid. */
@@ -54,5 +78,5 @@ export function usdToPico(value: Usd): Pico | undefined {
 
 /** A dollar amount as an exact decimal string (`"2.5"`), for messages. */
 export function formatUsd(pico: Pico): string {
-  return new Big(pico.toString()).div(PICO_PER_USD).toFixed();
+  return new (bigJs())(pico.toString()).div(picosPerUsd()).toFixed();
 }
