@@ -132,6 +132,13 @@ describe('packed tarballs on Node 22 and 24, without the workspace overrides', (
       expect(copies(dir, '@opentelemetry/api')).toHaveLength(1);
       expect(copies(dir, '@opentelemetry/sdk-metrics')).toHaveLength(1);
       expect(copies(dir, '@opentelemetry/core')).toHaveLength(1);
+      // One instrumentation framework shared with the contrib instrumentations (their ^0.300.0):
+      // each copy loads at start and adds its own require() hook. instrumentation-http pins its
+      // own exact version, loaded only when HTTP spans are wanted.
+      const frameworks = copies(dir, '@opentelemetry/instrumentation').filter(
+        (path) => !path.includes('/instrumentation-http/node_modules/'),
+      );
+      expect(frameworks).toHaveLength(1);
     });
 
     it.each([
