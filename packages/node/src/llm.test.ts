@@ -1,5 +1,6 @@
 // The LLM client instrumentations through the real `openai` client (a dev dependency of
 // @mltel/instrumentation-llm), against a fake OpenAI API on 127.0.0.1.
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -8,10 +9,10 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { diag, metrics } from '@opentelemetry/api';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { captureDiag, sdkProvider } from '../test/harness.js';
+import { built, captureDiag, sdkProvider } from '../test/harness.js';
 import { resolveConfig } from './config/env.js';
 import { langChainEsmFiles, startLlmInstrumentations } from './llm.js';
 
@@ -145,5 +146,74 @@ describe('langChainEsmFiles', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+// In a child Node process on the build: the first-load triggers register a resolve hook, which in
+// the test process would change how vitest loads modules. A hook registered by --import, before
+// the script's own imports, records whether @mltel/instrumentation-llm is resolved (globalThis.loaded).
+// The clients are the dev dependencies of @mltel/instrumentation-llm, resolved from its folder (the
+// child's working directory); nothing else constructs an instrumentation before them.
+const RECORD = `import { registerHooks } from 'node:module';
+globalThis.loaded = false;
+registerHooks({ resolve(specifier, context, next) {
+  const result = next(specifier, context);
+  if (result.url.includes('/instrumentation-llm/dist/')) globalThis.loaded = true;
+  return result;
+} });`;
+
+function inNode(body: string): string[] {
+  const url = (path: string) => JSON.stringify(pathToFileURL(built(path)).href);
+  const cwd = fileURLToPath(new URL('../../instrumentation-llm/', import.meta.url));
+  const script = `import { llmEsmModules, startLlmInstrumentations } from ${url('llm')};
+import { registerEsmHook } from ${url('esm-hook')};
+import { resolveConfig } from ${url('config/env')};
+import { createRequire } from 'node:module';
+const require = createRequire(${JSON.stringify(join(cwd, 'app.cjs'))});
+const config = resolveConfig({ env: {} }).config;
+registerEsmHook(llmEsmModules(config));
+const stop = startLlmInstrumentations(config);
+console.log('started', loaded);
+${body}`;
+  const result = spawnSync(
+    process.execPath,
+    ['--import', `data:text/javascript,${encodeURIComponent(RECORD)}`, '--input-type=module', '-e', script],
+    { cwd, encoding: 'utf8', timeout: 20_000 },
+  );
+  expect(result.stderr).toBe('');
+  return result.stdout.trim().split('\n');
+}
+
+describe('the LLM client instrumentations', () => {
+  it('load only when the application requires a client, and patch that first load', { timeout: 30_000 }, () => {
+    expect(
+      inNode(`const { OpenAI } = require('openai');
+const create = () => OpenAI.Chat.Completions.prototype.create.__wrapped === true;
+console.log('openai', loaded, create());
+const { Anthropic } = require('@anthropic-ai/sdk');
+console.log('anthropic', Anthropic.Messages.prototype.create.__wrapped === true);
+stop();
+console.log('stopped', create(), Anthropic.Messages.prototype.create.__wrapped === true);`),
+    ).toEqual(['started false', 'openai true true', 'anthropic true', 'stopped false false']);
+  });
+
+  it('patch the first ES import of a client, and join the AI SDK registry when ai loads', { timeout: 30_000 }, () => {
+    expect(
+      inNode(`const { default: OpenAI } = await import('openai');
+console.log('openai', loaded, OpenAI.Chat.Completions.prototype.create.__wrapped === true);
+console.log('before ai', globalThis.AI_SDK_TELEMETRY_INTEGRATIONS?.length ?? 0);
+await import('ai');
+console.log('ai', globalThis.AI_SDK_TELEMETRY_INTEGRATIONS.length);
+stop();
+console.log('stopped', globalThis.AI_SDK_TELEMETRY_INTEGRATIONS.length);`),
+    ).toEqual(['started false', 'openai true true', 'before ai 0', 'ai 1', 'stopped 0']);
+  });
+
+  it('start none once stopped before their client loads', { timeout: 30_000 }, () => {
+    expect(
+      inNode(`stop();
+const { OpenAI } = require('openai');
+console.log('openai', loaded, OpenAI.Chat.Completions.prototype.create.__wrapped === true);`),
+    ).toEqual(['started false', 'openai false false']);
   });
 });

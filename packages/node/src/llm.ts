@@ -1,18 +1,6 @@
 import { diag } from '@opentelemetry/api';
 import { defaultProviderMeter, defaultRateLimitMeter } from '@mltel/genai';
-import {
-  AiSdkInstrumentation,
-  AnthropicInstrumentation,
-  BedrockRuntimeInstrumentation,
-  CohereInstrumentation,
-  FalInstrumentation,
-  GoogleGenAIInstrumentation,
-  GroqInstrumentation,
-  LangChainInstrumentation,
-  MistralInstrumentation,
-  OllamaInstrumentation,
-  OpenAIInstrumentation,
-} from '@mltel/instrumentation-llm';
+import type * as LlmPackage from '@mltel/instrumentation-llm';
 import type { LlmInstrumentationConfig } from '@mltel/instrumentation-llm';
 import type { InstrumentationBase } from '@opentelemetry/instrumentation';
 import { realpathSync } from 'node:fs';
@@ -20,6 +8,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LlmClientName, ResolvedConfig } from './config/types.js';
+import { onFirstLoad } from './module-trigger.js';
+import { requireEsm } from './require-esm.js';
 
 // The modules each instrumentation hooks; ESM interception is limited to these (import-in-the-middle
 // `include`), so no other module of the application is wrapped. The AI SDK needs none: it joins
@@ -41,19 +31,32 @@ export const LLM_MODULES: Record<LlmClientName, readonly string[]> = {
 };
 const MODULES = LLM_MODULES;
 
+/**
+ * The packages whose first load starts each instrumentation (./module-trigger.ts): those it
+ * patches, and for the AI SDK `ai` itself, which reads its global telemetry registry at each call
+ * (never at its load), so joining it when `ai` loads misses no call.
+ */
+const FIRST_LOAD: Record<LlmClientName, readonly string[]> = {
+  ...MODULES,
+  ai: ['ai'],
+  fal: ['@fal-ai/client'],
+  langchain: ['@langchain/core'],
+};
+
 type LlmInstrumentationClass = new (config: LlmInstrumentationConfig) => InstrumentationBase;
-const INSTRUMENTATIONS: Record<LlmClientName, LlmInstrumentationClass> = {
-  openai: OpenAIInstrumentation,
-  anthropic: AnthropicInstrumentation,
-  'google-genai': GoogleGenAIInstrumentation,
-  'bedrock-runtime': BedrockRuntimeInstrumentation,
-  ai: AiSdkInstrumentation,
-  mistral: MistralInstrumentation,
-  groq: GroqInstrumentation,
-  cohere: CohereInstrumentation,
-  ollama: OllamaInstrumentation,
-  fal: FalInstrumentation,
-  langchain: LangChainInstrumentation,
+type LlmPackageExports = typeof LlmPackage;
+const INSTRUMENTATIONS: Record<LlmClientName, (exports: LlmPackageExports) => LlmInstrumentationClass> = {
+  openai: (exports) => exports.OpenAIInstrumentation,
+  anthropic: (exports) => exports.AnthropicInstrumentation,
+  'google-genai': (exports) => exports.GoogleGenAIInstrumentation,
+  'bedrock-runtime': (exports) => exports.BedrockRuntimeInstrumentation,
+  ai: (exports) => exports.AiSdkInstrumentation,
+  mistral: (exports) => exports.MistralInstrumentation,
+  groq: (exports) => exports.GroqInstrumentation,
+  cohere: (exports) => exports.CohereInstrumentation,
+  ollama: (exports) => exports.OllamaInstrumentation,
+  fal: (exports) => exports.FalInstrumentation,
+  langchain: (exports) => exports.LangChainInstrumentation,
 };
 
 /** The modules the configured LLM instrumentations hook, for the one ESM hook (../esm-hook.ts). */
@@ -78,34 +81,59 @@ export function langChainEsmFiles(cwd: string = process.cwd()): string[] {
 
 /**
  * Starts the LLM client auto-instrumentations named in the configuration, recording through the
- * shared provider meter (configured by start() from MLTEL_GENAI_MODELS and MLTEL_PROVIDER_HEALTH). CommonJS
- * `require()` is hooked at once; ESM `import` through the loader hook that start() registers first
- * with {@link llmEsmModules} (../esm-hook.ts).
- * Returns the function that disables them. Never throws.
+ * shared provider meter (configured by start() from MLTEL_GENAI_MODELS and MLTEL_PROVIDER_HEALTH).
+ * Each starts when the application first loads its package ({@link FIRST_LOAD}, by require() or
+ * import, before the package's code runs), and @mltel/instrumentation-llm is loaded only then: an
+ * application that calls no model client does not pay for it at start-up. CommonJS `require()`
+ * is hooked as the instrumentation starts; ESM `import` through the loader hook that start()
+ * registers first with {@link llmEsmModules} (../esm-hook.ts).
+ * Returns the function that disables them, those started later included, and cancels the starts
+ * still waiting. Never throws: a failure is one warning, and never reaches the application's
+ * require() or import.
  */
 export function startLlmInstrumentations(config: ResolvedConfig): () => void {
   if (config.llmInstrumentations.length === 0) return () => {};
-  const instrumentations: InstrumentationBase[] = [];
+  const started: InstrumentationBase[] = [];
+  const pending: (() => void)[] = [];
+  let stopped = false;
+  let warned = false;
+  const warn = (error: unknown): void => {
+    if (warned) return;
+    warned = true;
+    diag.warn(
+      `mltel: LLM client instrumentation is off (${error instanceof Error ? error.message : String(error)}). ` +
+        `Fix: set OTEL_NODE_DISABLED_INSTRUMENTATIONS=${config.llmInstrumentations.join(',')} to silence this.`,
+    );
+  };
   try {
     // The shared provider meter start() configured (cost and budgets hook it), even when a
-    // MeterProvider is later set on an instrumentation.
+    // MeterProvider is later set on an instrumentation: now, as the application records through it too.
     const meter = defaultProviderMeter();
     // Likewise the shared rate-limit meter (its model names bounded by MLTEL_GENAI_MODELS).
     const rateLimits = defaultRateLimitMeter();
     // MLTEL_GENAI_PROVIDERS: host=provider rules of the openai client's OpenAI-compatible endpoints.
     const providers = config.genAiProviders;
+    const instrumentationConfig: LlmInstrumentationConfig =
+      providers === undefined ? { meter, rateLimits } : { meter, rateLimits, providers };
+    const start = (name: LlmClientName): void => {
+      if (stopped) return;
+      try {
+        const exports = requireEsm<LlmPackageExports>('@mltel/instrumentation-llm');
+        const Instrumentation = INSTRUMENTATIONS[name](exports);
+        started.push(new Instrumentation(instrumentationConfig));
+      } catch (error) {
+        warn(error);
+      }
+    };
     for (const name of config.llmInstrumentations) {
-      instrumentations.push(
-        new INSTRUMENTATIONS[name](providers === undefined ? { meter, rateLimits } : { meter, rateLimits, providers }),
-      );
+      pending.push(onFirstLoad(FIRST_LOAD[name], () => start(name)));
     }
   } catch (error) {
-    diag.warn(
-      `mltel: LLM client instrumentation is off (${error instanceof Error ? error.message : String(error)}). ` +
-        `Fix: set OTEL_NODE_DISABLED_INSTRUMENTATIONS=${config.llmInstrumentations.join(',')} to silence this.`,
-    );
+    warn(error);
   }
   return () => {
-    for (const instrumentation of instrumentations) instrumentation.disable();
+    stopped = true;
+    for (const cancel of pending.splice(0)) cancel();
+    for (const instrumentation of started.splice(0)) instrumentation.disable();
   };
 }

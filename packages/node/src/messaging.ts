@@ -1,12 +1,9 @@
 import { diag } from '@opentelemetry/api';
-import {
-  AmqplibInstrumentation,
-  BullMQInstrumentation,
-  DEFAULT_QUEUE_JOBS_INTERVAL_MS,
-  DEFAULT_QUEUE_JOBS_TIMEOUT_MS,
-  MessagingMeter,
-} from '@mltel/instrumentation-messaging';
+import type * as MessagingPackage from '@mltel/instrumentation-messaging';
+import type { MessagingMeter } from '@mltel/instrumentation-messaging';
 import type { InstrumentationBase } from '@opentelemetry/instrumentation';
+import { onFirstLoad } from './module-trigger.js';
+import { requireEsm } from './require-esm.js';
 
 /** A broker client auto-instrumentation (`OTEL_NODE_ENABLED_INSTRUMENTATIONS` / `..._DISABLED_...` names). */
 export type MessagingClientName = 'amqplib' | 'bullmq';
@@ -34,44 +31,71 @@ export function messagingInstrumentationsOf(env: Env): MessagingClientName[] {
   return CLIENTS.filter((name) => (enabled === undefined || enabled.includes(name)) && !disabled.has(name));
 }
 
-function millis(env: Env, name: string, fallback: number): number {
+/**
+ * A setting in ms, read at start (a bad one is warned about then); undefined when unset or bad:
+ * the MessagingMeter's default (MLTEL_QUEUE_JOBS_INTERVAL 10,000, _TIMEOUT 2,000, docs/messaging.md).
+ */
+function millis(env: Env, name: string): number | undefined {
   const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
+  if (raw === undefined || raw.trim() === '') return undefined;
   const value = Number(raw);
   if (Number.isInteger(value) && value >= 0 && value <= MAX_SETTING_MS) return value;
   diag.warn(
-    `mltel: ${name}=${raw.slice(0, 40)} is not a number of milliseconds from 0 to ${MAX_SETTING_MS}; using ${fallback}. Fix: set ${name}=${fallback} or unset it.`,
+    `mltel: ${name}=${raw.slice(0, 40)} is not a number of milliseconds from 0 to ${MAX_SETTING_MS}; using the default. Fix: set ${name} to a whole number of milliseconds (docs/messaging.md) or unset it.`,
   );
-  return fallback;
+  return undefined;
 }
+
+/** The package that each instrumentation patches: it starts when the application first loads it. */
+const FIRST_LOAD: Record<MessagingClientName, readonly string[]> = { amqplib: ['amqplib'], bullmq: ['bullmq'] };
 
 /**
  * Starts the broker client auto-instrumentations (`amqplib`, `bullmq`) that the standard variables
- * leave on, recording on the global provider. Both clients are CommonJS (an ES module `import`
+ * leave on, recording on the global provider. Each starts when the application first loads its
+ * package (./module-trigger.ts, by require() or import, before the package's code runs), and
+ * @mltel/instrumentation-messaging is loaded, and the one MessagingMeter both record through
+ * created, only then: before that there is nothing to record, and its gauges (connection states,
+ * queue job counts) have nothing to report. Both clients are CommonJS (an ES module `import`
  * loads their CommonJS build), so the `require` hook sees them under `--import` and `--require`
- * alike. Returns the function that disables them. Never throws.
+ * alike. Returns the function that disables them, those started later included, and cancels the
+ * starts still waiting. Never throws: a failure is one warning, and never reaches the
+ * application's require() or import.
  */
 export function startMessagingInstrumentations(env: Env = process.env): () => void {
   const names = messagingInstrumentationsOf(env);
   if (names.length === 0) return () => {};
-  const instrumentations: InstrumentationBase[] = [];
-  try {
-    const meter = new MessagingMeter({
-      queueJobsIntervalMs: millis(env, 'MLTEL_QUEUE_JOBS_INTERVAL', DEFAULT_QUEUE_JOBS_INTERVAL_MS),
-      queueJobsTimeoutMs: millis(env, 'MLTEL_QUEUE_JOBS_TIMEOUT', DEFAULT_QUEUE_JOBS_TIMEOUT_MS),
-    });
-    for (const name of names) {
-      instrumentations.push(
-        name === 'amqplib' ? new AmqplibInstrumentation({ meter }) : new BullMQInstrumentation({ meter }),
+  const started: InstrumentationBase[] = [];
+  const pending: (() => void)[] = [];
+  let stopped = false;
+  let warned = false;
+  let meter: MessagingMeter | undefined;
+  const options = {
+    queueJobsIntervalMs: millis(env, 'MLTEL_QUEUE_JOBS_INTERVAL'),
+    queueJobsTimeoutMs: millis(env, 'MLTEL_QUEUE_JOBS_TIMEOUT'),
+  };
+  const start = (name: MessagingClientName): void => {
+    if (stopped) return;
+    try {
+      const exports = requireEsm<typeof MessagingPackage>('@mltel/instrumentation-messaging');
+      meter ??= new exports.MessagingMeter(options);
+      started.push(
+        name === 'amqplib'
+          ? new exports.AmqplibInstrumentation({ meter })
+          : new exports.BullMQInstrumentation({ meter }),
+      );
+    } catch (error) {
+      if (warned) return;
+      warned = true;
+      diag.warn(
+        `mltel: broker client instrumentation is off (${error instanceof Error ? error.message : String(error)}). ` +
+          'Fix: set OTEL_NODE_DISABLED_INSTRUMENTATIONS=amqplib,bullmq to silence this.',
       );
     }
-  } catch (error) {
-    diag.warn(
-      `mltel: broker client instrumentation is off (${error instanceof Error ? error.message : String(error)}). ` +
-        'Fix: set OTEL_NODE_DISABLED_INSTRUMENTATIONS=amqplib,bullmq to silence this.',
-    );
-  }
+  };
+  for (const name of names) pending.push(onFirstLoad(FIRST_LOAD[name], () => start(name)));
   return () => {
-    for (const instrumentation of instrumentations) instrumentation.disable();
+    stopped = true;
+    for (const cancel of pending.splice(0)) cancel();
+    for (const instrumentation of started.splice(0)) instrumentation.disable();
   };
 }

@@ -92,6 +92,21 @@ console.log('thrown', typeof require('fake-a-two'), pendingTriggers());`),
     ).toEqual(['cancelled false 0 0', 'thrown object 0']);
   });
 
+  it('has require() hooked before the load, so an instrumentation that run constructs patches it', () => {
+    const instrumentation = JSON.stringify(import.meta.resolve('@opentelemetry/instrumentation'));
+    expect(
+      inNode(`const { InstrumentationBase, InstrumentationNodeModuleDefinition } = await import(${instrumentation});
+class Fake extends InstrumentationBase {
+  init() {
+    return new InstrumentationNodeModuleDefinition('fake-a', ['*'], (exports) => ({ ...exports, patched: true }));
+  }
+}
+onFirstLoad(['fake-a'], () => { run(); new Fake('fake', '1.0.0'); });
+const a = require('fake-a');
+console.log(a.ranFirst, a.patched === true, globalThis.runs);`),
+    ).toEqual(['true true 1']);
+  });
+
   it('runs at once when the package is already loaded', () => {
     expect(
       inNode(`require('fake-a');

@@ -5,6 +5,8 @@
 // the packages: before that file is loaded, so what the work registers sees that very load.
 // require-in-the-middle looks its hooks up once the module has loaded, and import-in-the-middle's
 // wrapper calls its hooks when the wrapper is evaluated: both after the resolution.
+import { MLTEL_VERSION } from '@mltel/kit';
+import { InstrumentationBase } from '@opentelemetry/instrumentation';
 import * as nodeModule from 'node:module';
 import { sep } from 'node:path';
 
@@ -57,6 +59,39 @@ function unhook(): void {
   }
 }
 
+/**
+ * An instrumentation that hooks nothing: constructing one creates @opentelemetry/instrumentation's
+ * require-in-the-middle singleton, the one wrapper of require() that every instrumentation's
+ * CommonJS hooks go through. It must wrap require() before the application's require() of a
+ * package whose trigger starts an instrumentation: one created during that require() (the first
+ * instrumentation constructed in the process, e.g. with only `openai` enabled) is not on that
+ * call's stack, and would miss the very load it was started for. This is the singleton of the
+ * copy of @opentelemetry/instrumentation that @mltel/node resolves, the one its instrumentation
+ * packages share when the install dedupes it.
+ */
+class RequireHook extends InstrumentationBase {
+  constructor() {
+    super('@mltel/node/first-load', MLTEL_VERSION, { enabled: false });
+  }
+
+  protected init(): [] {
+    return [];
+  }
+}
+
+let requireHooked = false;
+
+/** Creates the require-in-the-middle singleton now, once ({@link RequireHook}). */
+function hookRequire(): void {
+  if (requireHooked) return;
+  requireHooked = true;
+  try {
+    new RequireHook();
+  } catch {
+    // Nothing else to do: the first instrumentation constructed creates it instead.
+  }
+}
+
 /** Whether a file of one of `packages` is in the CommonJS module cache (loaded before this was asked). */
 function alreadyLoaded(packages: readonly string[]): boolean {
   const paths = packages.map((name) => `${sep}node_modules${sep}${name}${sep}`);
@@ -92,6 +127,7 @@ export function onFirstLoad(packages: readonly string[], run: () => void): () =>
     }
     return () => {};
   }
+  hookRequire();
   pending.add(trigger);
   return () => {
     if (pending.delete(trigger) && pending.size === 0) unhook();
