@@ -1,8 +1,10 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { createProviderMeter, defaultProviderMeter } from '@mltel/genai';
 import { Anthropic } from '@anthropic-ai/sdk';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import * as openai from 'openai';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { API_KEY, DURATION, PROVIDER, sdkProvider, startReplayServer } from '../test/harness.js';
 import type { ReplayServer } from '../test/harness.js';
 import { AnthropicInstrumentation } from './anthropic.js';
@@ -116,5 +118,22 @@ describe('hookModule()', () => {
     expect(exports.api['absent']).toBeUndefined();
     definition!.unpatch!(exports);
     expect((exports.api['call'] as (x: number) => unknown)(1)).toBe(2);
+  });
+});
+
+describe('the client package version', () => {
+  it('is read once per package, not once per file the require hook hands over', () => {
+    // Upstream reads and parses package.json for every file of a hooked package (openai: hundreds).
+    const proto = Object.getPrototypeOf(LlmInstrumentation.prototype) as {
+      _extractPackageVersion(baseDir: string): string | undefined;
+    };
+    const read = vi.spyOn(proto, '_extractPackageVersion');
+    onTestFinished(() => read.mockRestore());
+    const instrumentation = new OpenAIInstrumentation({ enabled: false }) as unknown as typeof proto;
+    // A package directory: this package's own.
+    const packageDir = fileURLToPath(new URL('..', import.meta.url));
+    const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+    for (let i = 0; i < 20; i++) expect(instrumentation._extractPackageVersion(packageDir)).toBe(version);
+    expect(read).toHaveBeenCalledTimes(1);
   });
 });

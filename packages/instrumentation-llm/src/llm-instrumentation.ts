@@ -1,5 +1,6 @@
 import { createProviderMeter, defaultProviderMeter, defaultRateLimitMeter, RateLimitMeter } from '@mltel/genai';
 import type { ProviderMeter } from '@mltel/genai';
+import { cachePackageVersions } from '@mltel/kit';
 import type { MeterProvider } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import { markClientPatched } from './framework-scope.js';
@@ -23,6 +24,12 @@ export interface PatchTarget {
 export abstract class LlmInstrumentation extends InstrumentationBase<LlmInstrumentationConfig> {
   private ownMeter: ProviderMeter | undefined;
   private ownRateLimits: RateLimitMeter | undefined;
+
+  constructor(name: string, version: string, config: LlmInstrumentationConfig) {
+    super(name, version, config);
+    // The require hook asks for the client's version once per file of it (@mltel/kit).
+    cachePackageVersions(this);
+  }
 
   /** Records through a provider meter on `meterProvider` from now on (unless the config names a meter). */
   override setMeterProvider(meterProvider: MeterProvider): void {

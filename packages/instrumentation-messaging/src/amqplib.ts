@@ -1,4 +1,4 @@
-import { MLTEL_VERSION, isThenable } from '@mltel/kit';
+import { cachePackageVersions, MLTEL_VERSION, isThenable } from '@mltel/kit';
 import {
   InstrumentationBase,
   InstrumentationNodeModuleDefinition,
@@ -66,6 +66,7 @@ function sizeOf(content: unknown): number | undefined {
 export class AmqplibInstrumentation extends InstrumentationBase<MessagingInstrumentationConfig> {
   constructor(config: MessagingInstrumentationConfig = {}) {
     super('@mltel/instrumentation-messaging/amqplib', MLTEL_VERSION, config);
+    cachePackageVersions(this);
   }
 
   private messagingMeter = (): MessagingMeter => this.getConfig().meter ?? defaultMessagingMeter();

@@ -1,6 +1,6 @@
 import { defaultTaskMeter } from '@mltel/tasks';
 import type { TaskHandle, TaskMeter } from '@mltel/tasks';
-import { MLTEL_VERSION, isThenable } from '@mltel/kit';
+import { cachePackageVersions, MLTEL_VERSION, isThenable } from '@mltel/kit';
 import {
   InstrumentationBase,
   InstrumentationNodeModuleDefinition,
@@ -74,6 +74,7 @@ function willRetry(job: JobLike, error: unknown): boolean {
 export class BullMQInstrumentation extends InstrumentationBase<MessagingInstrumentationConfig> {
   constructor(config: MessagingInstrumentationConfig = {}) {
     super('@mltel/instrumentation-messaging/bullmq', MLTEL_VERSION, config);
+    cachePackageVersions(this);
   }
 
   private messagingMeter = (): MessagingMeter => this.getConfig().meter ?? defaultMessagingMeter();

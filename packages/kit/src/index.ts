@@ -9,6 +9,7 @@ export { errorNameOf, errorTypeOf } from './error-type.js';
 export { BoundedValues, describeValue, isNonNegativeFinite, WarnOnce } from './guard.js';
 export { arrayCopy, field, inRange } from './input.js';
 export { nodeHttp, nodeHttps } from './node-builtins.js';
+export { cachePackageVersions, MAX_PACKAGE_VERSIONS } from './package-versions.js';
 export { isThenable } from './is-thenable.js';
 export type {
   IterationObserver,

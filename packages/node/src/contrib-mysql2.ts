@@ -21,6 +21,7 @@ import {
   DB_CLIENT_CONNECTION_PENDING_REQUESTS,
   DB_CLIENT_OPERATION_DURATION,
 } from '@mltel/semconv';
+import { cachePackageVersions } from '@mltel/kit';
 
 /** The fields of a mysql2 tracing-channel context this reads (mysql2 lib/tracing.js). */
 interface QueryContext {
@@ -113,6 +114,7 @@ export class Mysql2Instrumentation extends InstrumentationBase {
 
   constructor(config: InstrumentationConfig = {}) {
     super('@mltel/node/mysql2', '0.1.0', config);
+    cachePackageVersions(this);
   }
 
   // The file, not the package entry: `mysql2/promise` loads lib/pool.js without the entry, and

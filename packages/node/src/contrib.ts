@@ -3,6 +3,7 @@ import { context, diag } from '@opentelemetry/api';
 import type { MeterProvider } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { ViewOptions } from '@opentelemetry/sdk-metrics';
+import { cachePackageVersions } from '@mltel/kit';
 import type { ContribInstrumentationName, ResolvedConfig } from './config/types.js';
 import { Mysql2Instrumentation } from './contrib-mysql2.js';
 import { HttpMetricsInstrumentation } from './http-metrics.js';
@@ -218,6 +219,8 @@ export function startContribInstrumentations(config: ResolvedConfig, options: Co
     try {
       const instrumentation = create(name, () => port, exportTarget);
       if (instrumentation === undefined) return;
+      // Express and pg: their package.json is read once, not once per file required.
+      cachePackageVersions(instrumentation);
       instrumentation.setMeterProvider(options.meterProvider);
       started.push(instrumentation);
     } catch (error) {
