@@ -1,8 +1,10 @@
 // Start-up cost of the preload: wall time of `node [preload] app.js` for an app that exits at
 // once, against bare node and a hand-written prom-client set-up, in alternating rounds (every
 // variant once per round, rotated), medians and spread; and the number of modules each loads
-// (./startup/count-modules.js). Run: `node src/startup.js [--quick]`; run.js includes it.
+// (./startup/count-modules.js); then the same for an app that requires 600 modules of its own.
+// Run: `node src/startup.js [--quick]`; run.js includes it.
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,8 +65,53 @@ export const STARTUP_VARIANTS = [
   },
 ];
 
+// An application that loads modules of its own: 600 small CommonJS modules of one package,
+// generated once in the temp directory. The preload's module hooks (require-in-the-middle's,
+// import-in-the-middle's and mltel's resolve hook) run for each of them, which the empty app above
+// does not show.
+export const MANY_MODULES = 600;
+const MANY_DIR = join(tmpdir(), `mltel-bench-${MANY_MODULES}-modules`);
+const MANY_APP = join(MANY_DIR, 'app.cjs');
+
+function writeManyModulesApp() {
+  const pkg = join(MANY_DIR, 'node_modules', 'bench-modules');
+  if (existsSync(join(pkg, 'index.js')) && existsSync(MANY_APP)) return;
+  mkdirSync(pkg, { recursive: true });
+  let index = '';
+  for (let i = 1; i <= MANY_MODULES; i++) {
+    writeFileSync(join(pkg, `m${i}.js`), `module.exports = ${i};\n`);
+    index += `require('./m${i}.js');\n`;
+  }
+  writeFileSync(
+    join(pkg, 'package.json'),
+    JSON.stringify({ name: 'bench-modules', version: '1.0.0', main: 'index.js' }),
+  );
+  writeFileSync(join(pkg, 'index.js'), index);
+  writeFileSync(MANY_APP, "require('bench-modules');\nsetImmediate(() => process.exit(0));\n");
+}
+
+/** The same set-ups with that application (each table has its own bare node row). */
+export const MANY_MODULE_VARIANTS = [
+  { name: 'bare', label: `bare node, app requiring ${MANY_MODULES} modules`, args: [], env: {}, app: MANY_APP },
+  {
+    name: 'otel',
+    label: `raw OTel, app requiring ${MANY_MODULES} modules`,
+    args: ['--import', here('./startup/otel.js')],
+    env: {},
+    app: MANY_APP,
+  },
+  {
+    name: 'mltel',
+    label: `mltel preload (defaults), app requiring ${MANY_MODULES} modules`,
+    args: ['--import', REGISTER],
+    env: {},
+    app: MANY_APP,
+  },
+];
+
 function runOnce(variant, count) {
-  const args = count ? ['--import', COUNT, ...variant.args, APP] : [...variant.args, APP];
+  const app = variant.app ?? APP;
+  const args = count ? ['--import', COUNT, ...variant.args, app] : [...variant.args, app];
   const t0 = process.hrtime.bigint();
   const result = spawnSync(process.execPath, args, { env: cleanEnv(variant.env), encoding: 'utf8', timeout: 30_000 });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -116,6 +163,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const quick = process.argv.includes('--quick');
   const results = measureStartup(quick ? 5 : 15);
   console.log(startupTable(results));
+  writeManyModulesApp();
+  console.log(`\nAn application that requires ${MANY_MODULES} small CommonJS modules of its own:\n`);
+  console.log(startupTable(measureStartup(quick ? 5 : 15, MANY_MODULE_VARIANTS)));
   if (process.argv.includes('--modules')) {
     for (const r of results) console.log(`\n${r.name}: ${JSON.stringify(r.modules.packages)}`);
   }
