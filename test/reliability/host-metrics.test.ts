@@ -68,9 +68,27 @@ interface Counts {
 }
 
 const children: Child[] = [];
-const dirs: { remove: () => void }[] = [];
+const dirs: { path: string; remove: () => void }[] = [];
 afterAll(async () => {
   await Promise.all(children.map((child) => child.stop()));
+  // Cluster workers outlive their stopped primary for a moment, still writing their count file
+  // every 100 ms: wait (at most 5 s) until every process that wrote one has exited, or the folder
+  // may gain a file while it is removed (ENOTEMPTY).
+  const pids = dirs.flatMap((dir) =>
+    readdirSync(dir.path)
+      .map((name) => /^(\d+)\.json/.exec(name)?.[1])
+      .filter((pid): pid is string => pid !== undefined)
+      .map(Number),
+  );
+  const alive = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (let i = 0; i < 50 && pids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
   for (const dir of dirs) dir.remove();
 });
 
