@@ -179,7 +179,9 @@ describe('the collector deployment on a real Prometheus with the reference servi
         WORKER_SEED: '7',
         WORKER_LINGER_MS: '600000',
         MLTEL_BUDGETS: JSON.stringify([
-          { name: 'llm-hourly', limitUsd: 0.01, window: 'hour' },
+          // A rolling hour, not the calendar hour: a run across the top of the hour would see the
+          // spend reset before the alert fired (it did, once, in CI at 08:00).
+          { name: 'llm-last-hour', limitUsd: 0.01, window: { rollingSeconds: 3600 } },
           { name: 'llm-daily', limitUsd: 5, window: 'day' },
         ]),
       }),
@@ -335,7 +337,7 @@ describe('the collector deployment on a real Prometheus with the reference servi
     expect(await one('sum(ml_video_duration_seconds_total)')).toBe(gen.videoSeconds);
   });
 
-  it('the budget alert fires from the load (llm-hourly is spent) and reaches the webhook through Alertmanager', async () => {
+  it('the budget alert fires from the load (llm-last-hour is spent) and reaches the webhook through Alertmanager', async () => {
     const firing = await until(
       async () => {
         const body = JSON.parse(await getText(`${api}/api/v1/alerts`)) as {
@@ -349,8 +351,8 @@ describe('the collector deployment on a real Prometheus with the reference servi
     expect(firing.find((a) => a.state === 'firing')!.labels).toMatchObject({
       severity: 'critical',
       job: 'mltel',
-      ml_budget_name: 'llm-hourly',
-      ml_budget_window: 'hour',
+      ml_budget_name: 'llm-last-hour',
+      ml_budget_window: 'rolling',
     });
     const hook = await until(
       async () => delivered.filter((a) => a.labels.alertname === 'MltelBudgetExhausted'),
@@ -359,11 +361,16 @@ describe('the collector deployment on a real Prometheus with the reference servi
     );
     expect(hook[0]).toMatchObject({
       status: 'firing',
-      labels: { alertname: 'MltelBudgetExhausted', severity: 'critical', job: 'mltel', ml_budget_name: 'llm-hourly' },
+      labels: {
+        alertname: 'MltelBudgetExhausted',
+        severity: 'critical',
+        job: 'mltel',
+        ml_budget_name: 'llm-last-hour',
+      },
       annotations: {
         summary: 'A budget is spent: calls it guards may be refused.',
         description:
-          'Budget llm-hourly (hour) in job mltel has reached its limit; hard-stop budgets refuse calls until the window rolls over.',
+          'Budget llm-last-hour (rolling) in job mltel has reached its limit; hard-stop budgets refuse calls until the window rolls over.',
         runbook_url: 'docs/deployment/runbooks.md#mltelbudgetexhausted',
       },
     });
