@@ -7,7 +7,7 @@ import { cachePackageVersions } from '@mltel/kit';
 import type { ContribInstrumentationName, ResolvedConfig } from './config/types.js';
 import { Mysql2Instrumentation } from './contrib-mysql2.js';
 import { HttpMetricsInstrumentation } from './http-metrics.js';
-import { onFirstLoad } from './module-trigger.js';
+import { Starts } from './module-trigger.js';
 import { requireEsm } from './require-esm.js';
 
 // The contrib instrumentations of a Node distribution, loaded only when enabled so that a disabled
@@ -205,8 +205,7 @@ function create(
  * that cannot start is one warning, and the others run.
  */
 export function startContribInstrumentations(config: ResolvedConfig, options: ContribOptions): () => void {
-  const started: Instrumentation[] = [];
-  const pending: (() => void)[] = [];
+  const starts = new Starts();
   let port: number | undefined;
   options.prometheusPort.then(
     (value) => {
@@ -215,29 +214,27 @@ export function startContribInstrumentations(config: ResolvedConfig, options: Co
     () => {},
   );
   const exportTarget = otlpTarget(config);
-  const start = (name: ContribInstrumentationName): void => {
+  const start = (name: ContribInstrumentationName): Instrumentation | undefined => {
     try {
       const instrumentation = create(name, () => port, exportTarget);
-      if (instrumentation === undefined) return;
+      if (instrumentation === undefined) return undefined;
       // Express and pg: their package.json is read once, not once per file required.
       cachePackageVersions(instrumentation);
       instrumentation.setMeterProvider(options.meterProvider);
-      started.push(instrumentation);
+      return instrumentation;
     } catch (error) {
       diag.warn(
         `mltel: the ${name} instrumentation is off (${error instanceof Error ? error.message : String(error)}). ` +
           `Fix: reinstall @mltel/node, or set OTEL_NODE_DISABLED_INSTRUMENTATIONS=${name} to silence this.`,
       );
+      return undefined;
     }
   };
   for (const name of config.contribInstrumentations) {
     if (!RECORDING.includes(name)) continue;
     const packages = ON_FIRST_LOAD.includes(name) ? ESM_MODULES[name] : undefined;
-    if (packages === undefined) start(name);
-    else pending.push(onFirstLoad(packages, () => start(name)));
+    if (packages === undefined) starts.now(() => start(name));
+    else starts.onFirstLoad(packages, () => start(name));
   }
-  return () => {
-    for (const cancel of pending.splice(0)) cancel();
-    for (const instrumentation of started) instrumentation.disable();
-  };
+  return () => starts.stop();
 }

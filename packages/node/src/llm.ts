@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LlmClientName, ResolvedConfig } from './config/types.js';
-import { onFirstLoad } from './module-trigger.js';
+import { Starts } from './module-trigger.js';
 import { requireEsm } from './require-esm.js';
 
 // The modules each instrumentation hooks; ESM interception is limited to these (import-in-the-middle
@@ -93,9 +93,7 @@ export function langChainEsmFiles(cwd: string = process.cwd()): string[] {
  */
 export function startLlmInstrumentations(config: ResolvedConfig): () => void {
   if (config.llmInstrumentations.length === 0) return () => {};
-  const started: InstrumentationBase[] = [];
-  const pending: (() => void)[] = [];
-  let stopped = false;
+  const starts = new Starts();
   let warned = false;
   const warn = (error: unknown): void => {
     if (warned) return;
@@ -115,25 +113,19 @@ export function startLlmInstrumentations(config: ResolvedConfig): () => void {
     const providers = config.genAiProviders;
     const instrumentationConfig: LlmInstrumentationConfig =
       providers === undefined ? { meter, rateLimits } : { meter, rateLimits, providers };
-    const start = (name: LlmClientName): void => {
-      if (stopped) return;
+    const start = (name: LlmClientName): InstrumentationBase | undefined => {
       try {
         const exports = requireEsm<LlmPackageExports>('@mltel/instrumentation-llm');
         const Instrumentation = INSTRUMENTATIONS[name](exports);
-        started.push(new Instrumentation(instrumentationConfig));
+        return new Instrumentation(instrumentationConfig);
       } catch (error) {
         warn(error);
+        return undefined;
       }
     };
-    for (const name of config.llmInstrumentations) {
-      pending.push(onFirstLoad(FIRST_LOAD[name], () => start(name)));
-    }
+    for (const name of config.llmInstrumentations) starts.onFirstLoad(FIRST_LOAD[name], () => start(name));
   } catch (error) {
     warn(error);
   }
-  return () => {
-    stopped = true;
-    for (const cancel of pending.splice(0)) cancel();
-    for (const instrumentation of started.splice(0)) instrumentation.disable();
-  };
+  return () => starts.stop();
 }

@@ -2,7 +2,7 @@ import { diag } from '@opentelemetry/api';
 import type * as MessagingPackage from '@mltel/instrumentation-messaging';
 import type { MessagingMeter } from '@mltel/instrumentation-messaging';
 import type { InstrumentationBase } from '@opentelemetry/instrumentation';
-import { onFirstLoad } from './module-trigger.js';
+import { Starts } from './module-trigger.js';
 import { requireEsm } from './require-esm.js';
 
 /** A broker client auto-instrumentation (`OTEL_NODE_ENABLED_INSTRUMENTATIONS` / `..._DISABLED_...` names). */
@@ -64,38 +64,30 @@ const FIRST_LOAD: Record<MessagingClientName, readonly string[]> = { amqplib: ['
 export function startMessagingInstrumentations(env: Env = process.env): () => void {
   const names = messagingInstrumentationsOf(env);
   if (names.length === 0) return () => {};
-  const started: InstrumentationBase[] = [];
-  const pending: (() => void)[] = [];
-  let stopped = false;
+  const starts = new Starts();
   let warned = false;
   let meter: MessagingMeter | undefined;
   const options = {
     queueJobsIntervalMs: millis(env, 'MLTEL_QUEUE_JOBS_INTERVAL'),
     queueJobsTimeoutMs: millis(env, 'MLTEL_QUEUE_JOBS_TIMEOUT'),
   };
-  const start = (name: MessagingClientName): void => {
-    if (stopped) return;
+  const start = (name: MessagingClientName): InstrumentationBase | undefined => {
     try {
       const exports = requireEsm<typeof MessagingPackage>('@mltel/instrumentation-messaging');
       meter ??= new exports.MessagingMeter(options);
-      started.push(
-        name === 'amqplib'
-          ? new exports.AmqplibInstrumentation({ meter })
-          : new exports.BullMQInstrumentation({ meter }),
-      );
+      return name === 'amqplib'
+        ? new exports.AmqplibInstrumentation({ meter })
+        : new exports.BullMQInstrumentation({ meter });
     } catch (error) {
-      if (warned) return;
+      if (warned) return undefined;
       warned = true;
       diag.warn(
         `mltel: broker client instrumentation is off (${error instanceof Error ? error.message : String(error)}). ` +
           'Fix: set OTEL_NODE_DISABLED_INSTRUMENTATIONS=amqplib,bullmq to silence this.',
       );
+      return undefined;
     }
   };
-  for (const name of names) pending.push(onFirstLoad(FIRST_LOAD[name], () => start(name)));
-  return () => {
-    stopped = true;
-    for (const cancel of pending.splice(0)) cancel();
-    for (const instrumentation of started.splice(0)) instrumentation.disable();
-  };
+  for (const name of names) starts.onFirstLoad(FIRST_LOAD[name], () => start(name));
+  return () => starts.stop();
 }

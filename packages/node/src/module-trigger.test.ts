@@ -35,12 +35,12 @@ afterAll(() => {
 
 /**
  * Runs `body` as an ES module in the fixture directory (a bare import resolves there) with
- * `onFirstLoad`, `pendingTriggers`, a `require` from there, `run` and the count of its calls
+ * `onFirstLoad`, `pendingTriggers`, `Starts`, a `require` from there, `run` and the count of its calls
  * `globalThis.runs`; returns its output lines.
  */
 function inNode(body: string): string[] {
   const module = JSON.stringify(pathToFileURL(built('module-trigger')).href);
-  const script = `import { onFirstLoad, pendingTriggers } from ${module};
+  const script = `import { onFirstLoad, pendingTriggers, Starts } from ${module};
 import { createRequire } from 'node:module';
 const require = createRequire(${JSON.stringify(join(dir, 'app.cjs'))});
 globalThis.runs = 0;
@@ -113,5 +113,25 @@ console.log(a.ranFirst, a.patched === true, globalThis.runs);`),
 onFirstLoad(['fake-a'], run);
 console.log(globalThis.runs, pendingTriggers());`),
     ).toEqual(['1 0']);
+  });
+});
+
+describe('Starts', () => {
+  it('keeps what starts now and at a first load, and stops both: a waiting one never starts', () => {
+    expect(
+      inNode(`const starts = new Starts();
+const made = (name) => () => { run(); return { disable: () => console.log('disabled', name) }; };
+starts.now(made('now'));
+starts.now(() => undefined);
+starts.onFirstLoad(['fake-a'], made('a'));
+starts.onFirstLoad(['fake-esm'], made('esm'));
+require('fake-a');
+console.log('started', globalThis.runs, pendingTriggers());
+starts.stop();
+console.log('stopped', pendingTriggers());
+await import('fake-esm');
+starts.stop();
+console.log('after', globalThis.runs);`),
+    ).toEqual(['started 2 1', 'disabled now', 'disabled a', 'stopped 0', 'after 2']);
   });
 });

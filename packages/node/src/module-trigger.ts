@@ -138,3 +138,38 @@ export function onFirstLoad(packages: readonly string[], run: () => void): () =>
 export function pendingTriggers(): number {
   return pending.size;
 }
+
+/** What {@link Starts} keeps of a started instrumentation: how to stop it. */
+interface Disableable {
+  disable(): void;
+}
+
+/**
+ * Instrumentations started now or at a package's first load ({@link onFirstLoad}), stopped
+ * together: the contrib, LLM client and broker client instrumentations of the preload. A start
+ * returns what it started (undefined: nothing) and reports its own failures.
+ */
+export class Starts {
+  private readonly started: Disableable[] = [];
+  private readonly waiting: (() => void)[] = [];
+
+  /** Starts one now. */
+  now(start: () => Disableable | undefined): void {
+    this.keep(start());
+  }
+
+  /** Starts one when the application first loads one of `packages`. */
+  onFirstLoad(packages: readonly string[], start: () => Disableable | undefined): void {
+    this.waiting.push(onFirstLoad(packages, () => this.keep(start())));
+  }
+
+  /** Cancels the starts still waiting, then disables every one started. */
+  stop(): void {
+    for (const cancel of this.waiting.splice(0)) cancel();
+    for (const instrumentation of this.started.splice(0)) instrumentation.disable();
+  }
+
+  private keep(instrumentation: Disableable | undefined): void {
+    if (instrumentation !== undefined) this.started.push(instrumentation);
+  }
+}
