@@ -136,6 +136,9 @@ describe('MetricsServer', () => {
       new Promise((resolve) => {
         const started = Date.now();
         socket.on('error', () => {});
+        // Read what the server may send first (a 408 when its header check runs before the idle
+        // timeout): an unread socket never emits 'end', so never 'close', though the server closed.
+        socket.resume();
         const timer = setTimeout(() => resolve(undefined), 10_000);
         socket.once('close', () => {
           clearTimeout(timer);
