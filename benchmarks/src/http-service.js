@@ -1,15 +1,21 @@
-// Service level: a node:http service (./http/app.js: about 0.2 ms of native work per request, one
-// ML task and one LLM call recorded per request) under a bounded autocannon load on 127.0.0.1,
+// Service level: a node:http service (./http/app.js: about 0.2 ms of work per request, one ML
+// task and one LLM call recorded per request) under a bounded autocannon load on 127.0.0.1,
 // uninstrumented against the mltel preload with default settings (HTTP metrics from Node's
 // diagnostics channels), with the contrib HTTP instrumentation instead, with the contrib
-// HTTP/runtime instrumentations off, raw OTel by hand and prom-client by hand. Rounds alternate
-// the variants (rotated order); each variant runs in a fresh server process: a warm-up, then a
-// measured run. Throughput and p99 are compared with the
-// uninstrumented server of the same round (median and range of the in-round ratios).
-// The server's CPU time per request is read from /proc around the measured run.
-// Run: `node src/http-service.js [--quick]` (run.js includes it); BENCH_HTTP_ROUNDS_N and
-// BENCH_HTTP_SECONDS override the rounds and seconds. Prints Markdown. The per-request CPU of the
-// HTTP instrumentations alone, in one process: ./http/instrumentation-cost.js.
+// HTTP/runtime instrumentations off, raw OTel by hand and prom-client by hand. Two kinds of work,
+// one table each:
+//   native  one SHA-256 over a buffer sized to take about 0.2 ms: native work, as the issue's
+//           service does (the target's table)
+//   rounds  about 340 SHA-256 rounds of 32 bytes: a crypto Hash object per round, about 40% of
+//           the server's time in V8 scavenges, whose pause grows with the young generation
+// Rounds alternate the variants (rotated order); each variant runs in a fresh server process: a
+// warm-up, then a measured run. Throughput and p99 are compared with the uninstrumented server
+// of the same round (median and range of the in-round ratios). The server's CPU time per
+// request is read from /proc around the measured run.
+// Run: `node src/http-service.js [--quick] [--work native|rounds]` (run.js includes it; both
+// kinds of work by default); BENCH_HTTP_ROUNDS_N and BENCH_HTTP_SECONDS override the rounds and
+// seconds. Prints Markdown. The per-request CPU of the HTTP instrumentations alone, in one
+// process: ./http/instrumentation-cost.js.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -38,6 +44,7 @@ export const HTTP_VARIANTS = [
     label: 'mltel preload, contrib HTTP instrumentation (MLTEL_HTTP_INSTRUMENTATION=contrib)',
     args: ['--import', REGISTER],
     env: { MLTEL_HTTP_INSTRUMENTATION: 'contrib' },
+    only: 'native',
   },
   {
     name: 'mltel',
@@ -47,6 +54,14 @@ export const HTTP_VARIANTS = [
     env: { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'http,undici,express,runtime-node,pg' },
   },
   {
+    name: 'mltel',
+    key: 'mltel-no-runtime',
+    label: 'mltel preload, runtime instrumentation off (its GC observer)',
+    args: ['--import', REGISTER],
+    env: { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'runtime-node' },
+    only: 'rounds',
+  },
+  {
     name: 'otel',
     label: 'raw OTel by hand (MeterProvider + Prometheus exporter)',
     args: ['--import', here('./startup/otel.js')],
@@ -54,26 +69,51 @@ export const HTTP_VARIANTS = [
   { name: 'prom', label: 'prom-client by hand', args: [] },
 ];
 
-/** SHA-256 rounds of 32 bytes that take about WORK_MS on an idle core here (the app's per-request work). */
-function calibrate() {
-  const once = (rounds) => {
-    let digest = Buffer.alloc(256, 7);
+/** The fastest of many samples of `run()` in ms: on a loaded machine most samples include time
+ * waiting for a core, and the work must be the same whatever the load (it would double with the
+ * median). */
+function fastest(run, samples) {
+  for (let i = 0; i < 20; i++) run(); // warm
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < samples; i++) {
     const t0 = performance.now();
-    for (let i = 0; i < rounds; i++) digest = createHash('sha256').update(digest).digest();
-    return performance.now() - t0;
-  };
-  once(20_000); // warm
-  // The fastest of many short samples: on a loaded machine most samples include time waiting for
-  // a core, and the work must be the same whatever the load (it would double with the median).
-  const times = [];
-  for (let i = 0; i < 50; i++) times.push(once(500) / 500);
-  times.sort((a, b) => a - b);
-  return Math.max(1, Math.round(WORK_MS / times[0]));
+    run();
+    best = Math.min(best, performance.now() - t0);
+  }
+  return best;
 }
 
-function startServer(variant, rounds) {
+/**
+ * The app's environment for `work` sized to about WORK_MS on an idle core here: `native`, the
+ * bytes of one SHA-256 (measured on 64 KiB); `rounds`, the count of 32-byte SHA-256 rounds.
+ */
+export function calibrate(work) {
+  if (work === 'native') {
+    const probe = Buffer.alloc(64 * 1024, 7);
+    const ms = fastest(() => createHash('sha256').update(probe).digest(), 200);
+    const bytes = Math.max(1024, Math.round(((WORK_MS / ms) * probe.length) / 1024) * 1024);
+    return {
+      BENCH_HTTP_WORK: 'native',
+      BENCH_HTTP_BYTES: String(bytes),
+      describe: `one SHA-256 of ${Math.round(bytes / 1024)} KiB`,
+    };
+  }
+  let digest = Buffer.alloc(256, 7);
+  const ms = fastest(() => {
+    for (let i = 0; i < 500; i++) digest = createHash('sha256').update(digest).digest();
+  }, 50);
+  const rounds = Math.max(1, Math.round(WORK_MS / (ms / 500)));
+  return {
+    BENCH_HTTP_WORK: 'rounds',
+    BENCH_HTTP_ROUNDS: String(rounds),
+    describe: `${rounds} SHA-256 rounds of 32 bytes`,
+  };
+}
+
+function startServer(variant, work) {
+  const { describe: _, ...workEnv } = work;
   const child = spawn(process.execPath, [...variant.args, APP], {
-    env: cleanEnv({ BENCH_HTTP_MODE: variant.name, BENCH_HTTP_ROUNDS: String(rounds), ...variant.env }),
+    env: cleanEnv({ BENCH_HTTP_MODE: variant.name, ...workEnv, ...variant.env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -122,15 +162,15 @@ const median = (values) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-/** Runs the rounds; per variant: requests/s, p99 latency (ms) and errors of every round. */
-export async function measureHttp(variants = HTTP_VARIANTS) {
-  const rounds = calibrate();
+/** Runs the rounds with `work` ('native' or 'rounds'); per variant: requests/s, p99 latency (ms) and errors of every round. */
+export async function measureHttp(variants = HTTP_VARIANTS, workName = 'native') {
+  const work = calibrate(workName);
   const keyOf = (v) => v.key ?? v.name;
   const results = new Map(variants.map((v) => [keyOf(v), { rps: [], p99: [], cpu: [], errors: 0 }]));
   for (let r = 0; r < ROUNDS; r++) {
     const shift = r % variants.length;
     for (const v of [...variants.slice(shift), ...variants.slice(0, shift)]) {
-      const server = await startServer(v, rounds);
+      const server = await startServer(v, work);
       try {
         await load(server.port, WARMUP_SECONDS);
         const cpu0 = cpuSeconds(server.child.pid);
@@ -148,14 +188,14 @@ export async function measureHttp(variants = HTTP_VARIANTS) {
       }
     }
   }
-  return { rounds, results, variants };
+  return { work, results, variants };
 }
 
 /** A Markdown table of {@link measureHttp}'s results, ratios to the uninstrumented server. */
-export function httpTable({ rounds, results, variants }) {
+export function httpTable({ work, results, variants }) {
   const base = results.get('none');
   const lines = [
-    `SHA-256 rounds per request: ${rounds} (about ${WORK_MS} ms here); autocannon ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s measured per variant and round, ${ROUNDS} rounds.`,
+    `Work per request: ${work.describe} (about ${WORK_MS} ms here); autocannon ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s measured per variant and round, ${ROUNDS} rounds.`,
     '',
     '| variant | requests/s (median) | throughput vs uninstrumented (median, range) | p99 latency (median) | p99 vs uninstrumented (median) | errors | server CPU µs per request (median, vs uninstrumented) |',
     '|---|---:|---:|---:|---:|---:|---:|',
@@ -180,7 +220,19 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
-  console.log(httpTable(await measureHttp()));
+  const at = process.argv.indexOf('--work');
+  const works = at > 0 ? [process.argv[at + 1]] : ['native', 'rounds'];
+  for (const work of works) {
+    console.log(`\n#### ${work === 'native' ? 'Native work (the target)' : 'Allocation-heavy work'}\n`);
+    console.log(
+      httpTable(
+        await measureHttp(
+          HTTP_VARIANTS.filter((v) => (v.only ?? work) === work),
+          work,
+        ),
+      ),
+    );
+  }
   console.log(
     `\nload average after: ${os
       .loadavg()

@@ -1,7 +1,10 @@
 // The HTTP service of the service-level benchmark (../http-service.js): node:http, about 0.2 ms
-// of native work per request (SHA-256 rounds, the count calibrated once by the runner and passed
-// in BENCH_HTTP_ROUNDS), and per request one ML task and one LLM call recorded by the variant of
-// BENCH_HTTP_MODE:
+// of work per request, and per request one ML task and one LLM call recorded by the variant of
+// BENCH_HTTP_MODE. The work (BENCH_HTTP_WORK), sized once by the runner:
+//   native  one SHA-256 over a buffer of BENCH_HTTP_BYTES, allocated once: one native call
+//   rounds  BENCH_HTTP_ROUNDS SHA-256 rounds of 32 bytes: a crypto Hash object per round, each
+//           with a weak handle that V8's scavenges process (allocation-heavy)
+// The variants:
 //   none   uninstrumented (the baseline)
 //   mltel  under the preload (`node --import @mltel/node/register`, default settings): the task
 //          through the default TaskMeter's wrap(), the call through the default ProviderMeter's
@@ -14,12 +17,15 @@ import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 
 const MODE = process.env.BENCH_HTTP_MODE ?? 'none';
+const WORK = process.env.BENCH_HTTP_WORK ?? 'native';
 const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 100);
+const BULK = Buffer.alloc(Number(process.env.BENCH_HTTP_BYTES ?? 393_216), 7);
 const PAYLOAD = Buffer.alloc(256, 7);
 const MODELS = ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'gpt-4.1'];
 const RATES = { input: 0.15e-6, output: 0.6e-6 };
 
 function work() {
+  if (WORK === 'native') return createHash('sha256').update(BULK).digest()[0];
   let digest = PAYLOAD;
   for (let i = 0; i < ROUNDS; i++) digest = createHash('sha256').update(digest).digest();
   return digest[0];
