@@ -18,6 +18,7 @@ const FILES: Record<string, string> = {
   'node_modules/fake-a-two/index.js': 'module.exports = {};',
   'node_modules/@scope/fake-a/index.js': 'module.exports = {};',
   'node_modules/uses-a/index.js': "module.exports = require('fake-a');",
+  'node_modules/uses-a/node_modules/fake-nested/index.js': 'module.exports = {};',
   'node_modules/fake-esm/package.json': '{"name":"fake-esm","type":"module","exports":"./index.js"}',
   'node_modules/fake-esm/index.js': 'export const ranFirst = globalThis.runs > 0;',
 };
@@ -65,6 +66,22 @@ console.log('dependency', require('uses-a').ranFirst, globalThis.runs, pendingTr
 require('fake-a/lib/deep.js');
 console.log('again', globalThis.runs);`),
     ).toEqual(['others 0 1', 'dependency true 1 0', 'again 1']);
+  });
+
+  it('finds scoped and nested packages, and runs every trigger of a package', () => {
+    expect(
+      inNode(`let scoped = 0, second = 0;
+onFirstLoad(['@scope/fake-a', 'fake-esm'], () => { scoped++; });
+onFirstLoad(['fake-nested'], run);
+onFirstLoad(['fake-nested'], () => { second++; });
+console.log('waiting', pendingTriggers());
+require('@scope/fake-a');
+console.log('scoped', scoped, pendingTriggers());
+await import('fake-esm');
+console.log('its other package', scoped);
+require('uses-a/node_modules/fake-nested');
+console.log('nested', globalThis.runs, second, pendingTriggers());`),
+    ).toEqual(['waiting 3', 'scoped 1 2', 'its other package 1', 'nested 1 1 0']);
   });
 
   it('runs on a deep require of the package', () => {
