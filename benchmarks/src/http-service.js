@@ -35,6 +35,9 @@ const WARMUP_SECONDS = quick ? 1 : 2;
 const CONNECTIONS = 8;
 const WORK_MS = 0.2;
 
+/** The heading of each kind of work's table; run.js splits the output at the second one. */
+export const WORK_HEADINGS = { native: '#### Native work (the target)', rounds: '#### Allocation-heavy work' };
+
 export const HTTP_VARIANTS = [
   { name: 'none', label: 'uninstrumented (baseline)', args: [] },
   { name: 'mltel', label: 'mltel preload, default settings', args: ['--import', REGISTER] },
@@ -221,9 +224,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       .join(' ')}`,
   );
   const at = process.argv.indexOf('--work');
-  const works = at > 0 ? [process.argv[at + 1]] : ['native', 'rounds'];
+  const works = at > 0 ? [process.argv[at + 1]] : Object.keys(WORK_HEADINGS);
   for (const work of works) {
-    console.log(`\n#### ${work === 'native' ? 'Native work (the target)' : 'Allocation-heavy work'}\n`);
+    if (!Object.hasOwn(WORK_HEADINGS, work)) throw new Error(`--work ${work}: use native or rounds`);
+    console.log(`\n${WORK_HEADINGS[work]}\n`);
     console.log(
       httpTable(
         await measureHttp(

@@ -8,10 +8,11 @@
 //   cd benchmarks && node --expose-gc src/run.js [--quick] [--only hot,scrape,startup,drift,http]
 //
 // --quick: fewer and shorter rounds (a few minutes in all), for a rerun; the full run takes about
-// 10 minutes on 2 cores. Prints Markdown.
+// 12 minutes on 2 cores. Prints Markdown.
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { WORK_HEADINGS } from './http-service.js';
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
@@ -147,7 +148,7 @@ const SCENARIOS = [
     env: {},
     targets: (text) => {
       // The first table is the native work (the target's service), the second the allocation-heavy work.
-      const [native, heavy = ''] = text.split('#### Allocation-heavy work');
+      const [native, heavy = ''] = text.split(WORK_HEADINGS.rounds);
       return [
         httpRow(native, /^mltel preload, default/, 'HTTP service, mltel preload: throughput x uninstrumented', 0.98),
         httpRow(native, /^prom-client/, 'HTTP service, prom-client by hand: throughput x uninstrumented', 0.98),

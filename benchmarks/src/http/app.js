@@ -19,7 +19,7 @@ import { createServer } from 'node:http';
 const MODE = process.env.BENCH_HTTP_MODE ?? 'none';
 const WORK = process.env.BENCH_HTTP_WORK ?? 'native';
 const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 100);
-const BULK = Buffer.alloc(Number(process.env.BENCH_HTTP_BYTES ?? 393_216), 7);
+const BULK = WORK === 'native' ? Buffer.alloc(Number(process.env.BENCH_HTTP_BYTES ?? 393_216), 7) : undefined;
 const PAYLOAD = Buffer.alloc(256, 7);
 const MODELS = ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'gpt-4.1'];
 const RATES = { input: 0.15e-6, output: 0.6e-6 };
