@@ -12,12 +12,20 @@
 //   still has a source (scripts/release-check.sh) and exports what tsc's file exported.
 // - The JavaScript is tsc's (javascriptOf): its per-file output, or the same transpiled from
 //   src/ where dist/ holds a previous bundle instead (`tsc -b` re-emits only changed files).
+// - Vendoring (VENDORING): @mltel/node's bundles also hold the third-party packages the preload
+//   runs (the OpenTelemetry SDK, its exporters' serializers, the contrib instrumentations), and
+//   each package it loads at run time by name (VENDORED of its src/require-esm.ts) is a bundle in
+//   dist/vendor/, built in the same pass so that all share one copy of the SDK (shared code in
+//   dist/vendor/ chunks). What must stay one instance per process stays an import: the API, the
+//   @mltel packages, the instrumentation framework and its module hooks. Measured (the commit,
+//   docs/benchmarks.md): the preload's start-up fell from +221 to +156 ms over bare node.
 // - tsc still writes every .d.ts (types unchanged) and the per-file .js beside the bundles;
 //   some tests load those one by one (packages/node/test/harness.ts), nothing shipped imports
 //   them.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { rolldown } from 'rolldown';
 import ts from 'typescript';
 
@@ -35,6 +43,38 @@ const RUNTIME_ENTRIES = {
  * command line is not part of an application's start-up.
  */
 const UNBUNDLED = new Set(['@mltel/cli']);
+
+/**
+ * Packages whose bundles also hold their third-party dependencies: `map`, the built module whose
+ * `VENDORED` names the dist/vendor/ bundles to write; `external`, the bare imports that stay
+ * imports (one instance per process: the application's and other packages' code uses them too;
+ * optional peers the application installs), each a package name, its subpaths included.
+ */
+const VENDORING = {
+  '@mltel/node': {
+    map: 'dist/require-esm.js',
+    external: [
+      '@opentelemetry/api',
+      '@mltel/',
+      // InstrumentationBase and the require/import hooks every instrumentation of the process shares.
+      '@opentelemetry/instrumentation',
+      'import-in-the-middle',
+      'require-in-the-middle',
+      // The optional gRPC exporter, installed by the application.
+      '@opentelemetry/exporter-metrics-otlp-grpc',
+      '@opentelemetry/otlp-grpc-exporter-base',
+      '@grpc/',
+    ],
+  },
+};
+
+/** Whether bare import `id` is one of `prefixes` (a package name, its subpaths, or a scope ending in `/`). */
+const isListed = (id, prefixes) =>
+  prefixes.some((p) => (p.endsWith('/') ? id.startsWith(p) : id === p || id.startsWith(`${p}/`)));
+
+/** A bare import that is a Node builtin (`node:` or not). */
+const isBuiltin = (id) =>
+  id.startsWith('node:') || builtinModules.includes(id.split('/')[0]) || builtinModules.includes(id);
 
 /** The `./dist/x.js` targets of package.json `exports` (every condition) and `bin`. */
 function publicFiles(manifest) {
@@ -96,21 +136,30 @@ const entryName = (src, source) => relative(src, source).slice(0, -'.ts'.length)
  * import from them. Returns the build and, per shared chunk (no entry of its own), the modules
  * of src/ that other chunks import from it: the entries that take it in on the next round.
  */
-async function build(dir, entries) {
+async function build(dir, entries, vendoring) {
   const src = join(dir, 'src');
   const shared = [];
+  // Without vendoring every bare import stays one; with it, only the listed ones and builtins.
+  const external = vendoring
+    ? (id, importer) =>
+        importer !== undefined &&
+        !id.startsWith('.') &&
+        !id.startsWith('/') &&
+        (isBuiltin(id) || isListed(id, vendoring.external))
+    : (id, importer) => importer !== undefined && !id.startsWith('.') && !id.startsWith('/');
   const bundle = await rolldown({
     // Exact entries are emitted below: rolldown merges shared modules into an entry only under
     // the global 'allow-extension', and keeps the emitted ones as they are.
     input: Object.fromEntries([...entries].filter(([, e]) => !e.exact).map(([name, e]) => [name, e.source])),
     preserveEntrySignatures: 'allow-extension',
     platform: 'node',
-    // Bare specifiers and node: builtins stay imports; only the package's own files are bundled.
-    external: (id, importer) => importer !== undefined && !id.startsWith('.') && !id.startsWith('/'),
+    // Bare specifiers and node: builtins stay imports (VENDORING aside); the package's own files are bundled.
+    external,
     resolve: { extensionAlias: { '.js': ['.ts', '.js'] } },
     // The packages' sideEffects fields describe dist/, not src/: keep every module's top-level
-    // code, drop only declarations nothing uses.
-    treeshake: { moduleSideEffects: true },
+    // code, drop only declarations nothing uses. A vendored package's own field holds (the
+    // semantic conventions' `false` drops all but the constants used).
+    treeshake: { moduleSideEffects: (id) => (id.startsWith(src + sep) ? true : undefined) },
     logLevel: 'warn',
     plugins: [
       {
@@ -119,6 +168,14 @@ async function build(dir, entries) {
           for (const [name, e] of entries)
             if (e.exact)
               this.emitFile({ type: 'chunk', id: e.source, fileName: `${name}.js`, preserveSignature: 'strict' });
+        },
+        async resolveId(id) {
+          // A vendored package's module (VENDORED), resolved as an import from the package.
+          if (!id.startsWith('vendor:')) return null;
+          const [name, file] = id.slice('vendor:'.length).split('#');
+          const resolved = await this.resolve(name, join(dir, 'package.json'), { kind: 'import-statement' });
+          if (!resolved) throw new Error(`${dir}: cannot resolve the vendored package ${name}`);
+          return file === undefined ? resolved.id : join(dirname(resolved.id), file);
         },
         load(id) {
           if (!id.startsWith(src + sep) || !id.endsWith('.ts')) return null;
@@ -135,6 +192,8 @@ async function build(dir, entries) {
                 .flatMap((c) => c.moduleIds.flatMap((id) => this.getModuleInfo(id)?.importedIds ?? [])),
             );
             const roots = chunk.moduleIds.filter((id) => id.startsWith(src + sep) && imported.has(id));
+            // Vendored code shared by several bundles: a chunk in dist/vendor/ (no source of its own).
+            if (vendoring && !chunk.moduleIds.some((id) => id.startsWith(src + sep))) continue;
             shared.push({ fileName: chunk.fileName, moduleIds: chunk.moduleIds, roots });
           }
         },
@@ -172,10 +231,18 @@ async function bundlePackage(dir) {
     if (!existsSync(source)) throw new Error(`${manifest.name}: ${file} has no source ${relative(ROOT, source)}`);
     entries.set(name, { source, exact });
   }
+  const vendoring = VENDORING[manifest.name];
+  const output = vendoring ? { ...OUTPUT, chunkFileNames: 'vendor/[name]-[hash].js' } : OUTPUT;
+  if (vendoring) {
+    const { VENDORED, vendorFile } = await import(pathToFileURL(join(dir, vendoring.map)).href);
+    for (const [key, from] of Object.entries(VENDORED))
+      entries.set(`vendor/${vendorFile(key).slice(0, -'.js'.length)}`, { source: `vendor:${from}`, exact: false });
+    rmSync(join(dir, 'dist', 'vendor'), { recursive: true, force: true });
+  }
   for (let round = 0; round < 4; round++) {
-    const { bundle, shared } = await build(dir, entries);
+    const { bundle, shared } = await build(dir, entries, vendoring);
     try {
-      const { output } = await bundle.generate({ ...OUTPUT, dir: join(dir, 'dist') });
+      const { output: chunks } = await bundle.generate({ ...output, dir: join(dir, 'dist') });
       if (shared.length > 0) {
         const stuck = shared.filter((c) => c.roots.every((id) => entries.has(entryName(src, id))));
         if (stuck.length > 0)
@@ -186,9 +253,10 @@ async function bundlePackage(dir) {
           for (const source of chunk.roots) entries.set(entryName(src, source), { source, exact: false });
         continue;
       }
-      check(manifest.name, dir, output);
-      await bundle.write({ ...OUTPUT, dir: join(dir, 'dist') });
-      return output.map((c) => `${c.fileName} (${c.moduleIds.length})`);
+      check(manifest, dir, chunks, vendoring);
+      await bundle.write({ ...output, dir: join(dir, 'dist') });
+      if (vendoring) writeNotices(dir, chunks);
+      return chunks.map((c) => `${c.fileName} (${c.moduleIds.length})`);
     } finally {
       await bundle.close();
     }
@@ -196,14 +264,55 @@ async function bundlePackage(dir) {
   throw new Error(`${manifest.name}: shared chunks remain after 4 rounds`);
 }
 
+/** The package.json directory of a module under node_modules/. */
+function packageRoot(id) {
+  const match = /^(.*\/node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(id);
+  return match?.[1];
+}
+
+/**
+ * dist/vendor/LICENSES.md: each third-party package bundled (name, version, license) and the
+ * text of its license file, which its license asks to keep with the code (Apache-2.0, MIT).
+ */
+function writeNotices(dir, chunks) {
+  const roots = new Set(chunks.flatMap((c) => c.moduleIds.map(packageRoot).filter((r) => r !== undefined)));
+  const texts = new Map();
+  for (const root of [...roots].sort()) {
+    const { name, version, license } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const file = readdirSync(root).find((f) => /^licen[cs]e(\.(md|txt))?$/i.test(f));
+    const text =
+      file === undefined
+        ? `(no license file; package.json: ${license})`
+        : readFileSync(join(root, file), 'utf8').trim();
+    if (!texts.has(text)) texts.set(text, []);
+    texts.get(text).push(`${name}@${version} (${license})`);
+  }
+  let out =
+    '# Third-party code in these bundles\n\nWritten by scripts/bundle-dist.mjs: the packages bundled into dist/ of this package, and their licenses.\n';
+  for (const [text, packages] of texts) out += `\n## ${packages.join(', ')}\n\n\`\`\`\n${text}\n\`\`\`\n`;
+  writeFileSync(join(dir, 'dist', 'vendor', 'LICENSES.md'), out);
+}
+
 /**
  * What the bundles must hold to: every relative path in their code (a file loaded at run time,
  * `createRequire(import.meta.url)('./sdk.js')`) names a bundle of this build, not tsc's
- * per-file output beside it (a second copy of the package). Warns when a class was renamed.
+ * per-file output beside it (a second copy of the package). Warns when a class was renamed. With
+ * vendoring, every import left is a builtin or a dependency the package declares.
  */
-function check(name, dir, output) {
+function check(manifest, dir, output, vendoring) {
+  const name = manifest.name;
   const files = new Set(output.map((c) => c.fileName));
+  const declared = new Set(Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies }));
   for (const chunk of output) {
+    if (vendoring)
+      for (const id of [...chunk.imports, ...chunk.dynamicImports]) {
+        if (files.has(id) || isBuiltin(id)) continue;
+        const pkg = id.startsWith('@') ? id.split('/').slice(0, 2).join('/') : id.split('/')[0];
+        if (!declared.has(pkg))
+          throw new Error(
+            `${name}: dist/${chunk.fileName} imports ${id}, not a dependency of ${name}: declare it, or bundle it (VENDORING)`,
+          );
+      }
     for (const [, path] of chunk.code.matchAll(/["'`](\.\.?\/[^"'`\s]*\.(?:js|mjs|cjs|json))["'`]/g)) {
       const target = relative(join(dir, 'dist'), resolve(join(dir, 'dist', dirname(chunk.fileName)), path));
       if (!files.has(target.split(sep).join('/')))
@@ -211,7 +320,12 @@ function check(name, dir, output) {
           `${name}: dist/${chunk.fileName} refers to ${path}, which this bundle does not write: add it to RUNTIME_ENTRIES in ${relative(ROOT, fileURLToPath(import.meta.url))}`,
         );
     }
-    const renamed = [...chunk.code.matchAll(/\bclass ([\w$]+\$\d+)\b|\b([\w$]+\$\d+) = class\b/g)].map(
+    // Classes of src/ only: a vendored class's `name` shows only in its own debug messages.
+    const ownCode = Object.entries(chunk.modules)
+      .filter(([id]) => id.startsWith(join(dir, 'src') + sep))
+      .map(([, m]) => m.code ?? '')
+      .join('\n');
+    const renamed = [...ownCode.matchAll(/\bclass ([\w$]+\$\d+)\b|\b([\w$]+\$\d+) = class\b/g)].map(
       (m) => m[1] ?? m[2],
     );
     // A warning, not a failure: the bundle works, only that class's `name` reads differently.

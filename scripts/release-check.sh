@@ -31,12 +31,13 @@ dirs=$(node -e '
 
 filters=()
 for dir in $dirs; do
-  # A dist file without its source (a renamed or deleted module) would be published.
+  # A dist file without its source (a renamed or deleted module) would be published. dist/vendor/
+  # holds bundles of third-party packages (scripts/bundle-dist.mjs VENDORING), rewritten by each build.
   while IFS= read -r js; do
     rel="${js#packages/$dir/dist/}"
     [ -e "packages/$dir/src/${rel%.js}.ts" ] ||
       fail "$js has no source in packages/$dir/src: stale build output; run pnpm run clean && pnpm run build"
-  done < <(find "packages/$dir/dist" -name '*.js' ! -name '*.test.js')
+  done < <(find "packages/$dir/dist" -name '*.js' ! -name '*.test.js' ! -path '*/dist/vendor/*')
   filters+=(--filter "./packages/$dir")
 done
 pnpm "${filters[@]}" pack --pack-destination "$packs" >/dev/null

@@ -261,6 +261,7 @@ registerHooks({ resolve(specifier, context, next) {
   const result = next(specifier, context);
   for (const name of ['express', 'pg']) {
     if (result.url.includes('/@opentelemetry/instrumentation-' + name + '/')) seen.add(name);
+    if (result.url.endsWith('/vendor/opentelemetry-instrumentation-' + name + '.js')) seen.add(name);
   }
   return result;
 } });

@@ -141,10 +141,25 @@ process.on('exit', () => console.log(JSON.stringify(urls)));`,
       OTEL_EXPORTER_PROMETHEUS_PORT: '0',
       MLTEL_COST: 'false',
     });
-    expect(files.some((url) => url.includes('/exporter-prometheus/'))).toBe(true);
+    // The upstream serializer: its bundle in dist/vendor/ (../../scripts/bundle-dist.mjs).
+    expect(files.some((url) => /\/vendor\/opentelemetry-exporter-prometheus-serializer\.js$/.test(url))).toBe(true);
     const unused =
       /exporter-metrics-otlp|otlp-transformer|nvidia-smi-parser|fast-xml-parser|gpu-host-metrics|\/cost\/dist\/|big\.js/;
     expect(files.filter((url) => unused.test(url))).toEqual([]);
+  });
+
+  it('runs the OpenTelemetry SDK from its bundles, not from about 130 modules in node_modules', {
+    timeout: 30_000,
+  }, () => {
+    // Defaults (Prometheus, host metrics, the contrib and runtime instrumentations).
+    const files = modulesLoaded({ ...QUIET, OTEL_EXPORTER_PROMETHEUS_PORT: '0' });
+    const bundled =
+      /node_modules\/(@opentelemetry\/(sdk-metrics|core|resources|semantic-conventions|exporter-prometheus|instrumentation-(host-metrics|undici|runtime-node))|systeminformation)\//;
+    expect(files.filter((url) => bundled.test(url))).toEqual([]);
+    expect(files.some((url) => url.endsWith('/vendor/opentelemetry-instrumentation-runtime-node.js'))).toBe(true);
+    // What stays one instance per process: the API and the instrumentation framework.
+    expect(files.some((url) => url.includes('/@opentelemetry/api/'))).toBe(true);
+    expect(files.some((url) => url.includes('/@opentelemetry/instrumentation/'))).toBe(true);
   });
 
   it("builds no ES facade of node:http (it loads Node's bundled undici) and leaves node:https unloaded", {

@@ -1,5 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { diag, DiagLogLevel, metrics } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
+import { built } from '../test/harness.js';
 import { current, shutdown, start } from './sdk.js';
 
 afterEach(async () => {
@@ -86,5 +89,32 @@ describe('exit handlers', () => {
     const started = performance.now();
     await sdk.shutdown();
     expect(performance.now() - started).toBeLessThan(3000);
+  });
+});
+
+// On the build, in a child Node process: the build bundles the SDK (scripts/bundle-dist.mjs), and
+// the application's reader comes from the SDK in node_modules, another copy of its classes.
+describe('start() on the build, with SDK objects of the application', () => {
+  it("records into the application's own reader and exporter", { timeout: 30_000 }, () => {
+    const index = JSON.stringify(pathToFileURL(built('index')).href);
+    const sdk = JSON.stringify(import.meta.resolve('@opentelemetry/sdk-metrics'));
+    const api = JSON.stringify(import.meta.resolve('@opentelemetry/api'));
+    const script = `import { start, shutdown } from ${index};
+import { metrics } from ${api};
+import { AggregationTemporality, InMemoryMetricExporter, PeriodicExportingMetricReader } from ${sdk};
+const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3600000 });
+start({ env: { OTEL_METRICS_EXPORTER: 'none' }, readers: [reader], hostMetrics: false, handleExit: false });
+metrics.getMeter('app').createCounter('app.hits').add(2);
+await reader.forceFlush();
+const names = exporter.getMetrics().at(-1).scopeMetrics.flatMap((s) => s.metrics.map((m) => m.descriptor.name + ' ' + m.dataPoints[0].value));
+console.log(names.filter((n) => n.startsWith('app.')).join());
+await shutdown();`;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe('app.hits 2');
   });
 });
