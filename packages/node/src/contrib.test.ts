@@ -43,16 +43,14 @@ afterEach(() => {
 
 describe('contribEsmModules and contribViews', () => {
   it('lists the modules of the enabled instrumentations only', () => {
-    const all = configWith(['http', 'undici', 'express', 'runtime-node', 'pg']);
-    expect(contribEsmModules(all, true)).toEqual(['http', 'https', 'express', 'pg', 'pg-pool']);
-    expect(contribEsmModules(configWith(['undici', 'runtime-node', 'mysql2']), true)).toEqual([]);
-  });
-
-  it('leaves node:http and node:https unwrapped when no spans are wanted (the metrics patch nothing)', () => {
-    const all = configWith(['http', 'undici', 'express', 'runtime-node', 'pg']);
-    expect(contribEsmModules(all, false)).toEqual(['express', 'pg', 'pg-pool']);
-    // The default: no TracerProvider registered, no MLTEL_HTTP_INSTRUMENTATION=contrib.
-    expect(contribEsmModules(all)).toEqual(['express', 'pg', 'pg-pool']);
+    expect(contribEsmModules(configWith(['http', 'undici', 'express', 'runtime-node', 'pg']))).toEqual([
+      'http',
+      'https',
+      'express',
+      'pg',
+      'pg-pool',
+    ]);
+    expect(contribEsmModules(configWith(['undici', 'runtime-node', 'mysql2']))).toEqual([]);
   });
 
   it('give shared instruments one description (undici only when it is on)', () => {

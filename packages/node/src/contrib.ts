@@ -62,14 +62,14 @@ const ON_FIRST_LOAD: readonly ContribInstrumentationName[] = ['express', 'pg'];
  * modules (import-in-the-middle's `include`, ../esm-hook.ts). An ES `import` of a CommonJS
  * package (express, pg) loads it without the require() that the require hook patches, so those
  * are listed too (measured: without `express` here, an ESM app's routes had no `http.route`).
- * `undici` and `runtime-node` hook no module (diagnostics channels, perf_hooks), and neither
- * does `http` without spans (`httpSpans`, {@link httpSpansWanted}: mltel's metrics read Node's
- * diagnostics channels), so an application's ES `import` of `node:http` is not wrapped for nothing.
+ * `undici` and `runtime-node` hook no module (diagnostics channels, perf_hooks). `http` lists
+ * `http` and `https` even when mltel's own HTTP metrics run (they patch nothing): import-in-the-
+ * middle wraps only the modules of its one `include` list, and an application that starts its own
+ * SDK after the preload (NodeSDK with instrumentation-http, for its spans) needs `node:http`
+ * wrapped for its ES imports (test/integration/prometheus-openmetrics.test.ts failed without).
  */
-export function contribEsmModules(config: ResolvedConfig, httpSpans: boolean = httpSpansWanted()): string[] {
-  return config.contribInstrumentations.flatMap((name) =>
-    name === 'http' && !httpSpans ? [] : (ESM_MODULES[name] ?? []),
-  );
+export function contribEsmModules(config: ResolvedConfig): string[] {
+  return config.contribInstrumentations.flatMap((name) => ESM_MODULES[name] ?? []);
 }
 
 /**
