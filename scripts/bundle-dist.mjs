@@ -23,7 +23,7 @@
 //   some tests load those one by one (packages/node/test/harness.ts), nothing shipped imports
 //   them.
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { isBuiltin } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { rolldown } from 'rolldown';
@@ -71,10 +71,6 @@ const VENDORING = {
 /** Whether bare import `id` is one of `prefixes` (a package name, its subpaths, or a scope ending in `/`). */
 const isListed = (id, prefixes) =>
   prefixes.some((p) => (p.endsWith('/') ? id.startsWith(p) : id === p || id.startsWith(`${p}/`)));
-
-/** A bare import that is a Node builtin (`node:` or not). */
-const isBuiltin = (id) =>
-  id.startsWith('node:') || builtinModules.includes(id.split('/')[0]) || builtinModules.includes(id);
 
 /** The `./dist/x.js` targets of package.json `exports` (every condition) and `bin`. */
 function publicFiles(manifest) {

@@ -257,28 +257,24 @@ function stallRow(text, size, label, name, target) {
   return { name, target: `<= ${target}`, ...verdict(row ? number(row[3]) : Number.NaN, target, '<=') };
 }
 
-function startupRow(text, label, name, target) {
+/** The ms over bare node of the start-up table's first row whose label matches `label`. */
+function msOverBare(text, label) {
   const row = text
     .split('\n')
     .filter((l) => l.startsWith('|'))
     .map(cells)
     .find((r) => label.test(r[0]));
   // "+12 ms", or "−3 ms" (U+2212) when faster than bare node.
-  const over = row ? number(row[3].replace('−', '-')) : Number.NaN;
-  return { name, target: `<= +${target}`, ...verdict(over, target, '<=') };
+  return row ? number(row[3].replace('−', '-')) : Number.NaN;
+}
+
+function startupRow(text, label, name, target) {
+  return { name, target: `<= +${target}`, ...verdict(msOverBare(text, label), target, '<=') };
 }
 
 /** The overhead over bare node of the row `label` divided by that of the row `base`. */
 function startupRatioRow(text, label, base, name, target) {
-  const rows = text
-    .split('\n')
-    .filter((l) => l.startsWith('|'))
-    .map(cells);
-  const over = (pattern) => {
-    const row = rows.find((r) => pattern.test(r[0]));
-    return row ? number(row[3].replace('−', '-')) : Number.NaN;
-  };
-  return { name, target: `<= ${target}`, ...verdict(over(label) / over(base), target, '<=') };
+  return { name, target: `<= ${target}`, ...verdict(msOverBare(text, label) / msOverBare(text, base), target, '<=') };
 }
 
 function httpRow(text, label, name, target) {
